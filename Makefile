@@ -1,0 +1,65 @@
+# Two commands do everything: `make run` and `make test`. See README.md.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+PORT ?= 8000
+TIMED := scripts/timed
+
+.PHONY: run test install services services-stop services-status messages migrate demo lint typecheck check clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip==26.3
+
+# Reinstall only when the requirements change.
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+services: install
+	$(PY) -m compagnonnage.local_services start
+
+services-stop:
+	@if [ -x $(PY) ]; then $(PY) -m compagnonnage.local_services stop; fi
+
+services-status:
+	$(PY) -m compagnonnage.local_services status
+
+# Translations are compiled by Babel from the venv (GNU gettext may be missing).
+messages: install
+	$(BIN)/pybabel compile --use-fuzzy -d locale -D django --statistics 2>&1 | tail -n 2
+
+migrate: services messages
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py seed_demo
+
+# Services, migrations, demo data, then web + worker + beat; Ctrl-C stops them all.
+run: install messages
+	$(PY) -m compagnonnage.local_services run --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy .
+
+test: services messages
+	$(TIMED) "ruff check" $(BIN)/ruff check .
+	$(TIMED) "ruff format" $(BIN)/ruff format --check .
+	$(TIMED) "django check" env DJANGO_SETTINGS_MODULE=compagnonnage.settings.test $(PY) manage.py check --fail-level WARNING
+	$(TIMED) "migrations" env DJANGO_SETTINGS_MODULE=compagnonnage.settings.test $(PY) manage.py makemigrations --check --dry-run
+	$(TIMED) "mypy" $(BIN)/mypy .
+	$(TIMED) "compose file" $(BIN)/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
+	$(TIMED) "production smoke" scripts/production-smoke
+	$(TIMED) "pytest" $(BIN)/pytest
+	@$(TIMED) --summary
+
+clean: services-stop
+	rm -rf .data .venv staticfiles

@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.http import HttpRequest
+from django.urls import reverse_lazy
+from django.utils.functional import lazy
+from django.utils.html import format_html
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from .models import User, validate_time_zone
+from .services import user_complete_signup
+
+
+def _terms_label() -> str:
+    return format_html(
+        str(_('I have read and I accept the <a href="{}">terms of use</a>')),
+        reverse_lazy("core:terms"),
+    )
+
+
+class SignupForm(forms.Form):
+    """Fields that allauth's sign-up form gains (allauth adds e-mail, passwords)."""
+
+    full_name = forms.CharField(
+        label=_("Your first and last name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    accept_terms = forms.BooleanField(
+        label=lazy(_terms_label, str)(),
+        required=True,
+        error_messages={"required": _("Please accept the terms of use to continue.")},
+    )
+
+    field_order = ["full_name", "email", "password1", "password2", "accept_terms"]
+
+    def signup(self, request: HttpRequest, user: User) -> None:
+        user_complete_signup(
+            user=user,
+            full_name=self.cleaned_data["full_name"],
+            language=get_language() or "fr",
+        )
+
+
+TIME_ZONE_CHOICES = [
+    ("Europe/Paris", "Europe/Paris (France métropolitaine)"),
+    ("America/Guadeloupe", "America/Guadeloupe"),
+    ("America/Martinique", "America/Martinique"),
+    ("America/Cayenne", "America/Cayenne (Guyane)"),
+    ("Indian/Reunion", "Indian/Reunion (La Réunion)"),
+    ("Indian/Mayotte", "Indian/Mayotte"),
+    ("Pacific/Noumea", "Pacific/Noumea (Nouvelle-Calédonie)"),
+    ("Pacific/Tahiti", "Pacific/Tahiti (Polynésie)"),
+    ("America/Miquelon", "America/Miquelon"),
+    ("Europe/Brussels", "Europe/Brussels"),
+    ("Europe/Zurich", "Europe/Zurich"),
+    ("Europe/London", "Europe/London"),
+    ("America/Toronto", "America/Toronto (Québec, Ontario)"),
+    ("Africa/Dakar", "Africa/Dakar"),
+    ("Africa/Abidjan", "Africa/Abidjan"),
+    ("Africa/Casablanca", "Africa/Casablanca"),
+    ("Africa/Tunis", "Africa/Tunis"),
+    ("Africa/Algiers", "Africa/Algiers"),
+    ("UTC", "UTC"),
+]
+
+
+class PreferencesForm(forms.ModelForm):
+    time_zone = forms.CharField(
+        label=_("Time zone"),
+        help_text=_("Times are shown to you in this zone."),
+        validators=[validate_time_zone],
+        widget=forms.Select(),
+    )
+
+    class Meta:
+        model = User
+        fields = ["full_name", "language", "time_zone"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = list(TIME_ZONE_CHOICES)
+        current = self.instance.time_zone
+        if current and current not in dict(choices):
+            choices.insert(0, (current, current))
+        self.fields["time_zone"].widget.choices = choices
+
+
+class ApiTokenCreateForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name of the token"),
+        help_text=_("For example the name of the tool that will use it."),
+        max_length=80,
+    )

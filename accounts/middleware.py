@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Callable
+
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
+from django.utils.http import urlencode
+
+Handler = Callable[[HttpRequest], HttpResponse]
+
+
+def preferred_language(request: HttpRequest) -> str:
+    """The cookie set by the language switch, else the account's, else French."""
+    supported = {code for code, _ in settings.LANGUAGES}
+    cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    if cookie in supported:
+        return cookie
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and user.language in supported:
+        return str(user.language)
+    return settings.LANGUAGE_CODE
+
+
+class UserLocaleMiddleware:
+    """Activate the viewer's language and time zone. French is the default.
+
+    Unlike ``LocaleMiddleware``, the browser's Accept-Language is not used: the
+    site is French first, and the switch in the header changes it.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        language = preferred_language(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            try:
+                timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                timezone.deactivate()
+        else:
+            timezone.deactivate()
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        patch_vary_headers(response, ("Cookie",))
+        return response
+
+
+class StaffTwoFactorMiddleware:
+    """Staff must set up TOTP before using the site (allauth has no such setting)."""
+
+    ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz")
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            user.is_authenticated
+            and user.is_staff
+            and not request.path.startswith(self.ALLOWED_PREFIXES)
+            and not Authenticator.objects.filter(
+                user=user, type=Authenticator.Type.TOTP
+            ).exists()
+        ):
+            query = urlencode({"next": request.get_full_path()})
+            return HttpResponseRedirect(f"{reverse('mfa_activate_totp')}?{query}")
+        return self.get_response(request)

@@ -1,0 +1,69 @@
+"""Writes on accounts and API tokens."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+
+from .models import ApiToken, User, hash_token
+
+
+@transaction.atomic
+def user_complete_signup(*, user: User, full_name: str, language: str) -> User:
+    """Record what the sign-up form adds to allauth's user: name, language, terms.
+
+    The terms version accepted is the one in force (``settings.TERMS_VERSION``).
+    """
+    user.full_name = full_name.strip()
+    user.language = (
+        language if language in User.Language.values else User.Language.FRENCH
+    )
+    user.terms_version = settings.TERMS_VERSION
+    user.terms_accepted_at = timezone.now()
+    user.save(
+        update_fields=["full_name", "language", "terms_version", "terms_accepted_at"]
+    )
+    return user
+
+
+@transaction.atomic
+def user_update_preferences(
+    *, user: User, full_name: str, language: str, time_zone: str
+) -> User:
+    """Change a person's name, language and time zone (already validated)."""
+    user.full_name = full_name.strip()
+    user.language = language
+    user.time_zone = time_zone
+    user.full_clean(exclude=["password", "email"])
+    user.save(update_fields=["full_name", "language", "time_zone"])
+    return user
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """Create a token for ``user``; return it with its key, which is never stored."""
+    raw = ApiToken.generate_key()
+    token = ApiToken.objects.create(
+        user=user,
+        name=name.strip(),
+        key_hash=hash_token(raw),
+        key_prefix=raw[: len(ApiToken.PREFIX) + 4],
+    )
+    return token, raw
+
+
+@transaction.atomic
+def api_token_revoke(*, user: User, token_id: int) -> ApiToken:
+    """Revoke one of ``user``'s tokens. Another person's token is a 404."""
+    token = (
+        ApiToken.objects.select_for_update()
+        .filter(user=user, pk=token_id, revoked_at__isnull=True)
+        .first()
+    )
+    if token is None:
+        raise Http404
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    return token

@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from allauth.account.decorators import reauthentication_required
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from .forms import ApiTokenCreateForm, PreferencesForm
+from .models import User
+from .selectors import api_token_list_for_user
+from .services import api_token_create, api_token_revoke, user_update_preferences
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The language switch: a cookie for everyone, the account too when signed in."""
+    language = request.POST.get("language", "")
+    response = HttpResponseRedirect(_safe_next(request, reverse("home")))
+    if language not in dict(settings.LANGUAGES):
+        return response
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite="Lax",
+        secure=getattr(settings, "LANGUAGE_COOKIE_SECURE", False),
+        httponly=False,
+    )
+    user = request.user
+    if isinstance(user, User) and user.is_authenticated and user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def preferences(request: HttpRequest) -> HttpResponse:
+    assert isinstance(request.user, User)
+    form = PreferencesForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        user_update_preferences(user=request.user, **form.cleaned_data)
+        messages.success(request, _("Your preferences are saved."))
+        response = redirect("accounts:preferences")
+        # The account's language wins over an older choice made with the switch.
+        response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
+        return response
+    return render(request, "accounts/preferences.html", {"form": form})
+
+
+@login_required
+@reauthentication_required
+@require_http_methods(["GET", "POST"])
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    assert isinstance(request.user, User)
+    form = ApiTokenCreateForm(request.POST or None)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        _token, new_key = api_token_create(
+            user=request.user, name=form.cleaned_data["name"]
+        )
+        form = ApiTokenCreateForm()
+    tokens = api_token_list_for_user(user=request.user)
+    return render(
+        request,
+        "accounts/api_tokens.html",
+        {"form": form, "tokens": tokens, "new_key": new_key},
+    )
+
+
+@login_required
+@reauthentication_required
+@require_POST
+def api_token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
+    assert isinstance(request.user, User)
+    token = api_token_revoke(user=request.user, token_id=token_id)
+    messages.success(
+        request, _("The token “%(name)s” is revoked.") % {"name": token.name}
+    )
+    return redirect("accounts:api-tokens")

@@ -1,0 +1,5 @@
+from django.contrib.admin.apps import AdminConfig
+
+
+class CompagnonnageAdminConfig(AdminConfig):
+    default_site = "compagnonnage.admin.CompagnonnageAdminSite"

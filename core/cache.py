@@ -1,0 +1,102 @@
+"""A Redis cache that fails open: a Redis outage must not break pages or log-ins.
+
+Reads miss, writes are dropped, and ``add`` *succeeds* — allauth's rate limiter
+and its TOTP replay guard call ``cache.add`` and would otherwise refuse every
+log-in while Redis is down (rate limits are then not enforced: availability
+wins over throttling for the length of the outage).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+
+class FailOpenRedisCache(RedisCache):
+    def _fail(self, op: str, exc: Exception) -> None:
+        logger.warning("cache %s failed, failing open: %s", op, exc)
+
+    def add(
+        self, key: Any, value: Any, timeout: Any = None, version: Any = None
+    ) -> bool:
+        try:
+            return super().add(key, value, timeout, version)
+        except RedisError as exc:
+            self._fail("add", exc)
+            return True
+
+    def get(self, key: Any, default: Any = None, version: Any = None) -> Any:
+        try:
+            return super().get(key, default, version)
+        except RedisError as exc:
+            self._fail("get", exc)
+            return default
+
+    def set(
+        self, key: Any, value: Any, timeout: Any = None, version: Any = None
+    ) -> None:
+        try:
+            super().set(key, value, timeout, version)
+        except RedisError as exc:
+            self._fail("set", exc)
+
+    def touch(self, key: Any, timeout: Any = None, version: Any = None) -> bool:
+        try:
+            return super().touch(key, timeout, version)
+        except RedisError as exc:
+            self._fail("touch", exc)
+            return False
+
+    def delete(self, key: Any, version: Any = None) -> bool:
+        try:
+            return super().delete(key, version)
+        except RedisError as exc:
+            self._fail("delete", exc)
+            return False
+
+    def get_many(self, keys: Any, version: Any = None) -> dict[Any, Any]:
+        try:
+            return super().get_many(keys, version)
+        except RedisError as exc:
+            self._fail("get_many", exc)
+            return {}
+
+    def set_many(
+        self, data: Any, timeout: Any = None, version: Any = None
+    ) -> list[Any]:
+        try:
+            return super().set_many(data, timeout, version)
+        except RedisError as exc:
+            self._fail("set_many", exc)
+            return list(data)
+
+    def delete_many(self, keys: Any, version: Any = None) -> None:
+        try:
+            super().delete_many(keys, version)
+        except RedisError as exc:
+            self._fail("delete_many", exc)
+
+    def has_key(self, key: Any, version: Any = None) -> bool:
+        try:
+            return super().has_key(key, version)
+        except RedisError as exc:
+            self._fail("has_key", exc)
+            return False
+
+    def incr(self, key: Any, delta: int = 1, version: Any = None) -> int:
+        try:
+            return super().incr(key, delta, version)
+        except RedisError as exc:
+            self._fail("incr", exc)
+            return delta
+
+    def clear(self) -> None:
+        try:
+            super().clear()
+        except RedisError as exc:
+            self._fail("clear", exc)
