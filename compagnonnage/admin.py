@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy as _
 def session_has_second_factor(request: HttpRequest) -> bool:
     """True when this session was authenticated (or re-authenticated) with MFA."""
     return any(
-        record.get("method") == "mfa" for record in get_authentication_records(request)
+        record.get("method") == "mfa"
+        for record in get_authentication_records(request, request.user)
     )
 
 

@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core import mail
+from django.urls import reverse
+
+from accounts.models import User
+
+pytestmark = pytest.mark.django_db
+
+SIGNUP = {
+    "full_name": "Aïcha Ndiaye",
+    "email": "aicha@example.org",
+    "password1": "un-mot-de-passe-solide",
+    "password2": "un-mot-de-passe-solide",
+    "accept_terms": "on",
+}
+
+
+def _link_in(message: mail.EmailMessage) -> str:
+    match = re.search(
+        r"https?://testserver(/accounts/confirm-email/[^\s/]+/)", message.body
+    )
+    assert match, message.body
+    return match.group(1)
+
+
+def test_signup_records_terms_sends_verification_and_then_logs_in(client):
+    response = client.post(reverse("account_signup"), SIGNUP)
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_email_verification_sent")
+    user = User.objects.get(email="aicha@example.org")
+    assert user.full_name == "Aïcha Ndiaye"
+    assert user.terms_version == settings.TERMS_VERSION
+    assert user.terms_accepted_at is not None
+    assert user.language == "fr"
+    assert not EmailAddress.objects.get(user=user).verified
+
+    # Mandatory verification: no log-in before the link is followed.
+    client.logout()
+    refused = client.post(
+        reverse("account_login"),
+        {"login": "aicha@example.org", "password": SIGNUP["password1"]},
+    )
+    assert refused.status_code == 302
+    assert refused["Location"] == reverse("account_email_verification_sent")
+    assert "_auth_user_id" not in client.session
+
+    assert len(mail.outbox) == 2  # sent at sign-up, then again at the refused log-in
+    confirm_url = _link_in(mail.outbox[0])
+    assert client.get(confirm_url).status_code == 200
+    assert client.post(confirm_url).status_code == 302
+    assert EmailAddress.objects.get(user=user).verified
+
+    client.logout()
+    response = client.post(
+        reverse("account_login"),
+        {"login": "AICHA@example.org", "password": SIGNUP["password1"]},
+    )
+    assert response.status_code == 302
+    assert int(client.session["_auth_user_id"]) == user.pk
+
+
+def test_signup_without_accepting_the_terms_is_refused(client):
+    data = {k: v for k, v in SIGNUP.items() if k != "accept_terms"}
+
+    response = client.post(reverse("account_signup"), data)
+
+    assert response.status_code == 200
+    assert "accept_terms" in response.context["form"].errors
+    assert not User.objects.filter(email="aicha@example.org").exists()
+    assert mail.outbox == []
+
+
+def test_signup_refuses_a_password_shorter_than_12_characters(client):
+    data = dict(SIGNUP, password1="court-11car", password2="court-11car")
+
+    response = client.post(reverse("account_signup"), data)
+
+    assert response.status_code == 200
+    assert "password1" in response.context["form"].errors
+    assert not User.objects.filter(email="aicha@example.org").exists()
+
+
+def test_signup_in_english_records_english_as_the_language(client):
+    client.post(reverse("accounts:set-language"), {"language": "en"})
+
+    client.post(reverse("account_signup"), SIGNUP)
+
+    assert User.objects.get(email="aicha@example.org").language == "en"
+    assert "Confirm" in mail.outbox[0].subject or "confirm" in mail.outbox[0].body
+
+
+def test_signup_with_an_existing_address_creates_no_second_account(client, user):
+    data = dict(SIGNUP, email=user.email.upper())
+
+    client.post(reverse("account_signup"), data)
+
+    assert User.objects.filter(email__iexact=user.email).count() == 1
