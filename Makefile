@@ -15,7 +15,9 @@ $(PY):
 
 # Reinstall only when the requirements change.
 $(VENV)/.installed: requirements.txt requirements-dev.txt | $(PY)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@echo "── installing Python dependencies into $(VENV) ──"
+	@start=$$(date +%s); $(PY) -m pip install --quiet --disable-pip-version-check \
+	  -r requirements-dev.txt && echo "install took $$(( $$(date +%s) - start )) s"
 	touch $@
 
 install: $(VENV)/.installed
@@ -31,7 +33,7 @@ services-status:
 
 # Translations are compiled by Babel from the venv (GNU gettext may be missing).
 messages: install
-	$(BIN)/pybabel compile --use-fuzzy -d locale -D django --statistics 2>&1 | tail -n 2
+	$(BIN)/pybabel compile -d locale -D django --statistics 2>&1 | tail -n 2
 
 migrate: services messages
 	$(PY) manage.py migrate --noinput
@@ -50,7 +52,9 @@ lint: install
 typecheck: install
 	$(BIN)/mypy .
 
-test: services messages
+test: install
+	$(TIMED) "services" $(PY) -m compagnonnage.local_services start
+	$(TIMED) "translations" $(BIN)/pybabel compile -d locale -D django
 	$(TIMED) "ruff check" $(BIN)/ruff check .
 	$(TIMED) "ruff format" $(BIN)/ruff format --check .
 	$(TIMED) "django check" env DJANGO_SETTINGS_MODULE=compagnonnage.settings.test $(PY) manage.py check --fail-level WARNING

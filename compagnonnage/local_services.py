@@ -32,6 +32,9 @@ PG_DIR = DATA_DIR / "postgres"
 REDIS_DIR = DATA_DIR / "redis"
 DB_NAME = "compagnonnage"
 
+# platformdirs warns when XDG_RUNTIME_DIR is unset (CI, root shells): harmless.
+warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+
 # The data is throwaway, so durability is traded for speed.
 PG_FAST_SETTINGS = {
     "fsync": "off",
@@ -208,9 +211,6 @@ def start() -> dict[str, str]:
     """Start whatever is needed and not set by the environment; return the state."""
     from filelock import FileLock
 
-    # platformdirs warns when XDG_RUNTIME_DIR is unset (CI, root shells): harmless.
-    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
-
     DATA_DIR.mkdir(exist_ok=True)
     with FileLock(str(LOCK_FILE), timeout=120):
         previous = read_state()
@@ -280,6 +280,8 @@ def run(port: int) -> int:
         )
         honcho = Path(python).parent / "honcho"
         proc = subprocess.Popen([str(honcho), "start", "-f", "Procfile.dev"], env=env)
+        # `kill` (SIGTERM) stops everything too, like Ctrl-C does.
+        signal.signal(signal.SIGTERM, lambda *_: proc.send_signal(signal.SIGTERM))
         try:
             code = proc.wait()
         except KeyboardInterrupt:
