@@ -1,7 +1,11 @@
 from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context
+from django.contrib.sites.shortcuts import get_current_site
 from django.http import HttpRequest
+
+from core.emails import email_enqueue
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -9,3 +13,15 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return True
+
+    def send_mail(self, template_prefix: str, email: str, ctx: dict) -> None:
+        """Render allauth's mail now (in the viewer's language), send it through
+        the outbox: never from inside the request, never lost if Redis is down."""
+        request = context.request
+        full = {
+            "request": request,
+            "email": email,
+            "current_site": get_current_site(request),
+        }
+        full.update(ctx)
+        email_enqueue(message=self.render_mail(template_prefix, email, full))

@@ -1,10 +1,16 @@
-"""Tasks that prove the Celery wiring and keep an eye on it."""
+"""Celery tasks of the base layer: the outbox relay and runner, e-mail, heartbeat."""
+
+from __future__ import annotations
 
 import logging
+from typing import Any
 
 from celery import shared_task
 from django.core.cache import cache
 from django.utils import timezone
+
+from .emails import email_from_payload
+from .outbox import outbox_deliver, outbox_relay
 
 logger = logging.getLogger(__name__)
 
@@ -22,3 +28,21 @@ def heartbeat_task() -> str:
     cache.set("core:heartbeat", now, timeout=None)
     logger.info("heartbeat %s", now)
     return now
+
+
+@shared_task
+def relay_outbox_task() -> int:
+    """Publish due outbox rows whose lease is free (beat, every few seconds)."""
+    return outbox_relay()
+
+
+@shared_task
+def deliver_outbox_message_task(message_id: int) -> str:
+    """Run one outbox row's task; does nothing for a row already done."""
+    return outbox_deliver(message_id=message_id)
+
+
+@shared_task
+def send_email_task(**payload: Any) -> None:
+    """Send one queued e-mail (called through the outbox, with its Message-ID)."""
+    email_from_payload(payload).send()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 # pytest-playwright runs an event loop in the main thread; live_server tests then
 # call the ORM from it. Must be set before Django is imported.
@@ -12,6 +13,7 @@ import pytest
 from django.core.cache import cache
 
 from tests.factories import UserFactory
+from tests.workers import SmtpSink, WorkerProcess, subprocess_env
 
 
 @pytest.fixture(autouse=True)
@@ -38,3 +40,48 @@ def staff_with_totp(db):
     staff = UserFactory(is_staff=True, is_superuser=True)
     staff.totp_secret = add_totp(staff)
     return staff
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _forget_the_test_queue() -> Iterator[None]:
+    """Tasks published by tests that run no worker must not pile up in Redis."""
+    yield
+    import redis
+    from django.conf import settings
+
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    client.delete(settings.CELERY_TASK_DEFAULT_QUEUE)
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def smtp_sink() -> Iterator[SmtpSink]:
+    sink = SmtpSink()
+    sink.start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture(scope="session")
+def session_worker(
+    django_db_setup, django_db_blocker, smtp_sink
+) -> Iterator[WorkerProcess]:
+    """One real Celery worker for the session, on the test database, this run's
+    queue, and the SMTP sink. Started by the first test that asks for it."""
+    from django.conf import settings
+
+    worker = WorkerProcess(
+        queue=settings.CELERY_TASK_DEFAULT_QUEUE, env=subprocess_env(**smtp_sink.env())
+    )
+    worker.start()
+    yield worker
+    worker.stop()
+
+
+@pytest.fixture
+def live_worker(session_worker, smtp_sink, transactional_db) -> Iterator[WorkerProcess]:
+    """The session worker for one test: mail sink cleared before, and every task
+    the test queued finished after (before the tables are flushed)."""
+    smtp_sink.clear()
+    yield session_worker
+    session_worker.drain()

@@ -276,7 +276,25 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "max_retries": 0,
 }
 CELERY_REDIS_BACKEND_HEALTH_CHECK_INTERVAL = 30
+# --- outbox (core/outbox.py) ---------------------------------------------
+
+OUTBOX_RELAY_INTERVAL = timedelta(seconds=env.int("OUTBOX_RELAY_INTERVAL", default=10))
+# A claimed row is published again when its lease expires (worker died).
+OUTBOX_LEASE = timedelta(seconds=env.int("OUTBOX_LEASE_SECONDS", default=120))
+OUTBOX_MAX_ATTEMPTS = 10
+OUTBOX_RETRY_BASE_SECONDS = 30
+OUTBOX_PUBLISH_BACKOFF_SECONDS = 10
+OUTBOX_STUCK_AFTER = timedelta(minutes=15)
+EMAIL_MESSAGE_ID_DOMAIN = env(
+    "DJANGO_EMAIL_MESSAGE_ID_DOMAIN", default="compagnonnage.fr"
+)
+
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "relay-outbox": {
+        "task": "core.tasks.relay_outbox_task",
+        "schedule": OUTBOX_RELAY_INTERVAL,
+        "options": {"expires": 30},
+    },
     "heartbeat": {
         "task": "core.tasks.heartbeat_task",
         "schedule": timedelta(minutes=5),

@@ -1,5 +1,8 @@
 """Test settings: pytest. Embedded Postgres/Redis unless URLs are set."""
 
+import os
+from datetime import timedelta
+
 from .base import *  # noqa: F403
 from .base import cache_settings, celery_settings, database_settings, env
 from .embedded import service_url
@@ -21,12 +24,26 @@ globals().update(celery_settings(REDIS_URL))
 
 # Fast hashing in tests; one test keeps Argon2 explicitly.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# In-process tests read locmem; a real worker process is pointed at an SMTP sink.
+EMAIL_BACKEND = env(
+    "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend"
+)
+EMAIL_HOST = env("DJANGO_EMAIL_HOST", default="127.0.0.1")
+EMAIL_PORT = env.int("DJANGO_EMAIL_PORT", default=25)
+EMAIL_TIMEOUT = 60
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-# The limits themselves are tested explicitly (tests/accounts/test_rate_limits.py).
-ACCOUNT_RATE_LIMITS = False
+# The limits bite fast test suites; tests of the limits turn them back on (and
+# processes started by tests can keep allauth's real ones: TEST_RATE_LIMITS=on).
+if not env.bool("TEST_RATE_LIMITS", default=False):
+    ACCOUNT_RATE_LIMITS = False
 CELERY_TASK_ALWAYS_EAGER = False
+# A queue of this test run's own (inherited by the worker processes it starts),
+# so neither a `make run` worker nor another run takes its tasks.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.setdefault(
+    "CELERY_TEST_QUEUE", f"test-{os.getpid()}"
+)
+OUTBOX_LEASE = timedelta(seconds=env.int("OUTBOX_LEASE_SECONDS", default=120))
 LOGGING = {"version": 1, "disable_existing_loggers": False}

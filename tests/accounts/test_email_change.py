@@ -7,6 +7,8 @@ from allauth.account.models import EmailAddress
 from django.core import mail
 from django.urls import reverse
 
+from tests.outbox import run_outbox
+
 pytestmark = pytest.mark.django_db
 
 
@@ -21,6 +23,8 @@ def test_changing_the_email_address_needs_the_new_address_verified(client, user)
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.email == old  # unchanged until the new address is verified
+    assert mail.outbox == []  # queued in the outbox, not sent in the request
+    run_outbox()
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["nouvelle@example.org"]
     link = re.search(

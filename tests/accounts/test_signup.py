@@ -9,6 +9,7 @@ from django.core import mail
 from django.urls import reverse
 
 from accounts.models import User
+from tests.outbox import run_outbox
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +52,7 @@ def test_signup_records_terms_sends_verification_and_then_logs_in(client):
     assert refused["Location"] == reverse("account_email_verification_sent")
     assert "_auth_user_id" not in client.session
 
+    run_outbox()
     assert len(mail.outbox) == 2  # sent at sign-up, then again at the refused log-in
     confirm_url = _link_in(mail.outbox[0])
     assert client.get(confirm_url).status_code == 200
@@ -74,6 +76,7 @@ def test_signup_without_accepting_the_terms_is_refused(client):
     assert response.status_code == 200
     assert "accept_terms" in response.context["form"].errors
     assert not User.objects.filter(email="aicha@example.org").exists()
+    run_outbox()
     assert mail.outbox == []
 
 
@@ -93,6 +96,7 @@ def test_signup_in_english_records_english_as_the_language(client):
     client.post(reverse("account_signup"), SIGNUP)
 
     assert User.objects.get(email="aicha@example.org").language == "en"
+    run_outbox()
     assert "Confirm" in mail.outbox[0].subject or "confirm" in mail.outbox[0].body
 
 

@@ -21,8 +21,8 @@ def test_celery_is_configured_for_json_only_with_time_limits():
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_task_round_trip_through_a_real_worker_process():
-    with celery_worker() as queue:
-        result = echo_task.apply_async(args=["bonjour"], queue=queue)
+    with celery_worker() as worker:
+        result = echo_task.apply_async(args=["bonjour"], queue=worker.queue)
 
         assert result.get(timeout=30) == "bonjour"
         assert result.successful()
@@ -33,7 +33,9 @@ def test_task_round_trip_through_a_real_worker_process():
 def test_heartbeat_runs_in_the_worker_and_writes_the_shared_cache():
     from django.core.cache import cache
 
-    with celery_worker() as queue:
-        heartbeat_task.apply_async(queue=queue, ignore_result=False).get(timeout=30)
+    with celery_worker() as worker:
+        heartbeat_task.apply_async(queue=worker.queue, ignore_result=False).get(
+            timeout=30
+        )
 
     assert cache.get("core:heartbeat")

@@ -1,0 +1,67 @@
+"""E-mails go out through the outbox: rendered now, sent by a worker.
+
+Each message gets its Message-ID when it is queued, so a re-sent message (at
+least once delivery) carries the same Message-ID and mail clients merge them.
+"""
+
+from __future__ import annotations
+
+from email.utils import make_msgid
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage, EmailMultiAlternatives
+
+from .models import OutboxMessage
+from .outbox import outbox_enqueue
+
+SEND_TASK = "core.tasks.send_email_task"
+
+
+def email_to_payload(message: EmailMessage) -> dict[str, Any]:
+    headers = dict(message.extra_headers)
+    headers.setdefault(
+        "Message-ID", make_msgid(domain=settings.EMAIL_MESSAGE_ID_DOMAIN)
+    )
+    alternatives = [
+        [str(content), mimetype]
+        for content, mimetype in getattr(message, "alternatives", []) or []
+    ]
+    return {
+        "subject": str(message.subject),
+        "body": str(message.body),
+        "from_email": message.from_email or settings.DEFAULT_FROM_EMAIL,
+        "to": list(message.to),
+        "cc": list(message.cc),
+        "bcc": list(message.bcc),
+        "reply_to": list(message.reply_to),
+        "headers": headers,
+        "alternatives": alternatives,
+        "content_subtype": message.content_subtype,
+    }
+
+
+def email_from_payload(payload: dict[str, Any]) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject=payload["subject"],
+        body=payload["body"],
+        from_email=payload["from_email"],
+        to=payload["to"],
+        cc=payload.get("cc") or None,
+        bcc=payload.get("bcc") or None,
+        reply_to=payload.get("reply_to") or None,
+        headers=payload.get("headers") or {},
+    )
+    message.content_subtype = payload.get("content_subtype", "plain")
+    for content, mimetype in payload.get("alternatives", []):
+        message.attach_alternative(content, mimetype)
+    return message
+
+
+def email_enqueue(
+    *, message: EmailMessage, dedupe_key: str | None = None
+) -> OutboxMessage | None:
+    """Queue ``message`` in the outbox (same transaction as the caller's change)."""
+    return outbox_enqueue(
+        task=SEND_TASK, payload=email_to_payload(message), dedupe_key=dedupe_key
+    )

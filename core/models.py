@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class OutboxMessageQuerySet(models.QuerySet["OutboxMessage"]):
+    def pending(self) -> OutboxMessageQuerySet:
+        return self.filter(done_at__isnull=True, failed_at__isnull=True)
+
+    def due(self, now: object = None) -> OutboxMessageQuerySet:
+        """Pending rows whose time has come and that no worker holds a lease on."""
+        now = now or timezone.now()
+        return self.pending().filter(
+            Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
+            available_at__lte=now,
+        )
+
+    def stuck(self, now: object = None) -> OutboxMessageQuerySet:
+        """Rows given up on, or pending well past their time (the admin's view)."""
+        now = now or timezone.now()
+        late = timezone.now() - settings.OUTBOX_STUCK_AFTER
+        return self.filter(
+            Q(failed_at__isnull=False) | Q(done_at__isnull=True, available_at__lt=late)
+        )
+
+
+class OutboxMessage(models.Model):
+    """Work to do after a change, written in the same transaction as the change.
+
+    ``task_name`` names a Celery task (so ``core`` imports no higher app), called
+    with ``payload`` as keyword arguments. Published after commit and again by the
+    relay until done: delivery is at-least-once, tasks must be idempotent.
+    """
+
+    task_name = models.CharField(_("task"), max_length=200)
+    payload = models.JSONField(_("arguments"), default=dict, blank=True)
+    available_at = models.DateTimeField(_("available at"), default=timezone.now)
+    dedupe_key = models.CharField(
+        _("dedupe key"), max_length=200, null=True, blank=True
+    )
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    failed_at = models.DateTimeField(_("given up at"), null=True, blank=True)
+
+    objects = OutboxMessageQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
+        ordering = ["available_at", "id"]
+        constraints = [
+            # Repeats of pending work merge into one row (debounce, grouped mails).
+            models.UniqueConstraint(
+                fields=["dedupe_key"],
+                condition=Q(
+                    done_at__isnull=True,
+                    failed_at__isnull=True,
+                    dedupe_key__isnull=False,
+                ),
+                name="core_outbox_pending_dedupe_key_unique",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["available_at"],
+                condition=Q(done_at__isnull=True, failed_at__isnull=True),
+                name="core_outbox_pending_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_name} #{self.pk}"
+
+    @property
+    def state(self) -> str:
+        if self.done_at:
+            return "done"
+        if self.failed_at:
+            return "failed"
+        return "pending"
