@@ -7,4 +7,8 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
+        from core.notifications import NotificationKind, register_kind
+
         from .api import schema  # noqa: F401  (registers the OpenAPI auth scheme)
+
+        register_kind(NotificationKind("account.welcome", _("Welcome to the platform")))

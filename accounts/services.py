@@ -5,7 +5,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import transaction
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
+
+from core.models import Notification
+from core.notifications import notify
 
 from .models import ApiToken, User, hash_token
 
@@ -67,3 +71,11 @@ def api_token_revoke(*, user: User, token_id: int) -> ApiToken:
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
     return token
+
+
+@transaction.atomic
+def user_welcome(*, user: User) -> None:
+    """Welcome a person once, when their first e-mail address is confirmed."""
+    if Notification.objects.filter(recipient=user, kind="account.welcome").exists():
+        return
+    notify(recipient=user, kind="account.welcome", link=reverse("home"))

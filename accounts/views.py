@@ -52,7 +52,9 @@ def set_language(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def preferences(request: HttpRequest) -> HttpResponse:
     assert isinstance(request.user, User)
-    form = PreferencesForm(request.POST or None, instance=request.user)
+    form = PreferencesForm(
+        request.POST if request.method == "POST" else None, instance=request.user
+    )
     if request.method == "POST" and form.is_valid():
         user_update_preferences(user=request.user, **form.cleaned_data)
         messages.success(request, _("Your preferences are saved."))
@@ -68,7 +70,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def api_tokens(request: HttpRequest) -> HttpResponse:
     assert isinstance(request.user, User)
-    form = ApiTokenCreateForm(request.POST or None)
+    form = ApiTokenCreateForm(request.POST if request.method == "POST" else None)
     new_key = None
     if request.method == "POST" and form.is_valid():
         _token, new_key = api_token_create(

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -11,7 +13,7 @@ class OutboxMessageQuerySet(models.QuerySet["OutboxMessage"]):
     def pending(self) -> OutboxMessageQuerySet:
         return self.filter(done_at__isnull=True, failed_at__isnull=True)
 
-    def due(self, now: object = None) -> OutboxMessageQuerySet:
+    def due(self, now: datetime | None = None) -> OutboxMessageQuerySet:
         """Pending rows whose time has come and that no worker holds a lease on."""
         now = now or timezone.now()
         return self.pending().filter(
@@ -19,10 +21,9 @@ class OutboxMessageQuerySet(models.QuerySet["OutboxMessage"]):
             available_at__lte=now,
         )
 
-    def stuck(self, now: object = None) -> OutboxMessageQuerySet:
+    def stuck(self, now: datetime | None = None) -> OutboxMessageQuerySet:
         """Rows given up on, or pending well past their time (the admin's view)."""
-        now = now or timezone.now()
-        late = timezone.now() - settings.OUTBOX_STUCK_AFTER
+        late = (now or timezone.now()) - settings.OUTBOX_STUCK_AFTER
         return self.filter(
             Q(failed_at__isnull=False) | Q(done_at__isnull=True, available_at__lt=late)
         )
@@ -85,3 +86,59 @@ class OutboxMessage(models.Model):
         if self.failed_at:
             return "failed"
         return "pending"
+
+
+class Notification(models.Model):
+    """An in-app notice for one person, written in their language."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+    )
+    kind = models.CharField(_("kind"), max_length=80)
+    text = models.TextField(_("text"))
+    link = models.CharField(_("link"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["recipient"],
+                condition=Q(read_at__isnull=True),
+                name="core_notification_unread_idx",
+            ),
+            models.Index(
+                fields=["recipient", "-created_at"], name="core_notif_recent_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient_id}"
+
+
+class EmailOptOut(models.Model):
+    """A person does not want e-mails of one (non-essential) kind."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="email_opt_outs",
+    )
+    kind = models.CharField(max_length=80)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("e-mail opt-out")
+        verbose_name_plural = _("e-mail opt-outs")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="core_optout_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} ✕ {self.kind}"

@@ -3,14 +3,35 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.paginator import Paginator
 from django.db import connection
 from django.db.utils import DatabaseError
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
+from .forms import EmailPreferencesForm
 from .health import broker_status
+from .models import EmailOptOut
+from .notifications import (
+    email_opt_out,
+    email_preferences_set,
+    get_kind,
+    kinds,
+    notification_mark_all_read,
+    read_unsubscribe_token,
+)
+from .selectors import notification_list_for_user
 
 logger = logging.getLogger(__name__)
 
@@ -74,3 +95,70 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
     template = loader.get_template("500.html")
     return HttpResponse(template.render({"request": None}), status=500)
+
+
+def _me(request: HttpRequest) -> int:
+    """The signed-in person's id (views using it are behind login_required)."""
+    pk = request.user.pk
+    assert isinstance(pk, int)
+    return pk
+
+
+@login_required
+@require_safe
+def notification_list(request: HttpRequest) -> HttpResponse:
+    notifications = notification_list_for_user(user_id=_me(request))
+    page = Paginator(notifications, 30).get_page(request.GET.get("page"))
+    return render(request, "core/notifications.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notification_read_all(request: HttpRequest) -> HttpResponse:
+    notification_mark_all_read(user_id=_me(request))
+    return redirect("core:notifications")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def email_preferences(request: HttpRequest) -> HttpResponse:
+    optional = [k for k in kinds() if k.email and not k.essential]
+    opted_out = set(
+        EmailOptOut.objects.filter(user_id=_me(request)).values_list("kind", flat=True)
+    )
+    initial = {"wanted": [k.key for k in optional if k.key not in opted_out]}
+    form = EmailPreferencesForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        kinds=optional,
+    )
+    if request.method == "POST" and form.is_valid():
+        email_preferences_set(
+            user_id=_me(request), wanted=set(form.cleaned_data["wanted"])
+        )
+        messages.success(request, _("Your e-mail preferences are saved."))
+        return redirect("core:email-preferences")
+    essential = [k for k in kinds() if k.email and k.essential]
+    return render(
+        request, "core/email_preferences.html", {"form": form, "essential": essential}
+    )
+
+
+@csrf_exempt  # RFC 8058: mail clients POST "List-Unsubscribe=One-Click", no token
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a confirm button (mail scanners follow links); POST unsubscribes.
+
+    The signed token is the authorisation: it names the person and the kind.
+    """
+    try:
+        user_id, key = read_unsubscribe_token(token)
+        kind = get_kind(key)
+    except (signing.BadSignature, KeyError) as exc:
+        raise Http404 from exc
+    if kind.essential:
+        raise Http404
+    if request.method == "POST":
+        email_opt_out(user_id=user_id, kind=key)
+        return render(request, "core/unsubscribed.html", {"kind": kind})
+    return render(request, "core/unsubscribe_confirm.html", {"kind": kind})

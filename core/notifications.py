@@ -1,0 +1,158 @@
+"""Notifications: in-app rows and e-mails, in the recipient's language.
+
+Apps declare their kinds with ``register_kind`` (from ``AppConfig.ready()``) and
+send with ``notify``. Every non-essential e-mail carries an unsubscribe link
+(RFC 8058 one-click by POST; the GET page only shows a confirm button).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.functional import Promise
+
+from .emails import email_enqueue
+from .models import EmailOptOut, Notification
+
+UNSUBSCRIBE_SALT = "core.unsubscribe"
+
+
+@dataclass(frozen=True)
+class NotificationKind:
+    """``key`` names the templates in ``templates/notifications/<key>/``:
+    ``subject.txt``, ``body.txt``, ``body.html`` (e-mail) and ``inapp.txt``.
+    Essential kinds (security, account) cannot be unsubscribed from."""
+
+    key: str
+    label: str | Promise
+    essential: bool = False
+    email: bool = True
+
+
+_kinds: dict[str, NotificationKind] = {}
+
+
+def register_kind(kind: NotificationKind) -> None:
+    _kinds[kind.key] = kind
+
+
+def get_kind(key: str) -> NotificationKind:
+    return _kinds[key]
+
+
+def kinds() -> list[NotificationKind]:
+    return sorted(_kinds.values(), key=lambda k: k.key)
+
+
+def unsubscribe_token(*, user_id: int, kind: str) -> str:
+    return signing.dumps(
+        {"u": user_id, "k": kind}, salt=UNSUBSCRIBE_SALT, compress=True
+    )
+
+
+def read_unsubscribe_token(token: str) -> tuple[int, str]:
+    """Return (user id, kind); raise ``signing.BadSignature`` if forged."""
+    data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    return int(data["u"]), str(data["k"])
+
+
+def unsubscribe_url(*, user_id: int, kind: str) -> str:
+    token = unsubscribe_token(user_id=user_id, kind=kind)
+    return settings.SITE_URL + reverse("core:unsubscribe", args=[token])
+
+
+def email_wanted(*, user_id: int, kind: NotificationKind) -> bool:
+    if not kind.email:
+        return False
+    if kind.essential:
+        return True
+    return not EmailOptOut.objects.filter(user_id=user_id, kind=kind.key).exists()
+
+
+def notify(
+    *,
+    recipient: AbstractBaseUser,
+    kind: str,
+    context: dict[str, Any] | None = None,
+    link: str = "",
+    dedupe_key: str | None = None,
+) -> Notification:
+    """Create an in-app notification and queue its e-mail, in the recipient's
+    language. Call inside the transaction of the change it reports; the e-mail
+    goes through the outbox (``dedupe_key`` merges repeats while pending)."""
+    spec = get_kind(kind)
+    language = getattr(recipient, "language", None) or settings.LANGUAGE_CODE
+    base = {
+        "recipient": recipient,
+        "link": link,
+        "absolute_link": settings.SITE_URL + link if link.startswith("/") else link,
+        "SITE_URL": settings.SITE_URL,
+        **(context or {}),
+    }
+    with transaction.atomic(), translation.override(language):
+        notification = Notification.objects.create(
+            recipient_id=recipient.pk,
+            kind=kind,
+            text=render_to_string(f"notifications/{kind}/inapp.txt", base).strip(),
+            link=link,
+        )
+        if email_wanted(user_id=recipient.pk, kind=spec):
+            email_enqueue(
+                message=_render_email(recipient, spec, base), dedupe_key=dedupe_key
+            )
+    return notification
+
+
+def _render_email(
+    recipient: AbstractBaseUser, kind: NotificationKind, context: dict[str, Any]
+) -> EmailMultiAlternatives:
+    headers: dict[str, str] = {}
+    ctx = dict(context)
+    if not kind.essential:
+        url = unsubscribe_url(user_id=recipient.pk, kind=kind.key)
+        ctx["unsubscribe_url"] = url
+        headers["List-Unsubscribe"] = f"<{url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    prefix = f"notifications/{kind.key}/"
+    subject = " ".join(render_to_string(prefix + "subject.txt", ctx).split())
+    message = EmailMultiAlternatives(
+        subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
+        body=render_to_string(prefix + "body.txt", ctx),
+        to=[getattr(recipient, "email", "")],
+        headers=headers,
+    )
+    message.attach_alternative(render_to_string(prefix + "body.html", ctx), "text/html")
+    return message
+
+
+@transaction.atomic
+def email_opt_out(*, user_id: int, kind: str) -> None:
+    """Stop e-mails of ``kind`` for this person (idempotent)."""
+    EmailOptOut.objects.get_or_create(user_id=user_id, kind=kind)
+
+
+@transaction.atomic
+def email_preferences_set(*, user_id: int, wanted: set[str]) -> None:
+    """Keep e-mails of the ``wanted`` non-essential kinds, stop the others."""
+    optional = {k.key for k in kinds() if not k.essential and k.email}
+    EmailOptOut.objects.filter(user_id=user_id, kind__in=wanted & optional).delete()
+    for key in optional - wanted:
+        EmailOptOut.objects.get_or_create(user_id=user_id, kind=key)
+
+
+@transaction.atomic
+def notification_mark_all_read(*, user_id: int) -> int:
+    from django.utils import timezone
+
+    return Notification.objects.filter(
+        recipient_id=user_id, read_at__isnull=True
+    ).update(read_at=timezone.now())
