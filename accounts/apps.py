@@ -8,7 +8,10 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from core.notifications import NotificationKind, register_kind
+        from core.personal_data import register_provider
 
         from .api import schema  # noqa: F401  (registers the OpenAPI auth scheme)
+        from .personal_data import erase_account, export_account
 
         register_kind(NotificationKind("account.welcome", _("Welcome to the platform")))
+        register_provider("account", export=export_account, erase=erase_account)

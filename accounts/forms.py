@@ -95,3 +95,14 @@ class ApiTokenCreateForm(forms.Form):
         help_text=_("For example the name of the tool that will use it."),
         max_length=80,
     )
+
+
+class AccountDeleteForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_(
+            "I understand that my account and my data will be deleted for good, "
+            "and that this cannot be undone."
+        ),
+        required=True,
+        error_messages={"required": _("Tick the box to confirm.")},
+    )

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from core.models import Notification
 from core.notifications import notify
+from core.personal_data import personal_data_erase
 
 from .models import ApiToken, User, hash_token
 
@@ -79,3 +80,10 @@ def user_welcome(*, user: User) -> None:
     if Notification.objects.filter(recipient=user, kind="account.welcome").exists():
         return
     notify(recipient=user, kind="account.welcome", link=reverse("home"))
+
+
+@transaction.atomic
+def user_erase(*, user: User) -> None:
+    """Delete a person's account: every app's personal data, then the account
+    (anonymised; sessions, tokens, e-mail addresses and TOTP removed)."""
+    personal_data_erase(user=user)

@@ -13,4 +13,11 @@ urlpatterns = [
         views.api_token_revoke_view,
         name="api-token-revoke",
     ),
+    path("data/", views.personal_data, name="personal-data"),
+    path(
+        "data/<int:export_id>/download/",
+        views.personal_data_download,
+        name="personal-data-download",
+    ),
+    path("delete/", views.account_delete, name="delete"),
 ]

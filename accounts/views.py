@@ -3,18 +3,31 @@ from __future__ import annotations
 from allauth.account.decorators import reauthentication_required
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
-from .forms import ApiTokenCreateForm, PreferencesForm
+from core.models import DataExport
+from core.personal_data import data_export_request, private_storage
+
+from .forms import AccountDeleteForm, ApiTokenCreateForm, PreferencesForm
 from .models import User
 from .selectors import api_token_list_for_user
-from .services import api_token_create, api_token_revoke, user_update_preferences
+from .services import (
+    api_token_create,
+    api_token_revoke,
+    user_erase,
+    user_update_preferences,
+)
 
 
 def _safe_next(request: HttpRequest, default: str) -> str:
@@ -95,3 +108,49 @@ def api_token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
         request, _("The token “%(name)s” is revoked.") % {"name": token.name}
     )
     return redirect("accounts:api-tokens")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def personal_data(request: HttpRequest) -> HttpResponse:
+    """ "Download my data": start an archive, follow its progress, download it."""
+    assert isinstance(request.user, User)
+    if request.method == "POST":
+        data_export_request(user=request.user)
+        return redirect("accounts:personal-data")
+    exports = DataExport.objects.filter(user=request.user).order_by("-created_at")[:5]
+    building = any(e.status in ("pending", "running") for e in exports)
+    template = (
+        "accounts/_exports.html"
+        if request.headers.get("HX-Request")
+        else ("accounts/personal_data.html")
+    )
+    return render(request, template, {"exports": exports, "building": building})
+
+
+@login_required
+@require_safe
+def personal_data_download(request: HttpRequest, export_id: int) -> FileResponse:
+    assert isinstance(request.user, User)
+    export = get_object_or_404(
+        DataExport, pk=export_id, user=request.user, status=DataExport.Status.READY
+    )
+    handle = private_storage().open(export.file_name, "rb")
+    return FileResponse(
+        handle, as_attachment=True, filename="compagnonnage-mes-donnees.zip"
+    )
+
+
+@login_required
+@reauthentication_required
+@require_http_methods(["GET", "POST"])
+def account_delete(request: HttpRequest) -> HttpResponse:
+    """ "Delete my account": confirm, then erase through every provider."""
+    assert isinstance(request.user, User)
+    form = AccountDeleteForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        user_erase(user=request.user)
+        logout(request)
+        messages.success(request, _("Your account and your data have been deleted."))
+        return redirect("home")
+    return render(request, "accounts/account_delete.html", {"form": form})

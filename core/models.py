@@ -142,3 +142,44 @@ class EmailOptOut(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} ✕ {self.kind}"
+
+
+class DataExport(models.Model):
+    """A person's "download my data" archive, built by a task."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting")
+        RUNNING = "running", _("in progress")
+        READY = "ready", _("ready")
+        FAILED = "failed", _("failed")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="data_exports"
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    progress = models.PositiveSmallIntegerField(default=0)
+    file_name = models.CharField(max_length=200, blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("personal data export")
+        verbose_name_plural = _("personal data exports")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress__lte=100), name="core_dataexport_progress_max_100"
+            ),
+            # One archive in the making per person at a time.
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(status__in=["pending", "running"]),
+                name="core_dataexport_one_open_per_user",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"export #{self.pk} ({self.status})"

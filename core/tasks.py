@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from .emails import email_from_payload
 from .outbox import outbox_deliver, outbox_relay
+from .personal_data import data_export_build, data_export_delete_expired
 
 logger = logging.getLogger(__name__)
 
@@ -46,3 +47,15 @@ def deliver_outbox_message_task(message_id: int) -> str:
 def send_email_task(**payload: Any) -> None:
     """Send one queued e-mail (called through the outbox, with its Message-ID)."""
     email_from_payload(payload).send()
+
+
+@shared_task
+def build_data_export_task(export_id: int) -> str:
+    """Build a person's data archive (enqueued through the outbox)."""
+    return data_export_build(export_id=export_id)
+
+
+@shared_task
+def delete_expired_data_exports_task() -> int:
+    """Remove personal-data archives past their expiry date."""
+    return data_export_delete_expired()

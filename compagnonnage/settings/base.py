@@ -221,6 +221,11 @@ STORAGES = {
 # Uploads are private: never served from a public URL, only through views.
 MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / ".data" / "media")))
 MEDIA_URL = "/media-not-public/"
+# Private files (exports, evidence): never under a URL, only through views.
+PRIVATE_ROOT = Path(
+    env("DJANGO_PRIVATE_ROOT", default=str(BASE_DIR / ".data" / "private"))
+)
+DATA_EXPORT_DAYS = 7
 
 # --- e-mail ---------------------------------------------------------------
 
@@ -294,6 +299,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "core.tasks.relay_outbox_task",
         "schedule": OUTBOX_RELAY_INTERVAL,
         "options": {"expires": 30},
+    },
+    "delete-expired-exports": {
+        "task": "core.tasks.delete_expired_data_exports_task",
+        "schedule": timedelta(hours=6),
     },
     "heartbeat": {
         "task": "core.tasks.heartbeat_task",

@@ -1,0 +1,76 @@
+"""The account's own personal data: the first provider of the registry."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.models import Session
+from django.db.models import Q
+
+from .models import ApiToken, User
+
+
+def export_account(user: User) -> dict[str, Any]:
+    return {
+        "email": user.email,
+        "full_name": user.full_name,
+        "language": user.language,
+        "time_zone": user.time_zone,
+        "date_joined": user.date_joined,
+        "last_login": user.last_login,
+        "terms_version": user.terms_version,
+        "terms_accepted_at": user.terms_accepted_at,
+        "email_addresses": list(
+            EmailAddress.objects.filter(user=user).values(
+                "email", "verified", "primary"
+            )
+        ),
+        "two_factor": list(
+            Authenticator.objects.filter(user=user).values(
+                "type", "created_at", "last_used_at"
+            )
+        ),
+        "api_tokens": list(
+            ApiToken.objects.filter(user=user).values(
+                "name", "key_prefix", "created_at", "last_used_at", "revoked_at"
+            )
+        ),
+    }
+
+
+def _session_ids_of(user: User) -> list[str]:
+    ids = []
+    for session in Session.objects.iterator():
+        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
+            ids.append(session.session_key)
+    return ids
+
+
+def erase_account(user: User) -> None:
+    """Revoke every way in, remove what names the person, keep an anonymous row
+    so that what others wrote to them stays readable."""
+    mentions = [v for v in (user.email, user.full_name) if v]
+    Session.objects.filter(session_key__in=_session_ids_of(user)).delete()
+    ApiToken.objects.filter(user=user).delete()
+    Authenticator.objects.filter(user=user).delete()
+    EmailAddress.objects.filter(user=user).delete()
+    user_type = ContentType.objects.get_for_model(User)
+    about = Q(content_type=user_type, object_id=str(user.pk))
+    for value in mentions:
+        about |= Q(object_repr__icontains=value) | Q(change_message__icontains=value)
+    LogEntry.objects.filter(about).delete()
+    user.email = f"deleted-{user.pk}-{secrets.token_hex(4)}@deleted.invalid"
+    user.full_name = ""
+    user.set_unusable_password()
+    user.is_active = False
+    user.is_staff = False
+    user.is_superuser = False
+    user.last_login = None
+    user.save()
+    user.groups.clear()
+    user.user_permissions.clear()
