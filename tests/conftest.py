@@ -11,9 +11,17 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest
 from django.core.cache import cache
+from hypothesis import settings as hypothesis_settings
 
 from tests.factories import UserFactory
 from tests.workers import SmtpSink, WorkerProcess, subprocess_env
+
+# Two shared cores and a real database: bounded, reproducible, no deadline.
+hypothesis_settings.register_profile(
+    "ci", max_examples=50, deadline=None, derandomize=True, database=None
+)
+hypothesis_settings.register_profile("dev", max_examples=200, deadline=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(autouse=True)
