@@ -47,5 +47,5 @@ CELERY_TASK_DEFAULT_QUEUE = os.environ.setdefault(
 )
 OUTBOX_LEASE = timedelta(seconds=env.int("OUTBOX_LEASE_SECONDS", default=120))
 LOGGING = {"version": 1, "disable_existing_loggers": False}
-PRIVATE_ROOT = BASE_DIR / ".data" / "test-private"  # noqa: F405
-MEDIA_ROOT = BASE_DIR / ".data" / "test-media"  # noqa: F405
+PRIVATE_ROOT = BASE_DIR / ".data" / "test-private"
+MEDIA_ROOT = BASE_DIR / ".data" / "test-media"
