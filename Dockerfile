@@ -19,6 +19,7 @@ RUN pybabel compile -d locale -D django \
        DJANGO_SECRET_KEY=build-only SITE_URL=https://build.invalid \
        python manage.py collectstatic --noinput
 
+RUN mkdir -p /srv/media /srv/private && chown app:app /srv/media /srv/private
 USER app
 EXPOSE 8000
 CMD ["gunicorn", "compagnonnage.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "30", "--access-logfile", "-"]
