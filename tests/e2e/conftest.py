@@ -5,6 +5,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.e2e.checks import watch_csp
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -36,8 +38,10 @@ def chromium() -> Iterator[object]:
 
 @pytest.fixture
 def page(chromium):
+    """A fresh browser tab; CSP violations it sees are collected for check_page."""
     context = chromium.new_context(locale="fr-FR")
     page = context.new_page()
     page.set_default_timeout(15_000)
+    watch_csp(page)
     yield page
     context.close()

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from accounts.models import User
+from tests.e2e.checks import check_page, watch_csp
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,7 +19,9 @@ def test_signup_verify_by_email_link_then_login(
 ):
     page.goto(live_server.url + "/")
     assert page.locator("html").get_attribute("lang") == "fr"
+    check_page(page)
     page.click("a[href='/accounts/signup/']")
+    check_page(page)
 
     page.fill("input[name='full_name']", "Fatou Diallo")
     page.fill("input[name='email']", "fatou@example.org")
@@ -28,6 +31,7 @@ def test_signup_verify_by_email_link_then_login(
     page.click("form:has(input[name='email']) [type='submit']")
 
     page.wait_for_url(re.compile(r"/accounts/confirm-email/$"))
+    check_page(page)
     # The mail goes out through the outbox and a real worker, over SMTP.
     [sent] = smtp_sink.wait_for(1)
     assert sent["To"] == "fatou@example.org"
@@ -43,7 +47,9 @@ def test_signup_verify_by_email_link_then_login(
     # A fresh browser context: the person opens the mail on another device.
     context = page.context.browser.new_context(locale="fr-FR")
     other = context.new_page()
+    watch_csp(other)
     other.goto(live_server.url + path)
+    check_page(other)
     other.click("main form [type='submit']")
     # Confirmed on another device: allauth asks that device to log in.
     other.wait_for_url(re.compile(r"/accounts/login/"))
@@ -59,6 +65,7 @@ def test_signup_verify_by_email_link_then_login(
 
     page.wait_for_url(live_server.url + "/")
     assert page.locator("form[action='/accounts/logout/']").count() == 1
+    check_page(page)
 
 
 def test_language_switch_in_the_browser(live_server, page):
