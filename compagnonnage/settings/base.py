@@ -194,6 +194,8 @@ MFA_TOTP_ISSUER = "Compagnonnage"
 
 # Version of the terms of use a person accepts at sign-up.
 TERMS_VERSION = "2026-11"
+# Version of the mentor charter a mentor accepts before submitting a profile.
+MENTOR_CHARTER_VERSION = "2026-11"
 
 # --- i18n / time ----------------------------------------------------------
 

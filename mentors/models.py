@@ -1,0 +1,386 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
+
+from .choices import LEVEL_MAX, LEVEL_MIN, Mode, Region, Situation
+
+
+class LocalizedNameMixin(models.Model):
+    name_fr = models.CharField(_("name (French)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return (
+            self.name_en if (get_language() or "fr").startswith("en") else self.name_fr
+        )
+
+
+class SkillArea(LocalizedNameMixin):
+    class Framework(models.TextChoices):
+        DIGCOMP = "digcomp", "DigComp 2.2"
+        JOB = "job", _("Digital job skills")
+
+    code = models.CharField(max_length=40, unique=True)
+    framework = models.CharField(max_length=10, choices=Framework.choices)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["framework", "position", "code"]
+        verbose_name = _("skill area")
+        verbose_name_plural = _("skill areas")
+
+
+class Skill(LocalizedNameMixin):
+    """A taxonomy entry. ``code`` is stable forever: never changed or reused."""
+
+    code = models.CharField(max_length=60, unique=True)
+    area = models.ForeignKey(SkillArea, on_delete=models.PROTECT, related_name="skills")
+    esco_uri = models.URLField(_("ESCO URI"), blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["area__framework", "area__position", "position", "code"]
+        verbose_name = _("skill")
+        verbose_name_plural = _("skills")
+
+
+def _level_field(
+    verbose: StrOrPromise, *, minimum: int = LEVEL_MIN
+) -> models.PositiveSmallIntegerField:
+    return models.PositiveSmallIntegerField(
+        verbose,
+        validators=[MinValueValidator(minimum), MaxValueValidator(LEVEL_MAX)],
+    )
+
+
+class MentorProfile(models.Model):
+    """A mentor's profile.
+
+    The columns and ``MentorSkill`` rows are the *published* content: what a
+    visitor sees, as staff last approved it. The mentor edits ``draft`` (the
+    working copy, validated by the profile form); staff approval copies it to the
+    columns. So an edit of an approved profile waits for review while the public
+    page keeps showing the approved version.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Waiting for review")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+        APPROVED = "approved", _("Approved")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="mentor_profile",
+    )
+    # Published content (last approved).
+    headline = models.CharField(_("headline"), max_length=120, blank=True)
+    bio = models.TextField(_("about me"), max_length=5000, blank=True)
+    languages = ArrayField(models.CharField(max_length=2), default=list, blank=True)
+    region = models.CharField(
+        _("region"), max_length=6, choices=Region.choices, blank=True
+    )
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    modes = ArrayField(
+        models.CharField(max_length=10, choices=Mode.choices), default=list, blank=True
+    )
+    capacity = models.PositiveSmallIntegerField(
+        _("how many people at a time"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+    )
+    photo = models.CharField(max_length=200, blank=True, editable=False)
+    # Review.
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    draft = models.JSONField(null=True, blank=True, editable=False)
+    charter_version = models.CharField(max_length=20, blank=True)
+    charter_accepted_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    review_message = models.TextField(_("message from the team"), blank=True)
+    is_published = models.BooleanField(_("show my profile"), default=True)
+    hidden_by_staff_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Summaries pushed down by the scheduling feature (DESIGN, "Apps depend one way").
+    next_free_slot_at = models.DateTimeField(null=True, blank=True)
+    free_slots_7d = models.PositiveIntegerField(default=0)
+    free_slots_14d = models.PositiveIntegerField(default=0)
+    free_slots_28d = models.PositiveIntegerField(default=0)
+    # UTC hour-of-week availability: 168 bits, bit h = Monday 00:00 UTC + h hours.
+    availability_bitmap = models.BinaryField(default=bytes(21), max_length=21)
+    hours_mentored = models.DecimalField(max_digits=8, decimal_places=2, default=0)
+    rating_avg = models.DecimalField(
+        max_digits=3, decimal_places=2, null=True, blank=True
+    )
+    rating_count = models.PositiveIntegerField(default=0)
+    summary_updated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mentor profile")
+        verbose_name_plural = _("mentor profiles")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(capacity__gte=1, capacity__lte=20),
+                name="mentors_profile_capacity_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(free_slots_7d__lte=models.F("free_slots_14d"))
+                & Q(free_slots_14d__lte=models.F("free_slots_28d")),
+                name="mentors_profile_free_slots_nested",
+            ),
+            models.CheckConstraint(
+                condition=Q(rating_avg__isnull=True)
+                | Q(rating_avg__gte=1, rating_avg__lte=5),
+                name="mentors_profile_rating_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(hours_mentored__gte=0),
+                name="mentors_profile_hours_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(approved_at__isnull=True)
+                | Q(charter_accepted_at__isnull=False),
+                name="mentors_profile_approved_needs_charter",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status"], name="mentors_profile_status_idx"),
+            models.Index(
+                fields=["next_free_slot_at"], name="mentors_profile_next_slot_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_status_display()})"
+
+    @property
+    def ever_approved(self) -> bool:
+        return self.approved_at is not None
+
+
+class MentorSkill(models.Model):
+    """A published skill of a mentor (set from the approved draft)."""
+
+    profile = models.ForeignKey(
+        MentorProfile, on_delete=models.CASCADE, related_name="skills"
+    )
+    skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="+")
+    level = _level_field(_("level"))
+    years = models.PositiveSmallIntegerField(
+        _("years of practice"), default=0, validators=[MaxValueValidator(60)]
+    )
+
+    class Meta:
+        ordering = ["-level", "skill__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["profile", "skill"], name="mentors_skill_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(level__gte=LEVEL_MIN, level__lte=LEVEL_MAX),
+                name="mentors_skill_level_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(years__lte=60), name="mentors_skill_years_max"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.skill.code} {self.level}"
+
+
+class LearnerProfile(models.Model):
+    """What a person wants to learn. Private: only they (and staff) see it."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="learner_profile",
+    )
+    goals = models.TextField(_("what I want to achieve"), max_length=3000, blank=True)
+    situation = models.CharField(
+        _("my situation"), max_length=20, choices=Situation.choices, blank=True
+    )
+    target_occupation = models.CharField(
+        _("job I am aiming for"), max_length=150, blank=True
+    )
+    occupation_code = models.CharField(
+        _("ROME or ESCO code"), max_length=200, blank=True
+    )
+    languages = ArrayField(models.CharField(max_length=2), default=list, blank=True)
+    region = models.CharField(
+        _("region"), max_length=6, choices=Region.choices, blank=True
+    )
+    modes = ArrayField(
+        models.CharField(max_length=10, choices=Mode.choices), default=list, blank=True
+    )
+    # Hours of the week that suit the person, in their own time zone:
+    # 0 = Monday 00:00–01:00 … 167 = Sunday 23:00–24:00.
+    time_windows = ArrayField(
+        models.PositiveSmallIntegerField(), default=list, blank=True
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("learner profile")
+        verbose_name_plural = _("learner profiles")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class LearnerSkill(models.Model):
+    profile = models.ForeignKey(
+        LearnerProfile, on_delete=models.CASCADE, related_name="skills"
+    )
+    skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="+")
+    current_level = models.PositiveSmallIntegerField(
+        _("my level today"), validators=[MaxValueValidator(LEVEL_MAX - 1)]
+    )
+    target_level = _level_field(_("the level I want"))
+
+    class Meta:
+        ordering = ["skill__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["profile", "skill"], name="learner_skill_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(current_level__gte=0, current_level__lt=LEVEL_MAX),
+                name="learner_skill_current_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(target_level__gte=LEVEL_MIN, target_level__lte=LEVEL_MAX),
+                name="learner_skill_target_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(target_level__gt=models.F("current_level")),
+                name="learner_skill_target_above_current",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.skill.code} {self.current_level}→{self.target_level}"
+
+
+class Report(models.Model):
+    """Someone reports a profile (later: a message) to staff."""
+
+    class Reason(models.TextChoices):
+        INAPPROPRIATE = "inappropriate", _("Inappropriate or offensive content")
+        FAKE = "fake", _("Fake profile or false information")
+        SPAM = "spam", _("Advertising or spam")
+        HARASSMENT = "harassment", _("Harassment or unwanted behaviour")
+        OTHER = "other", _("Something else")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        IN_REVIEW = "in_review", _("In review")
+        CLOSED = "closed", _("Closed")
+
+    class Action(models.TextChoices):
+        NONE = "none", _("No action")
+        WARN = "warn", _("Warning sent")
+        HIDE = "hide", _("Profile hidden")
+        DEACTIVATE = "deactivate", _("Account deactivated")
+
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="reports_filed",
+    )
+    reported_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reports_received",
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    text = models.TextField(_("what happened"), max_length=3000, blank=True)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    action = models.CharField(
+        max_length=12, choices=Action.choices, default=Action.NONE
+    )
+    decision = models.TextField(_("decision"), blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(reporter=models.F("reported_user")),
+                name="mentors_report_not_self",
+            ),
+        ]
+        indexes = [models.Index(fields=["status"], name="mentors_report_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} → {self.reported_user_id}"
+
+
+class Block(models.Model):
+    """``blocker`` no longer wants contact with ``blocked``: neither sees the
+    other's profile, nor can request, message or book the other."""
+
+    blocker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="blocks_made"
+    )
+    blocked = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="blocks_received",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["blocker", "blocked"], name="mentors_block_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(blocker=models.F("blocked")), name="mentors_block_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.blocker_id} ⊘ {self.blocked_id}"

@@ -1,0 +1,398 @@
+"""Writes on profiles, reviews, reports and blocks."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, TypedDict
+
+from django.conf import settings
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from core.notifications import notify
+
+from .models import (
+    Block,
+    LearnerProfile,
+    LearnerSkill,
+    MentorProfile,
+    MentorSkill,
+    Report,
+    Skill,
+)
+from .photos import delete_photo
+
+PROFILE_FIELDS = ("headline", "bio", "languages", "region", "city", "modes", "capacity")
+
+
+class SkillEntry(TypedDict):
+    code: str
+    level: int
+    years: int
+
+
+class LearnerSkillEntry(TypedDict):
+    code: str
+    current_level: int
+    target_level: int
+
+
+def _log(*, staff: User, obj: Any, message: str) -> None:
+    """Record a staff action in the admin log (shown in the object's history)."""
+    LogEntry.objects.log_actions(
+        user_id=staff.pk,
+        queryset=[obj],
+        action_flag=CHANGE,
+        change_message=message,
+        single_object=True,
+    )
+
+
+# --- profiles --------------------------------------------------------------
+
+
+def mentor_profile_get_or_create(*, user: User) -> MentorProfile:
+    """The person's mentor profile (created empty, as a draft, if missing)."""
+    profile, _created = MentorProfile.objects.get_or_create(user=user)
+    return profile
+
+
+def learner_profile_get_or_create(*, user: User) -> LearnerProfile:
+    profile, _created = LearnerProfile.objects.get_or_create(user=user)
+    return profile
+
+
+def mentor_profile_working_copy(profile: MentorProfile) -> dict[str, Any]:
+    """What the mentor edits: the pending draft, or else the published content."""
+    if profile.draft is not None:
+        return dict(profile.draft)
+    data: dict[str, Any] = {field: getattr(profile, field) for field in PROFILE_FIELDS}
+    data["photo"] = profile.photo
+    data["skills"] = [
+        {"code": s.skill.code, "level": s.level, "years": s.years}
+        for s in profile.skills.select_related("skill")
+    ]
+    return data
+
+
+def _check_skill_codes(codes: list[str]) -> None:
+    known = set(Skill.objects.filter(code__in=codes).values_list("code", flat=True))
+    unknown = sorted(set(codes) - known)
+    if unknown:
+        raise ValidationError(
+            {"skills": _("Unknown skill: %(codes)s") % {"codes": ", ".join(unknown)}}
+        )
+    if len(codes) != len(set(codes)):
+        raise ValidationError({"skills": _("Each skill can be listed only once.")})
+
+
+@transaction.atomic
+def mentor_profile_save_draft(
+    *, profile: MentorProfile, data: dict[str, Any], skills: list[SkillEntry]
+) -> MentorProfile:
+    """Save the mentor's edits as the working copy (already validated by the form).
+
+    The published content does not change: an approved profile keeps showing its
+    approved version until staff approve this draft. Edits of an approved or
+    changes-requested profile make it a draft again (to be submitted).
+    """
+    profile = MentorProfile.objects.select_for_update().get(pk=profile.pk)
+    _check_skill_codes([entry["code"] for entry in skills])
+    previous_photo = (profile.draft or {}).get("photo", "")
+    draft = {field: data[field] for field in PROFILE_FIELDS}
+    draft["photo"] = data.get(
+        "photo", previous_photo if profile.draft else profile.photo
+    )
+    draft["skills"] = [dict(entry) for entry in skills]
+    if previous_photo and previous_photo not in (draft["photo"], profile.photo):
+        transaction.on_commit(lambda: delete_photo(previous_photo))
+    profile.draft = draft
+    if profile.status != MentorProfile.Status.SUBMITTED:
+        profile.status = MentorProfile.Status.DRAFT
+    profile.save(update_fields=["draft", "status", "updated_at"])
+    return profile
+
+
+def mentor_profile_missing(profile: MentorProfile) -> list[str]:
+    """What the working copy still lacks before it can be submitted (plain words)."""
+    data = mentor_profile_working_copy(profile)
+    missing = []
+    if not data.get("headline"):
+        missing.append(str(_("a headline")))
+    if len(data.get("bio") or "") < 50:
+        missing.append(str(_("a few lines about you (50 characters at least)")))
+    if not data.get("skills"):
+        missing.append(str(_("at least one skill")))
+    if not data.get("languages"):
+        missing.append(str(_("the languages you speak")))
+    if not data.get("region"):
+        missing.append(str(_("your region")))
+    if not data.get("modes"):
+        missing.append(str(_("how you meet (video, phone, in person)")))
+    return missing
+
+
+@transaction.atomic
+def mentor_profile_submit(
+    *, profile: MentorProfile, accept_charter: bool
+) -> MentorProfile:
+    """Send the working copy to staff for review.
+
+    The mentor charter in force must be accepted (now, or earlier in this version);
+    the working copy must be complete. Raises ``ValidationError`` otherwise.
+    """
+    profile = MentorProfile.objects.select_for_update().get(pk=profile.pk)
+    if profile.status == MentorProfile.Status.SUBMITTED:
+        raise ValidationError(_("Your profile is already waiting for review."))
+    if profile.draft is None:
+        raise ValidationError(_("There is no change to send for review."))
+    version = settings.MENTOR_CHARTER_VERSION
+    if accept_charter:
+        profile.charter_version = version
+        profile.charter_accepted_at = timezone.now()
+    elif profile.charter_version != version:
+        raise ValidationError(
+            {"accept_charter": _("Please read and accept the mentor charter.")}
+        )
+    missing = mentor_profile_missing(profile)
+    if missing:
+        raise ValidationError(
+            _("Your profile is not complete yet. Missing: %(items)s.")
+            % {"items": ", ".join(missing)}
+        )
+    profile.status = MentorProfile.Status.SUBMITTED
+    profile.submitted_at = timezone.now()
+    profile.save(
+        update_fields=[
+            "status",
+            "submitted_at",
+            "charter_version",
+            "charter_accepted_at",
+        ]
+    )
+    return profile
+
+
+@transaction.atomic
+def mentor_profile_approve(*, profile: MentorProfile, staff: User) -> MentorProfile:
+    """Publish the submitted working copy; tell the mentor (in their language).
+
+    Lock: the profile row. Only a submitted profile can be approved.
+    """
+    profile = MentorProfile.objects.select_for_update().get(pk=profile.pk)
+    if profile.status != MentorProfile.Status.SUBMITTED or profile.draft is None:
+        raise ValidationError(_("Only a profile waiting for review can be approved."))
+    draft = profile.draft
+    old_photo = profile.photo
+    for field in PROFILE_FIELDS:
+        setattr(profile, field, draft[field])
+    profile.photo = draft.get("photo", "")
+    profile.full_clean(exclude=["user", "reviewed_by", "draft", "availability_bitmap"])
+    skills = {
+        s.code: s
+        for s in Skill.objects.filter(code__in=[e["code"] for e in draft["skills"]])
+    }
+    profile.skills.all().delete()
+    MentorSkill.objects.bulk_create(
+        MentorSkill(
+            profile=profile,
+            skill=skills[entry["code"]],
+            level=entry["level"],
+            years=entry["years"],
+        )
+        for entry in draft["skills"]
+    )
+    now = timezone.now()
+    profile.status = MentorProfile.Status.APPROVED
+    profile.approved_at = now
+    profile.reviewed_by = staff
+    profile.review_message = ""
+    profile.draft = None
+    profile.save()
+    if old_photo and old_photo != profile.photo:
+        transaction.on_commit(lambda: delete_photo(old_photo))
+    _log(staff=staff, obj=profile, message="Profile approved")
+    notify(
+        recipient=profile.user,
+        kind="mentors.profile_approved",
+        link=reverse("mentors:detail", args=[profile.pk]),
+    )
+    return profile
+
+
+@transaction.atomic
+def mentor_profile_request_changes(
+    *, profile: MentorProfile, staff: User, message: str
+) -> MentorProfile:
+    """Send the profile back to its mentor with staff's message (e-mailed)."""
+    profile = MentorProfile.objects.select_for_update().get(pk=profile.pk)
+    if profile.status != MentorProfile.Status.SUBMITTED:
+        raise ValidationError(_("Only a profile waiting for review can be sent back."))
+    if not message.strip():
+        raise ValidationError({"message": _("Tell the mentor what to change.")})
+    profile.status = MentorProfile.Status.CHANGES_REQUESTED
+    profile.review_message = message.strip()
+    profile.reviewed_by = staff
+    profile.save(update_fields=["status", "review_message", "reviewed_by"])
+    _log(staff=staff, obj=profile, message="Changes requested")
+    notify(
+        recipient=profile.user,
+        kind="mentors.profile_changes_requested",
+        context={"message": profile.review_message},
+        link=reverse("mentors:mentor-profile"),
+    )
+    return profile
+
+
+_UNSET: Any = object()
+
+
+@transaction.atomic
+def mentor_profile_update_summary(
+    *,
+    mentor_profile_id: int,
+    next_free_slot_at: Any = _UNSET,
+    free_slots: tuple[int, int, int] | None = None,
+    availability_bitmap: bytes | None = None,
+    hours_mentored: Decimal | None = None,
+    rating: tuple[Decimal | None, int] | None = None,
+) -> None:
+    """Store the facts a higher app owns (scheduling, feedback) on the profile,
+    for the directory's filters and the matching engine.
+
+    Called by that app's service in the same transaction as the change that
+    moves them; fields not given are left as they are. The database checks the
+    values (nested slot counts, rating 1–5, hours ≥ 0).
+    """
+    changes: dict[str, Any] = {"summary_updated_at": timezone.now()}
+    if next_free_slot_at is not _UNSET:
+        changes["next_free_slot_at"] = next_free_slot_at
+    if free_slots is not None:
+        (
+            changes["free_slots_7d"],
+            changes["free_slots_14d"],
+            changes["free_slots_28d"],
+        ) = free_slots
+    if availability_bitmap is not None:
+        if len(availability_bitmap) != 21:
+            raise ValueError("the availability bitmap has 168 bits (21 bytes)")
+        changes["availability_bitmap"] = availability_bitmap
+    if hours_mentored is not None:
+        changes["hours_mentored"] = hours_mentored
+    if rating is not None:
+        changes["rating_avg"], changes["rating_count"] = rating
+    updated = MentorProfile.objects.filter(pk=mentor_profile_id).update(**changes)
+    if not updated:
+        raise MentorProfile.DoesNotExist(mentor_profile_id)
+
+
+@transaction.atomic
+def learner_profile_save(
+    *, profile: LearnerProfile, data: dict[str, Any], skills: list[LearnerSkillEntry]
+) -> LearnerProfile:
+    """Save the learner profile and its wanted skills (validated by the form)."""
+    _check_skill_codes([entry["code"] for entry in skills])
+    for field in (
+        "goals",
+        "situation",
+        "target_occupation",
+        "occupation_code",
+        "languages",
+        "region",
+        "modes",
+        "time_windows",
+    ):
+        setattr(profile, field, data[field])
+    profile.full_clean(exclude=["user"])
+    profile.save()
+    by_code = {
+        s.code: s for s in Skill.objects.filter(code__in=[e["code"] for e in skills])
+    }
+    profile.skills.all().delete()
+    LearnerSkill.objects.bulk_create(
+        LearnerSkill(
+            profile=profile,
+            skill=by_code[entry["code"]],
+            current_level=entry["current_level"],
+            target_level=entry["target_level"],
+        )
+        for entry in skills
+    )
+    return profile
+
+
+# --- trust & safety --------------------------------------------------------
+
+
+@transaction.atomic
+def report_create(
+    *, reporter: User, reported_user: User, reason: str, text: str
+) -> Report:
+    """File a report to staff. Nobody reports themself."""
+    if reporter.pk == reported_user.pk:
+        raise ValidationError(_("You cannot report yourself."))
+    report = Report(
+        reporter=reporter, reported_user=reported_user, reason=reason, text=text
+    )
+    report.full_clean()
+    report.save()
+    return report
+
+
+@transaction.atomic
+def report_handle(*, report: Report, staff: User, action: str, decision: str) -> Report:
+    """Close a report with a decision and an action (warn, hide the profile,
+    deactivate the account). Logged in the admin history of the report."""
+    report = (
+        Report.objects.select_for_update()
+        .select_related("reported_user")
+        .get(pk=report.pk)
+    )
+    if report.status == Report.Status.CLOSED:
+        raise ValidationError(_("This report is already closed."))
+    if action not in Report.Action.values:
+        raise ValidationError({"action": _("Unknown action.")})
+    person = report.reported_user
+    if action == Report.Action.WARN:
+        notify(recipient=person, kind="mentors.warning", context={"decision": decision})
+    elif action == Report.Action.HIDE:
+        MentorProfile.objects.filter(user=person).update(
+            hidden_by_staff_at=timezone.now()
+        )
+    elif action == Report.Action.DEACTIVATE:
+        person.is_active = False
+        person.save(update_fields=["is_active"])
+    report.status = Report.Status.CLOSED
+    report.action = action
+    report.decision = decision
+    report.handled_by = staff
+    report.handled_at = timezone.now()
+    report.save()
+    _log(staff=staff, obj=report, message=f"Report closed: {action}")
+    return report
+
+
+@transaction.atomic
+def block_create(*, blocker: User, blocked: User) -> tuple[Block, bool]:
+    """Block a person (idempotent: blocking twice keeps one block)."""
+    if blocker.pk == blocked.pk:
+        raise ValidationError(_("You cannot block yourself."))
+    try:
+        with transaction.atomic():
+            return Block.objects.create(blocker=blocker, blocked=blocked), True
+    except IntegrityError:
+        return Block.objects.get(blocker=blocker, blocked=blocked), False
+
+
+@transaction.atomic
+def block_delete(*, blocker: User, block_id: int) -> None:
+    """Lift one of the person's own blocks; another person's block is a 404."""
+    deleted, _rows = Block.objects.filter(pk=block_id, blocker=blocker).delete()
+    if not deleted:
+        raise Http404
