@@ -4,7 +4,6 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from .choices import (
@@ -116,15 +115,19 @@ class BaseSkillFormSet(forms.BaseFormSet):
         codes = [
             form.cleaned_data["skill"]
             for form in self.forms
-            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+            if "skill" in form.cleaned_data and not form.cleaned_data.get("DELETE")
         ]
         if len(codes) != len(set(codes)):
             raise ValidationError(_("Each skill can be listed only once."))
 
     def entries(self) -> list[dict[str, Any]]:
         return [
-            {k: v for k, v in form.cleaned_data.items() if k != "DELETE"}
-            | {"code": form.cleaned_data["skill"]}
+            {"code": form.cleaned_data["skill"]}
+            | {
+                k: v
+                for k, v in form.cleaned_data.items()
+                if k not in ("skill", "DELETE")
+            }
             for form in self.forms
             if form.cleaned_data and not form.cleaned_data.get("DELETE")
         ]
@@ -282,9 +285,3 @@ class ReviewRequestChangesForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         max_length=3000,
     )
-
-
-class LevelRangeValidators:
-    """Validators used by the API serializers for levels."""
-
-    level = [MinValueValidator(1), MaxValueValidator(LEVEL_MAX)]

@@ -30,6 +30,21 @@ def _clear_cache() -> None:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _reference_data(request: pytest.FixtureRequest) -> None:
+    """Transactional tests flush every table after them, reference data loaded
+    by migrations included: load it again for them (idempotent)."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server")
+    )
+    if transactional:
+        from mentors.taxonomy_loader import load_taxonomy
+
+        request.getfixturevalue("transactional_db")
+        load_taxonomy()
+
+
 @pytest.fixture
 def user(db):
     return UserFactory()

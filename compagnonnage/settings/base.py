@@ -157,7 +157,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Never Django's or DRF's login views: they bypass rate limits and MFA.
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "home"
+# "My space" sends people without a profile to onboarding first.
+LOGIN_REDIRECT_URL = "mentors:space"
 LOGOUT_REDIRECT_URL = "home"
 
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"

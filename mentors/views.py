@@ -1,0 +1,381 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
+
+from accounts.models import User
+from core.personal_data import private_storage
+
+from .forms import (
+    LearnerProfileForm,
+    LearnerSkillFormSet,
+    MentorProfileForm,
+    MentorSkillFormSet,
+    ReportForm,
+    RolesForm,
+    SubmitForm,
+    hours_to_windows,
+)
+from .models import Block, LearnerProfile, MentorProfile
+from .photos import store_photo
+from .selectors import mentor_profile_for_viewer
+from .services import (
+    block_create,
+    block_delete,
+    learner_profile_get_or_create,
+    learner_profile_save,
+    mentor_profile_get_or_create,
+    mentor_profile_missing,
+    mentor_profile_save_draft,
+    mentor_profile_submit,
+    mentor_profile_working_copy,
+    report_create,
+)
+from .text import render_markdown
+
+
+def _me(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def learner_missing(profile: LearnerProfile | None) -> list[str]:
+    if profile is None:
+        return []
+    missing = []
+    if not profile.goals:
+        missing.append(_("what you want to achieve"))
+    if not profile.skills.exists():
+        missing.append(_("at least one skill you want to learn"))
+    if not profile.languages:
+        missing.append(_("the languages you speak"))
+    if not profile.region:
+        missing.append(_("your region"))
+    if not profile.modes:
+        missing.append(_("how you would like to meet"))
+    return missing
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def onboarding(request: HttpRequest) -> HttpResponse:
+    """After sign-up: "I want to learn", "I want to mentor", or both."""
+    user = _me(request)
+    has_learner = LearnerProfile.objects.filter(user=user).exists()
+    has_mentor = MentorProfile.objects.filter(user=user).exists()
+    form = RolesForm(
+        request.POST if request.method == "POST" else None,
+        initial={"learn": has_learner, "mentor": has_mentor},
+    )
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["learn"]:
+            learner_profile_get_or_create(user=user)
+        if form.cleaned_data["mentor"]:
+            mentor_profile_get_or_create(user=user)
+        if form.cleaned_data["learn"] and not has_learner:
+            return redirect("mentors:learner-profile")
+        return redirect(
+            "mentors:mentor-profile" if form.cleaned_data["mentor"] else "mentors:space"
+        )
+    return render(request, "mentors/onboarding.html", {"form": form})
+
+
+@login_required
+@require_safe
+def space(request: HttpRequest) -> HttpResponse:
+    """ "My space": roles, what each profile still lacks, where to go next."""
+    user = _me(request)
+    learner = LearnerProfile.objects.filter(user=user).first()
+    mentor = MentorProfile.objects.filter(user=user).first()
+    if learner is None and mentor is None:
+        return redirect("mentors:onboarding")
+    return render(
+        request,
+        "mentors/space.html",
+        {
+            "learner": learner,
+            "mentor": mentor,
+            "learner_missing": learner_missing(learner),
+            "mentor_missing": mentor_profile_missing(mentor) if mentor else [],
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def learner_profile_edit(request: HttpRequest) -> HttpResponse:
+    profile = learner_profile_get_or_create(user=_me(request))
+    if request.method == "POST":
+        form = LearnerProfileForm(request.POST)
+        formset = LearnerSkillFormSet(request.POST, prefix="skills")
+        if form.is_valid() and formset.is_valid():
+            try:
+                learner_profile_save(
+                    profile=profile,
+                    data=form.cleaned_data,
+                    skills=formset.entries(),  # type: ignore[attr-defined]
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Your learner profile is saved."))
+                return redirect("mentors:space")
+    else:
+        form = LearnerProfileForm(
+            initial={
+                "goals": profile.goals,
+                "situation": profile.situation,
+                "target_occupation": profile.target_occupation,
+                "occupation_code": profile.occupation_code,
+                "languages": profile.languages or [request.LANGUAGE_CODE],
+                "region": profile.region,
+                "modes": profile.modes,
+                "time_windows": hours_to_windows(profile.time_windows),
+            }
+        )
+        formset = LearnerSkillFormSet(
+            prefix="skills",
+            initial=[
+                {
+                    "skill": s.skill.code,
+                    "current_level": s.current_level,
+                    "target_level": s.target_level,
+                }
+                for s in profile.skills.select_related("skill")
+            ],
+        )
+    return render(
+        request,
+        "mentors/learner_profile_form.html",
+        {"form": form, "formset": formset, "missing": learner_missing(profile)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mentor_profile_edit(request: HttpRequest) -> HttpResponse:
+    profile = mentor_profile_get_or_create(user=_me(request))
+    working = mentor_profile_working_copy(profile)
+    if request.method == "POST":
+        form = MentorProfileForm(request.POST, request.FILES)
+        formset = MentorSkillFormSet(request.POST, prefix="skills")
+        if form.is_valid() and formset.is_valid():
+            data: dict[str, Any] = dict(form.cleaned_data)
+            photo = data.pop("photo")
+            if photo is False:  # "clear" ticked
+                data["photo"] = ""
+            elif photo:
+                data["photo"] = store_photo(photo)
+            try:
+                mentor_profile_save_draft(
+                    profile=profile,
+                    data=data,
+                    skills=formset.entries(),  # type: ignore[attr-defined]
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Your changes are saved."))
+                return redirect("mentors:mentor-profile")
+    else:
+        form = MentorProfileForm(
+            initial={
+                key: working[key]
+                for key in (
+                    "headline",
+                    "bio",
+                    "languages",
+                    "region",
+                    "city",
+                    "modes",
+                    "capacity",
+                )
+            }
+        )
+        if not working["languages"]:
+            form.initial["languages"] = [request.LANGUAGE_CODE]
+        formset = MentorSkillFormSet(
+            prefix="skills",
+            initial=[
+                {"skill": e["code"], "level": e["level"], "years": e["years"]}
+                for e in working["skills"]
+            ],
+        )
+    return render(
+        request,
+        "mentors/mentor_profile_form.html",
+        {
+            "profile": profile,
+            "form": form,
+            "formset": formset,
+            "submit_form": SubmitForm(),
+            "missing": mentor_profile_missing(profile),
+            "has_photo": bool(working.get("photo")),
+        },
+    )
+
+
+@login_required
+@require_POST
+def mentor_profile_submit_view(request: HttpRequest) -> HttpResponse:
+    profile = get_object_or_404(MentorProfile, user=_me(request))
+    form = SubmitForm(request.POST)
+    form.is_valid()
+    try:
+        mentor_profile_submit(
+            profile=profile,
+            accept_charter=form.cleaned_data.get("accept_charter", False),
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("Thank you! The team will check your profile shortly."),
+        )
+    return redirect("mentors:mentor-profile")
+
+
+@require_safe
+def charter(request: HttpRequest) -> HttpResponse:
+    from django.conf import settings
+
+    return render(
+        request, "mentors/charter.html", {"version": settings.MENTOR_CHARTER_VERSION}
+    )
+
+
+@require_safe
+def mentor_detail(request: HttpRequest, profile_id: int) -> HttpResponse:
+    """The public page: what a visitor sees (the last approved version).
+
+    Its owner and staff may also see it before it is public, as a preview.
+    """
+    profile, privileged = mentor_profile_for_viewer(
+        profile_id=profile_id, viewer=request.user
+    )
+    preview = privileged and not profile.ever_approved
+    if preview:
+        data = mentor_profile_working_copy(profile)
+        skills = data["skills"]
+        from .models import Skill
+
+        names = {
+            s.code: s
+            for s in Skill.objects.filter(code__in=[e["code"] for e in skills])
+        }
+        skill_rows = [
+            (names[e["code"]], e["level"], e["years"])
+            for e in skills
+            if e["code"] in names
+        ]
+    else:
+        data = {
+            "headline": profile.headline,
+            "bio": profile.bio,
+            "languages": profile.languages,
+            "region": profile.get_region_display() if profile.region else "",
+            "city": profile.city,
+            "modes": profile.modes,
+            "photo": profile.photo,
+        }
+        skill_rows = [(s.skill, s.level, s.years) for s in profile.skills.all()]
+    viewer_id = request.user.pk if request.user.is_authenticated else None
+    return render(
+        request,
+        "mentors/mentor_detail.html",
+        {
+            "profile": profile,
+            "data": data,
+            "bio_html": render_markdown(data["bio"]),
+            "skill_rows": skill_rows,
+            "preview": preview,
+            "privileged": privileged,
+            "is_owner": viewer_id == profile.user_id,
+            "has_pending_changes": profile.draft is not None and profile.ever_approved,
+        },
+    )
+
+
+@require_safe
+def mentor_photo(request: HttpRequest, profile_id: int) -> FileResponse:
+    """A profile photo, only for those who may see the profile (never a raw URL)."""
+    profile, privileged = mentor_profile_for_viewer(
+        profile_id=profile_id, viewer=request.user
+    )
+    name = profile.photo
+    if privileged and request.GET.get("version") == "draft" and profile.draft:
+        name = profile.draft.get("photo", "")
+    if not name:
+        raise Http404
+    response = FileResponse(
+        private_storage().open(name, "rb"), content_type="image/jpeg"
+    )
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report(request: HttpRequest, profile_id: int) -> HttpResponse:
+    profile, _privileged = mentor_profile_for_viewer(
+        profile_id=profile_id, viewer=request.user
+    )
+    me = _me(request)
+    if profile.user_id == me.pk:
+        raise Http404
+    form = ReportForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        report_create(
+            reporter=me,
+            reported_user=profile.user,
+            reason=form.cleaned_data["reason"],
+            text=form.cleaned_data["text"],
+        )
+        messages.success(request, _("Thank you. The team will look at your report."))
+        return redirect("mentors:detail", profile_id=profile.pk)
+    return render(request, "mentors/report.html", {"form": form, "profile": profile})
+
+
+@login_required
+@require_POST
+def block(request: HttpRequest, profile_id: int) -> HttpResponse:
+    profile, _privileged = mentor_profile_for_viewer(
+        profile_id=profile_id, viewer=request.user
+    )
+    me = _me(request)
+    if profile.user_id == me.pk:
+        raise Http404
+    block_create(blocker=me, blocked=profile.user)
+    messages.success(
+        request, _("You have blocked this person. You will no longer see each other.")
+    )
+    return redirect("mentors:blocks")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def blocks(request: HttpRequest) -> HttpResponse:
+    me = _me(request)
+    if request.method == "POST":
+        try:
+            block_id = int(request.POST.get("block", ""))
+        except ValueError as exc:
+            raise Http404 from exc
+        block_delete(blocker=me, block_id=block_id)
+        messages.success(request, _("The block is lifted."))
+        return redirect("mentors:blocks")
+    my_blocks = Block.objects.filter(blocker=me).select_related("blocked")
+    return render(request, "mentors/blocks.html", {"blocks": my_blocks})

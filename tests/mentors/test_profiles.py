@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from mentors.models import LearnerProfile, MentorProfile
+from tests.factories import UserFactory
+from tests.mentors.helpers import (
+    learner_form_data,
+    make_approved_mentor,
+    mentor_form_data,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_new_person_is_sent_to_onboarding_and_chooses_both_roles(client, user):
+    client.force_login(user)
+
+    assert client.get(reverse("mentors:space"))["Location"] == reverse(
+        "mentors:onboarding"
+    )
+    response = client.post(
+        reverse("mentors:onboarding"), {"learn": "on", "mentor": "on"}
+    )
+
+    assert response["Location"] == reverse("mentors:learner-profile")
+    assert LearnerProfile.objects.filter(user=user).exists()
+    assert MentorProfile.objects.filter(user=user).exists()
+
+
+def test_onboarding_needs_a_choice(client, user):
+    client.force_login(user)
+
+    response = client.post(reverse("mentors:onboarding"), {})
+
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+
+
+def test_learner_profile_is_saved_with_skills_and_time_windows(client, user):
+    client.force_login(user)
+
+    response = client.post(reverse("mentors:learner-profile"), learner_form_data())
+
+    assert response.status_code == 302
+    profile = LearnerProfile.objects.get(user=user)
+    assert profile.situation == "reconversion"
+    assert [
+        (s.skill.code, s.current_level, s.target_level) for s in profile.skills.all()
+    ] == [("python", 1, 4)]
+    # Tuesday evening 18–21 h and Thursday morning 9–12 h, in the person's zone.
+    assert profile.time_windows == [24 + 18, 24 + 19, 24 + 20, 72 + 9, 72 + 10, 72 + 11]
+
+
+def test_completeness_says_what_is_missing(client, user):
+    client.force_login(user)
+    client.post(reverse("mentors:onboarding"), {"mentor": "on"})
+
+    page = client.get(reverse("mentors:mentor-profile"))
+
+    assert len(page.context["missing"]) == 6
+    client.post(reverse("mentors:mentor-profile"), mentor_form_data())
+    assert client.get(reverse("mentors:mentor-profile")).context["missing"] == []
+
+
+def _png(size=(1200, 900)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 120, 50)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _jpeg_with_exif() -> bytes:
+    image = Image.new("RGB", (400, 300), (10, 20, 30))
+    exif = Image.Exif()
+    exif[0x010F] = "SecretCameraMaker"  # Make
+    exif[0x8825] = {2: (48.0, 51.0, 24.0)}  # GPS latitude
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", exif=exif)
+    return buffer.getvalue()
+
+
+def test_photo_is_resized_stripped_of_exif_and_served_only_when_allowed(
+    client, user, staff_user
+):
+    upload = SimpleUploadedFile("me.jpg", _jpeg_with_exif(), content_type="image/jpeg")
+    profile = make_approved_mentor(client, user, staff_user, photo=upload)
+    assert profile.photo.startswith("photos/")
+    assert "me" not in profile.photo
+
+    response = client.get(reverse("mentors:photo", args=[profile.pk]))
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content)
+    assert b"SecretCameraMaker" not in content
+    with Image.open(io.BytesIO(content)) as image:
+        assert not image.getexif()
+
+    client.logout()
+    assert client.get(reverse("mentors:photo", args=[profile.pk])).status_code == 200
+    profile.is_published = False
+    profile.save()
+    assert client.get(reverse("mentors:photo", args=[profile.pk])).status_code == 404
+
+
+def test_large_photos_are_resized(client, user, staff_user):
+    upload = SimpleUploadedFile("big.png", _png((2400, 1800)), content_type="image/png")
+    profile = make_approved_mentor(client, user, staff_user, photo=upload)
+
+    content = b"".join(
+        client.get(reverse("mentors:photo", args=[profile.pk])).streaming_content
+    )
+    with Image.open(io.BytesIO(content)) as image:
+        assert max(image.size) == 800
+
+
+def test_a_draft_photo_is_not_shown_to_others(client, user):
+    client.force_login(user)
+    client.post(
+        reverse("mentors:mentor-profile"),
+        mentor_form_data(
+            photo=SimpleUploadedFile("a.png", _png(), content_type="image/png")
+        ),
+    )
+    profile = MentorProfile.objects.get(user=user)
+    url = reverse("mentors:photo", args=[profile.pk]) + "?version=draft"
+    assert client.get(url).status_code == 200
+
+    client.force_login(UserFactory())
+    assert client.get(url).status_code == 404
