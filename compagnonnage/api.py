@@ -1,13 +1,32 @@
-"""The one DRF router. Each app adds its viewsets here (this module is the top)."""
+"""The one DRF router: each app's endpoints are mounted here (the top module)."""
 
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import MeView
+from mentors import api as mentors_api
 
 router = DefaultRouter()
+router.register("skills", mentors_api.SkillViewSet, basename="skill")
+router.register("blocks", mentors_api.BlockViewSet, basename="block")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
+    path(
+        "me/mentor-profile/",
+        mentors_api.MentorProfileMeView.as_view(),
+        name="me-mentor-profile",
+    ),
+    path(
+        "me/mentor-profile/submit/",
+        mentors_api.MentorProfileSubmitView.as_view(),
+        name="me-mentor-profile-submit",
+    ),
+    path(
+        "me/learner-profile/",
+        mentors_api.LearnerProfileMeView.as_view(),
+        name="me-learner-profile",
+    ),
+    path("reports/", mentors_api.ReportCreateView.as_view(), name="report-create"),
     *router.urls,
 ]

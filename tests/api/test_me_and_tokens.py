@@ -140,3 +140,16 @@ def test_schema_and_docs_are_served_from_local_assets(api):
     assert "/static/drf_spectacular_sidecar/" in html
     assert "cdn" not in html.lower()
     assert "<script>" not in html  # strict CSP: no inline script
+
+
+def test_json_with_a_nul_character_is_a_400_not_a_500(api, user):
+    api.force_login(user)
+
+    response = api.put(
+        "/api/v1/me/learner-profile/",
+        '{"goals": "a\\u0000b"}',
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400
+    assert "NUL" in response.json()["detail"]

@@ -63,7 +63,8 @@ def test_signup_verify_by_email_link_then_login(
     page.fill("input[name='password']", PASSWORD)
     page.click("form:has(input[name='login']) [type='submit']")
 
-    page.wait_for_url(live_server.url + "/")
+    # A new person without a profile is asked what brings them here.
+    page.wait_for_url(live_server.url + "/bienvenue/")
     assert page.locator("form[action='/accounts/logout/']").count() == 1
     check_page(page)
 

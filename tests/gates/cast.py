@@ -1,9 +1,11 @@
 """The fixed cast of actors for the authorization gates.
 
-Later features give them profiles and objects (learner A's requests, the
-mentorship between A and their mentor, …) so that the same cast covers every
-rule of DESIGN: a learner never sees another learner's data, another person's
-object answers 404, staff see what staff may see.
+- learner A and learner B: learner profiles;
+- A's mentor and another mentor: approved, public mentor profiles (A's mentor
+  also has pending changes to submit); later features add the mentorship
+  between A and A's mentor, requests, bookings…;
+- staff (with TOTP).
+Objects owned by learner A fill the path parameters (``{id}`` of A's block…).
 """
 
 from __future__ import annotations
@@ -11,8 +13,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils import timezone
+
 from accounts.models import User
 from accounts.services import api_token_create
+from mentors.models import (
+    LearnerProfile,
+    LearnerSkill,
+    MentorProfile,
+    MentorSkill,
+    Skill,
+)
+from mentors.services import block_create
 from tests.factories import UserFactory, add_totp
 
 ACTORS = ["anonymous", "learner_a", "learner_b", "mentor_of_a", "other_mentor", "staff"]
@@ -22,13 +34,68 @@ ACTORS = ["anonymous", "learner_a", "learner_b", "mentor_of_a", "other_mentor", 
 class Cast:
     users: dict[str, User] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
-    # Path parameters of the API (``{id}`` of an object), owned by learner A.
     path_params: dict[str, Any] = field(default_factory=dict)
 
     def headers(self, actor: str) -> dict[str, str]:
         if actor == "anonymous":
             return {}
         return {"Authorization": f"Bearer {self.tokens[actor]}"}
+
+    def id(self, actor: str) -> int:
+        return int(self.users[actor].pk)
+
+
+def learner_profile(user: User) -> LearnerProfile:
+    profile = LearnerProfile.objects.create(
+        user=user,
+        goals="Apprendre Python",
+        languages=["fr"],
+        region="53",
+        modes=["video"],
+    )
+    LearnerSkill.objects.create(
+        profile=profile,
+        skill=Skill.objects.get(code="python"),
+        current_level=1,
+        target_level=4,
+    )
+    return profile
+
+
+def approved_mentor_profile(
+    user: User, *, pending_changes: bool = False
+) -> MentorProfile:
+    now = timezone.now()
+    content = {
+        "headline": "Développeur Python",
+        "bio": "Quinze ans de métier, j'aime transmettre pas à pas avec patience.",
+        "languages": ["fr", "en"],
+        "region": "53",
+        "city": "Rennes",
+        "modes": ["video"],
+        "capacity": 3,
+    }
+    profile = MentorProfile.objects.create(
+        user=user,
+        status="approved",
+        approved_at=now,
+        charter_version="2026-11",
+        charter_accepted_at=now,
+        **content,
+    )
+    MentorSkill.objects.create(
+        profile=profile, skill=Skill.objects.get(code="python"), level=6, years=15
+    )
+    if pending_changes:
+        profile.draft = {
+            **content,
+            "headline": "Développeur Python et Django",
+            "photo": "",
+            "skills": [{"code": "python", "level": 6, "years": 15}],
+        }
+        profile.status = "draft"
+        profile.save()
+    return profile
 
 
 def make_cast() -> Cast:
@@ -43,4 +110,12 @@ def make_cast() -> Cast:
             add_totp(user)
         cast.users[actor] = user
         cast.tokens[actor] = api_token_create(user=user, name="matrix")[1]
+    learner_profile(cast.users["learner_a"])
+    learner_profile(cast.users["learner_b"])
+    approved_mentor_profile(cast.users["mentor_of_a"], pending_changes=True)
+    approved_mentor_profile(cast.users["other_mentor"])
+    block, _ = block_create(
+        blocker=cast.users["learner_a"], blocked=cast.users["other_mentor"]
+    )
+    cast.path_params = {"code": "python", "id": block.pk}
     return cast

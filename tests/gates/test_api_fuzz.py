@@ -10,8 +10,12 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import (
+    negative_data_rejection,
+    positive_data_acceptance,
+)
 
-from tests.gates.cast import make_cast
+from tests.gates.cast import approved_mentor_profile, make_cast
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,8 +29,10 @@ def api_schema(live_server):
 
 @pytest.fixture
 def owner_headers() -> dict[str, str]:
-    # Learner A; later features make them a mentor too and give them objects.
-    return make_cast().headers("learner_a")
+    """Learner A of the cast, made a mentor too: both profiles, a block, a token."""
+    cast = make_cast()
+    approved_mentor_profile(cast.users["learner_a"], pending_changes=True)
+    return cast.headers("learner_a")
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")
@@ -35,7 +41,13 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 @schema.parametrize()
 @settings(max_examples=25, suppress_health_check=list(HealthCheck))
 def test_api_answers_without_server_errors(case, owner_headers):
-    response = case.call_and_validate(headers=owner_headers)
+    # Every check but the two "data acceptance" ones: data valid for the schema
+    # may still be refused by a rule (an unknown skill code, an incomplete
+    # profile), and that refusal is a 400 with field errors, as it should be.
+    response = case.call_and_validate(
+        headers=owner_headers,
+        excluded_checks=[positive_data_acceptance, negative_data_rejection],
+    )
     REACHED.setdefault(f"{case.method} {case.path}", set()).add(response.status_code)
 
 

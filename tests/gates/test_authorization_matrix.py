@@ -8,6 +8,7 @@ Later features add their rows.
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -18,19 +19,78 @@ from tests.gates.cast import ACTORS, make_cast
 
 pytestmark = pytest.mark.django_db
 
-ANYONE_SIGNED_IN = {
-    "anonymous": 401,
-    "learner_a": 200,
-    "learner_b": 200,
-    "mentor_of_a": 200,
-    "other_mentor": 200,
-    "staff": 200,
+
+def row(anonymous, learner_a, learner_b, mentor_of_a, other_mentor, staff):
+    statuses = (anonymous, learner_a, learner_b, mentor_of_a, other_mentor, staff)
+    return dict(zip(ACTORS, statuses, strict=True))
+
+
+ANYONE_SIGNED_IN = row(401, 200, 200, 200, 200, 200)
+EVERYONE = row(200, 200, 200, 200, 200, 200)
+LEARNERS_ONLY = row(401, 200, 200, 404, 404, 404)
+MENTORS_ONLY = row(401, 404, 404, 200, 200, 404)
+
+# (method, path as in the schema) → expected status for each actor, from DESIGN:
+# /api/v1/me/… is the caller's own; the taxonomy is public; another person's
+# object answers 404; validation errors 400.
+MATRIX: dict[tuple[str, str], dict[str, int]] = {
+    ("GET", "/api/v1/me/"): ANYONE_SIGNED_IN,
+    ("GET", "/api/v1/skills/"): EVERYONE,
+    ("GET", "/api/v1/skills/{code}/"): EVERYONE,
+    # A mentor profile is the caller's own; PUT creates one for anyone.
+    ("GET", "/api/v1/me/mentor-profile/"): MENTORS_ONLY,
+    ("PUT", "/api/v1/me/mentor-profile/"): ANYONE_SIGNED_IN,
+    ("PATCH", "/api/v1/me/mentor-profile/"): MENTORS_ONLY,
+    # Only A's mentor has changes waiting to be sent for review.
+    ("POST", "/api/v1/me/mentor-profile/submit/"): row(401, 404, 404, 200, 400, 404),
+    ("GET", "/api/v1/me/learner-profile/"): LEARNERS_ONLY,
+    ("PUT", "/api/v1/me/learner-profile/"): ANYONE_SIGNED_IN,
+    ("PATCH", "/api/v1/me/learner-profile/"): LEARNERS_ONLY,
+    # Anyone signed in reports A's mentor, except A's mentor themself.
+    ("POST", "/api/v1/reports/"): row(401, 201, 201, 400, 201, 201),
+    ("GET", "/api/v1/blocks/"): ANYONE_SIGNED_IN,
+    # Anyone signed in blocks learner B, except learner B themself.
+    ("POST", "/api/v1/blocks/"): row(401, 201, 400, 201, 201, 201),
+    # {id} is learner A's block: only learner A lifts it.
+    ("DELETE", "/api/v1/blocks/{id}/"): row(401, 204, 404, 404, 404, 404),
 }
 
-# (method, path as in the schema) → expected status for each actor.
-MATRIX: dict[tuple[str, str], dict[str, int]] = {
-    # DESIGN: /api/v1/me/… only for singletons of the caller.
-    ("GET", "/api/v1/me/"): ANYONE_SIGNED_IN,
+MENTOR_BODY = {
+    "headline": "Je vous aide à démarrer",
+    "bio": "Dix ans de métier, j'explique pas à pas avec des exemples concrets.",
+    "languages": ["fr"],
+    "region": "11",
+    "city": "Paris",
+    "modes": ["video"],
+    "capacity": 2,
+    "skills": [{"skill": "python", "level": 5, "years": 10}],
+}
+LEARNER_BODY = {
+    "goals": "Trouver un emploi",
+    "situation": "job_seeker",
+    "languages": ["fr"],
+    "region": "11",
+    "modes": ["video", "phone"],
+    "time_windows": [42, 43],
+    "skills": [{"skill": "python", "current_level": 0, "target_level": 3}],
+}
+BODIES = {
+    ("PUT", "/api/v1/me/mentor-profile/"): lambda cast: MENTOR_BODY,
+    ("PATCH", "/api/v1/me/mentor-profile/"): lambda cast: {
+        "headline": "Nouvelle accroche"
+    },
+    ("POST", "/api/v1/me/mentor-profile/submit/"): lambda cast: {
+        "accept_charter": True
+    },
+    ("PUT", "/api/v1/me/learner-profile/"): lambda cast: LEARNER_BODY,
+    ("PATCH", "/api/v1/me/learner-profile/"): lambda cast: {
+        "goals": "Changer de métier"
+    },
+    ("POST", "/api/v1/reports/"): lambda cast: {
+        "person": cast.id("mentor_of_a"),
+        "reason": "spam",
+    },
+    ("POST", "/api/v1/blocks/"): lambda cast: {"person": cast.id("learner_b")},
 }
 
 
@@ -54,19 +114,23 @@ def _api_routes() -> set[str]:
     """Every route under /api/v1/ in the URLconf, as the schema writes it."""
     routes: set[str] = set()
 
+    def segment(pattern: object) -> str:
+        text = str(pattern).removeprefix("^").removesuffix("$")
+        text = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"{\1}", text)  # regex routes
+        return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", text)  # path() routes
+
     def walk(patterns: list, prefix: str) -> None:
         for entry in patterns:
             if isinstance(entry, URLResolver):
-                walk(entry.url_patterns, prefix + str(entry.pattern))
+                walk(entry.url_patterns, prefix + segment(entry.pattern))
             elif isinstance(entry, URLPattern):
-                route = prefix + str(entry.pattern)
+                route = prefix + segment(entry.pattern)
                 if not route.startswith("api/v1/") or entry.name == "api-root":
                     continue
-                if "(?P<format>" in route or r"\.(?P" in route:
+                if "{format}" in route:
                     continue
-                route = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route)
-                route = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"{\1}", route)
-                routes.add("/" + route.lstrip("^").rstrip("$"))
+                # drf-spectacular names a router's primary key "id".
+                routes.add("/" + route.replace("{pk}", "{id}"))
 
     walk(get_resolver().url_patterns, "")
     return routes
@@ -93,13 +157,22 @@ def test_every_operation_lets_someone_succeed():
 def test_each_actor_gets_the_expected_status(method, path):
     cast = make_cast()
     url = path.format(**cast.path_params)
+    expected = MATRIX[(method, path)]
+    body = BODIES.get((method, path), lambda cast: None)(cast)
     client = APIClient()
     statuses = {}
-    for actor in ACTORS:
-        response = client.generic(method, url, headers=cast.headers(actor))
+    # Those who may succeed go last, so a write cannot hide a refusal.
+    for actor in sorted(ACTORS, key=lambda a: 200 <= expected[a] < 300):
+        response = client.generic(
+            method,
+            url,
+            data=json.dumps(body) if body is not None else "",
+            content_type="application/json",
+            headers=cast.headers(actor),
+        )
         statuses[actor] = response.status_code
 
-    assert statuses == MATRIX[(method, path)]
+    assert statuses == expected
 
 
 def test_the_route_walker_finds_routes():
