@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -38,6 +39,7 @@ class SkillAreaAdmin(admin.ModelAdmin[SkillArea]):
 
 @admin.register(Skill)
 class SkillAdmin(admin.ModelAdmin[Skill]):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["code", "name_fr", "name_en", "area", "esco_uri"]
     list_filter = ["area__framework", "area"]
     search_fields = ["code", "name_fr", "name_en"]

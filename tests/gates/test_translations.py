@@ -46,7 +46,10 @@ def _sources() -> list[Path]:
 def _extract(path: Path) -> set[tuple[str | None, str]]:
     source = path.read_text(encoding="utf-8")
     if path.suffix != ".py":
+        # templatize keeps each string on one line (newlines escaped), so the
+        # indentation it copies from the template can go: tokenize needs that.
         source = templatize(source, origin=str(path))
+        source = "\n".join(line.lstrip() for line in source.splitlines())
     found = set()
     for _lineno, _funcname, message, _comments in extract_python(
         io.BytesIO(source.encode("utf-8")), KEYWORDS.keys(), [], {}
