@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from core.models import Notification
 from core.notifications import notify
+from core.outbox import outbox_enqueue
 from core.personal_data import personal_data_erase
 
 from .models import ApiToken, User, hash_token
@@ -41,8 +42,16 @@ def user_update_preferences(
     user.full_name = full_name.strip()
     user.language = language
     user.time_zone = time_zone
+    renamed = User.objects.filter(pk=user.pk).exclude(full_name=user.full_name).exists()
     user.full_clean(exclude=["password", "email"])
     user.save(update_fields=["full_name", "language", "time_zone"])
+    if renamed:
+        # The directory indexes mentors' names; mentors (a higher app) owns that.
+        outbox_enqueue(
+            task="mentors.tasks.refresh_mentor_search_task",
+            payload={"user_id": user.pk},
+            dedupe_key=f"mentor-search:{user.pk}",
+        )
     return user
 
 

@@ -285,3 +285,68 @@ class ReviewRequestChangesForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         max_length=3000,
     )
+
+
+class DirectoryForm(forms.Form):
+    """The directory's search box and filters (GET). Bad values are explained."""
+
+    q = forms.CharField(
+        label=_("What do you want to learn?"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("e.g. spreadsheets, Python, CV…")}
+        ),
+    )
+    skill = forms.ChoiceField(label=_("Skill"), required=False)
+    min_level = forms.TypedChoiceField(
+        label=_("Mentor's level, at least"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+    language = forms.ChoiceField(label=_("Language"), required=False)
+    region = forms.ChoiceField(
+        label=_("Region"), required=False, choices=[("", _("All")), *Region.choices]
+    )
+    mode = forms.ChoiceField(
+        label=_("How to meet"),
+        required=False,
+        choices=[("", _("Any way")), *Mode.choices],
+    )
+    available_within_days = forms.TypedChoiceField(
+        label=_("Free slots"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        choices=[
+            ("", _("Any time")),
+            ("7", _("in the next 7 days")),
+            ("14", _("in the next 14 days")),
+        ],
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            ("", _("Best match")),
+            ("soonest", _("Soonest available")),
+            ("newest", _("Newest")),
+        ],
+    )
+    page = forms.IntegerField(
+        required=False, min_value=1, max_value=500, widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        skill_field = self.fields["skill"]
+        assert isinstance(skill_field, forms.ChoiceField)
+        skill_field.choices = [("", _("All skills")), *skill_choices()]
+        skill_field.error_messages["invalid_choice"] = _("Unknown skill: %(value)s")
+        level_field = self.fields["min_level"]
+        assert isinstance(level_field, forms.TypedChoiceField)
+        level_field.choices = [("", _("Any level")), *level_choices()]
+        language_field = self.fields["language"]
+        assert isinstance(language_field, forms.ChoiceField)
+        language_field.choices = [("", _("Any language")), *language_choices()]

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -140,6 +142,11 @@ class MentorProfile(models.Model):
     )
     rating_count = models.PositiveIntegerField(default=0)
     summary_updated_at = models.DateTimeField(null=True, blank=True)
+    # Directory search over the published content (mentors/search.py keeps
+    # them current): French full text, unaccented and stemmed, and the same
+    # text unaccented and lower-cased for trigram matching of typos.
+    search_vector = SearchVectorField(null=True, editable=False)
+    search_text = models.TextField(blank=True, editable=False)
 
     class Meta:
         verbose_name = _("mentor profile")
@@ -174,6 +181,15 @@ class MentorProfile(models.Model):
             models.Index(
                 fields=["next_free_slot_at"], name="mentors_profile_next_slot_idx"
             ),
+            models.Index(fields=["-approved_at"], name="mentors_profile_approved_idx"),
+            GinIndex(fields=["search_vector"], name="mentors_profile_search_idx"),
+            GinIndex(
+                fields=["search_text"],
+                name="mentors_profile_trgm_idx",
+                opclasses=["gin_trgm_ops"],
+            ),
+            GinIndex(fields=["languages"], name="mentors_profile_languages_idx"),
+            GinIndex(fields=["modes"], name="mentors_profile_modes_idx"),
         ]
 
     def __str__(self) -> str:
@@ -209,6 +225,9 @@ class MentorSkill(models.Model):
             models.CheckConstraint(
                 condition=Q(years__lte=60), name="mentors_skill_years_max"
             ),
+        ]
+        indexes = [
+            models.Index(fields=["skill", "level"], name="mentors_skill_level_idx")
         ]
 
     def __str__(self) -> str:

@@ -5,35 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.models import EmailAddress
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from .models import Block, MentorProfile, Skill
+from .models import Block, MentorProfile, MentorSkill, Skill
 
 
 def skill_list() -> QuerySet[Skill]:
     return Skill.objects.select_related("area").order_by(
         "area__framework", "area__position", "position", "code"
     )
-
-
-def blocked_user_ids(*, user_id: int | None) -> set[int]:
-    """People in a block with this person, whichever side blocked."""
-    if not user_id:
-        return set()
-    pairs = Block.objects.filter(
-        Q(blocker_id=user_id) | Q(blocked_id=user_id)
-    ).values_list("blocker_id", "blocked_id")
-    return {other for pair in pairs for other in pair if other != user_id}
-
-
-def is_blocked_between(*, user_id: int | None, other_id: int) -> bool:
-    if not user_id:
-        return False
-    return Block.objects.filter(
-        Q(blocker_id=user_id, blocked_id=other_id)
-        | Q(blocker_id=other_id, blocked_id=user_id)
-    ).exists()
 
 
 def mentor_profile_public_list() -> QuerySet[MentorProfile]:
@@ -58,10 +39,25 @@ def mentor_profile_for_viewer(
     404 when the profile is not public for this viewer — blocks included.
     """
     viewer_id = viewer.pk if viewer.is_authenticated else None
-    base = MentorProfile.objects.select_related("user").prefetch_related(
-        "skills__skill"
+    public = mentor_profile_public_list().filter(pk=OuterRef("pk"))
+    blocked = Block.objects.filter(
+        Q(blocker_id=viewer_id or 0, blocked_id=OuterRef("user_id"))
+        | Q(blocker_id=OuterRef("user_id"), blocked_id=viewer_id or 0)
     )
-    profile = base.filter(pk=profile_id).first()
+    skills = Prefetch(
+        "skills",
+        queryset=MentorSkill.objects.select_related("skill").order_by(
+            "-level", "skill__code"
+        ),
+    )
+    # One query for the profile, its owner and what the viewer may see of it.
+    profile = (
+        MentorProfile.objects.select_related("user")
+        .prefetch_related(skills)
+        .annotate(is_public=Exists(public), is_blocked=Exists(blocked))
+        .filter(pk=profile_id)
+        .first()
+    )
     if profile is None:
         raise Http404
     privileged = viewer_id == profile.user_id or bool(
@@ -69,8 +65,6 @@ def mentor_profile_for_viewer(
     )
     if privileged:
         return profile, True
-    if not mentor_profile_public_list().filter(pk=profile_id).exists():
-        raise Http404
-    if is_blocked_between(user_id=viewer_id, other_id=profile.user_id):
+    if not profile.is_public or profile.is_blocked:
         raise Http404
     return profile, False

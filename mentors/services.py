@@ -27,6 +27,7 @@ from .models import (
     Skill,
 )
 from .photos import delete_photo
+from .search import mentor_search_refresh
 
 PROFILE_FIELDS = ("headline", "bio", "languages", "region", "city", "modes", "capacity")
 
@@ -214,7 +215,15 @@ def mentor_profile_approve(*, profile: MentorProfile, staff: User) -> MentorProf
     profile.reviewed_by = staff
     profile.review_message = ""
     profile.draft = None
-    profile.save()
+    # Not the search columns: they are written in SQL just below.
+    profile.save(
+        update_fields=[
+            f.name
+            for f in profile._meta.concrete_fields
+            if f.name not in ("id", "search_vector", "search_text")
+        ]
+    )
+    mentor_search_refresh(profile_ids=[profile.pk])
     if old_photo and old_photo != profile.photo:
         transaction.on_commit(lambda: delete_photo(old_photo))
     _log(staff=staff, obj=profile, message="Profile approved")

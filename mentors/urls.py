@@ -20,6 +20,7 @@ urlpatterns = [
     ),
     path("mon-espace/blocages/", views.blocks, name="blocks"),
     path("charte-mentor/", views.charter, name="charter"),
+    path("mentors/", views.directory, name="directory"),
     path("mentors/<int:profile_id>/", views.mentor_detail, name="detail"),
     path("mentors/<int:profile_id>/photo/", views.mentor_photo, name="photo"),
     path("mentors/<int:profile_id>/signaler/", views.report, name="report"),

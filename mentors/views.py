@@ -17,7 +17,9 @@ from django.views.decorators.http import (
 from accounts.models import User
 from core.personal_data import private_storage
 
+from .directory import DirectoryQuery, card_data, mentor_directory_page
 from .forms import (
+    DirectoryForm,
     LearnerProfileForm,
     LearnerSkillFormSet,
     MentorProfileForm,
@@ -43,6 +45,31 @@ from .services import (
     report_create,
 )
 from .text import render_markdown
+
+
+@require_safe
+def directory(request: HttpRequest) -> HttpResponse:
+    """The public directory. htmx swaps the results in place (and keeps the URL);
+    without JavaScript the same form submits the page."""
+    form = DirectoryForm(request.GET)
+    page = None
+    if form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+        page = mentor_directory_page(
+            viewer_id=request.user.pk if request.user.is_authenticated else None,
+            query=DirectoryQuery(**data),
+        )
+    query_string = request.GET.copy()
+    query_string.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "cards": [card_data(p) for p in page.results] if page else [],
+        "query_string": query_string.urlencode(),
+    }
+    if request.headers.get("HX-Request"):
+        return render(request, "mentors/_directory_results.html", context)
+    return render(request, "mentors/directory.html", context)
 
 
 def _me(request: HttpRequest) -> User:

@@ -102,6 +102,10 @@ def database_settings(url: str) -> dict[str, object]:
     db["ATOMIC_REQUESTS"] = False
     db.setdefault("OPTIONS", {})
     db["OPTIONS"].setdefault("connect_timeout", 5)
+    # The directory's typo matching (pg_trgm `<%`): a start-up parameter, so no
+    # query per connection. Migration mentors/0004 sets it on the database too,
+    # for connection poolers that drop start-up options.
+    db["OPTIONS"].setdefault("options", "-c pg_trgm.word_similarity_threshold=0.3")
     return db
 
 

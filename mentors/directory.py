@@ -1,0 +1,151 @@
+"""The public mentor directory: search, filters, sort, pages without COUNT(*).
+
+Reads the stored search columns (``mentors/search.py``) and the availability
+summaries pushed down by the scheduling feature; one query for the page, one
+for the cards' skills, whatever the number of mentors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import (
+    BooleanField,
+    Exists,
+    F,
+    FloatField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
+from django.db.models.expressions import RawSQL
+
+from .models import Block, MentorProfile, MentorSkill
+from .selectors import mentor_profile_public_list
+
+PAGE_SIZE = 20
+SORTS = ("relevance", "soonest", "newest")
+
+_MATCH = (
+    "(mentors_mentorprofile.search_vector @@ "
+    "websearch_to_tsquery('french', unaccent(%s))"
+    " OR lower(unaccent(%s)) <%% mentors_mentorprofile.search_text)"
+)
+_RANK = (
+    "ts_rank_cd(mentors_mentorprofile.search_vector, "
+    "websearch_to_tsquery('french', unaccent(%s)))"
+    " + word_similarity(lower(unaccent(%s)), mentors_mentorprofile.search_text)"
+)
+
+
+@dataclass(frozen=True)
+class DirectoryQuery:
+    q: str = ""
+    skill: str = ""
+    min_level: int | None = None
+    language: str = ""
+    region: str = ""
+    mode: str = ""
+    available_within_days: int | None = None
+    sort: str = ""
+    page: int = 1
+
+
+@dataclass(frozen=True)
+class DirectoryPage:
+    results: list[MentorProfile]
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+def _not_blocked(viewer_id: int | None) -> Q:
+    if not viewer_id:
+        return Q()
+    blocked = Block.objects.filter(
+        Q(blocker_id=viewer_id, blocked_id=OuterRef("user_id"))
+        | Q(blocker_id=OuterRef("user_id"), blocked_id=viewer_id)
+    )
+    return ~Q(Exists(blocked))
+
+
+def mentor_directory_queryset(
+    *, viewer_id: int | None, query: DirectoryQuery
+) -> QuerySet[MentorProfile]:
+    """Public mentors matching the query, in order, visible to this viewer
+    (nobody in a block with them). Values are already validated."""
+    qs = (
+        mentor_profile_public_list()
+        .filter(_not_blocked(viewer_id))
+        .select_related("user")
+    )
+    text = query.q.strip()
+    if text:
+        # Fixed SQL; the searched text is passed as a parameter.
+        match = RawSQL(_MATCH, [text, text], output_field=BooleanField())  # noqa: S611
+        rank = RawSQL(_RANK, [text, text], output_field=FloatField())  # noqa: S611
+        qs = qs.filter(match).annotate(rank=rank)
+    if query.skill or query.min_level:
+        skills = MentorSkill.objects.filter(profile_id=OuterRef("pk"))
+        if query.skill:
+            skills = skills.filter(skill__code=query.skill)
+        if query.min_level:
+            skills = skills.filter(level__gte=query.min_level)
+        qs = qs.filter(Exists(skills))
+    if query.language:
+        qs = qs.filter(languages__contains=[query.language])
+    if query.region:
+        qs = qs.filter(region=query.region)
+    if query.mode:
+        qs = qs.filter(modes__contains=[query.mode])
+    if query.available_within_days == 7:
+        qs = qs.filter(free_slots_7d__gt=0)
+    elif query.available_within_days == 14:
+        qs = qs.filter(free_slots_14d__gt=0)
+    sort = query.sort or ("relevance" if text else "newest")
+    if sort == "relevance" and text:
+        qs = qs.order_by(F("rank").desc(), F("approved_at").desc(), "-pk")
+    elif sort == "soonest":
+        qs = qs.order_by(F("next_free_slot_at").asc(nulls_last=True), "-pk")
+    else:
+        qs = qs.order_by(F("approved_at").desc(), "-pk")
+    return qs
+
+
+def mentor_directory_page(
+    *, viewer_id: int | None, query: DirectoryQuery, page_size: int = PAGE_SIZE
+) -> DirectoryPage:
+    """One page of the directory: fetches one row more than the page to know
+    whether there is a next page, instead of counting every match."""
+    start = (max(query.page, 1) - 1) * page_size
+    top_skills = Prefetch(
+        "skills",
+        queryset=MentorSkill.objects.select_related("skill").order_by(
+            "-level", "skill__code"
+        ),
+    )
+    rows = list(
+        mentor_directory_queryset(viewer_id=viewer_id, query=query).prefetch_related(
+            top_skills
+        )[start : start + page_size + 1]
+    )
+    return DirectoryPage(
+        results=rows[:page_size],
+        number=max(query.page, 1),
+        has_next=len(rows) > page_size,
+    )
+
+
+def card_data(profile: MentorProfile) -> dict[str, Any]:
+    """What a directory card shows (from prefetched rows: no query)."""
+    skills = list(profile.skills.all())
+    return {
+        "profile": profile,
+        "top_skills": skills[:3],
+        "more_skills": max(len(skills) - 3, 0),
+    }

@@ -1,0 +1,13 @@
+"""Celery tasks of the mentors app (enqueued through the core outbox)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from .search import mentor_search_refresh
+
+
+@shared_task
+def refresh_mentor_search_task(user_id: int) -> int:
+    """Recompute a mentor's directory search columns (after a name change)."""
+    return mentor_search_refresh(user_ids=[user_id])

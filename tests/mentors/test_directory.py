@@ -1,0 +1,285 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from mentors.models import MentorProfile, MentorSkill, Skill
+from mentors.search import mentor_search_refresh
+from mentors.services import block_create
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def make_mentor(
+    name: str,
+    headline: str,
+    *,
+    skills: tuple[tuple[str, int], ...] = (("python", 6),),
+    languages: tuple[str, ...] = ("fr",),
+    region: str = "11",
+    modes: tuple[str, ...] = ("video",),
+    bio: str = "J'accompagne pas à pas, avec patience et des exemples concrets.",
+    free: tuple[int, int, int] = (0, 0, 0),
+    approved_days_ago: int = 1,
+    status: str = "approved",
+) -> MentorProfile:
+    now = timezone.now()
+    profile = MentorProfile.objects.create(
+        user=UserFactory(full_name=name),
+        headline=headline,
+        bio=bio,
+        languages=list(languages),
+        region=region,
+        modes=list(modes),
+        status=status,
+        approved_at=now - timedelta(days=approved_days_ago)
+        if status == "approved"
+        else None,
+        charter_version="2026-11",
+        charter_accepted_at=now,
+        free_slots_7d=free[0],
+        free_slots_14d=free[1],
+        free_slots_28d=free[2],
+        next_free_slot_at=now + timedelta(days=3) if free[2] else None,
+    )
+    for code, level in skills:
+        MentorSkill.objects.create(
+            profile=profile, skill=Skill.objects.get(code=code), level=level
+        )
+    mentor_search_refresh(profile_ids=[profile.pk])
+    return profile
+
+
+@pytest.fixture
+def mentors():
+    return {
+        "web": make_mentor(
+            "Élodie Garnier",
+            "Développement web et formations pour débutants",
+            skills=(("web-frontend", 7), ("javascript", 6)),
+            languages=("fr", "en"),
+            region="53",
+            modes=("video", "in_person"),
+            free=(2, 4, 6),
+        ),
+        "sheets": make_mentor(
+            "Bernard Lefèvre",
+            "Tableurs et bureautique sans stress",
+            skills=(("spreadsheets", 6),),
+            region="76",
+            modes=("phone",),
+            free=(0, 1, 3),
+            approved_days_ago=10,
+        ),
+        "python": make_mentor(
+            "Yasmine Haddad",
+            "Python pour l'analyse de données",
+            skills=(("python", 8), ("data-analysis", 6)),
+            languages=("fr", "ar"),
+            region="11",
+            approved_days_ago=5,
+        ),
+    }
+
+
+def names(response) -> list[str]:
+    return [card["profile"].user.full_name for card in response.context["cards"]]
+
+
+def search(client, **params):
+    response = client.get(reverse("mentors:directory"), params)
+    assert response.status_code == 200
+    return response
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("formations", "Élodie Garnier"),  # stemmed: the headline says "formations"
+        ("formation", "Élodie Garnier"),
+        ("developpement", "Élodie Garnier"),  # no accents typed
+        ("Développement web", "Élodie Garnier"),
+        ("tableur", "Bernard Lefèvre"),
+        ("pyhton", "Yasmine Haddad"),  # a typo
+        ("lefevre", "Bernard Lefèvre"),  # a name, without its accent
+        ("données", "Yasmine Haddad"),
+    ],
+)
+def test_french_aware_search(client, mentors, q, expected):
+    assert names(search(client, q=q))[0] == expected
+
+
+def test_a_search_without_a_match_says_so(client, mentors):
+    response = search(client, q="astrophysique quantique")
+
+    assert names(response) == []
+    assert (
+        "Aucun" in response.content.decode() or "No mentor" in response.content.decode()
+    )
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"skill": "spreadsheets"}, ["Bernard Lefèvre"]),
+        ({"skill": "python", "min_level": "7"}, ["Yasmine Haddad"]),
+        ({"skill": "python", "min_level": "9"}, None),
+        ({"min_level": "7"}, ["Élodie Garnier", "Yasmine Haddad"]),
+        ({"language": "ar"}, ["Yasmine Haddad"]),
+        ({"language": "en"}, ["Élodie Garnier"]),
+        ({"region": "76"}, ["Bernard Lefèvre"]),
+        ({"mode": "phone"}, ["Bernard Lefèvre"]),
+        ({"mode": "in_person", "region": "53"}, ["Élodie Garnier"]),
+        ({"available_within_days": "7"}, ["Élodie Garnier"]),
+        ({"available_within_days": "14"}, ["Bernard Lefèvre", "Élodie Garnier"]),
+    ],
+)
+def test_each_filter(client, mentors, params, expected):
+    response = search(client, **params)
+
+    if expected is None:
+        assert response.context["page"] is None
+        assert response.context["form"].errors
+    else:
+        assert sorted(names(response)) == sorted(expected)
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"skill": "knitting"}, "skill"),
+        ({"region": "99"}, "region"),
+        ({"language": "xx"}, "language"),
+        ({"mode": "telepathy"}, "mode"),
+        ({"available_within_days": "3"}, "available_within_days"),
+        ({"sort": "random"}, "sort"),
+        ({"page": "0"}, "page"),
+        ({"q": "x" * 201}, "q"),
+    ],
+)
+def test_unknown_filter_values_are_explained_not_ignored(
+    client, mentors, params, field
+):
+    response = search(client, **params)
+
+    assert response.context["page"] is None
+    assert field in response.context["form"].errors
+
+
+def test_sorts(client, mentors):
+    assert names(search(client, sort="newest")) == [
+        "Élodie Garnier",
+        "Yasmine Haddad",
+        "Bernard Lefèvre",
+    ]
+    assert names(search(client, sort="soonest"))[:2] == [
+        "Bernard Lefèvre",
+        "Élodie Garnier",
+    ] or (names(search(client, sort="soonest"))[-1] == "Yasmine Haddad")
+
+
+def test_only_public_mentors_are_listed(client, mentors):
+    draft = make_mentor("Didier Brouillon", "Python en brouillon", status="draft")
+    submitted = make_mentor("Sophie Attente", "Python en attente", status="submitted")
+    hidden = make_mentor("Hugo Cache", "Python caché")
+    hidden.is_published = False
+    hidden.save()
+    hidden_by_staff = make_mentor("Inès Masquée", "Python masqué")
+    hidden_by_staff.hidden_by_staff_at = timezone.now()
+    hidden_by_staff.save()
+    inactive = make_mentor("Paul Parti", "Python parti")
+    inactive.user.is_active = False
+    inactive.user.save()
+    unverified = make_mentor("Rémi Nonvérifié", "Python non vérifié")
+    unverified.user.emailaddress_set.update(verified=False)
+
+    listed = names(search(client, skill="python"))
+
+    assert listed == ["Yasmine Haddad"]
+    for profile in (draft, submitted, hidden, hidden_by_staff, inactive, unverified):
+        assert (
+            client.get(reverse("mentors:detail", args=[profile.pk])).status_code == 404
+        )
+
+
+def test_blocked_mentors_are_never_listed_either_way(client, mentors):
+    viewer = UserFactory()
+    block_create(blocker=viewer, blocked=mentors["sheets"].user)
+    block_create(blocker=mentors["python"].user, blocked=viewer)
+    client.force_login(viewer)
+
+    assert names(search(client)) == ["Élodie Garnier"]
+
+
+def test_pages_without_counting(client):
+    for index in range(25):
+        make_mentor(f"Mentor Numéro {index}", "Python", approved_days_ago=index + 1)
+
+    first = search(client)
+    second = search(client, page="2")
+
+    assert len(first.context["cards"]) == 20
+    assert first.context["page"].has_next
+    assert len(second.context["cards"]) == 5
+    assert not second.context["page"].has_next
+    assert "page=2" in first.content.decode()
+
+
+def test_htmx_gets_only_the_results(client, mentors):
+    response = client.get(
+        reverse("mentors:directory"), {"q": "python"}, HTTP_HX_REQUEST="true"
+    )
+
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section id="results"')
+    assert "<html" not in html
+
+
+def _count_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("how_many", [10, 1000])
+def test_query_counts_are_pinned(client, how_many):
+    users = UserFactory.create_batch(how_many)
+    python = Skill.objects.get(code="python")
+    now = timezone.now()
+    profiles = MentorProfile.objects.bulk_create(
+        MentorProfile(
+            user=user,
+            headline="Python et données",
+            languages=["fr"],
+            region="11",
+            modes=["video"],
+            status="approved",
+            approved_at=now,
+            charter_version="2026-11",
+            charter_accepted_at=now,
+        )
+        for user in users
+    )
+    MentorSkill.objects.bulk_create(
+        MentorSkill(profile=p, skill=python, level=5) for p in profiles
+    )
+    mentor_search_refresh()
+    client.force_login(UserFactory())
+
+    directory = _count_queries(
+        client, reverse("mentors:directory") + "?q=python&language=fr&mode=video"
+    )
+    page = _count_queries(client, reverse("mentors:detail", args=[profiles[0].pk]))
+
+    # Session, user, unread notifications (header), skill choices, the page,
+    # the cards' skills; and for the mentor page: profile, its skills.
+    assert directory <= 8
+    assert page <= 6
+    assert directory == 6
+    assert page == 5
