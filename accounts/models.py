@@ -108,7 +108,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name
 
     def get_short_name(self) -> str:
-        return self.full_name.split(" ")[0] if self.full_name else self.email
+        # Never the e-mail address: short names are shown to other people.
+        return self.full_name.split(" ")[0] if self.full_name else ""
 
 
 def hash_token(raw: str) -> str:

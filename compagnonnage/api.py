@@ -9,6 +9,7 @@ from mentors import api as mentors_api
 router = DefaultRouter()
 router.register("skills", mentors_api.SkillViewSet, basename="skill")
 router.register("blocks", mentors_api.BlockViewSet, basename="block")
+router.register("mentors", mentors_api.MentorDirectoryViewSet, basename="mentor")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),

@@ -7,7 +7,11 @@ from typing import Any, cast
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_serializer,
+)
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
@@ -18,8 +22,9 @@ from accounts.models import User
 from core.api import NulFreeJSONParser
 
 from .choices import LANGUAGE_CODES, LEVEL_MAX, Mode, Region, Situation
+from .directory import SORTS, DirectoryQuery, mentor_directory_page
 from .models import Block, LearnerProfile, MentorProfile, Report, Skill
-from .selectors import skill_list
+from .selectors import mentor_profile_for_viewer, skill_list
 from .services import (
     LearnerSkillEntry,
     SkillEntry,
@@ -479,3 +484,155 @@ class BlockViewSet(
         block = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
         block_delete(blocker=_me(request), block_id=block.pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- directory -----------------------------------------------------------------
+
+
+class DirectoryParams(serializers.Serializer[Any]):
+    """Query parameters of the directory; unknown names and values are a 400."""
+
+    search = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    skill = serializers.SlugRelatedField(
+        slug_field="code", queryset=Skill.objects.all(), required=False
+    )
+    min_level = serializers.IntegerField(
+        min_value=1, max_value=LEVEL_MAX, required=False
+    )
+    language = serializers.ChoiceField(choices=sorted(LANGUAGE_CODES), required=False)
+    region = serializers.ChoiceField(choices=Region.choices, required=False)
+    mode = serializers.ChoiceField(choices=Mode.choices, required=False)
+    available_within_days = serializers.ChoiceField(choices=[7, 14], required=False)
+    sort = serializers.ChoiceField(choices=SORTS, required=False)
+    page = serializers.IntegerField(min_value=1, max_value=500, required=False)
+
+    def to_internal_value(self, data: Any) -> Any:
+        unknown = sorted(set(data) - set(self.fields))
+        if unknown:
+            raise ValidationError(
+                {name: ["Unknown parameter."] for name in unknown}
+                | {"detail": [f"Known parameters: {', '.join(self.fields)}."]}
+            )
+        return super().to_internal_value(data)
+
+
+class DirectorySkill(serializers.Serializer[Any]):
+    skill = serializers.CharField(source="skill.code")
+    name = serializers.CharField(source="skill.name")
+    level = serializers.IntegerField()
+    years = serializers.IntegerField()
+
+
+class MentorCardSerializer(serializers.ModelSerializer[MentorProfile]):
+    person = serializers.IntegerField(source="user_id", help_text="Id of the person.")
+    full_name = serializers.CharField(source="user.full_name")
+    skills = DirectorySkill(many=True, read_only=True)
+
+    class Meta:
+        model = MentorProfile
+        fields = [
+            "id",
+            "person",
+            "full_name",
+            "headline",
+            "skills",
+            "languages",
+            "region",
+            "city",
+            "modes",
+            "next_free_slot_at",
+            "free_slots_7d",
+            "free_slots_14d",
+        ]
+
+
+class MentorDetailSerializer(MentorCardSerializer):
+    bio = serializers.CharField()
+
+    class Meta(MentorCardSerializer.Meta):
+        fields = [*MentorCardSerializer.Meta.fields, "bio", "capacity"]
+
+
+@extend_schema_serializer(many=False)  # one page object, not a list of them
+class DirectoryPagination(serializers.Serializer[Any]):
+    next = serializers.CharField(allow_null=True)
+    previous = serializers.CharField(allow_null=True)
+    results = MentorCardSerializer(many=True)
+
+
+class MentorDirectoryViewSet(viewsets.ViewSet):
+    """The public mentor directory (read-only, no account needed).
+
+    Only approved, shown profiles of active verified people; never someone in a
+    block with the caller. Pages have ``next``/``previous`` links, no count.
+    """
+
+    permission_classes = [permissions.AllowAny]
+    lookup_value_regex = r"\d+"
+
+    @extend_schema(
+        parameters=[DirectoryParams],
+        responses=DirectoryPagination,
+    )
+    def list(self, request: Request) -> Response:
+        params = DirectoryParams(data=request.query_params.dict())
+        params.is_valid(raise_exception=True)
+        data = dict(params.validated_data)
+        query = DirectoryQuery(
+            q=data.get("search", ""),
+            skill=data["skill"].code if "skill" in data else "",
+            min_level=data.get("min_level"),
+            language=data.get("language", ""),
+            region=data.get("region", ""),
+            mode=data.get("mode", ""),
+            available_within_days=(
+                int(data["available_within_days"])
+                if "available_within_days" in data
+                else None
+            ),
+            sort=data.get("sort", ""),
+            page=data.get("page", 1),
+        )
+        viewer_id = request.user.pk if request.user.is_authenticated else None
+        page = mentor_directory_page(viewer_id=viewer_id, query=query)
+
+        def link(number: int) -> str:
+            args = request.query_params.copy()
+            args["page"] = str(number)
+            return request.build_absolute_uri(f"{request.path}?{args.urlencode()}")
+
+        return Response(
+            {
+                "next": link(page.number + 1) if page.has_next else None,
+                "previous": link(page.number - 1) if page.has_previous else None,
+                "results": MentorCardSerializer(page.results, many=True).data,
+            }
+        )
+
+    @extend_schema(
+        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)],
+        responses=MentorDetailSerializer,
+    )
+    def retrieve(self, request: Request, pk: str) -> Response:
+        try:
+            profile_id = int(pk)
+        except ValueError as exc:
+            raise NotFound from exc
+        viewer = request.user
+        profile, _privileged = mentor_profile_for_viewer(
+            profile_id=profile_id,
+            viewer=AnonymousViewer() if not viewer.is_authenticated else viewer,
+        )
+        if not getattr(profile, "is_public", False) or getattr(
+            profile, "is_blocked", True
+        ):
+            raise NotFound
+        return Response(MentorDetailSerializer(profile).data)
+
+
+class AnonymousViewer:
+    """Stands for a visitor: the API shows only the public version, even to staff."""
+
+    pk = None
+    is_authenticated = False
+    is_staff = False

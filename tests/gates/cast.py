@@ -5,7 +5,8 @@
   also has pending changes to submit); later features add the mentorship
   between A and A's mentor, requests, bookings…;
 - staff (with TOTP).
-Objects owned by learner A fill the path parameters (``{id}`` of A's block…).
+Learner A has blocked the other mentor. ``objects`` names the ids that fill
+path parameters.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from mentors.models import (
     MentorSkill,
     Skill,
 )
+from mentors.search import mentor_search_refresh
 from mentors.services import block_create
 from tests.factories import UserFactory, add_totp
 
@@ -34,7 +36,8 @@ ACTORS = ["anonymous", "learner_a", "learner_b", "mentor_of_a", "other_mentor", 
 class Cast:
     users: dict[str, User] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
-    path_params: dict[str, Any] = field(default_factory=dict)
+    # Named objects of the cast, for path parameters ("block_of_a"…).
+    objects: dict[str, Any] = field(default_factory=dict)
 
     def headers(self, actor: str) -> dict[str, str]:
         if actor == "anonymous":
@@ -112,10 +115,17 @@ def make_cast() -> Cast:
         cast.tokens[actor] = api_token_create(user=user, name="matrix")[1]
     learner_profile(cast.users["learner_a"])
     learner_profile(cast.users["learner_b"])
-    approved_mentor_profile(cast.users["mentor_of_a"], pending_changes=True)
-    approved_mentor_profile(cast.users["other_mentor"])
+    mentor_of_a = approved_mentor_profile(
+        cast.users["mentor_of_a"], pending_changes=True
+    )
+    other = approved_mentor_profile(cast.users["other_mentor"])
+    mentor_search_refresh()
     block, _ = block_create(
         blocker=cast.users["learner_a"], blocked=cast.users["other_mentor"]
     )
-    cast.path_params = {"code": "python", "id": block.pk}
+    cast.objects = {
+        "block_of_a": block.pk,
+        "profile_of_mentor_of_a": mentor_of_a.pk,
+        "profile_of_other_mentor": other.pk,
+    }
     return cast

@@ -283,3 +283,73 @@ def test_query_counts_are_pinned(client, how_many):
     assert page <= 6
     assert directory == 6
     assert page == 5
+
+
+def api_get(client, path="/api/v1/mentors/", **params):
+    return client.get(path, params, HTTP_ACCEPT="application/json")
+
+
+def test_api_directory_searches_and_filters(client, mentors):
+    body = api_get(client, search="developpement", language="en").json()
+
+    assert [m["full_name"] for m in body["results"]] == ["Élodie Garnier"]
+    card = body["results"][0]
+    assert card["skills"][0] == {
+        "skill": "web-frontend",
+        "name": card["skills"][0]["name"],
+        "level": 7,
+        "years": 0,
+    }
+    assert "email" not in str(body)
+    assert body["next"] is None
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"skil": "python"}, "skil"),
+        ({"q": "python"}, "q"),
+        ({"skill": "knitting"}, "skill"),
+        ({"min_level": "9"}, "min_level"),
+        ({"language": "xx"}, "language"),
+        ({"region": "99"}, "region"),
+        ({"mode": "fax"}, "mode"),
+        ({"available_within_days": "3"}, "available_within_days"),
+        ({"sort": "random"}, "sort"),
+        ({"page": "0"}, "page"),
+    ],
+)
+def test_api_refuses_unknown_parameters_and_values(client, mentors, params, field):
+    response = api_get(client, **params)
+
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+def test_api_hides_what_the_pages_hide(client, mentors):
+    draft = make_mentor("Didier Brouillon", "Python en brouillon", status="draft")
+    viewer = UserFactory()
+    block_create(blocker=mentors["python"].user, blocked=viewer)
+    client.force_login(viewer)
+
+    listed = [m["id"] for m in client.get("/api/v1/mentors/").json()["results"]]
+
+    assert mentors["python"].pk not in listed
+    assert draft.pk not in listed
+    assert client.get(f"/api/v1/mentors/{mentors['python'].pk}/").status_code == 404
+    assert client.get(f"/api/v1/mentors/{draft.pk}/").status_code == 404
+    assert client.get(f"/api/v1/mentors/{mentors['web'].pk}/").status_code == 200
+
+
+def test_api_pages_link_to_each_other(client):
+    for index in range(22):
+        make_mentor(f"Mentor Numéro {index}", "Python", approved_days_ago=index + 1)
+
+    first = client.get("/api/v1/mentors/", {"skill": "python"}).json()
+    second = client.get(first["next"]).json()
+
+    assert len(first["results"]) == 20
+    assert first["previous"] is None
+    assert "skill=python" in first["next"]
+    assert len(second["results"]) == 2
+    assert second["next"] is None
