@@ -6,6 +6,7 @@ least once delivery) carries the same Message-ID and mail clients merge them.
 
 from __future__ import annotations
 
+from datetime import datetime
 from email.utils import make_msgid
 from typing import Any
 
@@ -59,9 +60,16 @@ def email_from_payload(payload: dict[str, Any]) -> EmailMultiAlternatives:
 
 
 def email_enqueue(
-    *, message: EmailMessage, dedupe_key: str | None = None
+    *,
+    message: EmailMessage,
+    dedupe_key: str | None = None,
+    available_at: datetime | None = None,
 ) -> OutboxMessage | None:
-    """Queue ``message`` in the outbox (same transaction as the caller's change)."""
+    """Queue ``message`` in the outbox (same transaction as the caller's change),
+    to be sent now or at ``available_at``."""
     return outbox_enqueue(
-        task=SEND_TASK, payload=email_to_payload(message), dedupe_key=dedupe_key
+        task=SEND_TASK,
+        payload=email_to_payload(message),
+        dedupe_key=dedupe_key,
+        available_at=available_at,
     )

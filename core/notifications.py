@@ -8,6 +8,7 @@ send with ``notify``. Every non-essential e-mail carries an unsubscribe link
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -17,7 +18,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 
 from .emails import email_enqueue
@@ -85,11 +86,20 @@ def notify(
     context: dict[str, Any] | None = None,
     link: str = "",
     dedupe_key: str | None = None,
+    email_delay: timedelta | None = None,
+    template: str | None = None,
 ) -> Notification:
     """Create an in-app notification and queue its e-mail, in the recipient's
     language. Call inside the transaction of the change it reports; the e-mail
-    goes through the outbox (``dedupe_key`` merges repeats while pending)."""
+    goes through the outbox.
+
+    ``dedupe_key`` with ``email_delay`` groups a burst: the e-mail waits
+    ``email_delay`` and later events of the same key merge into it, and an
+    unread in-app notice with the same kind and link is not repeated.
+    ``template`` names the template folder when several kinds share one.
+    """
     spec = get_kind(kind)
+    folder = template or kind
     language = getattr(recipient, "language", None) or settings.LANGUAGE_CODE
     base = {
         "recipient": recipient,
@@ -98,22 +108,33 @@ def notify(
         "SITE_URL": settings.SITE_URL,
         **(context or {}),
     }
+    base["kind"] = kind
     with transaction.atomic(), translation.override(language):
-        notification = Notification.objects.create(
+        unread = None
+        if dedupe_key:
+            unread = Notification.objects.filter(
+                recipient_id=recipient.pk, kind=kind, link=link, read_at__isnull=True
+            ).first()
+        notification = unread or Notification.objects.create(
             recipient_id=recipient.pk,
             kind=kind,
-            text=render_to_string(f"notifications/{kind}/inapp.txt", base).strip(),
+            text=render_to_string(f"notifications/{folder}/inapp.txt", base).strip(),
             link=link,
         )
         if email_wanted(user_id=recipient.pk, kind=spec):
             email_enqueue(
-                message=_render_email(recipient, spec, base), dedupe_key=dedupe_key
+                message=_render_email(recipient, spec, base, folder),
+                dedupe_key=dedupe_key,
+                available_at=timezone.now() + email_delay if email_delay else None,
             )
     return notification
 
 
 def _render_email(
-    recipient: AbstractBaseUser, kind: NotificationKind, context: dict[str, Any]
+    recipient: AbstractBaseUser,
+    kind: NotificationKind,
+    context: dict[str, Any],
+    folder: str,
 ) -> EmailMultiAlternatives:
     headers: dict[str, str] = {}
     ctx = dict(context)
@@ -122,7 +143,7 @@ def _render_email(
         ctx["unsubscribe_url"] = url
         headers["List-Unsubscribe"] = f"<{url}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    prefix = f"notifications/{kind.key}/"
+    prefix = f"notifications/{folder}/"
     subject = " ".join(render_to_string(prefix + "subject.txt", ctx).split())
     message = EmailMultiAlternatives(
         subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
@@ -151,8 +172,6 @@ def email_preferences_set(*, user_id: int, wanted: set[str]) -> None:
 
 @transaction.atomic
 def notification_mark_all_read(*, user_id: int) -> int:
-    from django.utils import timezone
-
     return Notification.objects.filter(
         recipient_id=user_id, read_at__isnull=True
     ).update(read_at=timezone.now())

@@ -32,6 +32,16 @@ class MentorsConfig(AppConfig):
         register_kind(
             NotificationKind("mentors.warning", _("Messages from the team"), True)
         )
+        for key, label in (
+            ("mentors.request_new", _("A new mentoring request")),
+            ("mentors.request_reminder", _("Reminders of requests waiting for you")),
+            ("mentors.request_accepted", _("Your request is accepted")),
+            ("mentors.request_declined", _("Your request is declined")),
+            ("mentors.request_expired", _("Your request has expired")),
+            ("mentors.message_new", _("New messages from your mentor or mentee")),
+            ("mentors.mentorship_ended", _("A mentorship has ended")),
+        ):
+            register_kind(NotificationKind(key, label))
         register_provider("profiles", export=export_profiles, erase=erase_profiles)
         register_provider(
             "reports_and_blocks",

@@ -126,6 +126,14 @@ class MentorProfile(models.Model):
     )
     review_message = models.TextField(_("message from the team"), blank=True)
     is_published = models.BooleanField(_("show my profile"), default=True)
+    is_paused = models.BooleanField(_("not taking new mentees for now"), default=False)
+    # Responsiveness over the last 90 days (mentors/responsiveness.py keeps them).
+    acceptance_rate_90d = models.DecimalField(
+        max_digits=4, decimal_places=3, null=True, blank=True
+    )
+    median_answer_hours_90d = models.DecimalField(
+        max_digits=7, decimal_places=1, null=True, blank=True
+    )
     hidden_by_staff_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -343,6 +351,14 @@ class Report(models.Model):
     )
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
     text = models.TextField(_("what happened"), max_length=3000, blank=True)
+    message = models.ForeignKey(
+        "Message",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports",
+        help_text=_("The message reported, if any."),
+    )
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.OPEN
     )
@@ -403,3 +419,194 @@ class Block(models.Model):
 
     def __str__(self) -> str:
         return f"{self.blocker_id} ⊘ {self.blocked_id}"
+
+
+class MentorshipRequest(models.Model):
+    """A learner asks a mentor for mentoring.
+
+    pending → accepted / declined / withdrawn / expired; accepting creates a
+    ``Mentorship``. The database keeps one open request per pair.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for an answer")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        EXPIRED = "expired", _("Expired")
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="requests_sent"
+    )
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="requests_received",
+    )
+    skills = models.ManyToManyField(Skill, related_name="+", blank=True)
+    message = models.TextField(_("message"), max_length=2000)
+    preferred_mode = models.CharField(
+        _("preferred way to meet"), max_length=10, choices=Mode.choices
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    answer_message = models.TextField(_("answer"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+    reminded_day3_at = models.DateTimeField(null=True, blank=True)
+    reminded_day10_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("mentoring request")
+        verbose_name_plural = _("mentoring requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "mentor"],
+                condition=Q(status="pending"),
+                name="mentors_request_one_open_per_pair",
+            ),
+            models.CheckConstraint(
+                condition=~Q(learner=models.F("mentor")),
+                name="mentors_request_not_self",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending") | Q(answered_at__isnull=False),
+                name="mentors_request_answered_at",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["expires_at"],
+                condition=Q(status="pending"),
+                name="mentors_request_pending_idx",
+            ),
+            models.Index(
+                fields=["mentor", "status"], name="mentors_request_mentor_idx"
+            ),
+            models.Index(
+                fields=["learner", "status"], name="mentors_request_learner_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner_id} → {self.mentor_id} ({self.status})"
+
+
+class Mentorship(models.Model):
+    """A learner and a mentor working together; counts against the mentor's
+    capacity while active."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        ENDED = "ended", _("Ended")
+
+    class Outcome(models.TextChoices):
+        COMPLETED = "completed", _("Completed")
+        STOPPED = "stopped", _("Stopped")
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="mentorships_as_learner",
+    )
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="mentorships_as_mentor",
+    )
+    request = models.OneToOneField(
+        MentorshipRequest,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="mentorship",
+    )
+    skills = models.ManyToManyField(Skill, related_name="+", blank=True)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
+    end_reason = models.TextField(_("why it ended"), max_length=2000, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    started_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    learner_read_at = models.DateTimeField(null=True, blank=True)
+    mentor_read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("mentorship")
+        verbose_name_plural = _("mentorships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "mentor"],
+                condition=Q(status="active"),
+                name="mentors_mentorship_one_active_per_pair",
+            ),
+            models.CheckConstraint(
+                condition=~Q(learner=models.F("mentor")),
+                name="mentors_mentorship_not_self",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="active", ended_at__isnull=True, outcome="")
+                | Q(
+                    status="ended",
+                    ended_at__isnull=False,
+                    outcome__in=["completed", "stopped"],
+                ),
+                name="mentors_mentorship_end_consistent",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["mentor"],
+                condition=Q(status="active"),
+                name="mentors_ms_active_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner_id} ↔ {self.mentor_id} ({self.status})"
+
+    def other(self, user_id: int) -> int:
+        return self.mentor_id if user_id == self.learner_id else self.learner_id
+
+
+class Message(models.Model):
+    """A plain-text message in a mentorship's thread."""
+
+    mentorship = models.ForeignKey(
+        Mentorship, on_delete=models.CASCADE, related_name="messages"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    body = models.TextField(_("message"), max_length=5000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(body=""), name="mentors_message_not_empty"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["mentorship", "created_at"], name="mentors_msg_thread_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} in {self.mentorship_id}"

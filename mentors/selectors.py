@@ -8,7 +8,15 @@ from allauth.account.models import EmailAddress
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from .models import Block, MentorProfile, MentorSkill, Skill
+from .models import (
+    Block,
+    LearnerSkill,
+    MentorProfile,
+    Mentorship,
+    MentorshipRequest,
+    MentorSkill,
+    Skill,
+)
 
 
 def skill_list() -> QuerySet[Skill]:
@@ -68,3 +76,51 @@ def mentor_profile_for_viewer(
     if not profile.is_public or profile.is_blocked:
         raise Http404
     return profile, False
+
+
+def request_list_sent(*, user_id: int) -> QuerySet[MentorshipRequest]:
+    """A learner's own requests, newest first, with the mentor and skills."""
+    return (
+        MentorshipRequest.objects.filter(learner_id=user_id)
+        .select_related("mentor__mentor_profile")
+        .prefetch_related("skills")
+        .order_by("-created_at")
+    )
+
+
+def request_list_received(*, user_id: int) -> QuerySet[MentorshipRequest]:
+    """Requests waiting for this mentor's answer, with what the learner wants."""
+    learner_skills = Prefetch(
+        "learner__learner_profile__skills",
+        queryset=LearnerSkill.objects.select_related("skill"),
+    )
+    return (
+        MentorshipRequest.objects.filter(
+            mentor_id=user_id, status=MentorshipRequest.Status.PENDING
+        )
+        .select_related("learner__learner_profile")
+        .prefetch_related("skills", learner_skills)
+        .order_by("created_at")
+    )
+
+
+def mentorship_list_for_user(*, user_id: int, role: str) -> QuerySet[Mentorship]:
+    """The person's mentorships in one role ("learner" or "mentor"), active first."""
+    qs = Mentorship.objects.filter(**{f"{role}_id": user_id})
+    return (
+        qs.select_related("learner", "mentor")
+        .prefetch_related("skills")
+        .order_by("status", "-started_at")
+    )
+
+
+def mentorship_for_participant(*, user_id: int, mentorship_id: int) -> Mentorship:
+    """A mentorship of which the person is the learner or the mentor, else 404."""
+    mentorship = (
+        Mentorship.objects.select_related("learner", "mentor")
+        .filter(Q(learner_id=user_id) | Q(mentor_id=user_id), pk=mentorship_id)
+        .first()
+    )
+    if mentorship is None:
+        raise Http404
+    return mentorship

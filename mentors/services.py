@@ -23,6 +23,7 @@ from .models import (
     LearnerSkill,
     MentorProfile,
     MentorSkill,
+    Message,
     Report,
     Skill,
 )
@@ -341,13 +342,23 @@ def learner_profile_save(
 
 @transaction.atomic
 def report_create(
-    *, reporter: User, reported_user: User, reason: str, text: str
+    *,
+    reporter: User,
+    reported_user: User,
+    reason: str,
+    text: str,
+    message: Message | None = None,
 ) -> Report:
-    """File a report to staff. Nobody reports themself."""
+    """File a report to staff, about a person (their profile or one of their
+    messages). Nobody reports themself."""
     if reporter.pk == reported_user.pk:
         raise ValidationError(_("You cannot report yourself."))
     report = Report(
-        reporter=reporter, reported_user=reported_user, reason=reason, text=text
+        reporter=reporter,
+        reported_user=reported_user,
+        reason=reason,
+        text=text,
+        message=message,
     )
     report.full_clean()
     report.save()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from .mentorships import mentorship_requests_expire_and_remind
 from .search import mentor_search_refresh
 
 
@@ -11,3 +12,9 @@ from .search import mentor_search_refresh
 def refresh_mentor_search_task(user_id: int) -> int:
     """Recompute a mentor's directory search columns (after a name change)."""
     return mentor_search_refresh(user_ids=[user_id])
+
+
+@shared_task
+def expire_and_remind_requests_task() -> dict[str, int]:
+    """Expire old requests and remind mentors (beat; safe to run twice at once)."""
+    return mentorship_requests_expire_and_remind()

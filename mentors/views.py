@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.contrib import messages
@@ -332,6 +333,11 @@ def mentor_detail(request: HttpRequest, profile_id: int) -> HttpResponse:
             "privileged": privileged,
             "is_owner": viewer_id == profile.user_id,
             "has_pending_changes": profile.draft is not None and profile.ever_approved,
+            "answer_days": (
+                math.ceil(profile.median_answer_hours_90d / 24) or 1
+                if profile.median_answer_hours_90d is not None
+                else None
+            ),
         },
     )
 

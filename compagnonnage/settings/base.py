@@ -201,6 +201,12 @@ MFA_TOTP_ISSUER = "Compagnonnage"
 TERMS_VERSION = "2026-11"
 # Version of the mentor charter a mentor accepts before submitting a profile.
 MENTOR_CHARTER_VERSION = "2026-11"
+# Mentoring requests: expiry, reminders to the mentor, cap per learner.
+MENTORSHIP_REQUEST_EXPIRY_DAYS = env.int("MENTORSHIP_REQUEST_EXPIRY_DAYS", default=14)
+MENTORSHIP_REQUEST_REMINDER_DAYS = (3, 10)
+MENTORSHIP_MAX_PENDING_REQUESTS = 5
+# New-message e-mails wait this long, so a burst of messages makes one e-mail.
+MESSAGE_EMAIL_DELAY = timedelta(minutes=10)
 
 # --- i18n / time ----------------------------------------------------------
 
@@ -315,6 +321,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "core.tasks.relay_outbox_task",
         "schedule": OUTBOX_RELAY_INTERVAL,
         "options": {"expires": 30},
+    },
+    "expire-and-remind-requests": {
+        "task": "mentors.tasks.expire_and_remind_requests_task",
+        "schedule": timedelta(minutes=15),
     },
     "delete-expired-exports": {
         "task": "core.tasks.delete_expired_data_exports_task",
