@@ -10,6 +10,12 @@ router = DefaultRouter()
 router.register("skills", mentors_api.SkillViewSet, basename="skill")
 router.register("blocks", mentors_api.BlockViewSet, basename="block")
 router.register("mentors", mentors_api.MentorDirectoryViewSet, basename="mentor")
+router.register(
+    "mentorship-requests",
+    mentors_api.MentorshipRequestViewSet,
+    basename="mentorship-request",
+)
+router.register("mentorships", mentors_api.MentorshipViewSet, basename="mentorship")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),

@@ -25,8 +25,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
-from django.db.models import TextField
-from django.db.models.functions import Cast
+from django.db.models import F, TextField, Value
+from django.db.models.functions import Cast, Replace
 from django.utils import timezone
 
 from .models import DataExport, EmailOptOut, Notification, OutboxMessage
@@ -167,6 +167,12 @@ def _export_notifications(user: Any) -> dict[str, Any]:
 def _erase_notifications(user: Any) -> None:
     Notification.objects.filter(recipient=user).delete()
     EmailOptOut.objects.filter(user=user).delete()
+    # Other people's notices that name the person ("Ada asks you…") keep their
+    # sense without the name.
+    for value in _mentions(user):
+        Notification.objects.filter(text__contains=value).update(
+            text=Replace(F("text"), Value(value), Value("…"))
+        )
 
 
 def _mentions(user: Any) -> list[str]:

@@ -11,8 +11,10 @@ class MentorsConfig(AppConfig):
         from core.personal_data import register_provider
 
         from .personal_data import (
+            erase_mentorships,
             erase_profiles,
             erase_reports_and_blocks,
+            export_mentorships,
             export_profiles,
             export_reports_and_blocks,
         )
@@ -43,6 +45,9 @@ class MentorsConfig(AppConfig):
         ):
             register_kind(NotificationKind(key, label))
         register_provider("profiles", export=export_profiles, erase=erase_profiles)
+        register_provider(
+            "mentorships", export=export_mentorships, erase=erase_mentorships
+        )
         register_provider(
             "reports_and_blocks",
             export=export_reports_and_blocks,

@@ -18,6 +18,11 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import api_token_create
+from mentors.mentorships import (
+    mentorship_request_accept,
+    mentorship_request_create,
+    message_send,
+)
 from mentors.models import (
     LearnerProfile,
     LearnerSkill,
@@ -123,7 +128,36 @@ def make_cast() -> Cast:
     block, _ = block_create(
         blocker=cast.users["learner_a"], blocked=cast.users["other_mentor"]
     )
+    # Learner A works with A's mentor (one message each way); learner B waits
+    # for A's mentor's answer.
+    request_a = mentorship_request_create(
+        learner=cast.users["learner_a"],
+        mentor_profile_id=mentor_of_a.pk,
+        skill_codes=["python"],
+        message="Bonjour !",
+        preferred_mode="video",
+    )
+    mentorship_a = mentorship_request_accept(
+        mentor=cast.users["mentor_of_a"], request_id=request_a.pk
+    )
+    message_send(
+        author=cast.users["learner_a"], mentorship_id=mentorship_a.pk, body="Merci"
+    )
+    message_send(
+        author=cast.users["mentor_of_a"],
+        mentorship_id=mentorship_a.pk,
+        body="Avec plaisir",
+    )
+    request_b = mentorship_request_create(
+        learner=cast.users["learner_b"],
+        mentor_profile_id=mentor_of_a.pk,
+        skill_codes=["python"],
+        message="Bonjour, pouvez-vous m'aider ?",
+        preferred_mode="video",
+    )
     cast.objects = {
+        "mentorship_of_a": mentorship_a.pk,
+        "request_of_b": request_b.pk,
         "block_of_a": block.pk,
         "profile_of_mentor_of_a": mentor_of_a.pk,
         "profile_of_other_mentor": other.pk,

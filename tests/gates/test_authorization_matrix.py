@@ -12,6 +12,7 @@ import json
 import re
 
 import pytest
+from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
@@ -57,6 +58,28 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     # who blocked them.
     ("GET", "/api/v1/mentors/"): EVERYONE,
     ("GET", "/api/v1/mentors/{id}/"): row(200, 404, 200, 200, 200, 200),
+    # Requests: each person lists their own; {id} is learner B's request to A's
+    # mentor: only they see it, only the mentor answers, only B withdraws.
+    ("GET", "/api/v1/mentorship-requests/"): ANYONE_SIGNED_IN,
+    # Asking the other mentor: learner A blocked them (404), learner B may;
+    # the others have no learner profile to ask from (400), or are that mentor.
+    ("POST", "/api/v1/mentorship-requests/"): row(401, 404, 201, 400, 400, 400),
+    ("GET", "/api/v1/mentorship-requests/{id}/"): row(401, 404, 200, 200, 404, 404),
+    ("POST", "/api/v1/mentorship-requests/{id}/accept/"): row(
+        401, 404, 404, 200, 404, 404
+    ),
+    ("POST", "/api/v1/mentorship-requests/{id}/decline/"): row(
+        401, 404, 404, 200, 404, 404
+    ),
+    ("POST", "/api/v1/mentorship-requests/{id}/withdraw/"): row(
+        401, 404, 200, 404, 404, 404
+    ),
+    # Mentorships: {id} is learner A's with A's mentor; only the two see it.
+    ("GET", "/api/v1/mentorships/"): ANYONE_SIGNED_IN,
+    ("GET", "/api/v1/mentorships/{id}/"): row(401, 200, 404, 200, 404, 404),
+    ("POST", "/api/v1/mentorships/{id}/end/"): row(401, 200, 404, 200, 404, 404),
+    ("GET", "/api/v1/mentorships/{id}/messages/"): row(401, 200, 404, 200, 404, 404),
+    ("POST", "/api/v1/mentorships/{id}/messages/"): row(401, 201, 404, 201, 404, 404),
 }
 
 # Path parameters of each route, from the cast's objects.
@@ -65,6 +88,25 @@ PATH_PARAMS = {
     "/api/v1/blocks/{id}/": lambda cast: {"id": cast.objects["block_of_a"]},
     "/api/v1/mentors/{id}/": lambda cast: {
         "id": cast.objects["profile_of_other_mentor"]
+    },
+    "/api/v1/mentorship-requests/{id}/": lambda cast: {
+        "id": cast.objects["request_of_b"]
+    },
+    "/api/v1/mentorship-requests/{id}/accept/": lambda cast: {
+        "id": cast.objects["request_of_b"]
+    },
+    "/api/v1/mentorship-requests/{id}/decline/": lambda cast: {
+        "id": cast.objects["request_of_b"]
+    },
+    "/api/v1/mentorship-requests/{id}/withdraw/": lambda cast: {
+        "id": cast.objects["request_of_b"]
+    },
+    "/api/v1/mentorships/{id}/": lambda cast: {"id": cast.objects["mentorship_of_a"]},
+    "/api/v1/mentorships/{id}/end/": lambda cast: {
+        "id": cast.objects["mentorship_of_a"]
+    },
+    "/api/v1/mentorships/{id}/messages/": lambda cast: {
+        "id": cast.objects["mentorship_of_a"]
     },
 }
 
@@ -104,6 +146,17 @@ BODIES = {
         "reason": "spam",
     },
     ("POST", "/api/v1/blocks/"): lambda cast: {"person": cast.id("learner_b")},
+    ("POST", "/api/v1/mentorship-requests/"): lambda cast: {
+        "mentor_profile": cast.objects["profile_of_other_mentor"],
+        "skills": ["python"],
+        "message": "Bonjour, pouvez-vous m'aider ?",
+        "preferred_mode": "video",
+    },
+    ("POST", "/api/v1/mentorship-requests/{id}/decline/"): lambda cast: {
+        "message": "Désolé"
+    },
+    ("POST", "/api/v1/mentorships/{id}/end/"): lambda cast: {"outcome": "completed"},
+    ("POST", "/api/v1/mentorships/{id}/messages/"): lambda cast: {"body": "Bonjour"},
 }
 
 
@@ -168,22 +221,25 @@ def test_every_operation_lets_someone_succeed():
 
 @pytest.mark.parametrize(("method", "path"), sorted(MATRIX))
 def test_each_actor_gets_the_expected_status(method, path):
-    cast = make_cast()
-    url = path.format(**PATH_PARAMS.get(path, lambda cast: {})(cast))
     expected = MATRIX[(method, path)]
-    body = BODIES.get((method, path), lambda cast: None)(cast)
     client = APIClient()
     statuses = {}
-    # Those who may succeed go last, so a write cannot hide a refusal.
-    for actor in sorted(ACTORS, key=lambda a: 200 <= expected[a] < 300):
-        response = client.generic(
-            method,
-            url,
-            data=json.dumps(body) if body is not None else "",
-            content_type="application/json",
-            headers=cast.headers(actor),
-        )
-        statuses[actor] = response.status_code
+    for actor in ACTORS:
+        # A fresh cast for each actor, rolled back after: one actor's write never
+        # changes what the next one finds.
+        with transaction.atomic():
+            cast = make_cast()
+            url = path.format(**PATH_PARAMS.get(path, lambda cast: {})(cast))
+            body = BODIES.get((method, path), lambda cast: None)(cast)
+            response = client.generic(
+                method,
+                url,
+                data=json.dumps(body) if body is not None else "",
+                content_type="application/json",
+                headers=cast.headers(actor),
+            )
+            statuses[actor] = response.status_code
+            transaction.set_rollback(True)
 
     assert statuses == expected
 

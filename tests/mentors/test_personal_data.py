@@ -61,3 +61,40 @@ def test_export_and_erasure_of_profiles_reports_and_blocks(client, staff_user):
     assert (filed.reporter, filed.text) == (None, "")
     assert _rows_mentioning(EMAIL) == []
     assert _rows_mentioning(NAME) == []
+
+
+def test_erasure_keeps_the_other_persons_side_readable():
+    from mentors.mentorships import (
+        mentorship_request_accept,
+        mentorship_request_create,
+        message_send,
+    )
+    from mentors.models import Mentorship, Message
+    from mentors.personal_data import export_mentorships
+    from tests.mentors.mentorship_helpers import learner_with_skills, mentor
+
+    person = learner_with_skills(email=EMAIL, full_name=NAME)
+    profile = mentor()
+    request = mentorship_request_create(
+        learner=person,
+        mentor_profile_id=profile.pk,
+        skill_codes=["python"],
+        message=f"Bonjour, je suis {NAME}.",
+        preferred_mode="video",
+    )
+    mentorship = mentorship_request_accept(mentor=profile.user, request_id=request.pk)
+    message_send(author=person, mentorship_id=mentorship.pk, body="Merci beaucoup !")
+    message_send(
+        author=profile.user, mentorship_id=mentorship.pk, body=f"Avec plaisir, {NAME} !"
+    )
+    assert (
+        export_mentorships(person)["messages_written"][0]["body"] == "Merci beaucoup !"
+    )
+
+    personal_data_erase(user=person)
+
+    remaining = list(Message.objects.filter(mentorship=mentorship))
+    assert [m.body for m in remaining] == ["Avec plaisir, … !"]
+    assert Mentorship.objects.filter(pk=mentorship.pk).exists()
+    assert _rows_mentioning(EMAIL) == []
+    assert _rows_mentioning(NAME) == []
