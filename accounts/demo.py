@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from .models import User
@@ -27,12 +28,22 @@ DEMO_ACCOUNTS = (
 )
 
 
+def demo_password_hash() -> str:
+    """The demo password, hashed once: every demo row reuses it (hashing is slow
+    on purpose, a hundred thousand times would take hours)."""
+    return make_password(DEMO_PASSWORD)
+
+
 @transaction.atomic
-def demo_accounts_ensure() -> list[tuple[User, bool]]:
+def demo_accounts_ensure(
+    *, password_hash: str | None = None
+) -> list[tuple[User, bool]]:
     """Create the demo accounts with verified e-mails; idempotent.
 
-    Existing accounts keep their data (their password is reset to the demo one).
+    Existing accounts keep their data (their password is reset to the demo one,
+    ``password_hash`` when given, from ``demo_password_hash()``).
     """
+    password_hash = password_hash or demo_password_hash()
     results = []
     for account in DEMO_ACCOUNTS:
         user, created = User.objects.get_or_create(
@@ -43,7 +54,7 @@ def demo_accounts_ensure() -> list[tuple[User, bool]]:
                 "is_superuser": account.is_staff,
             },
         )
-        user.set_password(DEMO_PASSWORD)
+        user.password = password_hash
         user.save(update_fields=["password"])
         EmailAddress.objects.update_or_create(
             user=user,

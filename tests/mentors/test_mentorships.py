@@ -8,7 +8,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.models import Notification, OutboxMessage
 from mentors.mentorships import (
@@ -28,6 +28,13 @@ from tests.mentors.mentorship_helpers import learner_with_skills, mentor
 from tests.outbox import run_outbox
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are matched in English here (the site's default is French)."""
+    with translation.override("en"):
+        yield
 
 
 def ask(learner, profile, **overrides):
