@@ -43,7 +43,7 @@ from .models import (
     Report,
     Skill,
 )
-from .selectors import mentor_profile_for_viewer, skill_list
+from .selectors import mentor_profile_for_viewer, person_known_to, skill_list
 from .services import (
     LearnerSkillEntry,
     SkillEntry,
@@ -436,9 +436,9 @@ class ReportCreateView(APIView):
     def post(self, request: Request) -> Response:
         serializer = ReportInput(data=request.data)
         serializer.is_valid(raise_exception=True)
-        person = User.objects.filter(
-            pk=serializer.validated_data["person"], is_active=True
-        ).first()
+        person = person_known_to(
+            viewer_id=_me(request).pk, person_id=serializer.validated_data["person"]
+        )
         if person is None:
             raise ValidationError({"person": ["Unknown person."]})
         try:
@@ -487,7 +487,9 @@ class BlockViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        person = User.objects.filter(pk=serializer.validated_data["blocked_id"]).first()
+        person = person_known_to(
+            viewer_id=_me(request).pk, person_id=serializer.validated_data["blocked_id"]
+        )
         if person is None:
             raise ValidationError({"person": ["Unknown person."]})
         try:

@@ -45,10 +45,16 @@ def skill_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     return list(groups.items())
 
 
+def _skill_choices_with_blank() -> list[Any]:
+    # An empty first option: an untouched extra row posts nothing, so the
+    # formset skips it instead of saving the first skill of the list.
+    return [("", "—"), *skill_choices()]
+
+
 class SkillChoiceField(forms.ChoiceField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("label", _("Skill"))
-        super().__init__(choices=skill_choices, **kwargs)
+        super().__init__(choices=_skill_choices_with_blank, **kwargs)
         self.error_messages["invalid_choice"] = _("Unknown skill: %(value)s")
 
 
@@ -99,7 +105,10 @@ class MentorProfileForm(forms.Form):
 class MentorSkillForm(forms.Form):
     skill = SkillChoiceField()
     level = forms.TypedChoiceField(
-        label=_("My level"), coerce=int, choices=level_choices, empty_value=None
+        label=_("My level"),
+        coerce=int,
+        choices=lambda: [("", "—"), *level_choices()],
+        empty_value=None,
     )
     years = forms.IntegerField(
         label=_("Years of practice"),
@@ -143,13 +152,18 @@ class LearnerSkillForm(forms.Form):
     current_level = forms.TypedChoiceField(
         label=_("My level today"),
         coerce=int,
-        choices=lambda: [(0, _("0 — I am starting from nothing")), *level_choices()][
-            :LEVEL_MAX
+        choices=lambda: [
+            ("", "—"),
+            (0, _("0 — I am starting from nothing")),
+            *level_choices()[: LEVEL_MAX - 1],
         ],
         empty_value=None,
     )
     target_level = forms.TypedChoiceField(
-        label=_("The level I want"), coerce=int, choices=level_choices, empty_value=None
+        label=_("The level I want"),
+        coerce=int,
+        choices=lambda: [("", "—"), *level_choices()],
+        empty_value=None,
     )
 
     def clean(self) -> dict[str, Any]:

@@ -610,3 +610,122 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} in {self.mentorship_id}"
+
+
+class MatchingWeights(models.Model):
+    """Weights of the matching criteria (0–10) and which are must-haves.
+
+    Versioned: saving in the admin creates a new row; the newest is in force and
+    each suggestion records the version it was computed with.
+    """
+
+    CRITERIA = (
+        "skill_fit",
+        "level_gap",
+        "language",
+        "mode_place",
+        "time_overlap",
+        "capacity",
+        "responsiveness",
+    )
+
+    skill_fit = models.PositiveSmallIntegerField(
+        default=10, validators=[MaxValueValidator(10)]
+    )
+    level_gap = models.PositiveSmallIntegerField(
+        default=4, validators=[MaxValueValidator(10)]
+    )
+    language = models.PositiveSmallIntegerField(
+        default=5, validators=[MaxValueValidator(10)]
+    )
+    mode_place = models.PositiveSmallIntegerField(
+        default=5, validators=[MaxValueValidator(10)]
+    )
+    time_overlap = models.PositiveSmallIntegerField(
+        default=3, validators=[MaxValueValidator(10)]
+    )
+    capacity = models.PositiveSmallIntegerField(
+        default=2, validators=[MaxValueValidator(10)]
+    )
+    responsiveness = models.PositiveSmallIntegerField(
+        default=2, validators=[MaxValueValidator(10)]
+    )
+    must_language = models.BooleanField(_("shared language is a must"), default=True)
+    must_mode_place = models.BooleanField(_("a way to meet is a must"), default=True)
+    must_skill = models.BooleanField(
+        _("at least one wanted skill is a must"), default=True
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("matching weights")
+        verbose_name_plural = _("matching weights")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(skill_fit__lte=10, level_gap__lte=10, language__lte=10)
+                & Q(mode_place__lte=10, time_overlap__lte=10, capacity__lte=10)
+                & Q(responsiveness__lte=10),
+                name="mentors_weights_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.pk}"
+
+    def as_dict(self) -> dict[str, float]:
+        return {name: float(getattr(self, name)) for name in self.CRITERIA}
+
+
+class MatchSuggestion(models.Model):
+    """One of a learner's top mentors, with the breakdown and reasons shown."""
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="suggestions"
+    )
+    mentor_profile = models.ForeignKey(
+        MentorProfile, on_delete=models.CASCADE, related_name="suggested_to"
+    )
+    rank = models.PositiveSmallIntegerField()
+    score = models.FloatField()
+    breakdown = models.JSONField(default=dict)
+    reasons = models.JSONField(default=list)
+    weights_version = models.PositiveIntegerField()
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["learner", "rank"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "mentor_profile"], name="mentors_suggestion_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["learner", "rank"], name="mentors_suggestion_rank"
+            ),
+            models.CheckConstraint(
+                condition=Q(score__gte=0, score__lte=1), name="mentors_suggestion_score"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner_id} → {self.mentor_profile_id} #{self.rank}"
+
+
+class MatchingState(models.Model):
+    """A single row: the mentor-data version that caches of the mentor matrix
+    are keyed on (bumped by every change that matters to matching)."""
+
+    mentor_data_version = models.PositiveBigIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("matching state")
+
+    def __str__(self) -> str:
+        return f"mentor data v{self.mentor_data_version}"

@@ -124,3 +124,21 @@ def mentorship_for_participant(*, user_id: int, mentorship_id: int) -> Mentorshi
     if mentorship is None:
         raise Http404
     return mentorship
+
+
+def person_known_to(*, viewer_id: int, person_id: int) -> Any:
+    """A person the viewer may name (to report or block): themself, a public
+    mentor, or someone they have a request or mentorship with. Else None, so
+    nobody learns the names of people they could not see anyway."""
+    from accounts.models import User
+
+    if person_id == viewer_id:
+        return User.objects.filter(pk=person_id).first()
+    related = (
+        Q(mentor_profile__in=mentor_profile_public_list())
+        | Q(requests_sent__mentor_id=viewer_id)
+        | Q(requests_received__learner_id=viewer_id)
+        | Q(mentorships_as_learner__mentor_id=viewer_id)
+        | Q(mentorships_as_mentor__learner_id=viewer_id)
+    )
+    return User.objects.filter(related, pk=person_id, is_active=True).distinct().first()

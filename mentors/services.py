@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any, TypedDict
 
@@ -16,7 +17,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.notifications import notify
+from core.outbox import outbox_enqueue
 
+from .matching.data import bump_mentor_data_version
 from .models import (
     Block,
     LearnerProfile,
@@ -225,6 +228,7 @@ def mentor_profile_approve(*, profile: MentorProfile, staff: User) -> MentorProf
         ]
     )
     mentor_search_refresh(profile_ids=[profile.pk])
+    bump_mentor_data_version()
     if old_photo and old_photo != profile.photo:
         transaction.on_commit(lambda: delete_photo(old_photo))
     _log(staff=staff, obj=profile, message="Profile approved")
@@ -300,6 +304,7 @@ def mentor_profile_update_summary(
     updated = MentorProfile.objects.filter(pk=mentor_profile_id).update(**changes)
     if not updated:
         raise MentorProfile.DoesNotExist(mentor_profile_id)
+    bump_mentor_data_version()
 
 
 @transaction.atomic
@@ -333,6 +338,13 @@ def learner_profile_save(
             target_level=entry["target_level"],
         )
         for entry in skills
+    )
+    # Debounced: several saves in a minute make one refresh of the suggestions.
+    outbox_enqueue(
+        task="mentors.tasks.refresh_suggestions_for_learner_task",
+        payload={"learner_id": profile.user_id},
+        dedupe_key=f"suggestions:{profile.user_id}",
+        available_at=timezone.now() + timedelta(seconds=30),
     )
     return profile
 
@@ -385,6 +397,7 @@ def report_handle(*, report: Report, staff: User, action: str, decision: str) ->
         MentorProfile.objects.filter(user=person).update(
             hidden_by_staff_at=timezone.now()
         )
+        bump_mentor_data_version()
     elif action == Report.Action.DEACTIVATE:
         person.is_active = False
         person.save(update_fields=["is_active"])

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import (
     require_http_methods,
@@ -68,9 +69,17 @@ def directory(request: HttpRequest) -> HttpResponse:
         "cards": [card_data(p) for p in page.results] if page else [],
         "query_string": query_string.urlencode(),
     }
-    if request.headers.get("HX-Request"):
-        return render(request, "mentors/_directory_results.html", context)
-    return render(request, "mentors/directory.html", context)
+    # htmx asks for the results only; a history restore (back button with no
+    # cached snapshot) needs the whole page. Caches must keep both apart.
+    partial = request.headers.get("HX-Request") and not request.headers.get(
+        "HX-History-Restore-Request"
+    )
+    template = (
+        "mentors/_directory_results.html" if partial else "mentors/directory.html"
+    )
+    response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request", "HX-History-Restore-Request"))
+    return response
 
 
 def _me(request: HttpRequest) -> User:

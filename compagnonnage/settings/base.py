@@ -205,6 +205,8 @@ MENTOR_CHARTER_VERSION = "2026-11"
 MENTORSHIP_REQUEST_EXPIRY_DAYS = env.int("MENTORSHIP_REQUEST_EXPIRY_DAYS", default=14)
 MENTORSHIP_REQUEST_REMINDER_DAYS = (3, 10)
 MENTORSHIP_MAX_PENDING_REQUESTS = 5
+# Matching: a mentor appears in at most K × (remaining capacity) top lists.
+MATCHING_EXPOSURE_K = 3
 # New-message e-mails wait this long, so a burst of messages makes one e-mail.
 MESSAGE_EMAIL_DELAY = timedelta(minutes=10)
 
@@ -326,6 +328,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "expire-and-remind-requests": {
         "task": "mentors.tasks.expire_and_remind_requests_task",
         "schedule": timedelta(minutes=15),
+    },
+    "refresh-all-suggestions": {
+        "task": "mentors.tasks.refresh_all_suggestions_task",
+        "schedule": timedelta(hours=24),
     },
     "delete-expired-exports": {
         "task": "core.tasks.delete_expired_data_exports_task",

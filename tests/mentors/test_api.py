@@ -159,7 +159,7 @@ def test_learner_profile_round_trip(api, user):
 
 
 def test_reports_and_blocks_through_the_api(api, user):
-    other = UserFactory()
+    other = approved_mentor_profile(UserFactory()).user
 
     report = api.post(
         "/api/v1/reports/", {"person": other.pk, "reason": "spam"}, format="json"
@@ -195,3 +195,18 @@ def test_another_persons_email_is_never_in_an_answer(api, user):
 
     for path in ("/api/v1/blocks/", "/api/v1/skills/", "/api/v1/me/"):
         assert other.email not in api.get(path).content.decode()
+
+
+def test_people_one_cannot_see_are_unknown_and_their_names_stay_hidden(api):
+    hidden = UserFactory(full_name="Personne Invisible")  # no public profile, no link
+
+    block = api.post("/api/v1/blocks/", {"person": hidden.pk}, format="json")
+    report = api.post(
+        "/api/v1/reports/", {"person": hidden.pk, "reason": "spam"}, format="json"
+    )
+
+    assert block.status_code == 400
+    assert report.status_code == 400
+    assert "Invisible" not in block.content.decode() + report.content.decode()
+    assert not Block.objects.exists()
+    assert not Report.objects.exists()

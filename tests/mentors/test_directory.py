@@ -353,3 +353,17 @@ def test_api_pages_link_to_each_other(client):
     assert "skill=python" in first["next"]
     assert len(second["results"]) == 2
     assert second["next"] is None
+
+
+def test_back_button_restores_the_whole_page_and_caches_keep_versions_apart(
+    client, mentors
+):
+    restore = client.get(
+        reverse("mentors:directory"),
+        {"q": "python"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_HISTORY_RESTORE_REQUEST="true",
+    )
+
+    assert "<html" in restore.content.decode()
+    assert "HX-Request" in restore["Vary"]

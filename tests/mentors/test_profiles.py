@@ -131,3 +131,60 @@ def test_a_draft_photo_is_not_shown_to_others(client, user):
 
     client.force_login(UserFactory())
     assert client.get(url).status_code == 404
+
+
+def test_untouched_extra_skill_rows_save_nothing_and_a_profile_saves_twice(
+    client, user
+):
+    from tests.mentors.helpers import formset_data
+
+    client.force_login(user)
+    data = learner_form_data()
+    # The browser also posts the empty extra rows, as rendered.
+    data.update(
+        formset_data(
+            "skills",
+            [
+                {"skill": "python", "current_level": "1", "target_level": "4"},
+                {"skill": "", "current_level": "", "target_level": ""},
+                {"skill": "", "current_level": "", "target_level": ""},
+            ],
+        )
+    )
+
+    assert client.post(reverse("mentors:learner-profile"), data).status_code == 302
+    assert client.post(reverse("mentors:learner-profile"), data).status_code == 302
+    profile = LearnerProfile.objects.get(user=user)
+    assert [s.skill.code for s in profile.skills.all()] == ["python"]
+
+    page = client.get(reverse("mentors:learner-profile")).content.decode()
+    assert 'name="skills-1-skill"' in page
+    assert '<option value="" selected>' in page
+
+
+def test_the_rendered_mentor_form_posts_back_unchanged(client, user):
+    """Submit exactly what the page renders: no phantom skill appears."""
+    import re
+
+    client.force_login(user)
+    client.post(reverse("mentors:mentor-profile"), mentor_form_data())
+    html = client.get(reverse("mentors:mentor-profile")).content.decode()
+    data = {}
+    for name, value in re.findall(
+        r'<input[^>]*name="(skills-[^"]+)"[^>]*value="([^"]*)"', html
+    ):
+        data[name] = value
+    for name, options in re.findall(
+        r'<select[^>]*name="(skills-[^"]+)"[^>]*>(.*?)</select>', html, re.S
+    ):
+        selected = re.search(r'<option value="([^"]*)"[^>]*selected', options)
+        first = re.search(r'<option value="([^"]*)"', options)
+        # A browser sends the first option when none is selected.
+        data[name] = (selected or first).group(1)
+    form = mentor_form_data()
+    form = {k: v for k, v in form.items() if not k.startswith("skills-")}
+    form.update(data)
+
+    assert client.post(reverse("mentors:mentor-profile"), form).status_code == 302
+    profile = MentorProfile.objects.get(user=user)
+    assert [e["code"] for e in profile.draft["skills"]] == ["python"]
