@@ -34,6 +34,11 @@ urlpatterns = [
         mentors_api.LearnerProfileMeView.as_view(),
         name="me-learner-profile",
     ),
+    path(
+        "me/suggestions/",
+        mentors_api.SuggestionsMeView.as_view(),
+        name="me-suggestions",
+    ),
     path("reports/", mentors_api.ReportCreateView.as_view(), name="report-create"),
     *router.urls,
 ]

@@ -24,6 +24,7 @@ from core.api import NulFreeJSONParser
 
 from .choices import LANGUAGE_CODES, LEVEL_MAX, Mode, Region, Situation
 from .directory import SORTS, DirectoryQuery, mentor_directory_page
+from .matching.reasons import render as render_reason
 from .mentorships import (
     Conflict,
     mentorship_end,
@@ -43,7 +44,12 @@ from .models import (
     Report,
     Skill,
 )
-from .selectors import mentor_profile_for_viewer, person_known_to, skill_list
+from .selectors import (
+    mentor_profile_for_viewer,
+    person_known_to,
+    skill_list,
+    suggestion_list_for_learner,
+)
 from .services import (
     LearnerSkillEntry,
     SkillEntry,
@@ -931,3 +937,31 @@ class MentorshipViewSet(viewsets.GenericViewSet[Mentorship]):
         )
         page: Any = self.paginate_queryset(thread)  # type: ignore[arg-type]
         return self.get_paginated_response(MessageSerializer(page, many=True).data)
+
+
+# --- suggestions ---------------------------------------------------------------
+
+
+class SuggestionSerializer(serializers.Serializer[Any]):
+    mentor = MentorCardSerializer(source="mentor_profile")
+    rank = serializers.IntegerField()
+    score = serializers.FloatField()
+    breakdown = serializers.DictField(child=serializers.FloatField())
+    reasons = serializers.SerializerMethodField()
+    weights_version = serializers.IntegerField()
+    computed_at = serializers.DateTimeField()
+
+    def get_reasons(self, obj: Any) -> list[str]:
+        return [text for text in (render_reason(r) for r in obj.reasons) if text]
+
+
+class SuggestionsMeView(APIView):
+    """The caller's suggested mentors (as a learner), with the per-criterion
+    breakdown and the reasons in the caller's language."""
+
+    @extend_schema(responses=SuggestionSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        rows = suggestion_list_for_learner(user_id=_me(request).pk).prefetch_related(
+            "mentor_profile__skills__skill"
+        )
+        return Response(SuggestionSerializer(rows, many=True).data)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.notifications import notify
 
+from .matching.data import bump_mentor_data_version
 from .models import (
     LearnerProfile,
     MentorProfile,
@@ -205,6 +206,7 @@ def mentorship_request_accept(*, mentor: User, request_id: int) -> Mentorship:
         raise Conflict(_("You already work with this person.")) from exc
     mentorship.skills.set(request.skills.all())
     mentor_responsiveness_refresh(mentor_id=mentor.pk)
+    bump_mentor_data_version()  # one place less; responsiveness moved
     notify(
         recipient=request.learner,
         kind="mentors.request_accepted",
@@ -259,6 +261,7 @@ def mentor_pause(*, mentor: User, paused: bool) -> MentorProfile:
         raise Http404
     profile.is_paused = paused
     profile.save(update_fields=["is_paused"])
+    bump_mentor_data_version()
     if paused:
         polite = _(
             "The mentor is not taking new mentees for now. Thank you for asking!"
@@ -400,6 +403,7 @@ def mentorship_end(
     mentorship.ended_by = user
     mentorship.ended_at = timezone.now()
     mentorship.save()
+    bump_mentor_data_version()
     other = mentorship.learner if user.pk == mentorship.mentor_id else mentorship.mentor
     notify(
         recipient=other,

@@ -11,6 +11,7 @@ from django.http import Http404
 from .models import (
     Block,
     LearnerSkill,
+    MatchSuggestion,
     MentorProfile,
     Mentorship,
     MentorshipRequest,
@@ -142,3 +143,14 @@ def person_known_to(*, viewer_id: int, person_id: int) -> Any:
         | Q(mentorships_as_mentor__learner_id=viewer_id)
     )
     return User.objects.filter(related, pk=person_id, is_active=True).distinct().first()
+
+
+def suggestion_list_for_learner(*, user_id: int) -> QuerySet[MatchSuggestion]:
+    """The learner's stored suggestions, best first, with the mentors' cards."""
+    return (
+        MatchSuggestion.objects.filter(
+            learner_id=user_id, mentor_profile__in=mentor_profile_public_list()
+        )
+        .select_related("mentor_profile__user")
+        .order_by("rank")
+    )

@@ -31,9 +31,10 @@ from .forms import (
     SubmitForm,
     hours_to_windows,
 )
+from .matching.reasons import render as render_reason
 from .models import Block, LearnerProfile, MentorProfile
 from .photos import store_photo
-from .selectors import mentor_profile_for_viewer
+from .selectors import mentor_profile_for_viewer, suggestion_list_for_learner
 from .services import (
     block_create,
     block_delete,
@@ -144,6 +145,12 @@ def space(request: HttpRequest) -> HttpResponse:
             "learner": learner,
             "mentor": mentor,
             "learner_missing": learner_missing(learner),
+            "suggestions": [
+                (s, [render_reason(r) for r in s.reasons])
+                for s in suggestion_list_for_learner(user_id=user.pk)
+            ]
+            if learner
+            else [],
             "mentor_missing": mentor_profile_missing(mentor) if mentor else [],
         },
     )

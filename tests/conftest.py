@@ -26,8 +26,13 @@ hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 @pytest.fixture(autouse=True)
 def _clear_cache() -> None:
-    """Rate-limit counters and the like live in the (real) Redis cache."""
+    """Rate-limit counters and the like live in the (real) Redis cache; the
+    matching engine keeps the mentor matrix in process memory, keyed on a
+    version that rolled-back tests reuse."""
+    from mentors.matching.data import _cache
+
     cache.clear()
+    _cache.clear()
 
 
 @pytest.fixture(autouse=True)

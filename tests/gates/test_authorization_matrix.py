@@ -58,6 +58,8 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     # The directory is public; the other mentor's page is hidden from learner A,
     # who blocked them.
     ("GET", "/api/v1/mentors/"): EVERYONE,
+    # Suggestions are the caller's own (empty for those who are not learners).
+    ("GET", "/api/v1/me/suggestions/"): ANYONE_SIGNED_IN,
     ("GET", "/api/v1/mentors/{id}/"): row(200, 404, 200, 200, 200, 200),
     # Requests: each person lists their own; {id} is learner B's request to A's
     # mentor: only they see it, only the mentor answers, only B withdraws.

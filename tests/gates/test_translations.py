@@ -54,7 +54,8 @@ def _extract(path: Path) -> set[tuple[str | None, str]]:
     for _lineno, _funcname, message, _comments in extract_python(
         io.BytesIO(source.encode("utf-8")), KEYWORDS.keys(), [], {}
     ):
-        msgid = message if isinstance(message, str) else message[0]
+        # A call on a variable (Django's language names) has nothing to extract.
+        msgid = message if isinstance(message, str) else (message or [None])[0]
         if msgid:
             found.add((None, msgid))
     return found
