@@ -429,3 +429,15 @@ def block_delete(*, blocker: User, block_id: int) -> None:
     deleted, _rows = Block.objects.filter(pk=block_id, blocker=blocker).delete()
     if not deleted:
         raise Http404
+
+
+@transaction.atomic
+def mentor_profile_set_published(*, user: User, published: bool) -> MentorProfile:
+    """The mentor shows or hides their (approved) profile; no review needed."""
+    profile = MentorProfile.objects.select_for_update().filter(user=user).first()
+    if profile is None:
+        raise Http404
+    profile.is_published = published
+    profile.save(update_fields=["is_published"])
+    bump_mentor_data_version()
+    return profile

@@ -20,6 +20,11 @@ urlpatterns = [
         name="mentor-profile-submit",
     ),
     path("mon-espace/blocages/", views.blocks, name="blocks"),
+    path(
+        "mon-espace/profil-mentor/visibilite/",
+        views.mentor_profile_visibility,
+        name="mentor-visibility",
+    ),
     path("mon-espace/demandes/", mv.requests_sent, name="requests-sent"),
     path("mon-espace/demandes-recues/", mv.requests_received, name="requests-received"),
     path(

@@ -43,6 +43,7 @@ from .services import (
     mentor_profile_get_or_create,
     mentor_profile_missing,
     mentor_profile_save_draft,
+    mentor_profile_set_published,
     mentor_profile_submit,
     mentor_profile_working_copy,
     report_create,
@@ -428,3 +429,17 @@ def blocks(request: HttpRequest) -> HttpResponse:
         return redirect("mentors:blocks")
     my_blocks = Block.objects.filter(blocker=me).select_related("blocked")
     return render(request, "mentors/blocks.html", {"blocks": my_blocks})
+
+
+@login_required
+@require_POST
+def mentor_profile_visibility(request: HttpRequest) -> HttpResponse:
+    published = request.POST.get("published") == "1"
+    mentor_profile_set_published(user=_me(request), published=published)
+    messages.success(
+        request,
+        _("Your profile is visible again.")
+        if published
+        else _("Your profile is hidden."),
+    )
+    return redirect("mentors:mentor-profile")

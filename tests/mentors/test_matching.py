@@ -315,3 +315,81 @@ def test_suggestions_api_and_dashboard_show_the_reasons(client):
     assert "Karim Benali" in page
     assert "Programmation en Python niveau 6, votre objectif" in page
     assert MentorProfile.objects.filter(pk=profile.pk).exists()
+
+
+@pytest.mark.django_db
+def test_weights_are_versioned_and_the_admin_previews_unsaved_weights(
+    client, staff_with_totp
+):
+    from django.urls import reverse
+
+    from mentors.models import MatchingWeights
+    from tests.factories import PASSWORD, totp_code
+
+    person = learner_with_skills()
+    near = mentor(full_name="Alice Proche")
+    far = mentor(full_name="Bruno Lointain")
+    far.acceptance_rate_90d = 1
+    far.median_answer_hours_90d = 1
+    far.save()
+    MentorProfile.objects.filter(pk=near.pk).update(capacity=20)
+    bump_mentor_data_version()
+    client.post(
+        reverse("account_login"), {"login": staff_with_totp.email, "password": PASSWORD}
+    )
+    client.post(
+        reverse("mfa_authenticate"), {"code": totp_code(staff_with_totp.totp_secret)}
+    )
+
+    first = MatchingWeights.objects.create()
+    response = client.post(
+        reverse("admin:mentors_matchingweights_change", args=[first.pk]),
+        {
+            "skill_fit": 10,
+            "level_gap": 4,
+            "language": 5,
+            "mode_place": 5,
+            "time_overlap": 3,
+            "capacity": 9,
+            "responsiveness": 0,
+            "must_language": "on",
+            "must_mode_place": "on",
+            "must_skill": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert MatchingWeights.objects.count() == 2  # a new version; the old one kept
+    assert MatchingWeights.objects.get(pk=first.pk).capacity == 2
+
+    preview = client.get(
+        reverse("admin:mentors_matchingweights_preview"),
+        {
+            "learner": person.pk,
+            **dict.fromkeys(MatchingWeights.CRITERIA, 0),
+            "responsiveness": 10,
+        },
+    )
+    assert preview.status_code == 200
+    assert preview.context["proposed_top"][0]["name"] == "Bruno Lointain"
+    assert {row["name"] for row in preview.context["current_top"]} == {
+        "Alice Proche",
+        "Bruno Lointain",
+    }
+    assert not MatchSuggestion.objects.exists()  # a preview writes nothing
+
+
+@pytest.mark.django_db
+def test_a_mentor_hides_and_shows_their_profile(client):
+    from django.urls import reverse
+
+    profile = mentor()
+    client.force_login(profile.user)
+
+    client.post(reverse("mentors:mentor-visibility"), {"published": "0"})
+    client.logout()
+    assert client.get(reverse("mentors:detail", args=[profile.pk])).status_code == 404
+
+    client.force_login(profile.user)
+    client.post(reverse("mentors:mentor-visibility"), {"published": "1"})
+    client.logout()
+    assert client.get(reverse("mentors:detail", args=[profile.pk])).status_code == 200
