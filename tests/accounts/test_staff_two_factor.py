@@ -112,3 +112,29 @@ def test_non_staff_people_without_totp_use_the_site_normally(client, user):
     client.force_login(user)
 
     assert client.get(reverse("home")).status_code == 200
+
+
+def test_staff_set_up_totp_through_allauths_pages_then_reach_the_admin(
+    client, staff_user
+):
+    import pyotp
+
+    _login_with_password(client, staff_user)
+    sent = client.get(ADMIN)
+    assert sent["Location"].startswith(reverse("mfa_activate_totp"))
+
+    page = client.get(reverse("mfa_activate_totp"), follow=True)
+    if page.redirect_chain and "reauthenticate" in page.redirect_chain[-1][0]:
+        client.post(page.redirect_chain[-1][0], {"password": PASSWORD})
+        page = client.get(reverse("mfa_activate_totp"))
+    secret = page.context["form"].secret
+    activated = client.post(
+        reverse("mfa_activate_totp"), {"code": pyotp.TOTP(secret).now()}
+    )
+    assert activated.status_code == 302
+
+    # A new session: password, then the code from the authenticator app.
+    client.logout()
+    _login_with_password(client, staff_user)
+    client.post(reverse("mfa_authenticate"), {"code": pyotp.TOTP(secret).now()})
+    assert client.get(ADMIN).status_code == 200
