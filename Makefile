@@ -52,7 +52,10 @@ lint: install
 typecheck: install
 	$(BIN)/mypy .
 
+bench: messages ; $(PY) -m bench.run $(BENCH_ARGS)
+
 test: install
+	@rm -f .data/phases.log
 	$(TIMED) "services" $(PY) -m compagnonnage.local_services start
 	$(TIMED) "translations" $(BIN)/pybabel compile -d locale -D django
 	$(TIMED) "ruff check" $(BIN)/ruff check .

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.conf.locale import LANG_INFO
 from django.db import models
 from django.utils.translation import get_language
@@ -48,22 +50,28 @@ class Situation(models.TextChoices):
 
 def language_choices() -> list[tuple[str, str]]:
     """ISO 639-1 languages known to Django, named in the viewer's language."""
-    from django.utils.translation import gettext
+    return list(_language_choices((get_language() or "fr")[:2]))
+
+
+@functools.cache
+def _language_choices(current: str) -> tuple[tuple[str, str], ...]:
+    # Computed once per language and process: it sorts ~100 translated names.
+    from django.utils.translation import gettext, override
 
     codes = sorted(
         code for code in LANG_INFO if len(code) == 2 and "name" in LANG_INFO[code]
     )
-    current = (get_language() or "fr")[:2]
     named = []
-    for code in codes:
-        info = LANG_INFO[code]
-        name = (
-            info.get("name_local", info["name"])
-            if current == code
-            else gettext(info["name"])
-        )
-        named.append((code, name))
-    return sorted(named, key=lambda pair: pair[1].casefold())
+    with override(current):
+        for code in codes:
+            info = LANG_INFO[code]
+            name = (
+                info.get("name_local", info["name"])
+                if current == code
+                else gettext(info["name"])
+            )
+            named.append((code, name[:1].upper() + name[1:]))
+    return tuple(sorted(named, key=lambda pair: pair[1].casefold()))
 
 
 LANGUAGE_CODES = frozenset(

@@ -7,9 +7,11 @@ for the cards' skills, whatever the number of mentors.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import (
     BooleanField,
     Exists,
@@ -19,6 +21,7 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    prefetch_related_objects,
 )
 from django.db.models.expressions import RawSQL
 
@@ -28,16 +31,18 @@ from .selectors import mentor_profile_public_list
 PAGE_SIZE = 20
 SORTS = ("relevance", "soonest", "newest")
 
-_MATCH = (
-    "(mentors_mentorprofile.search_vector @@ "
-    "websearch_to_tsquery('french', unaccent(%s))"
-    " OR lower(unaccent(%s)) <%% mentors_mentorprofile.search_text)"
+# Full text first (indexed, cheap to rank); trigram word similarity (typos)
+# only when full text finds nothing, since it costs ~40 µs a row.
+_FULL_TEXT = (
+    "mentors_mentorprofile.search_vector"
+    " @@ websearch_to_tsquery('french', unaccent(%s))"
 )
-_RANK = (
+_FULL_TEXT_RANK = (
     "ts_rank_cd(mentors_mentorprofile.search_vector, "
     "websearch_to_tsquery('french', unaccent(%s)))"
-    " + word_similarity(lower(unaccent(%s)), mentors_mentorprofile.search_text)"
 )
+_TYPO = "lower(unaccent(%s)) <%% mentors_mentorprofile.search_text"
+_TYPO_RANK = "word_similarity(lower(unaccent(%s)), mentors_mentorprofile.search_text)"
 
 
 @dataclass(frozen=True)
@@ -75,7 +80,7 @@ def _not_blocked(viewer_id: int | None) -> Q:
 
 
 def mentor_directory_queryset(
-    *, viewer_id: int | None, query: DirectoryQuery
+    *, viewer_id: int | None, query: DirectoryQuery, typos: bool = False
 ) -> QuerySet[MentorProfile]:
     """Public mentors matching the query, in order, visible to this viewer
     (nobody in a block with them). Values are already validated."""
@@ -87,8 +92,9 @@ def mentor_directory_queryset(
     text = query.q.strip()
     if text:
         # Fixed SQL; the searched text is passed as a parameter.
-        match = RawSQL(_MATCH, [text, text], output_field=BooleanField())  # noqa: S611
-        rank = RawSQL(_RANK, [text, text], output_field=FloatField())  # noqa: S611
+        sql, rank_sql = (_TYPO, _TYPO_RANK) if typos else (_FULL_TEXT, _FULL_TEXT_RANK)
+        match = RawSQL(sql, [text], output_field=BooleanField())  # noqa: S611
+        rank = RawSQL(rank_sql, [text], output_field=FloatField())  # noqa: S611
         qs = qs.filter(match).annotate(rank=rank)
     if query.skill or query.min_level:
         skills = MentorSkill.objects.filter(profile_id=OuterRef("pk"))
@@ -129,16 +135,69 @@ def mentor_directory_page(
             "-level", "skill__code"
         ),
     )
-    rows = list(
-        mentor_directory_queryset(viewer_id=viewer_id, query=query).prefetch_related(
-            top_skills
-        )[start : start + page_size + 1]
+    # The ids of a page are cached, keyed on the mentor-data version (bumped by
+    # every change that matters), so a popular search is ranked once; viewers
+    # with blocks are never served from the shared cache.
+    has_blocks = bool(viewer_id) and (
+        Block.objects.filter(Q(blocker_id=viewer_id) | Q(blocked_id=viewer_id)).exists()
     )
+    key = None if has_blocks else _cache_key(query, start, page_size)
+    ids = cache.get(key) if key else None
+    if ids is not None:
+        by_id = {
+            row.pk: row
+            for row in MentorProfile.objects.filter(pk__in=ids)
+            .select_related("user")
+            .only(*CARD_FIELDS)
+            .prefetch_related(top_skills)
+        }
+        rows = [by_id[pk] for pk in ids if pk in by_id]
+    else:
+        rows = list(
+            mentor_directory_queryset(viewer_id=viewer_id, query=query).only(
+                *CARD_FIELDS
+            )[start : start + page_size + 1]
+        )
+        if query.q.strip() and not rows:
+            # No exact match: look for near spellings (typos) instead.
+            rows = list(
+                mentor_directory_queryset(
+                    viewer_id=viewer_id, query=query, typos=True
+                ).only(*CARD_FIELDS)[start : start + page_size + 1]
+            )
+        prefetch_related_objects(rows, top_skills)
+        if key:
+            cache.set(key, [row.pk for row in rows], CACHE_SECONDS)
     return DirectoryPage(
         results=rows[:page_size],
         number=max(query.page, 1),
         has_next=len(rows) > page_size,
     )
+
+
+CACHE_SECONDS = 30  # short: a deactivated account may not bump the version
+# What a card shows: the query never reads bios, drafts or search columns.
+CARD_FIELDS = (
+    "id",
+    "user_id",
+    "user__full_name",
+    "headline",
+    "languages",
+    "region",
+    "city",
+    "modes",
+    "next_free_slot_at",
+    "free_slots_7d",
+    "free_slots_14d",
+    "approved_at",
+)
+
+
+def _cache_key(query: DirectoryQuery, start: int, page_size: int) -> str:
+    from .matching.data import mentor_data_version
+
+    raw = f"{mentor_data_version()}|{query!r}|{start}|{page_size}"
+    return "directory:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
 def card_data(profile: MentorProfile) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django import forms
@@ -32,6 +33,24 @@ class LanguageField(forms.MultipleChoiceField):
 
 
 def skill_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Skills grouped by area, named in the viewer's language. Cached per
+    language for five minutes (the taxonomy changes by migration)."""
+    import time
+
+    from django.utils.translation import get_language
+
+    return list(_skill_choices((get_language() or "fr")[:2], int(time.time() // 300)))
+
+
+@functools.lru_cache(maxsize=8)
+def _skill_choices(language: str, period: int) -> tuple[Any, ...]:
+    from django.utils.translation import override
+
+    with override(language):
+        return tuple(_build_skill_choices())
+
+
+def _build_skill_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     groups: dict[str, list[tuple[str, str]]] = {}
     for skill in Skill.objects.select_related("area").order_by(
         "area__framework", "area__position", "position", "code"
