@@ -25,6 +25,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 
+from .matching.data import mentor_data_version
 from .models import Block, MentorProfile, MentorSkill
 from .selectors import mentor_profile_public_list
 
@@ -63,6 +64,8 @@ class DirectoryPage:
     results: list[MentorProfile]
     number: int
     has_next: bool
+    # Identifies what the cards show: their ids at this mentor-data version.
+    cards_key: str = ""
 
     @property
     def has_previous(self) -> bool:
@@ -141,7 +144,8 @@ def mentor_directory_page(
     has_blocks = bool(viewer_id) and (
         Block.objects.filter(Q(blocker_id=viewer_id) | Q(blocked_id=viewer_id)).exists()
     )
-    key = None if has_blocks else _cache_key(query, start, page_size)
+    version = mentor_data_version()
+    key = None if has_blocks else _cache_key(version, query, start, page_size)
     ids = cache.get(key) if key else None
     if ids is not None:
         by_id = {
@@ -168,10 +172,12 @@ def mentor_directory_page(
         prefetch_related_objects(rows, top_skills)
         if key:
             cache.set(key, [row.pk for row in rows], CACHE_SECONDS)
+    shown = rows[:page_size]
     return DirectoryPage(
-        results=rows[:page_size],
+        results=shown,
         number=max(query.page, 1),
         has_next=len(rows) > page_size,
+        cards_key=f"{version}:" + ",".join(str(row.pk) for row in shown),
     )
 
 
@@ -193,10 +199,8 @@ CARD_FIELDS = (
 )
 
 
-def _cache_key(query: DirectoryQuery, start: int, page_size: int) -> str:
-    from .matching.data import mentor_data_version
-
-    raw = f"{mentor_data_version()}|{query!r}|{start}|{page_size}"
+def _cache_key(version: int, query: DirectoryQuery, start: int, page_size: int) -> str:
+    raw = f"{version}|{query!r}|{start}|{page_size}"
     return "directory:" + hashlib.sha256(raw.encode()).hexdigest()
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.db import transaction
 
+from .matching.data import bump_mentor_data_version
 from .matching.refresh import suggestions_refresh_all, suggestions_refresh_for_learner
 from .mentorships import mentorship_requests_expire_and_remind
 from .search import mentor_search_refresh
@@ -11,8 +13,12 @@ from .search import mentor_search_refresh
 
 @shared_task
 def refresh_mentor_search_task(user_id: int) -> int:
-    """Recompute a mentor's directory search columns (after a name change)."""
-    return mentor_search_refresh(user_ids=[user_id])
+    """Recompute a mentor's directory search columns (after a name change);
+    cached directory pages show the name, so their version moves too."""
+    with transaction.atomic():
+        refreshed = mentor_search_refresh(user_ids=[user_id])
+        bump_mentor_data_version()
+    return refreshed
 
 
 @shared_task

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -69,6 +70,7 @@ def directory(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "cards": [card_data(p) for p in page.results] if page else [],
+        "cards_key": page.cards_key if page else "",
         "query_string": query_string.urlencode(),
     }
     # htmx asks for the results only; a history restore (back button with no
@@ -344,7 +346,8 @@ def mentor_detail(request: HttpRequest, profile_id: int) -> HttpResponse:
         {
             "profile": profile,
             "data": data,
-            "bio_html": render_markdown(data["bio"]),
+            # Rendered only when the cached public part is rebuilt.
+            "bio_html": functools.partial(render_markdown, data["bio"]),
             "skill_rows": skill_rows,
             "preview": preview,
             "privileged": privileged,
