@@ -53,6 +53,7 @@ typecheck: install
 	$(BIN)/mypy .
 
 bench: messages ; $(PY) -m bench.run $(BENCH_ARGS)
+bench-matching: messages ; $(PY) -m bench.matching $(BENCH_ARGS)
 
 test: install
 	@rm -f .data/phases.log
