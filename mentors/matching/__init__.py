@@ -1,8 +1,9 @@
 """Matching: explainable suggestions of mentors for each learner.
 
 - ``data``: reads mentors and learners into numpy arrays (``values_list``, no
-  model instances); the mentor side is cached per process, keyed on the weights
-  version and the mentor-data version that the mentors services bump.
+  model instances); the mentor side is cached per process, keyed on the
+  mentor-data version that the mentors services bump (the single row is created
+  by migration 0007).
 - ``scoring``: one vectorised function per criterion, each in [0, 1].
 - ``reasons``: the plain-language reasons, stored as codes and rendered in the
   viewer's language.
