@@ -14,9 +14,6 @@ from .services import user_welcome
 class AccountAdapter(DefaultAccountAdapter):
     """allauth glue. Redirects by URL name only; business logic lives elsewhere."""
 
-    def is_open_for_signup(self, request: HttpRequest) -> bool:
-        return True
-
     def send_mail(self, template_prefix: str, email: str, ctx: dict) -> None:
         """Render allauth's mail now (in the viewer's language), send it through
         the outbox: never from inside the request, never lost if Redis is down."""

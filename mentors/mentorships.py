@@ -42,11 +42,13 @@ class Conflict(Exception):
 
 
 def _blocked(a: int, b: int) -> bool:
+    from django.db.models import Q
+
     from .models import Block
 
-    return Block.objects.filter(blocker_id=a, blocked_id=b).exists() or (
-        Block.objects.filter(blocker_id=b, blocked_id=a).exists()
-    )
+    return Block.objects.filter(
+        Q(blocker_id=a, blocked_id=b) | Q(blocker_id=b, blocked_id=a)
+    ).exists()
 
 
 def _request_link(request: MentorshipRequest, for_mentor: bool) -> str:

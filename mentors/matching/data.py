@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 import zoneinfo
 from dataclasses import dataclass, field
@@ -42,6 +43,11 @@ class Mentors:
     acceptance: np.ndarray  # float (n,), nan when unknown
     answer_hours: np.ndarray  # float (n,), nan when unknown
     skill_index: dict[str, int] = field(default_factory=dict)
+
+    @functools.cached_property
+    def skill_codes(self) -> dict[int, str]:
+        """Column → skill code (built once, not for every reason)."""
+        return {i: code for code, i in self.skill_index.items()}
 
     def __len__(self) -> int:
         return int(self.profile_ids.shape[0])

@@ -22,7 +22,7 @@ PERIODS = (
 
 def reasons_for(learner: Learner, mentors: Mentors, row: int) -> list[dict[str, Any]]:
     """Why mentor ``row`` suits this learner, most telling first."""
-    codes = {i: code for code, i in mentors.skill_index.items()}
+    codes = mentors.skill_codes
     reasons: list[dict[str, Any]] = []
     for index, _current, target in sorted(learner.skills, key=lambda s: -s[2]):
         level = int(mentors.levels[row, index])
