@@ -7,15 +7,9 @@ seeded once by ``seed_demo --seed 11``, again only when the size changes or with
 ``--reseed``) and runs three jobs, each in a fresh process with ``DATABASE_URL``
 pointing at that database:
 
-1. ``full``: the nightly refresh (``suggestions_refresh_all``), cold, split into
-   phases by wrapping the project's functions from the outside (this process
-   only): read (``cached_mentors``/``load_mentors``, ``load_learners``,
-   ``excluded_pairs``), score (``_pick``: the criteria, the top 10, the reasons,
-   the model instances) and write (the delete of the old rows and
-   ``bulk_create``), each with its wall time and the process's high-water RSS
-   (``ru_maxrss``). tracemalloc slows this code ~4×, so the Python allocations'
-   peaks come from a second pass with it on: the read phase, the first
-   ``--traced-batches`` batches, then rolled back;
+1. ``full``: the nightly refresh (``suggestions_refresh_all``), cold. Its
+   phases (read, score, write) are timed by the refresh itself and returned in
+   its summary; memory is the process's high-water RSS (``ru_maxrss``);
 2. ``bound``: an in-memory numpy lower bound of the same scoring (every
    criterion and must-have, in blocks of learners, the top 10 by a threshold
    from chunk maxima then a sort of the few entries above it: no Python loop
@@ -237,29 +231,15 @@ def _ensure_mentor_data_version() -> int:
 
 # --- job: the full refresh --------------------------------------------------
 
-# Top-level phases of the full refresh (they do not overlap) and their parts.
-READ_PHASES = ("read: mentors", "read: learners", "read: excluded pairs")
-SCORE_PHASE = "score"
-WRITE_PHASES = ("write: delete old rows", "write: bulk_create")
-SUB_PHASES = {
-    "read: mentors": ("read: mentors · load_mentors",),
-    "score": ("score · criteria (score())", "score · reasons (reasons_for)"),
-}
-
-
-class _StopRefresh(Exception):
-    """Raised from the wrapped bulk_create to end a traced pass early (the
-    refresh's transaction rolls back)."""
-
 
 def job_full(args: argparse.Namespace) -> None:
-    """Timing pass (no tracemalloc: it makes this code ~4× slower), or with
-    ``--traced-batches N`` a tracemalloc pass: the read phase in full, then the
-    first N batches of learners scored and written, then rolled back."""
+    """The nightly refresh on a cold worker. Its phases (read, score, write) are
+    timed by the refresh itself (``perf_counter`` laps, returned in its summary);
+    SQL by ``connection.execute_wrapper``; memory as the process's peak RSS."""
     _django_setup()
+    from django.conf import settings
     from django.db import connection
     from django.db.models import Count
-    from django.db.models.query import QuerySet
 
     from mentors.matching import data, refresh
     from mentors.models import LearnerProfile, MatchSuggestion
@@ -267,98 +247,19 @@ def job_full(args: argparse.Namespace) -> None:
     version = _ensure_mentor_data_version()
     rows_before = MatchSuggestion.objects.count()
     learner_total = LearnerProfile.objects.filter(user__is_active=True).count()
-    traced = args.traced_batches > 0
-    meter = Meter(traced=traced)
     sql = SqlTimer()
-    manager = MatchSuggestion.objects
-    timed_insert = meter.wrap("write: bulk_create", manager.bulk_create)
-    original_delete = QuerySet.delete
-    timed_delete = meter.wrap("write: delete old rows", original_delete)
-    started = 0.0
-
-    def bulk_create(objs: Any, *a: Any, **kw: Any) -> Any:
-        created = timed_insert(objs, *a, **kw)
-        phases = meter.phases
-        _emit(
-            "progress",
-            elapsed=time.perf_counter() - started,
-            learners_scored=phases[SCORE_PHASE].calls if SCORE_PHASE in phases else 0,
-            learners=learner_total,
-            read_s=sum(phases[p].seconds for p in READ_PHASES if p in phases),
-            score_s=phases[SCORE_PHASE].seconds if SCORE_PHASE in phases else 0.0,
-            write_s=sum(phases[p].seconds for p in WRITE_PHASES if p in phases),
-            rss_peak=rss_peak_bytes(),
-        )
-        if traced and meter.phases["write: bulk_create"].calls >= args.traced_batches:
-            raise _StopRefresh
-        return created
-
-    timed_pick = meter.wrap("score", refresh._pick)
-    quota_99: list[int] = []  # learners scored when 99 % of the quota was used
-    last_served = [0]  # position of the last learner who got a suggestion
-
-    def pick(*a: Any, **kw: Any) -> Any:
-        picked = timed_pick(*a, **kw)
-        calls = meter.phases[SCORE_PHASE].calls
-        if picked:
-            last_served[0] = calls
-        if not quota_99 and calls % 100 == 0:
-            used, quota = a[4], a[5]  # _pick(learner, mentors, weights, …)
-            if used.sum() >= 0.99 * quota.sum():
-                quota_99.append(calls)
-        return picked
-
-    def delete(self: QuerySet[Any]) -> tuple[int, dict[str, int]]:
-        if self.model is MatchSuggestion:
-            return timed_delete(self)
-        return original_delete(self)
-
-    patches = {
-        (refresh, "cached_mentors"): "read: mentors",
-        (data, "load_mentors"): "read: mentors · load_mentors",
-        (refresh, "load_learners"): "read: learners",
-        (refresh, "excluded_pairs"): "read: excluded pairs",
-        (refresh, "score"): "score · criteria (score())",
-        (refresh, "reasons_for"): "score · reasons (reasons_for)",
-    }
     data._cache.clear()  # a cold worker, as the nightly job's first run
     profiler = cProfile.Profile() if args.profile_to else None
-    if traced:
-        tracemalloc.start()
     rss_start = rss_now_bytes()
-    with ExitStack() as stack:
-        for (module, name), label in patches.items():
-            stack.enter_context(
-                mock.patch.object(
-                    module, name, meter.wrap(label, getattr(module, name))
-                )
-            )
-        stack.enter_context(mock.patch.object(refresh, "_pick", pick))
-        stack.enter_context(mock.patch.object(manager, "bulk_create", bulk_create))
-        stack.enter_context(mock.patch.object(QuerySet, "delete", delete))
-        stack.enter_context(connection.execute_wrapper(sql))
+    with connection.execute_wrapper(sql):
         started = time.perf_counter()
         if profiler:
             profiler.enable()
-        try:
-            summary = refresh.suggestions_refresh_all()
-        except _StopRefresh:
-            summary = {}
+        summary = refresh.suggestions_refresh_all()
         if profiler:
             profiler.disable()
         wall = time.perf_counter() - started
-    traced_peak = meter.finish()
     rss_peak = rss_peak_bytes()
-    if traced:
-        tracemalloc.stop()
-        _emit(
-            "result",
-            job="full-traced",
-            batches=args.traced_batches,
-            phases={name: asdict(s) for name, s in meter.phases.items()},
-            traced_peak=traced_peak,
-        )
-        return
     _emit("refresh", wall=wall, summary=summary)
 
     per_learner = list(
@@ -367,11 +268,9 @@ def job_full(args: argparse.Namespace) -> None:
         .values_list("n", flat=True)
     )
     full = sum(1 for n in per_learner if n >= refresh.TOP)
-    calls = sum(s.calls for s in meter.phases.values())
     result: dict[str, Any] = {
         "wall": wall,
         "summary": summary,
-        "phases": {name: asdict(s) for name, s in meter.phases.items()},
         "rss_start": rss_start,
         "rss_peak": rss_peak,
         "sql_seconds": sql.seconds,
@@ -381,12 +280,9 @@ def job_full(args: argparse.Namespace) -> None:
         "learners_full": full,
         "learners_partial": len(per_learner) - full,
         "learners_none": learner_total - len(per_learner),
-        "quota_99_after": quota_99[0] if quota_99 else None,
-        "last_served": last_served[0],
-        "wrapped_calls": calls,
-        "overhead_s": calls * meter.overhead_per_call(),
         "mentor_data_version": version,
         "exposure_k": _exposure_k(),
+        "rounds": list(settings.MATCHING_ROUNDS),
     }
     if profiler:
         out = io.StringIO()
@@ -1025,8 +921,6 @@ class SizeResult:
     learners: int
     mentors: int
     full: dict[str, Any] | None = None
-    full_partial: dict[str, Any] | None = None  # last progress when capped
-    full_traced: dict[str, Any] | None = None  # tracemalloc pass, first batches
     bound: dict[str, Any] | None = None
     single: dict[str, Any] | None = None
 
@@ -1055,24 +949,15 @@ def run_size(name: str, *, socket_dir: str, args: argparse.Namespace) -> SizeRes
     traced = ["--traced-batches", str(args.traced_batches)]
 
     print("  full refresh (suggestions_refresh_all), cold worker", flush=True)
-    extra = ["--traced-batches", "0"]  # timed without tracemalloc
+    extra: list[str] = []
     if args.profile:
         extra += ["--profile-to", str(OUT_DIR / f"matching-profile-{name}.txt")]
     full = run_worker("full", env, extra, timeout=args.timeout, label="full")
     result.full = full.last("result")
     if full.timed_out:
-        result.full_partial = full.last("progress")
         print(f"  full refresh stopped after {args.timeout:.0f} s (--timeout)")
     elif result.full:
         print(f"  full refresh: {result.full['wall']:.1f} s")
-    if args.traced_batches:
-        print(
-            f"  full refresh again with tracemalloc: read, then "
-            f"{args.traced_batches} batches, rolled back",
-            flush=True,
-        )
-        again = run_worker("full", env, traced, timeout=args.timeout, label="traced")
-        result.full_traced = again.last("result")
 
     print("  lower bound (numpy, in memory)", flush=True)
     bound = run_worker(
@@ -1121,63 +1006,27 @@ def phase_table(r: SizeResult) -> str:
     lines = [
         f"{r.learners:,} learners × {r.mentors:,} mentors",
         "",
-        "| phase | seconds | calls | traced peak MB (tracemalloc pass) "
-        "| RSS high-water MB |",
-        "|---|---:|---:|---:|---:|",
+        "| phase | seconds | traced peak MB | RSS high-water MB |",
+        "|---|---:|---:|---:|",
     ]
     full = r.full
-    traced = (r.full_traced or {}).get("phases", {})
-
-    def peak(name: str) -> str:
-        return _mb(traced[name]["traced_peak"]) if name in traced else "–"
-
     if full is None:
-        partial = r.full_partial
-        if partial:
-            lines.append(
-                f"| full refresh stopped at {partial['elapsed']:.0f} s | | "
-                f"{partial['learners_scored']:,} learners scored | | "
-                f"{_mb(partial['rss_peak'])} |"
-            )
-        else:
-            lines.append("| full refresh: no figures | | | | |")
+        lines.append("| full refresh: no figures (stopped or failed) | | | |")
     else:
-        phases = full["phases"]
-
-        def row(label: str, name: str) -> None:
-            s = phases.get(name)
-            if s is None:
-                return
-            lines.append(
-                f"| {label} | {_seconds(s['seconds'])} | {s['calls']:,} | "
-                f"{peak(name)} | {_mb(s['rss_peak'])} |"
-            )
-
-        read = sum(phases[p]["seconds"] for p in READ_PHASES if p in phases)
-        write = sum(phases[p]["seconds"] for p in WRITE_PHASES if p in phases)
-        score = phases.get(SCORE_PHASE, {}).get("seconds", 0.0)
-        lines.append(f"| **read** | **{_seconds(read)}** | | | |")
-        for name in READ_PHASES:
-            row(name, name)
-            for sub in SUB_PHASES.get(name, ()):
-                row(f"  {sub}", sub)
-        lines.append(f"| **score** (`_pick`) | **{_seconds(score)}** | | | |")
-        row("score: all of _pick", SCORE_PHASE)
-        for sub in SUB_PHASES[SCORE_PHASE]:
-            row(f"  {sub}", sub)
-        subs = sum(phases[s]["seconds"] for s in SUB_PHASES[SCORE_PHASE] if s in phases)
-        rest = _seconds(score - subs)
-        lines.append(f"|   score · top 10, exposure, instances | {rest} | | | |")
-        lines.append(f"| **write** | **{_seconds(write)}** | | | |")
-        for name in WRITE_PHASES:
-            row(name, name)
-        other = full["wall"] - read - score - write
+        summary = full["summary"]
+        read, score, write = (summary[k] for k in ("read_s", "score_s", "write_s"))
         lines.append(
-            f"| other (lock, weights, sort, commit) | {_seconds(other)} | | | |"
+            f"| **read** (mentors, learners, exclusions) | {_seconds(read)} | | |"
         )
-        whole = _mb(r.full_traced["traced_peak"]) if r.full_traced else "–"
         lines.append(
-            f"| **end to end** | **{_seconds(full['wall'])}** | | {whole} | "
+            f"| **score** (tables, blocks, exposure, breakdown, reasons) | "
+            f"{_seconds(score)} | | |"
+        )
+        lines.append(f"| **write** (COPY, upsert per block) | {_seconds(write)} | | |")
+        other = full["wall"] - read - score - write
+        lines.append(f"| other (lock, weights) | {_seconds(other)} | | |")
+        lines.append(
+            f"| **end to end** | **{_seconds(full['wall'])}** | – | "
             f"{_mb(full['rss_peak'])} |"
         )
     if r.bound:
@@ -1185,15 +1034,15 @@ def phase_table(r: SizeResult) -> str:
         bp = b["phases"]
         lines.append(
             f"| lower bound (numpy, blocks of {b['block']}) | "
-            f"{_seconds(bp['bound']['seconds'])} | | "
+            f"{_seconds(bp['bound']['seconds'])} | "
             f"{_mb(bp['bound']['traced_peak']) if b['traced'] else '–'} | "
             f"{_mb(b['rss_peak'])} |"
         )
         tables = _seconds(bp["bound · mentor tables"]["seconds"])
-        lines.append(f"|   of which mentor tables | {tables} | | | |")
+        lines.append(f"|   of which mentor tables | {tables} | | |")
         lines.append(
             f"|   learner arrays (not in the bound) | {_seconds(bp['prep']['seconds'])}"
-            " | | | |"
+            " | | |"
         )
     lines.append("")
     if full:
@@ -1202,20 +1051,11 @@ def phase_table(r: SizeResult) -> str:
             f"Refresh: {summary['learners']:,} learners, {summary['suggestions']:,} "
             f"suggestions, {summary['mentors_shown']:,} mentors shown; learners with "
             f"10: {full['learners_full']:,}, 1–9: {full['learners_partial']:,}, none: "
-            f"{full['learners_none']:,} (exposure K = {full['exposure_k']}). SQL "
+            f"{full['learners_none']:,} (exposure K = {full['exposure_k']}, rounds "
+            f"{full['rounds']}; {summary['rescored']:,} learners scored again). SQL "
             f"{full['sql_seconds']:.1f} s in {full['sql_queries']:,} queries; "
-            f"{full['rows_before']:,} old rows replaced; instrumentation "
-            f"≈ {full['overhead_s']:.1f} s over {full['wrapped_calls']:,} "
-            "wrapped calls."
+            f"{full['rows_before']:,} rows in the table before."
         )
-        if full.get("quota_99_after"):
-            lines.append(
-                f"99 % of the exposure quota was used after {full['quota_99_after']:,} "
-                f"learners; the last suggestion went to learner "
-                f"{full['last_served']:,} in the refresh's order, so "
-                f"{summary['learners'] - full['last_served']:,} learners were scored "
-                "for nothing."
-            )
         lines.append(
             "Slowest SQL (s, total): "
             + "; ".join(f"{v:.2f} `{k}`" for k, v in full["slowest_sql_s"].items())
@@ -1248,12 +1088,6 @@ def phase_table(r: SizeResult) -> str:
     return "\n".join(lines)
 
 
-def _extrapolated_wall(partial: dict[str, Any]) -> float:
-    scored = max(1, partial["learners_scored"])
-    per_learner = (partial["score_s"] + partial["write_s"]) / scored
-    return float(partial["read_s"] + per_learner * partial["learners"])
-
-
 def targets_table(results: dict[str, SizeResult]) -> str:
     lines = [
         "| figure | size | measured | target | distance |",
@@ -1262,7 +1096,7 @@ def targets_table(results: dict[str, SizeResult]) -> str:
     for name, r in results.items():
         size = f"{r.learners // 1000:,}k × {r.mentors // 1000:,}k"
         if r.full and r.bound:
-            score = r.full["phases"][SCORE_PHASE]["seconds"]
+            score = r.full["summary"]["score_s"]
             bound = r.bound["phases"]["bound"]["seconds"]
             ratio = score / bound if bound else float("inf")
             lines.append(
@@ -1270,11 +1104,6 @@ def targets_table(results: dict[str, SizeResult]) -> str:
                 f"({_seconds(score)} s / {_seconds(bound)} s) | ≤ "
                 f"{SCORE_MAX_RATIO:.0f}× | "
                 f"{_verdict_at_most(ratio, SCORE_MAX_RATIO)} |"
-            )
-        elif r.full_partial and r.bound:
-            lines.append(
-                f"| score phase / lower bound | {size} | not measured (stopped) | "
-                f"≤ {SCORE_MAX_RATIO:.0f}× | – |"
             )
         if name != TARGET_SIZE:
             continue
@@ -1288,14 +1117,6 @@ def targets_table(results: dict[str, SizeResult]) -> str:
                 f"| peak memory (process RSS) | {size} | "
                 f"{r.full['rss_peak'] / 1e9:.2f} GB | ≤ {PEAK_MAX_BYTES / 1e9:.0f} GB |"
                 f" {_verdict_at_most(r.full['rss_peak'], PEAK_MAX_BYTES)} |"
-            )
-        elif r.full_partial:
-            estimate = _extrapolated_wall(r.full_partial)
-            lines.append(
-                f"| end to end | {size} | stopped at "
-                f"{r.full_partial['elapsed']:.0f} s; ≈ {estimate:.0f} s extrapolated "
-                f"| ≤ {END_TO_END_MAX_S:.0f} s | "
-                f"{_verdict_at_most(estimate, END_TO_END_MAX_S)} (estimate) |"
             )
         if r.single:
             p50 = r.single["p50_ms"]

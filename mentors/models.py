@@ -703,8 +703,12 @@ class MatchSuggestion(models.Model):
     class Meta:
         ordering = ["learner", "rank"]
         constraints = [
+            # Deferred: the full refresh's upsert on (learner, rank) may move
+            # a mentor from one rank to another within one statement.
             models.UniqueConstraint(
-                fields=["learner", "mentor_profile"], name="mentors_suggestion_unique"
+                fields=["learner", "mentor_profile"],
+                name="mentors_suggestion_unique",
+                deferrable=models.Deferrable.DEFERRED,
             ),
             models.UniqueConstraint(
                 fields=["learner", "rank"], name="mentors_suggestion_rank"
@@ -716,6 +720,23 @@ class MatchSuggestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.learner_id} → {self.mentor_profile_id} #{self.rank}"
+
+
+class MatchExposure(models.Model):
+    """How many learners' top lists a mentor is in. Kept by statement-level
+    triggers on the suggestions table (migration 0008), so every write, the
+    cascades included, moves it in the same transaction."""
+
+    mentor_profile = models.OneToOneField(
+        MentorProfile,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="exposure",
+    )
+    shown = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.mentor_profile_id}: {self.shown}"
 
 
 class MatchingState(models.Model):

@@ -207,6 +207,9 @@ MENTORSHIP_REQUEST_REMINDER_DAYS = (3, 10)
 MENTORSHIP_MAX_PENDING_REQUESTS = 5
 # Matching: a mentor appears in at most K × (remaining capacity) top lists.
 MATCHING_EXPOSURE_K = 3
+# The nightly refresh serves everyone up to the first length before anyone gets
+# more (when places are scarce, more learners get a few suggestions each).
+MATCHING_ROUNDS = (3, 10)
 # New-message e-mails wait this long, so a burst of messages makes one e-mail.
 MESSAGE_EMAIL_DELAY = timedelta(minutes=10)
 

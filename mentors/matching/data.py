@@ -49,6 +49,26 @@ class Mentors:
         """Column → skill code (built once, not for every reason)."""
         return {i: code for code, i in self.skill_index.items()}
 
+    @functools.cached_property
+    def region_lookup(self) -> dict[str, int]:
+        return {region: i for i, region in enumerate(sorted(set(self.regions)))}
+
+    @functools.cached_property
+    def region_codes(self) -> np.ndarray:
+        """Regions as integer codes, compared much faster than strings."""
+        lookup = self.region_lookup
+        return np.array([lookup[r] for r in self.regions], dtype=np.int32)
+
+    def region_code(self, region: str) -> int:
+        """The code of a region, -1 when no candidate mentor is in it."""
+        return self.region_lookup.get(region, -1)
+
+    @functools.cached_property
+    def availability_t(self) -> np.ndarray:
+        """The availability as float32 (168, n): one matrix product scores the
+        time overlap of many learners at once."""
+        return np.ascontiguousarray(self.availability.T, dtype=np.float32)
+
     def __len__(self) -> int:
         return int(self.profile_ids.shape[0])
 

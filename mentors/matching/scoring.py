@@ -74,7 +74,7 @@ def mode_place(learner: Learner, mentors: Mentors) -> np.ndarray:
         return np.ones(len(mentors))
     remote = (mentors.modes & learner.modes & REMOTE) != 0
     in_person = ((mentors.modes & learner.modes & MODE_BITS["in_person"]) != 0) & (
-        mentors.regions == learner.region
+        mentors.region_codes == mentors.region_code(learner.region)
     )
     return (remote | in_person).astype(float)
 
@@ -87,8 +87,8 @@ def time_overlap(learner: Learner, mentors: Mentors) -> np.ndarray:
         return np.full(len(mentors), 0.5)
     if not len(mentors):
         return np.zeros(0)
-    shared = (mentors.availability & learner.hours_utc).sum(axis=1)
-    return shared / learner.hours_utc.sum()
+    hours = learner.hours_utc.astype(np.float32)
+    return (hours @ mentors.availability_t).astype(float) / hours.sum()
 
 
 def capacity(learner: Learner, mentors: Mentors) -> np.ndarray:
