@@ -18,6 +18,7 @@ import zoneinfo
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import numpy as np
 from django.db import connection
@@ -226,25 +227,79 @@ def _excluded(user_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 @dataclass
+class View:
+    """What block scoring reads, for a subset of the mentors (all of them at
+    first, then only those with room left: scoring cost follows the mentors
+    who can still be suggested). Every score row is pre-divided by the total
+    weight, so a block's total is a plain sum."""
+
+    columns: np.ndarray  # int64 (m,): the mentors' columns in ``Mentors``
+    inverse: np.ndarray  # int64 (M,): column → position here, -1 if absent
+    skill: np.ndarray  # float32 (S × WIDTH + 1, m): weighted fit + gap of a skill
+    fit: np.ndarray | None  # float32, only when fit weighs 0 but must be > 0
+    profile: np.ndarray  # float32 (U, m): weighted language + mode
+    valid: np.ndarray  # bool (U, m): the language and mode must-haves
+    const: np.ndarray  # float32 (m,): weighted capacity + responsiveness
+    availability: np.ndarray  # float32 (168, m), weighted time overlap
+    untimed: np.float32  # the weighted time term of a learner without hours
+    tie: np.ndarray  # int64 (m,): profile ids (ties go to the older profile)
+    must_skill: bool
+    # Excluded pairs here: learner row i's positions are
+    # excluded_cols[excluded_ptr[i] : excluded_ptr[i + 1]].
+    excluded_rows: np.ndarray  # int64 (X,), ascending
+    excluded_cols: np.ndarray  # int64 (X,)
+    excluded_ptr: np.ndarray  # int64 (L + 1,)
+
+    def __len__(self) -> int:
+        return int(self.columns.shape[0])
+
+    def subset(self, keep: np.ndarray) -> View:
+        """The same view restricted to positions ``keep`` (ascending)."""
+        columns = self.columns[keep]
+        inverse = np.full(self.inverse.shape[0], -1, dtype=np.int64)
+        inverse[columns] = np.arange(columns.shape[0])
+        local = np.full(len(self), -1, dtype=np.int64)
+        local[keep] = np.arange(keep.shape[0])
+        moved = local[self.excluded_cols]
+        kept = moved >= 0
+        return View(
+            columns=columns,
+            inverse=inverse,
+            skill=np.ascontiguousarray(self.skill[:, keep]),
+            fit=None if self.fit is None else np.ascontiguousarray(self.fit[:, keep]),
+            profile=np.ascontiguousarray(self.profile[:, keep]),
+            valid=np.ascontiguousarray(self.valid[:, keep]),
+            const=self.const[keep],
+            availability=np.ascontiguousarray(self.availability[:, keep]),
+            untimed=self.untimed,
+            tie=self.tie[keep],
+            must_skill=self.must_skill,
+            **_excluded_index(
+                self.excluded_rows[kept], moved[kept], self.excluded_ptr.shape[0] - 1
+            ),
+        )
+
+
+def _excluded_index(rows: np.ndarray, cols: np.ndarray, n: int) -> dict[str, Any]:
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n), out=ptr[1:])
+    return {"excluded_rows": rows, "excluded_cols": cols, "excluded_ptr": ptr}
+
+
+@dataclass
 class Tables:
-    """The mentor side of one refresh (mentors × weights × learner profiles)."""
+    """The mentor side of one refresh (mentors × weights × learner profiles):
+    the unweighted criteria for the breakdown, and the scoring view."""
 
     fit: np.ndarray  # float32 (S × WIDTH + 1, M): skill fit of one wanted skill
     gap: np.ndarray  # float32 (S × WIDTH + 1, M): level gap of one wanted skill
-    language: np.ndarray  # float32 (U, M)
-    mode: np.ndarray  # float32 (U, M)
-    valid: np.ndarray  # bool (U, M): language and mode must-haves
+    language: np.ndarray  # uint8 (U, M)
+    mode: np.ndarray  # uint8 (U, M)
     capacity: np.ndarray  # float32 (M,)
     responsiveness: np.ndarray  # float32 (M,)
-    const: np.ndarray  # float32 (M,): capacity and responsiveness, weighted
-    user_ids: np.ndarray  # int64 (M,)
     profile_ids: np.ndarray  # int64 (M,)
     weights: Weights
-    total_weight: float
-    # The excluded pairs among candidates: learner row i's mentor columns are
-    # excluded_cols[excluded_ptr[i] : excluded_ptr[i + 1]].
-    excluded_ptr: np.ndarray  # int64 (L + 1,)
-    excluded_cols: np.ndarray  # int64 (X,)
+    view: View
 
 
 def _one(**kwargs: object) -> Learner:
@@ -281,11 +336,13 @@ def skill_tables(mentors: Mentors) -> tuple[np.ndarray, np.ndarray]:
 
 def tables(mentors: Mentors, learners: LearnerArrays, weights: Weights) -> Tables:
     w = weights.weights
+    total_weight = float(sum(w.values()))
+    scale = np.float32(1 / total_weight if total_weight else 0)
     fit, gap = skill_tables(mentors)
     m = len(mentors)
     u = len(learners.profiles)
-    language = np.zeros((u, m), dtype=np.float32)
-    mode = np.zeros((u, m), dtype=np.float32)
+    language = np.zeros((u, m), dtype=np.uint8)
+    mode = np.zeros((u, m), dtype=np.uint8)
     for row, (languages, modes, region) in enumerate(learners.profiles):
         one = _one(languages=languages, modes=modes, region=region)
         language[row] = scoring.language(one, mentors)
@@ -295,102 +352,129 @@ def tables(mentors: Mentors, learners: LearnerArrays, weights: Weights) -> Table
         valid &= language > 0
     if weights.must_mode_place:
         valid &= mode > 0
+    profile = language * (scale * np.float32(w["language"]))
+    profile += mode * (scale * np.float32(w["mode_place"]))
     # Excluded pairs as mentor columns (only candidates matter).
     by_user = np.argsort(mentors.user_ids, kind="stable")
     sorted_users = mentors.user_ids[by_user]
-    at = np.searchsorted(sorted_users, learners.excluded_users)
-    at = np.minimum(at, max(m - 1, 0))
+    at = np.minimum(
+        np.searchsorted(sorted_users, learners.excluded_users), max(m - 1, 0)
+    )
     hit = (
         sorted_users[at] == learners.excluded_users
         if m
         else np.zeros(at.shape, dtype=bool)
     )
-    excluded_rows = learners.excluded_rows[hit]
-    excluded_cols = by_user[at[hit]] if m else at[hit]
-    excluded_ptr = np.zeros(len(learners) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(excluded_rows, minlength=len(learners)), out=excluded_ptr[1:])
     anyone = _one()
     capacity = scoring.capacity(anyone, mentors).astype(np.float32)
     responsiveness = scoring.responsiveness(anyone, mentors).astype(np.float32)
+    skill = fit * (scale * np.float32(w["skill_fit"]))
+    skill += gap * (scale * np.float32(w["level_gap"]))
+    w_time = scale * np.float32(w["time_overlap"])
+    # A positive weighted skill sum means a covered skill when fit weighs
+    # anything (level gap > 0 implies fit > 0); otherwise fit itself is kept.
+    keep_fit = weights.must_skill and not w["skill_fit"]
+    view = View(
+        columns=np.arange(m, dtype=np.int64),
+        inverse=np.arange(m, dtype=np.int64),
+        skill=skill,
+        fit=fit if keep_fit else None,
+        profile=profile,
+        valid=valid,
+        const=(
+            capacity * np.float32(w["capacity"])
+            + responsiveness * np.float32(w["responsiveness"])
+        )
+        * scale,
+        availability=mentors.availability_t * w_time,
+        untimed=np.float32(0.5) * w_time,
+        tie=mentors.profile_ids,
+        must_skill=weights.must_skill,
+        **_excluded_index(
+            learners.excluded_rows[hit],
+            by_user[at[hit]] if m else at[hit],
+            len(learners),
+        ),
+    )
     return Tables(
         fit=fit,
         gap=gap,
         language=language,
         mode=mode,
-        valid=valid,
         capacity=capacity,
         responsiveness=responsiveness,
-        const=(w["capacity"] * capacity + w["responsiveness"] * responsiveness).astype(
-            np.float32
-        ),
-        user_ids=mentors.user_ids,
         profile_ids=mentors.profile_ids,
         weights=weights,
-        total_weight=float(sum(w.values())),
-        excluded_ptr=excluded_ptr,
-        excluded_cols=excluded_cols.astype(np.int64),
+        view=view,
     )
 
 
 def _mean_rows(table: np.ndarray, keys: np.ndarray, n: np.ndarray) -> np.ndarray:
-    """Mean over each learner's wanted skills of ``table[key]`` (0 without any)."""
-    out = table[keys[:, 0]].copy()
-    for j in range(1, keys.shape[1]):
-        out += table[keys[:, j]]
-    out /= np.maximum(n, 1).astype(np.float32)[:, None]
+    """Mean over each learner's wanted skills of ``table[key]`` (0 without
+    any), for learners sorted by their number of skills: one gather per skill
+    position and run of equal counts, no padding rows added."""
+    out = np.zeros((keys.shape[0], table.shape[1]), dtype=table.dtype)
+    cuts = [0, *(np.flatnonzero(np.diff(n)) + 1).tolist(), keys.shape[0]]
+    for start, end in itertools.pairwise(cuts):
+        count = int(n[start])
+        if not count:
+            continue
+        run = out[start:end]
+        np.take(table, keys[start:end, 0], axis=0, out=run)
+        for j in range(1, count):
+            run += table[keys[start:end, j]]
+        if count > 1:
+            run *= np.float32(1 / count)
     return out
 
 
 def block_scores(
-    t: Tables,
-    a: LearnerArrays,
-    rows: np.ndarray,
-    mentors: Mentors,
+    v: View, a: LearnerArrays, rows: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Total score (float32) and must-haves of learners ``rows`` against every
-    mentor, the learner themself and the excluded pairs masked out."""
-    w = t.weights.weights
-    keys = a.keys[rows]
+    """Total score (float32) and must-haves of learners ``rows`` (sorted by
+    their number of skills) against the view's mentors; the learner themself
+    and the excluded pairs are masked out."""
     n = a.n_skills[rows]
-    fit = _mean_rows(t.fit, keys, n)
-    total = fit * np.float32(w["skill_fit"])
-    if w["level_gap"]:
-        total += np.float32(w["level_gap"]) * _mean_rows(t.gap, keys, n)
+    keys = a.keys[rows]
+    total = _mean_rows(v.skill, keys, n)
+    if v.must_skill:
+        covered = total > 0 if v.fit is None else _mean_rows(v.fit, keys, n) > 0
     profile = a.profile[rows]
-    if w["language"]:
-        total += np.float32(w["language"]) * t.language[profile]
-    if w["mode_place"]:
-        total += np.float32(w["mode_place"]) * t.mode[profile]
-    total += t.const
-    if w["time_overlap"]:
-        timed = a.timed[rows]
-        total += np.float32(w["time_overlap"]) * (
-            a.hours[rows] @ mentors.availability_t
-        )
-        total += (np.float32(0.5 * w["time_overlap"]) * ~timed)[:, None]
-    if t.total_weight:
-        total /= np.float32(t.total_weight)
-    else:
-        total[:] = 0
+    total += v.profile[profile]
+    total += v.const
+    total += a.hours[rows] @ v.availability
+    untimed = ~a.timed[rows]
+    if untimed.any() and v.untimed:
+        total[untimed] += v.untimed
     np.clip(total, 0, 1, out=total)
-    valid = t.valid[profile]
-    if t.weights.must_skill:
-        valid &= fit > 0
-    lo, counts = t.excluded_ptr[rows], np.diff(t.excluded_ptr)[rows]
+    valid = v.valid[profile]
+    if v.must_skill:
+        valid &= covered
+    lo, counts = v.excluded_ptr[rows], np.diff(v.excluded_ptr)[rows]
     if counts.any():
         starts = np.cumsum(counts) - counts
         entry = np.arange(counts.sum()) - np.repeat(starts - lo, counts)
-        valid[np.repeat(np.arange(rows.shape[0]), counts), t.excluded_cols[entry]] = (
-            False
-        )
+        owner = np.repeat(np.arange(rows.shape[0]), counts)
+        valid[owner, v.excluded_cols[entry]] = False
     return total, valid
+
+
+def scores(t: Tables, a: LearnerArrays, rows: np.ndarray) -> tuple[np.ndarray, ...]:
+    """``block_scores`` of any learners against every mentor, in ``rows``' order
+    (what the tests compare with the per-learner code)."""
+    by_skills = np.argsort(a.n_skills[rows], kind="stable")
+    total, valid = block_scores(t.view, a, rows[by_skills])
+    out_total, out_valid = np.empty_like(total), np.empty_like(valid)
+    out_total[by_skills], out_valid[by_skills] = total, valid
+    return out_total, out_valid
 
 
 def top_k(
     total: np.ndarray, valid: np.ndarray, k: int, tie: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each row's best ``k`` valid columns by score then ``tie`` ascending:
-    (columns, scores), both (rows, k), column -1 where there are fewer. A
+    (columns, scores), both (rows, k), column -1 where there are fewer
+    (``total`` is overwritten). A
     row's k-th best is at least the k-th best of its chunk maxima, so only the
     few entries above that threshold are sorted."""
     rows, m = total.shape
@@ -398,7 +482,8 @@ def top_k(
     scores = np.zeros((rows, k), dtype=np.float32)
     if not m or not rows or not k:
         return cols, scores
-    masked = np.where(valid, total, np.float32(-1))
+    masked = total  # scores are ≥ 0: -1 marks what may not be suggested
+    np.copyto(masked, np.float32(-1), where=~valid)
     chunk = max(1, m // (16 * k))
     whole = m - m % chunk
     maxima = masked[:, :whole].reshape(rows, whole // chunk, chunk).max(axis=2)
@@ -407,7 +492,7 @@ def top_k(
     kk = min(k, maxima.shape[1])
     threshold = np.partition(maxima, maxima.shape[1] - kk, axis=1)[:, -kk]
     threshold = np.maximum(threshold, 0)
-    row, col = np.nonzero((masked >= threshold[:, None]) & valid)
+    row, col = np.nonzero(masked >= threshold[:, None])
     score = masked[row, col]
     order = np.lexsort((tie[col], -score, row))
     row, col, score = row[order], col[order], score[order]
@@ -467,7 +552,6 @@ def _grant(
 def allocate(
     t: Tables,
     a: LearnerArrays,
-    mentors: Mentors,
     *,
     quota: np.ndarray,
     order: np.ndarray,
@@ -479,13 +563,15 @@ def allocate(
     cumulative list lengths (e.g. 3 then 10): everyone is served up to the
     first before anyone gets more, in ``order``. Blocks of learners keep their
     best ``top`` candidates; a learner whose candidates all ran out while more
-    mentors might suit is scored again against those with room."""
-    n, m = len(a), len(mentors)
+    mentors might suit is scored again against those with room. Once half the
+    mentors scored have no room left, scoring drops them."""
+    n, m = len(a), t.profile_ids.shape[0]
     result = Allocation(
         cols=np.full((n, top), -1, dtype=np.int64),
         scores=np.zeros((n, top), dtype=np.float32),
         used=np.zeros(m, dtype=np.int64),
     )
+    view = t.view
     count = np.zeros(n, dtype=np.int64)
     cand_cols = np.full((n, top), -1, dtype=np.int64)
     cand_scores = np.zeros((n, top), dtype=np.float32)
@@ -494,15 +580,18 @@ def allocate(
         limit = min(limit, top)
         for lo in range(0, n, block):
             room = quota - result.used
-            if not (room > 0).any():
+            open_here = room[view.columns] > 0
+            if not open_here.any():
                 break
+            if open_here.sum() < len(view) // 2:
+                view = view.subset(np.flatnonzero(open_here))
             rows = order[lo : lo + block]
             rows = rows[count[rows] < limit]
             if not rows.size:
                 continue
             fresh = rows[~scored[rows]]
             if fresh.size:
-                cols, scores = _score_rows(t, a, mentors, fresh, room, None, top)
+                cols, scores = _score_rows(view, a, fresh, room, None, top)
                 cand_cols[fresh], cand_scores[fresh] = cols, scores
                 scored[fresh] = True
                 result.scored_blocks += 1
@@ -518,9 +607,8 @@ def allocate(
                 # Candidates ran out for these rows; more mentors may suit.
                 redo = np.flatnonzero(short)
                 cols, scores = _score_rows(
-                    t,
+                    view,
                     a,
-                    mentors,
                     rows[redo],
                     room,
                     (last_row, redo, result.cols[rows[redo]]),
@@ -553,25 +641,32 @@ def _is_taken(cand: np.ndarray, granted: np.ndarray) -> np.ndarray:
 
 
 def _score_rows(
-    t: Tables,
+    v: View,
     a: LearnerArrays,
-    mentors: Mentors,
     rows: np.ndarray,
     room: np.ndarray,
     again: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
     top: int,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The best ``top`` candidates of ``rows`` among the mentors with room;
-    ``again`` = (last row per mentor, the rows' positions in their block,
-    their lists so far) when scoring again inside a block."""
-    total, valid = block_scores(t, a, rows, mentors)
-    valid &= room > 0
+    """The best ``top`` candidates (mentor columns, scores) of learners
+    ``rows`` among the mentors with room; ``again`` = (last row per mentor,
+    the rows' positions in their block, their lists so far) when scoring again
+    inside a block."""
+    by_skills = np.argsort(a.n_skills[rows], kind="stable")
+    total, valid = block_scores(v, a, rows[by_skills])
+    valid &= room[v.columns] > 0
     if again is not None:
         last_row, positions, granted = again
-        valid &= last_row[None, :] >= positions[:, None]
-        for b, cols in enumerate(granted):
-            valid[b, cols[cols >= 0]] = False
-    return top_k(total, valid, top, t.profile_ids)
+        valid &= last_row[v.columns][None, :] >= positions[by_skills][:, None]
+        for b, cols in enumerate(granted[by_skills]):
+            here = v.inverse[cols[cols >= 0]]
+            valid[b, here[here >= 0]] = False
+    cols, scores = top_k(total, valid, top, v.tie)
+    cols = np.where(cols >= 0, v.columns[np.maximum(cols, 0)], -1)
+    out_cols = np.empty_like(cols)
+    out_scores = np.empty_like(scores)
+    out_cols[by_skills], out_scores[by_skills] = cols, scores
+    return out_cols, out_scores
 
 
 def breakdown(

@@ -167,6 +167,13 @@ WHERE s.learner_id = ANY(%s)
   AND NOT EXISTS (SELECT 1 FROM matching_stage t
                   WHERE t.learner_id = s.learner_id AND t.rank = s.rank)
 """
+# Lists of people who are no longer active learners.
+_DEPARTED_SQL = """
+DELETE FROM mentors_matchsuggestion s
+WHERE NOT EXISTS (SELECT 1 FROM mentors_learnerprofile p
+                  JOIN accounts_user u ON u.id = p.user_id
+                  WHERE p.user_id = s.learner_id AND u.is_active)
+"""
 WRITE_BLOCK = 5000  # learners per write transaction
 
 
@@ -221,7 +228,6 @@ def suggestions_refresh_all() -> dict[str, Any]:
             result = batch.allocate(
                 t,
                 learners,
-                mentors,
                 quota=_quota(mentors),
                 order=rng.permutation(len(learners)),
                 rounds=tuple(settings.MATCHING_ROUNDS),
@@ -237,11 +243,7 @@ def suggestions_refresh_all() -> dict[str, Any]:
                 _write_block(cursor, learners, rows, staged)
                 lap("write_s")
             with transaction.atomic():
-                cursor.execute(
-                    "DELETE FROM mentors_matchsuggestion"
-                    " WHERE NOT (learner_id = ANY(%s))",
-                    [learners.user_ids.tolist()],
-                )
+                cursor.execute(_DEPARTED_SQL)
             lap("write_s")
         finally:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [_LOCK_KEY])

@@ -91,8 +91,16 @@ def random_learners(rng: np.random.Generator, n: int, n_skills: int) -> list[Lea
     return learners
 
 
+NO_FIT = Weights(
+    version=2,
+    weights={**WEIGHTS.weights, "skill_fit": 0, "time_overlap": 0, "capacity": 7},
+    must_language=False,
+)
+
+
+@pytest.mark.parametrize("weights", [WEIGHTS, NO_FIT], ids=["default", "no-fit"])
 @pytest.mark.parametrize("seed", range(3))
-def test_block_scores_equal_the_per_learner_score(seed):
+def test_block_scores_equal_the_per_learner_score(seed, weights):
     rng = np.random.default_rng(seed)
     pool = random_mentors(rng, 60, 5)
     people = random_learners(rng, 40, 5)
@@ -100,12 +108,12 @@ def test_block_scores_equal_the_per_learner_score(seed):
     people[3].user_id = int(pool.user_ids[7])
     excluded = {people[5].user_id: {int(pool.user_ids[2])}}
     arrays = batch.arrays_from_learners(people, excluded)
-    tables = batch.tables(pool, arrays, WEIGHTS)
+    tables = batch.tables(pool, arrays, weights)
 
-    total, valid = batch.block_scores(tables, arrays, np.arange(len(people)), pool)
+    total, valid = batch.scores(tables, arrays, np.arange(len(people)))
 
     for row, person in enumerate(people):
-        expected, parts, expected_valid = score(person, pool, WEIGHTS)
+        expected, parts, expected_valid = score(person, pool, weights)
         expected_valid &= pool.user_ids != person.user_id
         expected_valid &= ~np.isin(
             pool.user_ids, list(excluded.get(person.user_id, ()))
@@ -127,7 +135,7 @@ def served_one_by_one(tables, arrays, pool, *, quota, order, rounds, top):
             row = int(row)
             if len(lists[row]) >= limit:
                 continue
-            total, valid = batch.block_scores(tables, arrays, np.array([row]), pool)
+            total, valid = batch.scores(tables, arrays, np.array([row]))
             ok = valid[0] & (used < quota)
             ok[lists[row]] = False
             cols = np.flatnonzero(ok)
@@ -152,7 +160,7 @@ def test_allocation_is_exactly_serving_learners_one_by_one(seed):
     order = rng.permutation(len(people))
 
     result = batch.allocate(
-        tables, arrays, pool, quota=quota, order=order, rounds=(2, 5), top=5, block=7
+        tables, arrays, quota=quota, order=order, rounds=(2, 5), top=5, block=7
     )
 
     lists, used = served_one_by_one(
@@ -305,7 +313,7 @@ def test_mentor_loader_and_batch_agree_on_a_real_database():
     arrays = batch.load_learner_arrays()
     tables = batch.tables(pool, arrays, WEIGHTS)
 
-    total, valid = batch.block_scores(tables, arrays, np.arange(len(arrays)), pool)
+    total, valid = batch.scores(tables, arrays, np.arange(len(arrays)))
 
     for row, person in enumerate(learners):
         expected, _parts, expected_valid = score(person, pool, WEIGHTS)
