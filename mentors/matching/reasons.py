@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from ..choices import Region
 from ..models import Skill
+from .batch import WIDTH, LearnerArrays
 from .data import MODE_BITS, REMOTE, Learner, Mentors
 
 PERIODS = (
@@ -71,6 +72,86 @@ def reasons_for(learner: Learner, mentors: Mentors, row: int) -> list[dict[str, 
             }
         )
     return reasons
+
+
+_PERIOD_OF_HOUR = [
+    next((p for start, end, p in PERIODS if start <= hour < end), "night")
+    for hour in range(24)
+]
+
+
+def reasons_json_for_pairs(
+    a: LearnerArrays, mentors: Mentors, rows: np.ndarray, cols: np.ndarray
+) -> list[str]:
+    """``reasons_for`` of many (learner row, mentor column) pairs at once, as
+    JSON text ready to store: the comparisons in numpy, one short loop per pair
+    to assemble the text. Same reasons, same order (a test compares them)."""
+    n = rows.shape[0]
+    if not n:
+        return []
+    codes = mentors.skill_codes
+    keys = a.keys[rows]
+    wanted = keys >= 0
+    skill = np.where(wanted, keys // WIDTH, 0)
+    target = np.where(wanted, keys % WIDTH, 0)
+    level = mentors.levels[cols[:, None], skill].astype(np.int64)
+    # Most demanding target first; ties keep the learner's order (stable).
+    by_target = np.argsort(-np.where(wanted, target, -1), axis=1, kind="stable")
+    skill = np.take_along_axis(skill, by_target, 1).tolist()
+    target = np.take_along_axis(target, by_target, 1).tolist()
+    level = np.take_along_axis(level, by_target, 1).tolist()
+    counts = a.n_skills[rows].tolist()
+    overlap = mentors.availability[cols] & (a.hours[rows] > 0)
+    has_overlap = overlap.any(axis=1).tolist()
+    first_hour = overlap.argmax(axis=1).tolist()
+    known = np.asarray(mentors.availability.any(axis=1))[cols].tolist()
+    timed = a.timed[rows].tolist()
+    profiles = a.profiles
+    profile = a.profile[rows].tolist()
+    answers = (
+        np.where(
+            np.isnan(mentors.answer_hours),
+            0,
+            np.maximum(1, np.ceil(np.nan_to_num(mentors.answer_hours) / 24)),
+        )
+        .astype(np.int64)[cols]
+        .tolist()
+    )
+    mentor_modes = mentors.modes[cols].tolist()
+    regions = mentors.regions[cols].tolist()
+    languages = [mentors.languages[c] for c in cols.tolist()]
+    out = []
+    for i in range(n):
+        parts = []
+        for j in range(counts[i]):
+            have, goal = level[i][j], target[i][j]
+            if have:
+                code = "skill" if have >= goal else "skill_partial"
+                parts.append(
+                    f'{{"code": "{code}", "skill": "{codes[skill[i][j]]}", '
+                    f'"level": {have}, "target": {goal}}}'
+                )
+        learner_languages, learner_modes, region = profiles[profile[i]]
+        shared = learner_languages & languages[i]
+        if shared:
+            first = "fr" if "fr" in shared else min(shared)
+            parts.append(f'{{"code": "language", "language": "{first}"}}')
+        if timed[i] and has_overlap[i]:
+            day, hour = divmod(first_hour[i], 24)
+            parts.append(
+                f'{{"code": "time", "day": {day}, "period": "{_PERIOD_OF_HOUR[hour]}"}}'
+            )
+        elif timed[i] and not known[i]:
+            parts.append('{"code": "time_unknown"}')
+        both = mentor_modes[i] & learner_modes
+        if both & MODE_BITS["in_person"] and regions[i] == region:
+            parts.append(f'{{"code": "in_person", "region": "{region}"}}')
+        elif both & REMOTE:
+            parts.append('{"code": "remote"}')
+        if answers[i]:
+            parts.append(f'{{"code": "answers", "days": {answers[i]}}}')
+        out.append("[" + ", ".join(parts) + "]")
+    return out
 
 
 def render(reason: dict[str, Any]) -> str:

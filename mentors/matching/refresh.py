@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import itertools
 import time
 from datetime import date, datetime
 from typing import Any
@@ -15,7 +15,7 @@ from django.utils import timezone
 from ..models import MatchingWeights, MatchSuggestion
 from . import batch
 from .data import Learner, Mentors, cached_mentors, excluded_pairs, load_learners
-from .reasons import reasons_for
+from .reasons import reasons_for, reasons_json_for_pairs
 from .scoring import CRITERIA, Weights, score
 
 TOP = 10
@@ -271,29 +271,21 @@ def _staged_rows(
     learner_rows = rows[r]
     cols = result.cols[learner_rows, rank]
     parts = batch.breakdown(t, a, mentors, learner_rows, cols)
-    rounded = {
-        name: np.round(values.astype(float), 3) for name, values in parts.items()
-    }
-    scores = np.round(result.scores[learner_rows, rank].astype(float), 4)
-    staged = []
-    learner_cache: dict[int, Learner] = {}
-    for i in range(learner_rows.shape[0]):
-        row = int(learner_rows[i])
-        learner = learner_cache.get(row)
-        if learner is None:
-            learner_cache.clear()
-            learner = learner_cache[row] = a.learner(row)
-        col = int(cols[i])
-        staged.append(
-            (
-                int(a.user_ids[row]),
-                int(mentors.profile_ids[col]),
-                int(rank[i]) + 1,
-                float(scores[i]),
-                json.dumps({name: float(rounded[name][i]) for name in CRITERIA}),
-                json.dumps(reasons_for(learner, mentors, col)),
-                t.weights.version,
-                now,
-            )
+    # The breakdown as JSON text: 7 numbers rounded to 3 places.
+    columns = [np.round(parts[name].astype(float), 3).tolist() for name in CRITERIA]
+    template = "{" + ", ".join(f'"{name}": %r' for name in CRITERIA) + "}"
+    breakdowns = [template % values for values in zip(*columns, strict=True)]
+    reasons = reasons_json_for_pairs(a, mentors, learner_rows, cols)
+    return list(
+        zip(
+            a.user_ids[learner_rows].tolist(),
+            mentors.profile_ids[cols].tolist(),
+            (rank + 1).tolist(),
+            np.round(result.scores[learner_rows, rank].astype(float), 4).tolist(),
+            breakdowns,
+            reasons,
+            itertools.repeat(t.weights.version),
+            itertools.repeat(now),
+            strict=False,
         )
-    return staged
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -14,6 +16,7 @@ from mentors.matching.data import (
     load_learners,
     load_mentors,
 )
+from mentors.matching.reasons import reasons_for, reasons_json_for_pairs
 from mentors.matching.refresh import (
     suggestions_refresh_all,
     suggestions_refresh_for_learner,
@@ -321,3 +324,34 @@ def test_mentor_loader_and_batch_agree_on_a_real_database():
         assert total[row] == pytest.approx(expected, abs=1e-5)
         assert (valid[row] == expected_valid).all()
     assert len(people) == len(arrays)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_reasons_for_many_pairs_are_those_of_reasons_for(seed):
+    rng = np.random.default_rng(200 + seed)
+    pool = random_mentors(rng, 30, 4)
+    pool.availability[:5] = False  # availability not known yet
+    people = random_learners(rng, 25, 4)
+    for person in people[:5]:  # ties on the target keep the learner's order
+        person.skills = [(0, 0, 3), (2, 0, 3), (1, 0, 5)]
+    arrays = batch.arrays_from_learners(people, {})
+    rows = np.repeat(np.arange(len(people)), len(pool))
+    cols = np.tile(np.arange(len(pool)), len(people))
+
+    texts = reasons_json_for_pairs(arrays, pool, rows, cols)
+
+    codes = set()
+    for row, col, text in zip(rows, cols, texts, strict=True):
+        expected = reasons_for(people[row], pool, int(col))
+        assert json.loads(text) == expected
+        codes.update(r["code"] for r in expected)
+    assert codes == {
+        "skill",
+        "skill_partial",
+        "language",
+        "time",
+        "time_unknown",
+        "in_person",
+        "remote",
+        "answers",
+    }
