@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import secrets
+from importlib import import_module
 from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
@@ -55,7 +57,10 @@ def erase_account(user: User) -> None:
     """Revoke every way in, remove what names the person, keep an anonymous row
     so that what others wrote to them stays readable."""
     mentions = [v for v in (user.email, user.full_name) if v]
-    Session.objects.filter(session_key__in=_session_ids_of(user)).delete()
+    # Through the configured engine, so a cached copy goes too.
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    for session_key in _session_ids_of(user):
+        store(session_key).delete()
     ApiToken.objects.filter(user=user).delete()
     Authenticator.objects.filter(user=user).delete()
     EmailAddress.objects.filter(user=user).delete()

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Exists,
@@ -25,7 +26,6 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 
-from .matching.data import mentor_data_version
 from .models import Block, MentorProfile, MentorSkill
 from .selectors import mentor_profile_public_list
 
@@ -64,8 +64,6 @@ class DirectoryPage:
     results: list[MentorProfile]
     number: int
     has_next: bool
-    # Identifies what the cards show: their ids at this mentor-data version.
-    cards_key: str = ""
 
     @property
     def has_previous(self) -> bool:
@@ -126,8 +124,43 @@ def mentor_directory_queryset(
     return qs
 
 
+@dataclass(frozen=True)
+class DirectoryState:
+    """What a directory request's caching depends on."""
+
+    version: int  # the mentor-data version: moves with any change to a card
+    has_blocks: bool  # the viewer is in a block: nothing shared for them
+
+    def results_key(self, query: DirectoryQuery, page_size: int = PAGE_SIZE) -> str:
+        """The key of this page's results, shared by every viewer without a
+        block ("" for a viewer with one)."""
+        if self.has_blocks:
+            return ""
+        start = (max(query.page, 1) - 1) * page_size
+        return _cache_key(self.version, query, start, page_size)
+
+
+_STATE_SQL = """
+SELECT (SELECT mentor_data_version FROM mentors_matchingstate WHERE id = 1),
+       EXISTS (SELECT 1 FROM mentors_block
+               WHERE blocker_id = %(viewer)s OR blocked_id = %(viewer)s)
+"""
+
+
+def directory_state(*, viewer_id: int | None) -> DirectoryState:
+    """The mentor-data version and the viewer's blocks, in one query."""
+    with connection.cursor() as cursor:
+        cursor.execute(_STATE_SQL, {"viewer": viewer_id or 0})
+        version, has_blocks = cursor.fetchone()
+    return DirectoryState(version=int(version or 0), has_blocks=bool(has_blocks))
+
+
 def mentor_directory_page(
-    *, viewer_id: int | None, query: DirectoryQuery, page_size: int = PAGE_SIZE
+    *,
+    viewer_id: int | None,
+    query: DirectoryQuery,
+    page_size: int = PAGE_SIZE,
+    state: DirectoryState | None = None,
 ) -> DirectoryPage:
     """One page of the directory: fetches one row more than the page to know
     whether there is a next page, instead of counting every match."""
@@ -141,11 +174,10 @@ def mentor_directory_page(
     # The ids of a page are cached, keyed on the mentor-data version (bumped by
     # every change that matters), so a popular search is ranked once; viewers
     # with blocks are never served from the shared cache.
-    has_blocks = bool(viewer_id) and (
-        Block.objects.filter(Q(blocker_id=viewer_id) | Q(blocked_id=viewer_id)).exists()
+    state = state or directory_state(viewer_id=viewer_id)
+    key = (
+        None if state.has_blocks else _cache_key(state.version, query, start, page_size)
     )
-    version = mentor_data_version()
-    key = None if has_blocks else _cache_key(version, query, start, page_size)
     ids = cache.get(key) if key else None
     if ids is not None:
         by_id = {
@@ -177,7 +209,6 @@ def mentor_directory_page(
         results=shown,
         number=max(query.page, 1),
         has_next=len(rows) > page_size,
-        cards_key=f"{version}:" + ",".join(str(row.pk) for row in shown),
     )
 
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
+
+from accounts.models import User
 
 from .models import (
     Block,
@@ -37,6 +40,73 @@ def mentor_profile_public_list() -> QuerySet[MentorProfile]:
         hidden_by_staff_at__isnull=True,
         user__is_active=True,
     )
+
+
+# The public mentor page's one query: the profile's public columns, its owner's
+# name, whether it is public (the conditions of ``mentor_profile_public_list``,
+# written out: a test keeps them equal) and whether a block stands between it
+# and the viewer. Plain SQL, as the ORM took longer to build it than the
+# database to run it.
+_PAGE_ROW_SQL = """
+SELECT p.id, p.user_id, u.full_name, p.updated_at, p.is_paused,
+       p.median_answer_hours_90d, p.headline, p.bio, p.languages, p.region,
+       p.city, p.modes, p.photo, p.approved_at,
+       (p.approved_at IS NOT NULL AND p.is_published
+        AND p.hidden_by_staff_at IS NULL AND u.is_active
+        AND EXISTS (SELECT 1 FROM account_emailaddress e
+                    WHERE e.user_id = p.user_id AND e.verified)) AS is_public,
+       EXISTS (SELECT 1 FROM mentors_block b
+               WHERE (b.blocker_id = %(viewer)s AND b.blocked_id = p.user_id)
+                  OR (b.blocker_id = p.user_id AND b.blocked_id = %(viewer)s))
+           AS is_blocked
+FROM mentors_mentorprofile p
+JOIN accounts_user u ON u.id = p.user_id
+WHERE p.id = %(profile)s
+"""
+_PAGE_ROW_FIELDS = (
+    "id",
+    "user_id",
+    "full_name",
+    "updated_at",
+    "is_paused",
+    "median_answer_hours_90d",
+    "headline",
+    "bio",
+    "languages",
+    "region",
+    "city",
+    "modes",
+    "photo",
+    "approved_at",
+)
+
+
+def mentor_profile_page_row(
+    *, profile_id: int, viewer_id: int | None
+) -> tuple[MentorProfile, bool, bool] | None:
+    """The public columns of a profile as an unsaved instance (its ``user``
+    holds the name only), whether it is public, and whether it is blocked for
+    this viewer: one query. None when there is no such profile."""
+    with connection.cursor() as cursor:
+        cursor.execute(_PAGE_ROW_SQL, {"profile": profile_id, "viewer": viewer_id or 0})
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = dict(zip(_PAGE_ROW_FIELDS, row, strict=False))
+    user = User(id=values["user_id"], full_name=values.pop("full_name"))
+    profile = MentorProfile(**values)
+    profile.user = user
+    return profile, bool(row[-2]), bool(row[-1])
+
+
+def mentor_skill_rows(*, profile_id: int) -> list[tuple[Skill, int, int]]:
+    """A profile's published skills, strongest first: (skill, level, years)."""
+    return [
+        (s.skill, s.level, s.years)
+        for s in MentorSkill.objects.filter(profile_id=profile_id)
+        .select_related("skill")
+        .order_by("-level", "skill__code")
+    ]
 
 
 def mentor_profile_for_viewer(

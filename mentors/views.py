@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -10,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import SimpleLazyObject
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import (
     require_http_methods,
@@ -20,7 +23,12 @@ from django.views.decorators.http import (
 from accounts.models import User
 from core.personal_data import private_storage
 
-from .directory import DirectoryQuery, card_data, mentor_directory_page
+from .directory import (
+    DirectoryQuery,
+    card_data,
+    directory_state,
+    mentor_directory_page,
+)
 from .forms import (
     DirectoryForm,
     LearnerProfileForm,
@@ -35,7 +43,12 @@ from .forms import (
 from .matching.reasons import render as render_reason
 from .models import Block, LearnerProfile, MentorProfile
 from .photos import store_photo
-from .selectors import mentor_profile_for_viewer, suggestion_list_for_learner
+from .selectors import (
+    mentor_profile_for_viewer,
+    mentor_profile_page_row,
+    mentor_skill_rows,
+    suggestion_list_for_learner,
+)
 from .services import (
     block_create,
     block_delete,
@@ -57,21 +70,35 @@ def directory(request: HttpRequest) -> HttpResponse:
     """The public directory. htmx swaps the results in place (and keeps the URL);
     without JavaScript the same form submits the page."""
     form = DirectoryForm(request.GET)
-    page = None
+    page: Any = None
+    cards: Any = []
+    results_key = ""
     if form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
-        page = mentor_directory_page(
-            viewer_id=request.user.pk if request.user.is_authenticated else None,
-            query=DirectoryQuery(**data),
+        query = DirectoryQuery(**data)
+        viewer_id = request.user.pk if request.user.is_authenticated else None
+        state = directory_state(viewer_id=viewer_id)
+        # The results are cached whole (keyed on the query and the mentor-data
+        # version); the page is only read when they are rebuilt.
+        results_key = state.results_key(query)
+        page = SimpleLazyObject(
+            functools.partial(
+                mentor_directory_page, viewer_id=viewer_id, query=query, state=state
+            )
         )
-    query_string = request.GET.copy()
-    query_string.pop("page", None)
+        cards = SimpleLazyObject(lambda: [card_data(p) for p in page.results])
+        # The links to other pages carry the query as understood, nothing empty.
+        query_string = urlencode({k: v for k, v in data.items() if k != "page"})
+    else:
+        raw = request.GET.copy()
+        raw.pop("page", None)
+        query_string = raw.urlencode()
     context = {
         "form": form,
         "page": page,
-        "cards": [card_data(p) for p in page.results] if page else [],
-        "cards_key": page.cards_key if page else "",
-        "query_string": query_string.urlencode(),
+        "cards": cards,
+        "results_key": results_key,
+        "query_string": query_string,
     }
     # htmx asks for the results only; a history restore (back button with no
     # cached snapshot) needs the whole page. Caches must keep both apart.
@@ -309,11 +336,23 @@ def mentor_detail(request: HttpRequest, profile_id: int) -> HttpResponse:
     """The public page: what a visitor sees (the last approved version).
 
     Its owner and staff may also see it before it is public, as a preview.
+    Anyone else gets it from one query, the rest of the page (its skills, the
+    bio in HTML) from the cache, read only when the cached part is rebuilt.
     """
-    profile, privileged = mentor_profile_for_viewer(
-        profile_id=profile_id, viewer=request.user
-    )
+    viewer_id = request.user.pk if request.user.is_authenticated else None
+    found = mentor_profile_page_row(profile_id=profile_id, viewer_id=viewer_id)
+    if found is None:
+        raise Http404
+    profile, is_public, is_blocked = found
+    privileged = viewer_id == profile.user_id or bool(request.user.is_staff)
+    if privileged:
+        profile, privileged = mentor_profile_for_viewer(
+            profile_id=profile_id, viewer=request.user
+        )
+    elif not is_public or is_blocked:
+        raise Http404
     preview = privileged and not profile.ever_approved
+    skill_rows: Callable[[], list[tuple[Any, int, int]]]
     if preview:
         data = mentor_profile_working_copy(profile)
         skills = data["skills"]
@@ -323,11 +362,12 @@ def mentor_detail(request: HttpRequest, profile_id: int) -> HttpResponse:
             s.code: s
             for s in Skill.objects.filter(code__in=[e["code"] for e in skills])
         }
-        skill_rows = [
+        rows = [
             (names[e["code"]], e["level"], e["years"])
             for e in skills
             if e["code"] in names
         ]
+        skill_rows = functools.partial(list, rows)
     else:
         data = {
             "headline": profile.headline,
@@ -338,8 +378,8 @@ def mentor_detail(request: HttpRequest, profile_id: int) -> HttpResponse:
             "modes": profile.modes,
             "photo": profile.photo,
         }
-        skill_rows = [(s.skill, s.level, s.years) for s in profile.skills.all()]
-    viewer_id = request.user.pk if request.user.is_authenticated else None
+        # Read only when the page's cached part is rebuilt.
+        skill_rows = functools.partial(mentor_skill_rows, profile_id=profile.pk)
     return render(
         request,
         "mentors/mentor_detail.html",
@@ -352,7 +392,9 @@ def mentor_detail(request: HttpRequest, profile_id: int) -> HttpResponse:
             "preview": preview,
             "privileged": privileged,
             "is_owner": viewer_id == profile.user_id,
-            "has_pending_changes": profile.draft is not None and profile.ever_approved,
+            "has_pending_changes": privileged
+            and profile.draft is not None
+            and profile.ever_approved,
             "answer_days": (
                 math.ceil(profile.median_answer_hours_90d / 24) or 1
                 if profile.median_answer_hours_90d is not None

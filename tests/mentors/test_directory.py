@@ -3,15 +3,19 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from mentors.forms import _skill_choices
 from mentors.models import MentorProfile, MentorSkill, Skill
 from mentors.search import mentor_search_refresh
+from mentors.selectors import mentor_profile_page_row, mentor_profile_public_list
 from mentors.services import block_create
 from tests.factories import UserFactory
+from tests.gates.cast import approved_mentor_profile
 
 pytestmark = pytest.mark.django_db
 
@@ -279,18 +283,25 @@ def test_query_counts_are_pinned(client, how_many):
     mentor_search_refresh()
     client.force_login(UserFactory())
 
-    directory = _count_queries(
-        client, reverse("mentors:directory") + "?q=python&language=fr&mode=video"
-    )
-    page = _count_queries(client, reverse("mentors:detail", args=[profiles[0].pk]))
+    cache.clear()  # cold: nothing from an earlier test
+    _skill_choices.cache_clear()
+    directory_url = reverse("mentors:directory") + "?q=python&language=fr&mode=video"
+    page_url = reverse("mentors:detail", args=[profiles[0].pk])
+    directory_cold = _count_queries(client, directory_url)
+    page_cold = _count_queries(client, page_url)
+    directory = _count_queries(client, directory_url)
+    page = _count_queries(client, page_url)
 
-    # Session, user, unread notifications (header), the viewer's blocks, the
-    # mentor-data version (cache key), the page, the cards' skills (the form's
-    # skill list is cached); for the mentor page: profile and its skills.
-    assert directory <= 8
-    assert page <= 6
-    assert directory == 7
-    assert page == 5
+    # Cold: session, user, the form's skill list, the mentor-data version with
+    # the viewer's blocks (one query), the page, the cards' skills, unread
+    # notifications (header); warm, the skill list and the results come from
+    # the cache. Mentor page: session, user, the profile with its visibility
+    # (one query), unread notifications, then its skills when its public part
+    # is not cached.
+    assert directory_cold <= 8
+    assert page_cold <= 6
+    assert (directory_cold, directory) == (7, 4)
+    assert (page_cold, page) == (5, 4)
 
 
 def api_get(client, path="/api/v1/mentors/", **params):
@@ -375,3 +386,41 @@ def test_back_button_restores_the_whole_page_and_caches_keep_versions_apart(
 
     assert "<html" in restore.content.decode()
     assert "HX-Request" in restore["Vary"]
+
+
+def test_the_mentor_page_query_sees_what_the_public_list_sees():
+    """The page's one-query visibility (plain SQL) against the ORM's rule."""
+    viewer = UserFactory()
+    public = approved_mentor_profile(UserFactory())
+    unapproved = approved_mentor_profile(UserFactory())
+    unapproved.approved_at = None
+    unapproved.save()
+    unpublished = approved_mentor_profile(UserFactory())
+    unpublished.is_published = False
+    unpublished.save()
+    hidden = approved_mentor_profile(UserFactory())
+    hidden.hidden_by_staff_at = timezone.now()
+    hidden.save()
+    inactive = approved_mentor_profile(UserFactory(is_active=False))
+    unverified = approved_mentor_profile(UserFactory(verified=False))
+    blocking = approved_mentor_profile(UserFactory())
+    blocked = approved_mentor_profile(UserFactory())
+    block_create(blocker=blocking.user, blocked=viewer)
+    block_create(blocker=viewer, blocked=blocked.user)
+    profiles = [public, unapproved, unpublished, hidden, inactive, unverified]
+
+    for profile in [*profiles, blocking, blocked]:
+        found = mentor_profile_page_row(profile_id=profile.pk, viewer_id=viewer.pk)
+        assert found is not None
+        row, is_public, is_blocked = found
+        listed = mentor_profile_public_list().filter(pk=profile.pk).exists()
+        assert is_public == listed, profile
+        assert is_blocked == (profile in (blocking, blocked))
+        assert (row.user.full_name, row.headline) == (
+            profile.user.full_name,
+            profile.headline,
+        )
+    assert [p for p in profiles if mentor_profile_public_list().filter(pk=p.pk)] == [
+        public
+    ]
+    assert mentor_profile_page_row(profile_id=0, viewer_id=None) is None
