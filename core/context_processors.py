@@ -10,6 +10,9 @@ def site(request: HttpRequest) -> dict[str, object]:
         "SITE_NAME": settings.SITE_NAME,
         "SITE_URL": settings.SITE_URL,
     }
+    # The menu entry of this page (marked aria-current), from the resolved URL.
+    match = getattr(request, "resolver_match", None)
+    context["nav_current"] = match.view_name if match else ""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         # Lazy: pages that do not show the header run no query for it.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import connection
 from django.db.models import QuerySet
 
 from .models import Notification
@@ -15,6 +16,13 @@ def notification_list_for_user(*, user_id: int) -> QuerySet[Notification]:
 
 
 def notification_unread_count(*, user_id: int) -> int:
-    return Notification.objects.filter(
-        recipient_id=user_id, read_at__isnull=True
-    ).count()
+    """Every signed-in page's header asks: plain SQL (the ORM took three times
+    as long to build the query as the database to answer it)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_UNREAD_SQL, [user_id])
+        return int(cursor.fetchone()[0])
+
+
+_UNREAD_SQL = (
+    "SELECT count(*) FROM core_notification WHERE recipient_id = %s AND read_at IS NULL"
+)

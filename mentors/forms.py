@@ -373,16 +373,21 @@ class DirectoryForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The long lists are callables: read when a value is checked or the
+        # field is drawn (the drawn form is usually cached), not for each form.
         skill_field = self.fields["skill"]
         assert isinstance(skill_field, forms.ChoiceField)
-        skill_field.choices = [("", _("All skills")), *skill_choices()]
+        skill_field.choices = lambda: [("", _("All skills")), *skill_choices()]
         skill_field.error_messages["invalid_choice"] = _("Unknown skill: %(value)s")
         level_field = self.fields["min_level"]
         assert isinstance(level_field, forms.TypedChoiceField)
-        level_field.choices = [("", _("Any level")), *level_choices()]
+        level_field.choices = lambda: [("", _("Any level")), *level_choices()]
         language_field = self.fields["language"]
         assert isinstance(language_field, forms.ChoiceField)
-        language_field.choices = [("", _("Any language")), *language_choices()]
+        language_field.choices = lambda: [
+            ("", _("Any language")),
+            *language_choices(),
+        ]
 
 
 class MentorshipRequestForm(forms.Form):

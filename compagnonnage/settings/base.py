@@ -120,7 +120,15 @@ def cache_settings(redis_url: str) -> dict[str, dict[str, object]]:
                 "socket_connect_timeout": 0.5,
                 "socket_timeout": 0.5,
             },
-        }
+        },
+        # Per process, for what only a deploy changes: the layout's fixed parts
+        # (links, translated labels), rendered once per language and state.
+        "local": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "layout",
+            "TIMEOUT": 3600,
+            "OPTIONS": {"MAX_ENTRIES": 1000},
+        },
     }
 
 
