@@ -10,7 +10,7 @@ from collections.abc import Iterator
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from hypothesis import settings as hypothesis_settings
 
 from tests.factories import UserFactory
@@ -27,11 +27,13 @@ hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 @pytest.fixture(autouse=True)
 def _clear_cache() -> None:
     """Rate-limit counters and the like live in the (real) Redis cache; the
-    matching engine keeps the mentor matrix in process memory, keyed on a
-    version that rolled-back tests reuse."""
+    matching engine keeps the mentor matrix in process memory, and the pages
+    their rendered parts in the "local" cache, keyed on versions that
+    rolled-back tests reuse."""
     from mentors.matching.data import _cache
 
     cache.clear()
+    caches["local"].clear()
     _cache.clear()
 
 

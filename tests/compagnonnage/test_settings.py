@@ -3,10 +3,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from importlib import import_module
 
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.contrib.sessions.backends.cached_db import (
+    SessionStore as CachedDatabaseStore,
+)
+from django.contrib.sessions.backends.db import SessionStore as DatabaseStore
 
 REQUIRED = ("DATABASE_URL", "REDIS_URL", "DJANGO_SECRET_KEY", "SITE_URL")
 GOOD_ENV = {
@@ -71,4 +76,6 @@ def test_sessions_app_has_the_coaching_sessions_label():
 
 
 def test_sessions_live_in_the_database_not_in_redis():
-    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    assert issubclass(store, DatabaseStore)
+    assert not issubclass(store, CachedDatabaseStore)

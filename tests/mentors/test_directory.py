@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -284,6 +284,7 @@ def test_query_counts_are_pinned(client, how_many):
     client.force_login(UserFactory())
 
     cache.clear()  # cold: nothing from an earlier test
+    caches["local"].clear()
     _skill_choices.cache_clear()
     directory_url = reverse("mentors:directory") + "?q=python&language=fr&mode=video"
     page_url = reverse("mentors:detail", args=[profiles[0].pk])
