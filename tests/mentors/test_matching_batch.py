@@ -27,19 +27,8 @@ from mentors.models import Skill as SkillModel
 from mentors.services import block_create
 from tests.factories import UserFactory
 from tests.mentors.mentorship_helpers import learner_with_skills, mentor
+from tests.mentors.test_matching import WEIGHTS
 
-WEIGHTS = Weights(
-    version=1,
-    weights={
-        "skill_fit": 10,
-        "level_gap": 4,
-        "language": 5,
-        "mode_place": 5,
-        "time_overlap": 3,
-        "capacity": 2,
-        "responsiveness": 2,
-    },
-)
 LANGS = ("fr", "en", "ar")
 REGIONS = ("11", "53", "84")
 
