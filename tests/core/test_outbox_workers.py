@@ -9,6 +9,7 @@ import pytest
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.test import override_settings
+from django.utils import timezone
 
 from core.emails import email_enqueue
 from core.models import OutboxMessage
@@ -46,15 +47,18 @@ def test_a_worker_killed_while_sending_is_relieved_after_the_lease(
     live_worker, smtp_sink
 ):
     smtp_sink.stall_next = 60  # hold the worker in the middle of the send
-    with override_settings(OUTBOX_LEASE=timedelta(seconds=2)):
+    # A lease long enough for a loaded machine to kill the worker and look.
+    with override_settings(OUTBOX_LEASE=timedelta(seconds=8)):
         row = _queue_mail("sam@example.org")
         assert smtp_sink.stalled.wait(30), "the worker never started sending"
 
         live_worker.kill()
-        live_worker.start()
         assert outbox_relay() == 0  # still leased: nobody takes it yet
+        live_worker.start()
 
-        time.sleep(2.5)
+        row.refresh_from_db()
+        assert row.claimed_until is not None
+        time.sleep(max((row.claimed_until - timezone.now()).total_seconds(), 0) + 0.5)
         assert outbox_relay() == 1
 
     [sent] = smtp_sink.wait_for(1)
