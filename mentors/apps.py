@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -7,7 +9,28 @@ class MentorsConfig(AppConfig):
     verbose_name = _("Mentors and mentoring")
 
     def ready(self) -> None:
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import post_save
+
         from core.notifications import NotificationKind, register_kind
+
+        from .matching.data import bump_mentor_data_version
+
+        def account_saved(
+            sender: Any, update_fields: Any = None, **kwargs: Any
+        ) -> None:
+            # An account turned on or off shows or hides its mentor profile:
+            # cached directory pages and the mentor matrix must move on. Saves
+            # that name their fields (a login's last_login) do not count.
+            if update_fields is None or "is_active" in update_fields:
+                bump_mentor_data_version()
+
+        post_save.connect(
+            account_saved,
+            sender=get_user_model(),
+            weak=False,  # a local function: keep it alive
+            dispatch_uid="mentors.account",
+        )
         from core.personal_data import register_provider
 
         from .personal_data import (

@@ -182,7 +182,8 @@ def mentor_directory_page(
     if ids is not None:
         by_id = {
             row.pk: row
-            for row in MentorProfile.objects.filter(pk__in=ids)
+            for row in mentor_profile_public_list()
+            .filter(pk__in=ids)
             .select_related("user")
             .only(*CARD_FIELDS)
             .prefetch_related(top_skills)

@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import F, Q, Value
 from django.db.models.functions import Replace
 
+from .matching.data import bump_mentor_data_version
 from .models import (
     Block,
     LearnerProfile,
@@ -72,6 +73,8 @@ def erase_profiles(user: Any) -> None:
         delete_photo((profile.draft or {}).get("photo", ""))
         profile.delete()
     LearnerProfile.objects.filter(user=user).delete()
+    # Cached directory pages and the matching's mentor matrix forget them.
+    bump_mentor_data_version()
 
 
 def export_reports_and_blocks(user: Any) -> dict[str, Any]:

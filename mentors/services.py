@@ -400,7 +400,7 @@ def report_handle(*, report: Report, staff: User, action: str, decision: str) ->
         bump_mentor_data_version()
     elif action == Report.Action.DEACTIVATE:
         person.is_active = False
-        person.save(update_fields=["is_active"])
+        person.save(update_fields=["is_active"])  # the signal bumps the version
     report.status = Report.Status.CLOSED
     report.action = action
     report.decision = decision

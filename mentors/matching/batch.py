@@ -118,6 +118,9 @@ def load_learner_arrays() -> LearnerArrays:
         skill_rows = cursor.fetchall()
     n = len(rows)
     position = {row[0]: i for i, row in enumerate(rows)}
+    # The two reads are two snapshots: a profile or skill that appeared in
+    # between is left for the next refresh.
+    skill_rows = [r for r in skill_rows if r[0] in position and r[1] in index]
     n_skills = np.zeros(n, dtype=np.int64)
     for profile_id, _skill, _target in skill_rows:
         n_skills[position[profile_id]] += 1
@@ -212,6 +215,8 @@ def _excluded(user_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             """
         )
         pairs = cursor.fetchall()
+    if not user_ids.size:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     learners = np.array([p[0] for p in pairs], dtype=np.int64)
     mentors = np.array([p[1] for p in pairs], dtype=np.int64)
     # Every learner is excluded from their own list (a mentor may also learn).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import numpy as np
@@ -89,7 +90,16 @@ def reasons_json_for_pairs(
     n = rows.shape[0]
     if not n:
         return []
-    codes = mentors.skill_codes
+    # Every text value JSON-quoted once (codes could hold any character).
+    codes = {i: json.dumps(code) for i, code in mentors.skill_codes.items()}
+    quoted: dict[str, str] = {}
+
+    def quote(value: str) -> str:
+        text = quoted.get(value)
+        if text is None:
+            text = quoted[value] = json.dumps(value)
+        return text
+
     keys = a.keys[rows]
     wanted = keys >= 0
     skill = np.where(wanted, keys // WIDTH, 0)
@@ -128,14 +138,14 @@ def reasons_json_for_pairs(
             if have:
                 code = "skill" if have >= goal else "skill_partial"
                 parts.append(
-                    f'{{"code": "{code}", "skill": "{codes[skill[i][j]]}", '
+                    f'{{"code": "{code}", "skill": {codes[skill[i][j]]}, '
                     f'"level": {have}, "target": {goal}}}'
                 )
         learner_languages, learner_modes, region = profiles[profile[i]]
         shared = learner_languages & languages[i]
         if shared:
             first = "fr" if "fr" in shared else min(shared)
-            parts.append(f'{{"code": "language", "language": "{first}"}}')
+            parts.append(f'{{"code": "language", "language": {quote(first)}}}')
         if timed[i] and has_overlap[i]:
             day, hour = divmod(first_hour[i], 24)
             parts.append(
@@ -145,7 +155,7 @@ def reasons_json_for_pairs(
             parts.append('{"code": "time_unknown"}')
         both = mentor_modes[i] & learner_modes
         if both & MODE_BITS["in_person"] and regions[i] == region:
-            parts.append(f'{{"code": "in_person", "region": "{region}"}}')
+            parts.append(f'{{"code": "in_person", "region": {quote(region)}}}')
         elif both & REMOTE:
             parts.append('{"code": "remote"}')
         if answers[i]:

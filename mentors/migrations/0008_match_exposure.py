@@ -13,6 +13,10 @@ CREATE FUNCTION mentors_exposure_follow() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP IN ('DELETE', 'UPDATE') THEN
+        -- Rows locked in one order, as the INSERT below, against deadlocks.
+        PERFORM 1 FROM mentors_matchexposure
+        WHERE mentor_profile_id IN (SELECT mentor_profile_id FROM old_rows)
+        ORDER BY mentor_profile_id FOR UPDATE;
         UPDATE mentors_matchexposure e
         SET shown = e.shown - d.n
         FROM (SELECT mentor_profile_id, count(*) AS n FROM old_rows

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from core.personal_data import personal_data_erase
 from mentors.forms import _skill_choices
 from mentors.models import MentorProfile, MentorSkill, Skill
 from mentors.search import mentor_search_refresh
@@ -425,3 +426,18 @@ def test_the_mentor_page_query_sees_what_the_public_list_sees():
         public
     ]
     assert mentor_profile_page_row(profile_id=0, viewer_id=None) is None
+
+
+def test_a_cached_page_forgets_a_mentor_deactivated_or_erased(client, mentors):
+    # The results are cached whole; any of these changes moves the version.
+    url = reverse("mentors:directory")
+    assert "Yasmine Haddad" in client.get(url).content.decode()
+
+    person = mentors["python"].user
+    person.is_active = False
+    person.save()
+    assert "Yasmine Haddad" not in client.get(url).content.decode()
+
+    personal_data_erase(user=mentors["web"].user)
+    assert "Élodie Garnier" not in client.get(url).content.decode()
+    assert "Bernard Lefèvre" in client.get(url).content.decode()

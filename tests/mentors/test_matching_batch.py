@@ -58,7 +58,8 @@ def random_mentors(rng: np.random.Generator, n: int, n_skills: int) -> Mentors:
         remaining=np.minimum(capacity, rng.integers(1, 4, size=n)),
         acceptance=np.where(rng.random(n) < 0.3, np.nan, rng.random(n)),
         answer_hours=np.where(rng.random(n) < 0.3, np.nan, rng.random(n) * 200),
-        skill_index={f"s{i}": i for i in range(n_skills)},
+        # One code with characters JSON must escape.
+        skill_index={(f"s{i}" if i else 's"0\\'): i for i in range(n_skills)},
     )
 
 
@@ -344,3 +345,17 @@ def test_reasons_for_many_pairs_are_those_of_reasons_for(seed):
         "remote",
         "answers",
     }
+
+
+@pytest.mark.django_db
+def test_the_full_refresh_with_no_learner_left_but_a_block(settings):
+    person = learner_with_skills()
+    profile = mentor()
+    block_create(blocker=person, blocked=profile.user)
+    LearnerProfile.objects.all().delete()
+    bump_mentor_data_version()
+
+    summary = suggestions_refresh_all()
+
+    assert summary["learners"] == 0
+    assert not MatchSuggestion.objects.exists()
