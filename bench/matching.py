@@ -171,16 +171,6 @@ class Meter:
         self._fold()
         return self.traced_peak
 
-    def overhead_per_call(self) -> float:
-        """Seconds one wrapped call costs on its own (for the report)."""
-        probe = Meter(traced=self.traced)
-        noop = probe.wrap("probe", lambda: None)
-        rounds = 20_000
-        started = time.perf_counter()
-        for _ in range(rounds):
-            noop()
-        return (time.perf_counter() - started) / rounds
-
 
 @dataclass
 class SqlTimer:

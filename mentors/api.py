@@ -342,17 +342,7 @@ class LearnerProfileSerializer(serializers.Serializer[Any]):
 
 def _learner_output(profile: LearnerProfile) -> dict[str, Any]:
     data: dict[str, Any] = {
-        field: getattr(profile, field)
-        for field in (
-            "goals",
-            "situation",
-            "target_occupation",
-            "occupation_code",
-            "languages",
-            "region",
-            "modes",
-            "time_windows",
-        )
+        field: getattr(profile, field) for field in LearnerProfile.EDITABLE_FIELDS
     }
     data["skills"] = [
         {

@@ -245,6 +245,18 @@ class MentorSkill(models.Model):
 class LearnerProfile(models.Model):
     """What a person wants to learn. Private: only they (and staff) see it."""
 
+    # What the person edits (form and API), besides the wanted skills.
+    EDITABLE_FIELDS = (
+        "goals",
+        "situation",
+        "target_occupation",
+        "occupation_code",
+        "languages",
+        "region",
+        "modes",
+        "time_windows",
+    )
+
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,

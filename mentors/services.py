@@ -313,16 +313,7 @@ def learner_profile_save(
 ) -> LearnerProfile:
     """Save the learner profile and its wanted skills (validated by the form)."""
     _check_skill_codes([entry["code"] for entry in skills])
-    for field in (
-        "goals",
-        "situation",
-        "target_occupation",
-        "occupation_code",
-        "languages",
-        "region",
-        "modes",
-        "time_windows",
-    ):
+    for field in LearnerProfile.EDITABLE_FIELDS:
         setattr(profile, field, data[field])
     profile.full_clean(exclude=["user"])
     profile.save()

@@ -12,12 +12,9 @@ order, exactly as if they were served one by one (``allocate``).
 
 from __future__ import annotations
 
-import functools
 import itertools
-import zoneinfo
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -25,7 +22,7 @@ from django.db import connection
 
 from ..models import Skill
 from . import scoring
-from .data import MODE_BITS, Learner, Mentors
+from .data import MODE_BITS, Learner, Mentors, utc_hour_map
 from .scoring import Weights
 
 BLOCK = 128  # learners scored together: (BLOCK, mentors) float32 at a time
@@ -52,37 +49,6 @@ class LearnerArrays:
 
     def __len__(self) -> int:
         return int(self.user_ids.shape[0])
-
-    def learner(self, row: int) -> Learner:
-        """One learner as the per-learner code (reasons) expects it."""
-        keys = self.keys[row, : self.n_skills[row]]
-        languages, modes, region = self.profiles[int(self.profile[row])]
-        hours = self.hours[row] > 0
-        return Learner(
-            user_id=int(self.user_ids[row]),
-            skills=[(int(k) // WIDTH, 0, int(k) % WIDTH) for k in keys],
-            languages=languages,
-            region=region,
-            modes=modes,
-            hours_utc=hours,
-            has_windows=bool(self.timed[row]),
-        )
-
-
-@functools.lru_cache(maxsize=64)
-def _utc_hours(time_zone: str, monday: str) -> np.ndarray:
-    """Local hour of the week → UTC hour of the week, for the week of
-    ``monday`` (so daylight saving time follows the current season)."""
-    try:
-        zone = zoneinfo.ZoneInfo(time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo("Europe/Paris")
-    start = datetime.fromisoformat(monday).replace(tzinfo=zone)
-    mapping = np.zeros(168, dtype=np.int64)
-    for hour in range(168):
-        utc = (start + timedelta(hours=hour)).astimezone(UTC)
-        mapping[hour] = utc.weekday() * 24 + utc.hour
-    return mapping
 
 
 def load_learner_arrays() -> LearnerArrays:
@@ -134,8 +100,6 @@ def load_learner_arrays() -> LearnerArrays:
     profiles: dict[tuple[frozenset[str], int, str], int] = {}
     profile = np.zeros(n, dtype=np.int64)
     hours = np.zeros((n, 168), dtype=np.float32)
-    monday = datetime.now(UTC).date()
-    monday = monday - timedelta(days=monday.weekday())
     for i, (_pk, _uid, languages, region, modes, windows, time_zone) in enumerate(rows):
         key = (
             frozenset(languages),
@@ -144,7 +108,7 @@ def load_learner_arrays() -> LearnerArrays:
         )
         profile[i] = profiles.setdefault(key, len(profiles))
         if windows:
-            hours[i, _utc_hours(time_zone, monday.isoformat())[windows]] = 1.0
+            hours[i, utc_hour_map(time_zone)[windows]] = 1.0
     chosen = hours.sum(axis=1)
     timed = chosen > 0
     hours[timed] /= chosen[timed, None]
@@ -516,7 +480,6 @@ class Allocation:
     cols: np.ndarray  # int64 (L, TOP): granted mentor columns, -1 padding
     scores: np.ndarray  # float32 (L, TOP)
     used: np.ndarray  # int64 (M,): top lists each mentor is in
-    scored_blocks: int = 0
     rescored_rows: int = 0
 
 
@@ -599,7 +562,6 @@ def allocate(
                 cols, scores = _score_rows(view, a, fresh, room, None, top)
                 cand_cols[fresh], cand_scores[fresh] = cols, scores
                 scored[fresh] = True
-                result.scored_blocks += 1
             while True:
                 cand = cand_cols[rows]
                 taken = _is_taken(cand, result.cols[rows])

@@ -202,22 +202,31 @@ def cached_mentors() -> Mentors:
     return mentors
 
 
-def _local_hours_to_utc(hours: list[int], time_zone: str) -> np.ndarray:
-    """Hours of the week in the person's zone → UTC hours of the week (for a
-    reference week, so daylight saving time follows the current season)."""
-    result = np.zeros(168, dtype=bool)
+def utc_hour_map(time_zone: str) -> np.ndarray:
+    """Local hour of the week → UTC hour of the week, for this week (so daylight
+    saving time follows the season); computed once per zone and week."""
+    today = datetime.now(UTC).date()
+    monday = today - timedelta(days=today.weekday())
+    return _utc_hour_map(time_zone, monday.isoformat())
+
+
+@functools.lru_cache(maxsize=64)
+def _utc_hour_map(time_zone: str, monday: str) -> np.ndarray:
     try:
         zone = zoneinfo.ZoneInfo(time_zone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         zone = zoneinfo.ZoneInfo("Europe/Paris")
-    today = datetime.now(zone).date()
-    monday = today - timedelta(days=today.weekday())
-    for hour in hours:
-        local = datetime(
-            monday.year, monday.month, monday.day, tzinfo=zone
-        ) + timedelta(hours=hour)
-        utc = local.astimezone(UTC)
-        result[utc.weekday() * 24 + utc.hour] = True
+    start = datetime.fromisoformat(monday).replace(tzinfo=zone)
+    mapping = np.zeros(168, dtype=np.int64)
+    for hour in range(168):
+        utc = (start + timedelta(hours=hour)).astimezone(UTC)
+        mapping[hour] = utc.weekday() * 24 + utc.hour
+    return mapping
+
+
+def _local_hours_to_utc(hours: list[int], time_zone: str) -> np.ndarray:
+    result = np.zeros(168, dtype=bool)
+    result[utc_hour_map(time_zone)[np.asarray(hours, dtype=np.int64)]] = True
     return result
 
 

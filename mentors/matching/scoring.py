@@ -6,17 +6,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..models import MatchingWeights
 from .data import MODE_BITS, REMOTE, Learner, Mentors
 
-CRITERIA = (
-    "skill_fit",
-    "level_gap",
-    "language",
-    "mode_place",
-    "time_overlap",
-    "capacity",
-    "responsiveness",
-)
+CRITERIA = MatchingWeights.CRITERIA
 
 
 @dataclass(frozen=True)

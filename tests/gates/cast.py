@@ -163,3 +163,25 @@ def make_cast() -> Cast:
         "profile_of_other_mentor": other.pk,
     }
     return cast
+
+
+# Valid bodies for PUT /api/v1/me/mentor-profile/ and /learner-profile/.
+MENTOR_PROFILE_BODY = {
+    "headline": "Je vous aide à démarrer",
+    "bio": "Dix ans de métier, j'explique pas à pas avec des exemples concrets.",
+    "languages": ["fr"],
+    "region": "11",
+    "city": "Paris",
+    "modes": ["video"],
+    "capacity": 2,
+    "skills": [{"skill": "python", "level": 5, "years": 10}],
+}
+LEARNER_PROFILE_BODY = {
+    "goals": "Trouver un emploi",
+    "situation": "job_seeker",
+    "languages": ["fr"],
+    "region": "11",
+    "modes": ["video", "phone"],
+    "time_windows": [42, 43],
+    "skills": [{"skill": "python", "current_level": 0, "target_level": 3}],
+}

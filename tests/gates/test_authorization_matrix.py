@@ -16,7 +16,12 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
-from tests.gates.cast import ACTORS, make_cast
+from tests.gates.cast import (
+    ACTORS,
+    LEARNER_PROFILE_BODY,
+    MENTOR_PROFILE_BODY,
+    make_cast,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -113,34 +118,15 @@ PATH_PARAMS = {
     },
 }
 
-MENTOR_BODY = {
-    "headline": "Je vous aide à démarrer",
-    "bio": "Dix ans de métier, j'explique pas à pas avec des exemples concrets.",
-    "languages": ["fr"],
-    "region": "11",
-    "city": "Paris",
-    "modes": ["video"],
-    "capacity": 2,
-    "skills": [{"skill": "python", "level": 5, "years": 10}],
-}
-LEARNER_BODY = {
-    "goals": "Trouver un emploi",
-    "situation": "job_seeker",
-    "languages": ["fr"],
-    "region": "11",
-    "modes": ["video", "phone"],
-    "time_windows": [42, 43],
-    "skills": [{"skill": "python", "current_level": 0, "target_level": 3}],
-}
 BODIES = {
-    ("PUT", "/api/v1/me/mentor-profile/"): lambda cast: MENTOR_BODY,
+    ("PUT", "/api/v1/me/mentor-profile/"): lambda cast: MENTOR_PROFILE_BODY,
     ("PATCH", "/api/v1/me/mentor-profile/"): lambda cast: {
         "headline": "Nouvelle accroche"
     },
     ("POST", "/api/v1/me/mentor-profile/submit/"): lambda cast: {
         "accept_charter": True
     },
-    ("PUT", "/api/v1/me/learner-profile/"): lambda cast: LEARNER_BODY,
+    ("PUT", "/api/v1/me/learner-profile/"): lambda cast: LEARNER_PROFILE_BODY,
     ("PATCH", "/api/v1/me/learner-profile/"): lambda cast: {
         "goals": "Changer de métier"
     },

@@ -5,29 +5,16 @@ from rest_framework.test import APIClient
 
 from mentors.models import Block, LearnerProfile, MentorProfile, Report
 from tests.factories import UserFactory
-from tests.gates.cast import approved_mentor_profile
+from tests.gates.cast import (
+    LEARNER_PROFILE_BODY,
+    MENTOR_PROFILE_BODY,
+    approved_mentor_profile,
+)
 
 pytestmark = pytest.mark.django_db
 
-MENTOR = {
-    "headline": "Je vous aide à démarrer",
-    "bio": "Dix ans de métier, j'explique pas à pas avec des exemples concrets.",
-    "languages": ["fr"],
-    "region": "11",
-    "city": "Paris",
-    "modes": ["video"],
-    "capacity": 2,
-    "skills": [{"skill": "python", "level": 5, "years": 10}],
-}
-LEARNER = {
-    "goals": "Trouver un emploi",
-    "situation": "job_seeker",
-    "languages": ["fr"],
-    "region": "11",
-    "modes": ["video"],
-    "time_windows": [42, 43],
-    "skills": [{"skill": "python", "current_level": 0, "target_level": 3}],
-}
+MENTOR = MENTOR_PROFILE_BODY
+LEARNER = LEARNER_PROFILE_BODY
 
 
 @pytest.fixture
