@@ -50,7 +50,15 @@ from urllib.parse import quote
 
 import numpy as np
 
-from bench.run import _manage, _psql, _socket_dir, _vacuum_analyze
+from bench.run import (
+    BenchError,
+    _manage,
+    _psql,
+    _socket_dir,
+    _vacuum_analyze,
+    run_with_services,
+    save_figures,
+)
 from compagnonnage import local_services
 
 if TYPE_CHECKING:
@@ -77,14 +85,6 @@ TARGET_SIZE = "large"
 MB = 1_000_000
 P = ParamSpec("P")
 R = TypeVar("R")
-
-
-class BenchError(Exception):
-    """The benchmark cannot give meaningful figures; the message says why."""
-
-
-def _stop_on_sigterm(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
 
 
 def _emit(event: str, **payload: Any) -> None:
@@ -1164,16 +1164,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.job:
         JOBS[args.job](args)
         return 0
-    signal.signal(signal.SIGTERM, _stop_on_sigterm)
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
-    os.environ.pop("DATABASE_URL", None)
-    already_running = local_services._running()
-    state = local_services.start()
-    socket_dir = _socket_dir(state["DATABASE_URL"])
     results: dict[str, SizeResult] = {}
-    code = 0
     started = datetime.now()
-    try:
+
+    def bench(state: dict[str, str]) -> None:
+        socket_dir = _socket_dir(state["DATABASE_URL"])
         print(
             f"matching benchmark, seed {SEED}; {os.cpu_count()} CPUs shared by the "
             "worker and PostgreSQL"
@@ -1182,31 +1177,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             results[name] = run_size(name, socket_dir=socket_dir, args=args)
         print()
         print(targets_table(results))
-    except BenchError as exc:
-        print(f"bench stopped: {exc}", file=sys.stderr)
-        code = 1
-    except subprocess.CalledProcessError as exc:
-        print(f"bench stopped: {' '.join(map(str, exc.cmd))} failed", file=sys.stderr)
-        code = 1
-    except KeyboardInterrupt:
-        code = 130
-    finally:
-        if not already_running:
-            local_services.stop()
-            print("stopped the embedded services the bench started")
+
+    code = run_with_services(bench)
     if results:
-        saved = OUT_DIR / f"matching-{started:%Y%m%d-%H%M%S}.json"
-        saved.write_text(
-            json.dumps(
-                {
-                    "started": started.isoformat(timespec="seconds"),
-                    "args": vars(args),
-                    "results": {k: asdict(v) for k, v in results.items()},
-                },
-                indent=2,
-            )
+        save_figures(
+            "matching",
+            {
+                "started": started.isoformat(timespec="seconds"),
+                "args": vars(args),
+                "results": {k: asdict(v) for k, v in results.items()},
+            },
         )
-        print(f"\nfigures saved in {saved}")
     return code
 
 

@@ -21,7 +21,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -523,21 +523,49 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def run_with_services(body: Callable[[dict[str, str]], None]) -> int:
+    """Run ``body`` with the embedded PostgreSQL and Redis (started if needed,
+    stopped after if this call started them); a failure becomes an exit code
+    with its reason. Both harnesses (this one and ``bench.matching``) use it."""
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    # Always the embedded servers: the benches create and drop their own databases.
+    os.environ.pop("DATABASE_URL", None)
+    os.environ.pop("REDIS_URL", None)
+    already_running = local_services._running()
+    state = local_services.start()
+    try:
+        body(state)
+        return 0
+    except BenchError as exc:
+        print(f"bench stopped: {exc}", file=sys.stderr)
+        return 1
+    except subprocess.CalledProcessError as exc:
+        print(f"bench stopped: {' '.join(map(str, exc.cmd))} failed", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        if not already_running:
+            local_services.stop()
+            print("stopped the embedded services the bench started")
+
+
+def save_figures(prefix: str, payload: dict[str, Any]) -> Path:
+    saved = OUT_DIR / f"{prefix}-{datetime.now():%Y%m%d-%H%M%S}.json"
+    saved.write_text(json.dumps(payload, indent=2))
+    print(f"\nfigures saved in {saved}")
+    return saved
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     if not shutil.which("wrk"):
         print("wrk is missing: `apt-get install wrk` (Debian) or your OS's package.")
         return 2
-    signal.signal(signal.SIGTERM, _stop_on_sigterm)
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
-    # Always the embedded servers: the bench creates and drops its own databases.
-    os.environ.pop("DATABASE_URL", None)
-    os.environ.pop("REDIS_URL", None)
-    already_running = local_services._running()
-    state = local_services.start()
     results: dict[int, SizeResult] = {}
-    code = 0
-    try:
+
+    def bench(state: dict[str, str]) -> None:
         print(
             f"gunicorn --workers {args.workers} (sync) on 127.0.0.1; wrk "
             f"-t{args.threads} -c{args.connections} -d{args.duration}s after "
@@ -554,42 +582,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         if len(results) > 1:
             print()
             print(growth_line(results))
-    except BenchError as exc:
-        print(f"bench stopped: {exc}", file=sys.stderr)
-        code = 1
-    except subprocess.CalledProcessError as exc:
-        print(f"bench stopped: {' '.join(exc.cmd)} failed", file=sys.stderr)
-        code = 1
-    except KeyboardInterrupt:
-        code = 130
-    finally:
-        if not already_running:
-            local_services.stop()
-            print("stopped the embedded services the bench started")
+
+    code = run_with_services(bench)
     if results:
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        saved = OUT_DIR / f"results-{stamp}.json"
-        saved.write_text(
-            json.dumps(
-                {
-                    "args": vars(args),
-                    "results": {
-                        str(size): {
-                            "load": {k: asdict(m) for k, m in r.measures.items()},
-                            "in_process": r.costs,
-                            "facts": {
-                                k: v
-                                for k, v in r.facts.items()
-                                if k not in ("explain", "sql", "session_key")
-                            },
-                        }
-                        for size, r in results.items()
-                    },
+        save_figures(
+            "results",
+            {
+                "args": vars(args),
+                "results": {
+                    str(size): {
+                        "load": {k: asdict(m) for k, m in r.measures.items()},
+                        "in_process": r.costs,
+                        "facts": {
+                            k: v
+                            for k, v in r.facts.items()
+                            if k not in ("explain", "sql", "session_key")
+                        },
+                    }
+                    for size, r in results.items()
                 },
-                indent=2,
-            )
+            },
         )
-        print(f"\nfigures saved in {saved}")
     return code
 
 
