@@ -17,11 +17,14 @@ class MentorsConfig(AppConfig):
         from .matching.data import bump_mentor_data_version
 
         def account_saved(
-            sender: Any, update_fields: Any = None, **kwargs: Any
+            sender: Any, created: bool = False, update_fields: Any = None, **kwargs: Any
         ) -> None:
             # An account turned on or off shows or hides its mentor profile:
-            # cached directory pages and the mentor matrix must move on. Saves
-            # that name their fields (a login's last_login) do not count.
+            # cached directory pages and the mentor matrix must move on. A new
+            # account has no profile yet; saves that name their fields without
+            # is_active (a login's last_login) do not count.
+            if created:
+                return
             if update_fields is None or "is_active" in update_fields:
                 bump_mentor_data_version()
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from ..choices import Region
 from ..models import Skill
-from .batch import WIDTH, LearnerArrays
+from .batch import WIDTH, LearnerArrays, arrays_from_learners
 from .data import MODE_BITS, REMOTE, Learner, Mentors
 
 PERIODS = (
@@ -24,55 +24,21 @@ PERIODS = (
 
 def reasons_for(learner: Learner, mentors: Mentors, row: int) -> list[dict[str, Any]]:
     """Why mentor ``row`` suits this learner, most telling first."""
-    codes = mentors.skill_codes
-    reasons: list[dict[str, Any]] = []
-    for index, _current, target in sorted(learner.skills, key=lambda s: -s[2]):
-        level = int(mentors.levels[row, index])
-        if level >= target:
-            reasons.append(
-                {
-                    "code": "skill",
-                    "skill": codes[index],
-                    "level": level,
-                    "target": target,
-                }
-            )
-        elif level:
-            reasons.append(
-                {
-                    "code": "skill_partial",
-                    "skill": codes[index],
-                    "level": level,
-                    "target": target,
-                }
-            )
-    shared = sorted(learner.languages & mentors.languages[row])
-    if shared:
-        first = "fr" if "fr" in shared else shared[0]
-        reasons.append({"code": "language", "language": first})
-    overlap = mentors.availability[row] & learner.hours_utc
-    if learner.has_windows and overlap.any():
-        hour = int(np.flatnonzero(overlap)[0])
-        day, hour_of_day = divmod(hour, 24)
-        period = next(
-            (p for start, end, p in PERIODS if start <= hour_of_day < end), "night"
-        )
-        reasons.append({"code": "time", "day": day, "period": period})
-    elif learner.has_windows and not mentors.availability[row].any():
-        reasons.append({"code": "time_unknown"})
-    both = int(mentors.modes[row]) & learner.modes
-    if both & MODE_BITS["in_person"] and mentors.regions[row] == learner.region:
-        reasons.append({"code": "in_person", "region": learner.region})
-    elif both & REMOTE:
-        reasons.append({"code": "remote"})
-    if not np.isnan(mentors.answer_hours[row]):
-        reasons.append(
-            {
-                "code": "answers",
-                "days": max(1, int(np.ceil(mentors.answer_hours[row] / 24))),
-            }
-        )
-    return reasons
+    return reasons_for_rows(learner, mentors, np.array([row]))[0]
+
+
+def reasons_for_rows(
+    learner: Learner, mentors: Mentors, rows: np.ndarray
+) -> list[list[dict[str, Any]]]:
+    """``reasons_for`` of one learner and several mentors: the same code as the
+    full refresh's, for one learner."""
+    texts = reasons_json_for_pairs(
+        arrays_from_learners([learner], {}),
+        mentors,
+        np.zeros(rows.shape[0], dtype=np.int64),
+        rows.astype(np.int64),
+    )
+    return [json.loads(text) for text in texts]
 
 
 _PERIOD_OF_HOUR = [
@@ -84,9 +50,10 @@ _PERIOD_OF_HOUR = [
 def reasons_json_for_pairs(
     a: LearnerArrays, mentors: Mentors, rows: np.ndarray, cols: np.ndarray
 ) -> list[str]:
-    """``reasons_for`` of many (learner row, mentor column) pairs at once, as
+    """The reasons of many (learner row, mentor column) pairs at once, as
     JSON text ready to store: the comparisons in numpy, one short loop per pair
-    to assemble the text. Same reasons, same order (a test compares them)."""
+    to assemble the text. A test compares them with a plain per-pair
+    reference on random data."""
     n = rows.shape[0]
     if not n:
         return []

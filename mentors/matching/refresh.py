@@ -15,7 +15,7 @@ from django.utils import timezone
 from ..models import MatchingWeights, MatchSuggestion
 from . import batch
 from .data import Learner, Mentors, cached_mentors, excluded_pairs, load_learners
-from .reasons import reasons_for, reasons_json_for_pairs
+from .reasons import reasons_for_rows, reasons_json_for_pairs
 from .scoring import CRITERIA, Weights, score
 
 TOP = 10
@@ -60,6 +60,7 @@ def _pick(
     best = candidates[np.argpartition(-total[candidates], k - 1)[:k]]
     best = best[np.lexsort((mentors.profile_ids[best], -total[best]))]
     now = timezone.now()
+    reasons = reasons_for_rows(learner, mentors, best)
     picked = []
     for rank, row in enumerate(best, start=1):
         used[row] += 1
@@ -72,7 +73,7 @@ def _pick(
                 breakdown={
                     name: round(float(parts[name][row]), 3) for name in CRITERIA
                 },
-                reasons=reasons_for(learner, mentors, int(row)),
+                reasons=reasons[rank - 1],
                 weights_version=weights.version,
                 computed_at=now,
             )
