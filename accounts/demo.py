@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 
 from .models import User
 
@@ -55,7 +57,18 @@ def demo_accounts_ensure(
             },
         )
         user.password = password_hash
-        user.save(update_fields=["password"])
+        user.adult_confirmed_at = user.adult_confirmed_at or timezone.now()
+        if not user.terms_accepted_at:
+            user.terms_version = settings.TERMS_VERSION
+            user.terms_accepted_at = timezone.now()
+        user.save(
+            update_fields=[
+                "password",
+                "adult_confirmed_at",
+                "terms_version",
+                "terms_accepted_at",
+            ]
+        )
         EmailAddress.objects.update_or_create(
             user=user,
             email=account.email,

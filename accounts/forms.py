@@ -35,7 +35,25 @@ class SignupForm(forms.Form):
         error_messages={"required": _("Please accept the terms of use to continue.")},
     )
 
-    field_order = ["full_name", "email", "password1", "password2", "accept_terms"]
+    is_adult = forms.BooleanField(
+        label=_("I am 18 or older"),
+        help_text=_("Compagnonnage is for adults only."),
+        required=True,
+        error_messages={
+            "required": _(
+                "Compagnonnage is for adults: tick this box if you are 18 or older."
+            )
+        },
+    )
+
+    field_order = [
+        "full_name",
+        "email",
+        "password1",
+        "password2",
+        "is_adult",
+        "accept_terms",
+    ]
 
     def signup(self, request: HttpRequest, user: User) -> None:
         user_complete_signup(
@@ -95,6 +113,18 @@ class ApiTokenCreateForm(forms.Form):
         label=_("Name of the token"),
         help_text=_("For example the name of the tool that will use it."),
         max_length=80,
+    )
+
+
+class AdultForm(forms.Form):
+    is_adult = forms.BooleanField(
+        label=_("I am 18 or older"),
+        required=True,
+        error_messages={
+            "required": _(
+                "Compagnonnage is for adults: tick this box if you are 18 or older."
+            )
+        },
     )
 
 

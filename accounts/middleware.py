@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Callable
+from typing import Any
 
 from allauth.mfa.models import Authenticator
 from django.conf import settings
@@ -54,24 +55,58 @@ class UserLocaleMiddleware:
         return response
 
 
-class StaffTwoFactorMiddleware:
-    """Staff must set up TOTP before using the site (allauth has no such setting)."""
+class SignedInGateMiddleware:
+    """Sends a signed-in person to one page (``target``, with ``next``) until
+    ``stopped`` says no more, except on the paths that page needs."""
 
-    ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz")
+    ALLOWED_PREFIXES: tuple[str, ...] = ("/accounts/", "/static/", "/healthz")
+    target = ""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
+
+    def stopped(self, user: Any) -> bool:
+        raise NotImplementedError
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
         if (
             user.is_authenticated
-            and user.is_staff
             and not request.path.startswith(self.ALLOWED_PREFIXES)
-            and not Authenticator.objects.filter(
-                user=user, type=Authenticator.Type.TOTP
-            ).exists()
+            and self.stopped(user)
         ):
             query = urlencode({"next": request.get_full_path()})
-            return HttpResponseRedirect(f"{reverse('mfa_activate_totp')}?{query}")
+            return HttpResponseRedirect(f"{reverse(self.target)}?{query}")
         return self.get_response(request)
+
+
+class StaffTwoFactorMiddleware(SignedInGateMiddleware):
+    """Staff must set up TOTP before using the site (allauth has no such setting)."""
+
+    target = "mfa_activate_totp"
+
+    def stopped(self, user: Any) -> bool:
+        return bool(user.is_staff) and not (
+            Authenticator.objects.filter(
+                user=user, type=Authenticator.Type.TOTP
+            ).exists()
+        )
+
+
+class AdultConfirmationMiddleware(SignedInGateMiddleware):
+    """Accounts made before sign-up asked "I am 18 or older" answer it once, at
+    their next visit signed in, before anything else (the API is left alone:
+    its clients cannot answer a form; the legal pages say why it is asked)."""
+
+    ALLOWED_PREFIXES = (
+        *SignedInGateMiddleware.ALLOWED_PREFIXES,
+        "/api/",
+        "/unsubscribe/",
+        "/conditions-utilisation/",
+        "/confidentialite/",
+        "/mentions-legales/",
+    )
+    target = "accounts:adult"
+
+    def stopped(self, user: Any) -> bool:
+        return user.adult_confirmed_at is None

@@ -84,6 +84,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     terms_accepted_at = models.DateTimeField(
         _("terms accepted at"), null=True, blank=True
     )
+    # The service is for adults: asked at sign-up (with the terms), and once of
+    # accounts made before the question existed.
+    adult_confirmed_at = models.DateTimeField(
+        _("confirmed being 18 or older at"), null=True, blank=True
+    )
 
     objects = UserManager()
 

@@ -27,6 +27,7 @@ def export_account(user: User) -> dict[str, Any]:
         "last_login": user.last_login,
         "terms_version": user.terms_version,
         "terms_accepted_at": user.terms_accepted_at,
+        "adult_confirmed_at": user.adult_confirmed_at,
         "email_addresses": list(
             EmailAddress.objects.filter(user=user).values(
                 "email", "verified", "primary"

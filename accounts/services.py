@@ -18,19 +18,38 @@ from .models import ApiToken, User, hash_token
 
 @transaction.atomic
 def user_complete_signup(*, user: User, full_name: str, language: str) -> User:
-    """Record what the sign-up form adds to allauth's user: name, language, terms.
+    """Record what the sign-up form adds to allauth's user: name, language, the
+    terms accepted and being 18 or older (both ticked on the form).
 
     The terms version accepted is the one in force (``settings.TERMS_VERSION``).
     """
+    now = timezone.now()
     user.full_name = full_name.strip()
     user.language = (
         language if language in User.Language.values else User.Language.FRENCH
     )
     user.terms_version = settings.TERMS_VERSION
-    user.terms_accepted_at = timezone.now()
+    user.terms_accepted_at = now
+    user.adult_confirmed_at = now
     user.save(
-        update_fields=["full_name", "language", "terms_version", "terms_accepted_at"]
+        update_fields=[
+            "full_name",
+            "language",
+            "terms_version",
+            "terms_accepted_at",
+            "adult_confirmed_at",
+        ]
     )
+    return user
+
+
+def user_confirm_adult(*, user: User) -> User:
+    """The person says they are 18 or older (accounts made before sign-up asked);
+    the first answer is the one kept."""
+    User.objects.filter(pk=user.pk, adult_confirmed_at__isnull=True).update(
+        adult_confirmed_at=timezone.now()
+    )
+    user.refresh_from_db(fields=["adult_confirmed_at"])
     return user
 
 

@@ -20,4 +20,5 @@ urlpatterns = [
         name="personal-data-download",
     ),
     path("delete/", views.account_delete, name="delete"),
+    path("age/", views.adult_confirm, name="adult"),
 ]

@@ -19,12 +19,13 @@ from django.views.decorators.http import (
 from core.models import DataExport
 from core.personal_data import data_export_request, private_storage
 
-from .forms import AccountDeleteForm, ApiTokenCreateForm, PreferencesForm
+from .forms import AccountDeleteForm, AdultForm, ApiTokenCreateForm, PreferencesForm
 from .models import User
 from .selectors import api_token_list_for_user
 from .services import (
     api_token_create,
     api_token_revoke,
+    user_confirm_adult,
     user_erase,
     user_update_preferences,
 )
@@ -154,3 +155,18 @@ def account_delete(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your account and your data have been deleted."))
         return redirect("home")
     return render(request, "accounts/account_delete.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def adult_confirm(request: HttpRequest) -> HttpResponse:
+    """ "I am 18 or older", asked once of accounts made before sign-up asked it."""
+    assert isinstance(request.user, User)
+    next_url = _safe_next(request, reverse("mentors:space"))
+    if request.user.adult_confirmed_at is not None:
+        return redirect(next_url)
+    form = AdultForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        user_confirm_adult(user=request.user)
+        return redirect(next_url)
+    return render(request, "accounts/adult.html", {"form": form, "next": next_url})

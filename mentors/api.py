@@ -55,9 +55,7 @@ from .services import (
     SkillEntry,
     block_create,
     block_delete,
-    learner_profile_get_or_create,
     learner_profile_save,
-    mentor_profile_get_or_create,
     mentor_profile_missing,
     mentor_profile_save_draft,
     mentor_profile_submit,
@@ -236,6 +234,7 @@ class MentorProfileMeView(APIView):
     def _save(
         self, request: Request, profile: MentorProfile, partial: bool
     ) -> Response:
+        """Validate, then save (the first save creates the profile)."""
         current = mentor_profile_working_copy(profile)
         body = _object_body(request)
         data = body if not partial else {**_as_input(current), **body}
@@ -249,7 +248,7 @@ class MentorProfileMeView(APIView):
         values["photo"] = current.get("photo", "")
         try:
             profile = mentor_profile_save_draft(
-                profile=profile, data=values, skills=cast(list[SkillEntry], skills)
+                user=_me(request), data=values, skills=cast(list[SkillEntry], skills)
             )
         except DjangoValidationError as exc:
             raise _drf_error(exc) from exc
@@ -257,9 +256,9 @@ class MentorProfileMeView(APIView):
 
     @extend_schema(request=MentorProfileInput, responses=MentorProfileOutput)
     def put(self, request: Request) -> Response:
-        return self._save(
-            request, mentor_profile_get_or_create(user=_me(request)), False
-        )
+        me = _me(request)
+        profile = MentorProfile.objects.filter(user=me).first()
+        return self._save(request, profile or MentorProfile(user=me), False)
 
     @extend_schema(
         request=MentorProfileInput(partial=True), responses=MentorProfileOutput
@@ -389,7 +388,7 @@ class LearnerProfileMeView(APIView):
         values["time_windows"] = sorted(set(values["time_windows"]))
         try:
             profile = learner_profile_save(
-                profile=profile,
+                user=_me(request),
                 data=values,
                 skills=cast(list[LearnerSkillEntry], skills),
             )
@@ -399,9 +398,9 @@ class LearnerProfileMeView(APIView):
 
     @extend_schema(request=LearnerProfileSerializer, responses=LearnerProfileSerializer)
     def put(self, request: Request) -> Response:
-        return self._save(
-            request, learner_profile_get_or_create(user=_me(request)), False
-        )
+        me = _me(request)
+        profile = LearnerProfile.objects.filter(user=me).first()
+        return self._save(request, profile or LearnerProfile(user=me), False)
 
     @extend_schema(
         request=LearnerProfileSerializer(partial=True),
@@ -416,7 +415,7 @@ class LearnerProfileMeView(APIView):
 
 class ReportInput(serializers.Serializer[Any]):
     person = serializers.IntegerField(help_text="The id of the person reported.")
-    reason = serializers.ChoiceField(choices=Report.Reason.values)
+    reason = serializers.ChoiceField(choices=[str(r) for r in Report.PERSON_REASONS])
     text = serializers.CharField(max_length=3000, allow_blank=True, default="")
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import time
-import zoneinfo
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -33,6 +32,7 @@ from django.utils import timezone
 from accounts.models import User
 
 from .choices import LEVEL_MAX, Mode, Region, Situation
+from .matching.data import bump_mentor_data_version
 from .models import LearnerProfile, LearnerSkill, MentorProfile, MentorSkill, Skill
 from .search import mentor_search_refresh
 from .services import PROFILE_FIELDS
@@ -645,13 +645,6 @@ class MentorSeed:
     charter_minutes_ago: int | None
     submitted_minutes_ago: int | None
     approved_minutes_ago: int | None
-    # Local hours of the week (0 = Monday 00:00) the mentor usually offers, and
-    # which of the next four weeks' occurrences of them are still free.
-    availability: tuple[int, ...]
-    free_occurrences: tuple[int, ...]
-    hours_mentored: Decimal
-    rating_avg: Decimal | None
-    rating_count: int
 
     def profile_fields(self) -> dict[str, Any]:
         """The content a mentor writes (``services.PROFILE_FIELDS``)."""
@@ -877,7 +870,9 @@ def mentor_seed(fake: Faker, *, seed: int, index: int) -> MentorSeed:
         years = experience if position == 0 else rng.randint(least, experience)
         skills.append((code, level, years))
     skills.sort(key=lambda entry: (-entry[1], -entry[2], entry[0]))
-    availability, when = (
+    # When they are usually free, said in their bio. No slot or weekly
+    # availability is written: those come from scheduling, never from demo data.
+    _hours, when = (
         _availability(rng, tuple(PATTERNS)) if rng.random() < 0.92 else ((), "")
     )
     headline = _headline(
@@ -904,26 +899,10 @@ def mentor_seed(fake: Faker, *, seed: int, index: int) -> MentorSeed:
         },
     )
     charter = submitted = approved = None
-    free: tuple[int, ...] = ()
-    hours = Decimal(0)
-    rating_avg: Decimal | None = None
-    rating_count = 0
     if status == MentorProfile.Status.APPROVED:
         approved = rng.randint(60, 700 * 24 * 60)
         submitted = approved + rng.randint(2 * 60, 5 * 24 * 60)
         charter = submitted + rng.randint(1, 120)
-        if availability and rng.random() < 0.85:
-            occurrences = 4 * len(availability)
-            picked = rng.sample(
-                range(occurrences), rng.randint(1, min(occurrences, 24))
-            )
-            free = tuple(sorted(picked))
-        if rng.random() < 0.75:
-            hours = Decimal(rng.randint(1, max(2, approved // (24 * 60)))) / 2
-            if rng.random() < 0.85:
-                rating_count = rng.randint(1, min(80, int(hours) // 2 + 1))
-                mark = max(1.0, 5 - abs(rng.gauss(0, 0.5)))
-                rating_avg = Decimal(f"{mark:.2f}")
     elif status == MentorProfile.Status.SUBMITTED:
         submitted = rng.randint(60, 10 * 24 * 60)
         charter = submitted + rng.randint(1, 120)
@@ -939,11 +918,6 @@ def mentor_seed(fake: Faker, *, seed: int, index: int) -> MentorSeed:
         charter_minutes_ago=charter,
         submitted_minutes_ago=submitted,
         approved_minutes_ago=approved,
-        availability=availability,
-        free_occurrences=free,
-        hours_mentored=hours,
-        rating_avg=rating_avg,
-        rating_count=rating_count,
     )
 
 
@@ -1181,6 +1155,7 @@ _USER_COLUMNS = (
     "date_joined",
     "terms_version",
     "terms_accepted_at",
+    "adult_confirmed_at",
 )
 _EMAIL_COLUMNS = ("email", "verified", "primary", "user_id")
 _MENTOR_COLUMNS = (
@@ -1210,6 +1185,9 @@ _MENTOR_COLUMNS = (
     "summary_updated_at",
     "search_text",
 )
+# The summaries scheduling pushes down (free slots, weekly availability, hours,
+# rating): demo data never writes one without the rows behind it.
+_NO_SUMMARY = (None, 0, 0, 0, bytes(21), Decimal(0), None, 0, None)
 _MENTOR_SKILL_COLUMNS = ("profile_id", "skill_id", "level", "years")
 _LEARNER_COLUMNS = (
     "id",
@@ -1241,11 +1219,6 @@ class _Writer:
         self.terms_version = settings.TERMS_VERSION
         self.charter_version = settings.MENTOR_CHARTER_VERSION
         self.skill_ids = dict(Skill.objects.values_list("code", "id"))
-        # Availability starts at the next whole hour (UTC).
-        self.base = self.now.replace(minute=0, second=0, microsecond=0) + timedelta(
-            hours=1
-        )
-        self.offsets: dict[str, int] = {}
 
     def ago(self, minutes: int | None) -> datetime | None:
         return None if minutes is None else self.now - timedelta(minutes=minutes)
@@ -1269,6 +1242,7 @@ class _Writer:
                     joined,
                     self.terms_version,
                     joined,
+                    joined,
                 )
             )
         _copy(self.cursor, User, _USER_COLUMNS, users)
@@ -1282,37 +1256,6 @@ class _Writer:
             ),
         )
         return user_ids
-
-    def _offset_hours(self, zone: str) -> int:
-        if zone not in self.offsets:
-            offset = self.now.astimezone(zoneinfo.ZoneInfo(zone)).utcoffset()
-            self.offsets[zone] = int(offset.total_seconds()) // 3600 if offset else 0
-        return self.offsets[zone]
-
-    def summary(self, seed: MentorSeed) -> tuple[bytes, datetime | None, int, int, int]:
-        """The availability bitmap (UTC; bit h is byte h // 8, bit h % 8) and the
-        free slots: the chosen occurrences of the weekly hours, from now on."""
-        offset = self._offset_hours(seed.person.time_zone)
-        utc_hours = sorted({(hour - offset) % 168 for hour in seed.availability})
-        bitmap = bytearray(21)
-        for hour in utc_hours:
-            bitmap[hour // 8] |= 1 << (hour % 8)
-        if not seed.free_occurrences:
-            return bytes(bitmap), None, 0, 0, 0
-        start = self.base.weekday() * 24 + self.base.hour
-        ahead = sorted((hour - start) % 168 for hour in utc_hours)
-        slots = [
-            self.base + timedelta(hours=(k // len(ahead)) * 168 + ahead[k % len(ahead)])
-            for k in seed.free_occurrences
-        ]
-        week, fortnight = self.now + timedelta(days=7), self.now + timedelta(days=14)
-        return (
-            bytes(bitmap),
-            slots[0],
-            sum(slot < week for slot in slots),
-            sum(slot < fortnight for slot in slots),
-            len(slots),
-        )
 
     def mentors(self, seeds: list[MentorSeed]) -> list[int]:
         """Write the mentors; return the ids of the approved profiles."""
@@ -1334,18 +1277,6 @@ class _Writer:
                     (profile_id, self.skill_ids[code], level, years)
                     for code, level, years in seed.skills
                 ]
-                bitmap, next_slot, free_7d, free_14d, free_28d = self.summary(seed)
-                summary: tuple[Any, ...] = (
-                    next_slot,
-                    free_7d,
-                    free_14d,
-                    free_28d,
-                    bitmap,
-                    seed.hours_mentored,
-                    seed.rating_avg,
-                    seed.rating_count,
-                    self.now,
-                )
             else:
                 # Never approved: nothing published yet, the content waits in
                 # the working copy (and in the review queue when submitted).
@@ -1368,7 +1299,6 @@ class _Writer:
                         ],
                     }
                 )
-                summary = (None, 0, 0, 0, bytes(21), Decimal(0), None, 0, None)
             rows.append(
                 (
                     profile_id,
@@ -1386,7 +1316,7 @@ class _Writer:
                     True,
                     joined,
                     approved or submitted or joined,
-                    *summary,
+                    *_NO_SUMMARY,
                     "",
                 )
             )
@@ -1482,6 +1412,8 @@ def demo_population_ensure(
         if approved_ids:
             with result.time("search"):
                 mentor_search_refresh(profile_ids=approved_ids)
+            # New mentors are new matching and directory inputs.
+            bump_mentor_data_version()
         if result.mentors_created or result.learners_created:
             tables = [
                 model._meta.db_table

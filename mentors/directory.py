@@ -73,11 +73,7 @@ class DirectoryPage:
 def _not_blocked(viewer_id: int | None) -> Q:
     if not viewer_id:
         return Q()
-    blocked = Block.objects.filter(
-        Q(blocker_id=viewer_id, blocked_id=OuterRef("user_id"))
-        | Q(blocker_id=OuterRef("user_id"), blocked_id=viewer_id)
-    )
-    return ~Q(Exists(blocked))
+    return ~Q(Exists(Block.objects.between(viewer_id, OuterRef("user_id"))))
 
 
 def mentor_directory_queryset(

@@ -311,6 +311,16 @@ class ReportForm(forms.ModelForm):
             "text": forms.Textarea(attrs={"rows": 5}),
         }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        reason = self.fields["reason"]
+        assert isinstance(reason, forms.ChoiceField)
+        reason.choices = [
+            (value, label)
+            for value, label in Report.Reason.choices
+            if value in Report.PERSON_REASONS
+        ]
+
 
 class ReviewRequestChangesForm(forms.Form):
     message = forms.CharField(

@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +23,7 @@ from core.notifications import notify
 
 from .matching.data import bump_mentor_data_version
 from .models import (
+    Block,
     LearnerProfile,
     MentorProfile,
     Mentorship,
@@ -39,16 +41,6 @@ class Conflict(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-
-
-def _blocked(a: int, b: int) -> bool:
-    from django.db.models import Q
-
-    from .models import Block
-
-    return Block.objects.filter(
-        Q(blocker_id=a, blocked_id=b) | Q(blocker_id=b, blocked_id=a)
-    ).exists()
 
 
 def _request_link(request: MentorshipRequest, for_mentor: bool) -> str:
@@ -82,7 +74,7 @@ def mentorship_request_create(
         .filter(pk=mentor_profile_id)
         .first()
     )
-    if profile is None or _blocked(learner.pk, profile.user_id):
+    if profile is None or Block.objects.between(learner.pk, profile.user_id).exists():
         raise Http404
     if profile.user_id == learner.pk:
         raise ValidationError(_("You cannot ask yourself for mentoring."))
@@ -186,6 +178,8 @@ def mentorship_request_accept(*, mentor: User, request_id: int) -> Mentorship:
     if profile is None:
         raise Http404
     request = _pending_request_for_update(request_id=request_id, mentor=mentor)
+    if Block.objects.between(mentor.pk, request.learner_id).exists():
+        raise Conflict(_("This request can no longer be accepted."))
     active = Mentorship.objects.filter(mentor=mentor, status=Mentorship.Status.ACTIVE)
     if active.count() >= profile.capacity:
         raise Conflict(
@@ -248,6 +242,10 @@ def _decline(request: MentorshipRequest, message: str) -> MentorshipRequest:
 def mentorship_request_withdraw(*, learner: User, request_id: int) -> MentorshipRequest:
     """The learner withdraws a request still waiting for an answer."""
     request = _pending_request_for_update(request_id=request_id, learner=learner)
+    return _withdraw(request)
+
+
+def _withdraw(request: MentorshipRequest) -> MentorshipRequest:
     request.status = MentorshipRequest.Status.WITHDRAWN
     request.answered_at = timezone.now()
     request.save(update_fields=["status", "answered_at"])
@@ -399,22 +397,69 @@ def mentorship_end(
         raise Conflict(_("This mentorship has already ended."))
     if outcome not in Mentorship.Outcome.values:
         raise ValidationError({"outcome": _("Choose completed or stopped.")})
+    _end(mentorship, by=user, outcome=outcome, reason=reason)
+    return mentorship
+
+
+def _end(mentorship: Mentorship, *, by: User, outcome: str, reason: str) -> None:
+    """End a locked, active mentorship and tell the other person."""
     mentorship.status = Mentorship.Status.ENDED
     mentorship.outcome = outcome
     mentorship.end_reason = reason.strip()[:2000]
-    mentorship.ended_by = user
+    mentorship.ended_by = by
     mentorship.ended_at = timezone.now()
     mentorship.save()
     bump_mentor_data_version()
-    other = mentorship.learner if user.pk == mentorship.mentor_id else mentorship.mentor
+    other = mentorship.learner if by.pk == mentorship.mentor_id else mentorship.mentor
     notify(
         recipient=other,
         kind="mentors.mentorship_ended",
         template="mentors.mentorship",
-        context={"mentorship": mentorship, "by": user},
+        context={"mentorship": mentorship, "by": by},
         link=reverse("mentors:thread", args=[mentorship.pk]),
     )
-    return mentorship
+
+
+def mentorship_relations_close_for_block(
+    *, blocker: User, blocked: User
+) -> list[Mentorship]:
+    """What exists between two people when one blocks the other ends.
+
+    Pending requests either way are closed: withdrawn when the blocker asked,
+    declined (the learner gets the usual neutral answer) when the blocker was
+    asked. An active mentorship either way ends as stopped, without a reason;
+    the other person gets the usual notice, which never mentions the block.
+    Precondition: inside the transaction that created the block. Locks both
+    mentor profiles (in id order), then the requests, then the mentorships, as
+    accepting does. Returns the mentorships ended.
+    """
+    pair = Q(learner=blocker, mentor=blocked) | Q(learner=blocked, mentor=blocker)
+    list(
+        MentorProfile.objects.select_for_update()
+        .filter(user_id__in=[blocker.pk, blocked.pk])
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for request in (
+        MentorshipRequest.objects.select_for_update()
+        .filter(pair, status=MentorshipRequest.Status.PENDING)
+        .select_related("learner", "mentor")
+        .order_by("pk")
+    ):
+        if request.learner_id == blocker.pk:
+            _withdraw(request)
+        else:
+            _decline(request, "")
+    ended = []
+    for mentorship in (
+        Mentorship.objects.select_for_update()
+        .filter(pair, status=Mentorship.Status.ACTIVE)
+        .select_related("learner", "mentor")
+        .order_by("pk")
+    ):
+        _end(mentorship, by=blocker, outcome=Mentorship.Outcome.STOPPED, reason="")
+        ended.append(mentorship)
+    return ended
 
 
 def _clean_text(text: str) -> str:
@@ -427,7 +472,10 @@ def message_send(*, author: User, mentorship_id: int, body: str) -> Message:
     """Post a message in an active mentorship's thread. The other person gets
     one notice and one e-mail per burst (delayed, merged by a dedupe key)."""
     mentorship = _mentorship_for(author, mentorship_id, lock=True)
-    if mentorship.status != Mentorship.Status.ACTIVE:
+    if (
+        mentorship.status != Mentorship.Status.ACTIVE
+        or Block.objects.between(mentorship.learner_id, mentorship.mentor_id).exists()
+    ):
         raise Conflict(_("This mentorship has ended: the thread is closed."))
     text = _clean_text(body)
     if not text:

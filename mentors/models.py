@@ -338,6 +338,12 @@ class Report(models.Model):
         SPAM = "spam", _("Advertising or spam")
         HARASSMENT = "harassment", _("Harassment or unwanted behaviour")
         OTHER = "other", _("Something else")
+        # Filed by the platform, never chosen by a person: a block that ended
+        # an active mentorship is a safeguarding signal for staff.
+        BLOCK_ENDED_MENTORSHIP = (
+            "block_ended",
+            _("A block ended a mentorship (automatic)"),
+        )
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
@@ -361,6 +367,15 @@ class Report(models.Model):
         on_delete=models.CASCADE,
         related_name="reports_received",
     )
+    # What a person may choose when they report someone.
+    PERSON_REASONS = (
+        Reason.INAPPROPRIATE,
+        Reason.FAKE,
+        Reason.SPAM,
+        Reason.HARASSMENT,
+        Reason.OTHER,
+    )
+
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
     text = models.TextField(_("what happened"), max_length=3000, blank=True)
     message = models.ForeignKey(
@@ -404,9 +419,28 @@ class Report(models.Model):
         return f"{self.get_reason_display()} → {self.reported_user_id}"
 
 
+PersonRef = int | models.F  # OuterRef is an F
+
+
+class BlockQuerySet(models.QuerySet["Block"]):
+    """The one block rule: a block in either direction separates two people."""
+
+    def between(self, a: PersonRef, b: PersonRef) -> BlockQuerySet:
+        """Blocks between ``a`` and ``b``, whoever made them (user ids, or
+        expressions such as ``OuterRef("user_id")`` inside a subquery)."""
+        return self.filter(
+            Q(blocker_id=a, blocked_id=b) | Q(blocker_id=b, blocked_id=a)
+        )
+
+    def involving(self, user_ids: list[int]) -> BlockQuerySet:
+        """Blocks made or received by any of these people."""
+        return self.filter(Q(blocker_id__in=user_ids) | Q(blocked_id__in=user_ids))
+
+
 class Block(models.Model):
     """``blocker`` no longer wants contact with ``blocked``: neither sees the
-    other's profile, nor can request, message or book the other."""
+    other's profile, nor can request, accept, message or book the other
+    (``Block.objects.between(a, b)`` is the rule every check calls)."""
 
     blocker = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="blocks_made"
@@ -417,6 +451,8 @@ class Block(models.Model):
         related_name="blocks_received",
     )
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = BlockQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

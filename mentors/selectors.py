@@ -119,10 +119,7 @@ def mentor_profile_for_viewer(
     """
     viewer_id = viewer.pk if viewer.is_authenticated else None
     public = mentor_profile_public_list().filter(pk=OuterRef("pk"))
-    blocked = Block.objects.filter(
-        Q(blocker_id=viewer_id or 0, blocked_id=OuterRef("user_id"))
-        | Q(blocker_id=OuterRef("user_id"), blocked_id=viewer_id or 0)
-    )
+    blocked = Block.objects.between(viewer_id or 0, OuterRef("user_id"))
     skills = Prefetch(
         "skills",
         queryset=MentorSkill.objects.select_related("skill").order_by(
@@ -220,6 +217,9 @@ def suggestion_list_for_learner(*, user_id: int) -> QuerySet[MatchSuggestion]:
     return (
         MatchSuggestion.objects.filter(
             learner_id=user_id, mentor_profile__in=mentor_profile_public_list()
+        )
+        .exclude(
+            Exists(Block.objects.between(user_id, OuterRef("mentor_profile__user_id")))
         )
         .select_related("mentor_profile__user")
         .order_by("rank")

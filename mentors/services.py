@@ -20,10 +20,12 @@ from core.notifications import notify
 from core.outbox import outbox_enqueue
 
 from .matching.data import bump_mentor_data_version
+from .mentorships import mentorship_relations_close_for_block
 from .models import (
     Block,
     LearnerProfile,
     LearnerSkill,
+    MatchSuggestion,
     MentorProfile,
     MentorSkill,
     Message,
@@ -74,15 +76,20 @@ def learner_profile_get_or_create(*, user: User) -> LearnerProfile:
 
 
 def mentor_profile_working_copy(profile: MentorProfile) -> dict[str, Any]:
-    """What the mentor edits: the pending draft, or else the published content."""
+    """What the mentor edits: the pending draft, or else the published content
+    (empty for a profile not saved yet)."""
     if profile.draft is not None:
         return dict(profile.draft)
     data: dict[str, Any] = {field: getattr(profile, field) for field in PROFILE_FIELDS}
     data["photo"] = profile.photo
-    data["skills"] = [
-        {"code": s.skill.code, "level": s.level, "years": s.years}
-        for s in profile.skills.select_related("skill")
-    ]
+    data["skills"] = (
+        [
+            {"code": s.skill.code, "level": s.level, "years": s.years}
+            for s in profile.skills.select_related("skill")
+        ]
+        if profile.pk
+        else []
+    )
     return data
 
 
@@ -99,16 +106,20 @@ def _check_skill_codes(codes: list[str]) -> None:
 
 @transaction.atomic
 def mentor_profile_save_draft(
-    *, profile: MentorProfile, data: dict[str, Any], skills: list[SkillEntry]
+    *, user: User, data: dict[str, Any], skills: list[SkillEntry]
 ) -> MentorProfile:
     """Save the mentor's edits as the working copy (already validated by the form).
 
-    The published content does not change: an approved profile keeps showing its
-    approved version until staff approve this draft. Edits of an approved or
+    The first save creates the profile (so the mentor role). The published
+    content does not change: an approved profile keeps showing its approved
+    version until staff approve this draft. Edits of an approved or
     changes-requested profile make it a draft again (to be submitted).
+    Locks the profile row; nothing is written when the input is refused.
     """
-    profile = MentorProfile.objects.select_for_update().get(pk=profile.pk)
     _check_skill_codes([entry["code"] for entry in skills])
+    profile, _created = MentorProfile.objects.select_for_update().get_or_create(
+        user=user
+    )
     previous_photo = (profile.draft or {}).get("photo", "")
     draft = {field: data[field] for field in PROFILE_FIELDS}
     draft["photo"] = data.get(
@@ -309,10 +320,17 @@ def mentor_profile_update_summary(
 
 @transaction.atomic
 def learner_profile_save(
-    *, profile: LearnerProfile, data: dict[str, Any], skills: list[LearnerSkillEntry]
+    *, user: User, data: dict[str, Any], skills: list[LearnerSkillEntry]
 ) -> LearnerProfile:
-    """Save the learner profile and its wanted skills (validated by the form)."""
+    """Save the learner profile and its wanted skills (validated by the form).
+
+    The first save creates the profile (so the learner role); nothing is written
+    when the input is refused. Locks the profile row.
+    """
     _check_skill_codes([entry["code"] for entry in skills])
+    profile, _created = LearnerProfile.objects.select_for_update().get_or_create(
+        user=user
+    )
     for field in LearnerProfile.EDITABLE_FIELDS:
         setattr(profile, field, data[field])
     profile.full_clean(exclude=["user"])
@@ -330,14 +348,18 @@ def learner_profile_save(
         )
         for entry in skills
     )
-    # Debounced: several saves in a minute make one refresh of the suggestions.
+    _suggestions_refresh_enqueue(learner_id=profile.user_id)
+    return profile
+
+
+def _suggestions_refresh_enqueue(*, learner_id: int) -> None:
+    # Debounced: several changes in 30 s make one refresh of the suggestions.
     outbox_enqueue(
         task="mentors.tasks.refresh_suggestions_for_learner_task",
-        payload={"learner_id": profile.user_id},
-        dedupe_key=f"suggestions:{profile.user_id}",
+        payload={"learner_id": learner_id},
+        dedupe_key=f"suggestions:{learner_id}",
         available_at=timezone.now() + timedelta(seconds=30),
     )
-    return profile
 
 
 # --- trust & safety --------------------------------------------------------
@@ -356,6 +378,8 @@ def report_create(
     messages). Nobody reports themself."""
     if reporter.pk == reported_user.pk:
         raise ValidationError(_("You cannot report yourself."))
+    if reason not in Report.PERSON_REASONS:
+        raise ValidationError({"reason": _("Choose one of the reasons given.")})
     report = Report(
         reporter=reporter,
         reported_user=reported_user,
@@ -404,14 +428,40 @@ def report_handle(*, report: Report, staff: User, action: str, decision: str) ->
 
 @transaction.atomic
 def block_create(*, blocker: User, blocked: User) -> tuple[Block, bool]:
-    """Block a person (idempotent: blocking twice keeps one block)."""
+    """Block a person (idempotent: blocking twice keeps one block), and act on
+    what exists between the two.
+
+    Pending requests either way are closed and an active mentorship ends, the
+    other person told without mention of the block
+    (``mentorship_relations_close_for_block``); when a mentorship ended, staff
+    get an automatic report in their queue (a safeguarding signal). Stored
+    suggestions between the two are deleted at once, and each one's
+    suggestions are refreshed by a task (outbox).
+    """
     if blocker.pk == blocked.pk:
         raise ValidationError(_("You cannot block yourself."))
     try:
         with transaction.atomic():
-            return Block.objects.create(blocker=blocker, blocked=blocked), True
+            block = Block.objects.create(blocker=blocker, blocked=blocked)
     except IntegrityError:
         return Block.objects.get(blocker=blocker, blocked=blocked), False
+    ended = mentorship_relations_close_for_block(blocker=blocker, blocked=blocked)
+    if ended:
+        Report.objects.create(
+            reporter=blocker,
+            reported_user=blocked,
+            reason=Report.Reason.BLOCK_ENDED_MENTORSHIP,
+            text=", ".join(f"#{mentorship.pk}" for mentorship in ended),
+        )
+    pair = [blocker.pk, blocked.pk]
+    MatchSuggestion.objects.filter(
+        learner_id__in=pair, mentor_profile__user_id__in=pair
+    ).delete()
+    for learner_id in LearnerProfile.objects.filter(user_id__in=pair).values_list(
+        "user_id", flat=True
+    ):
+        _suggestions_refresh_enqueue(learner_id=learner_id)
+    return block, True
 
 
 @transaction.atomic

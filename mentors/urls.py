@@ -20,6 +20,7 @@ urlpatterns = [
         name="mentor-profile-submit",
     ),
     path("mon-espace/blocages/", views.blocks, name="blocks"),
+    path("mon-espace/bloquer/<int:user_id>/", views.block, name="block"),
     path(
         "mon-espace/profil-mentor/visibilite/",
         views.mentor_profile_visibility,
@@ -59,7 +60,6 @@ urlpatterns = [
     path("mentors/<int:profile_id>/", views.mentor_detail, name="detail"),
     path("mentors/<int:profile_id>/photo/", views.mentor_photo, name="photo"),
     path("mentors/<int:profile_id>/signaler/", views.report, name="report"),
-    path("mentors/<int:profile_id>/bloquer/", views.block, name="block"),
     path(
         "mentors/<int:profile_id>/demander/", mv.request_create, name="request-create"
     ),

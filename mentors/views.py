@@ -47,6 +47,7 @@ from .selectors import (
     mentor_profile_for_viewer,
     mentor_profile_page_row,
     mentor_skill_rows,
+    person_known_to,
     suggestion_list_for_learner,
 )
 from .services import (
@@ -124,7 +125,7 @@ def learner_missing(profile: LearnerProfile | None) -> list[str]:
     missing = []
     if not profile.goals:
         missing.append(_("what you want to achieve"))
-    if not profile.skills.exists():
+    if not profile.pk or not profile.skills.exists():
         missing.append(_("at least one skill you want to learn"))
     if not profile.languages:
         missing.append(_("the languages you speak"))
@@ -189,14 +190,16 @@ def space(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def learner_profile_edit(request: HttpRequest) -> HttpResponse:
-    profile = learner_profile_get_or_create(user=_me(request))
+    me = _me(request)
+    # Not created before the first save: opening the page writes nothing.
+    profile = LearnerProfile.objects.filter(user=me).first() or LearnerProfile(user=me)
     if request.method == "POST":
         form = LearnerProfileForm(request.POST)
         formset = LearnerSkillFormSet(request.POST, prefix="skills")
         if form.is_valid() and formset.is_valid():
             try:
                 learner_profile_save(
-                    profile=profile,
+                    user=me,
                     data=form.cleaned_data,
                     skills=formset.entries(),  # type: ignore[attr-defined]
                 )
@@ -226,7 +229,7 @@ def learner_profile_edit(request: HttpRequest) -> HttpResponse:
                     "current_level": s.current_level,
                     "target_level": s.target_level,
                 }
-                for s in profile.skills.select_related("skill")
+                for s in (profile.skills.select_related("skill") if profile.pk else [])
             ],
         )
     return render(
@@ -239,7 +242,9 @@ def learner_profile_edit(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def mentor_profile_edit(request: HttpRequest) -> HttpResponse:
-    profile = mentor_profile_get_or_create(user=_me(request))
+    me = _me(request)
+    # Not created before the first save: opening the page writes nothing.
+    profile = MentorProfile.objects.filter(user=me).first() or MentorProfile(user=me)
     working = mentor_profile_working_copy(profile)
     if request.method == "POST":
         form = MentorProfileForm(request.POST, request.FILES)
@@ -253,7 +258,7 @@ def mentor_profile_edit(request: HttpRequest) -> HttpResponse:
                 data["photo"] = store_photo(photo)
             try:
                 mentor_profile_save_draft(
-                    profile=profile,
+                    user=me,
                     data=data,
                     skills=formset.entries(),  # type: ignore[attr-defined]
                 )
@@ -445,19 +450,22 @@ def report(request: HttpRequest, profile_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
-def block(request: HttpRequest, profile_id: int) -> HttpResponse:
-    profile, _privileged = mentor_profile_for_viewer(
-        profile_id=profile_id, viewer=request.user
-    )
+@require_http_methods(["GET", "POST"])
+def block(request: HttpRequest, user_id: int) -> HttpResponse:
+    """Block a person the viewer knows (a public mentor, someone they asked or
+    work with): a page that says what it does, then the block on POST."""
     me = _me(request)
-    if profile.user_id == me.pk:
+    person = person_known_to(viewer_id=me.pk, person_id=user_id)
+    if person is None or person.pk == me.pk:
         raise Http404
-    block_create(blocker=me, blocked=profile.user)
-    messages.success(
-        request, _("You have blocked this person. You will no longer see each other.")
-    )
-    return redirect("mentors:blocks")
+    if request.method == "POST":
+        block_create(blocker=me, blocked=person)
+        messages.success(
+            request,
+            _("You have blocked this person. You will no longer see each other."),
+        )
+        return redirect("mentors:blocks")
+    return render(request, "mentors/block_confirm.html", {"person": person})
 
 
 @login_required

@@ -24,6 +24,31 @@ hypothesis_settings.register_profile("dev", max_examples=200, deadline=None)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
+_page_problems: list[str] = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _page_gates() -> Iterator[None]:
+    """Every response of the suite is checked for template text on the page
+    and for writes made by a GET (``tests/gates/page_checks.py``)."""
+    from tests.gates.page_checks import checking_responses
+
+    with checking_responses(_page_problems.extend):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _no_page_problems(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail the test whose requests printed template text or wrote on GET."""
+    _page_problems.clear()
+    yield
+    if request.node.get_closest_marker("page_problems_expected"):
+        return
+    problems, _page_problems[:] = list(_page_problems), []
+    if problems:
+        pytest.fail("\n".join(problems[:20]), pytrace=False)
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache() -> None:
     """Rate-limit counters and the like live in the (real) Redis cache; the

@@ -4,6 +4,7 @@ import factory
 import pyotp
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP
+from django.utils import timezone
 
 from accounts.models import User
 
@@ -20,6 +21,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"person{n}@example.org")
     full_name = factory.Faker("name", locale="fr_FR")
     password = factory.django.Password(PASSWORD)
+    adult_confirmed_at = factory.LazyFunction(timezone.now)
 
     @factory.post_generation
     def verified(

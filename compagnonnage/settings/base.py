@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.StaffTwoFactorMiddleware",
+    "accounts.middleware.AdultConfirmationMiddleware",
 ]
 
 ROOT_URLCONF = "compagnonnage.urls"

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
-from django.db.models import Count, F, Q
+from django.db.models import Count, F
 
 from ..models import (
     LearnerProfile,
@@ -271,9 +271,9 @@ def excluded_pairs(learner_ids: list[int]) -> dict[int, set[int]]:
     from ..models import Block, MentorshipRequest
 
     excluded: dict[int, set[int]] = {uid: set() for uid in learner_ids}
-    for a, b in Block.objects.filter(
-        Q(blocker_id__in=learner_ids) | Q(blocked_id__in=learner_ids)
-    ).values_list("blocker_id", "blocked_id"):
+    for a, b in Block.objects.involving(learner_ids).values_list(
+        "blocker_id", "blocked_id"
+    ):
         if a in excluded:
             excluded[a].add(b)
         if b in excluded:

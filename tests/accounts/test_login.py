@@ -75,6 +75,7 @@ def test_signups_are_rate_limited(client):
                 "password1": "un-mot-de-passe-solide",
                 "password2": "un-mot-de-passe-solide",
                 "accept_terms": "on",
+                "is_adult": "on",
             },
         )
         codes.append(response.status_code)

@@ -19,6 +19,7 @@ SIGNUP = {
     "password1": "un-mot-de-passe-solide",
     "password2": "un-mot-de-passe-solide",
     "accept_terms": "on",
+    "is_adult": "on",
 }
 
 
@@ -106,3 +107,29 @@ def test_signup_with_an_existing_address_creates_no_second_account(client, user)
     client.post(reverse("account_signup"), data)
 
     assert User.objects.filter(email__iexact=user.email).count() == 1
+
+
+def test_signup_records_that_the_person_is_an_adult_with_the_terms(client):
+    client.post(reverse("account_signup"), SIGNUP)
+
+    user = User.objects.get(email="aicha@example.org")
+    assert user.adult_confirmed_at is not None
+    assert user.adult_confirmed_at == user.terms_accepted_at
+
+
+def test_signup_without_the_age_box_is_refused_with_a_clear_message(client):
+    data = {k: v for k, v in SIGNUP.items() if k != "is_adult"}
+
+    response = client.post(reverse("account_signup"), data)
+
+    assert response.status_code == 200
+    assert "is_adult" in response.context["form"].errors
+    assert "18 ans ou plus" in response.content.decode()
+    assert not User.objects.filter(email="aicha@example.org").exists()
+
+
+def test_the_age_question_is_on_the_signup_page_in_plain_words(client):
+    html = client.get(reverse("account_signup")).content.decode()
+
+    assert re.search(r'<input type="checkbox" name="is_adult"[^>]* required', html)
+    assert "J&#x27;ai 18 ans ou plus" in html or "J'ai 18 ans ou plus" in html

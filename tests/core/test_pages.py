@@ -172,7 +172,7 @@ def test_sign_up_inputs_have_labels_and_autocomplete(client):
 
     inputs = re.findall(r"<input [^>]*>", html)
     visible = [i for i in inputs if 'type="hidden"' not in i]
-    assert len(visible) == 5
+    assert len(visible) == 6  # name, e-mail, two passwords, 18 or older, terms
     for tag in visible:
         input_id = re.search(r'\sid="([^"]+)"', tag).group(1)
         assert f'<label for="{input_id}">' in html, tag

@@ -63,6 +63,7 @@ def test_signup_works(client):
             "password1": "un-mot-de-passe-solide",
             "password2": "un-mot-de-passe-solide",
             "accept_terms": "on",
+            "is_adult": "on",
         },
     )
 

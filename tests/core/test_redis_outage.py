@@ -168,6 +168,7 @@ def test_everything_works_while_redis_is_down_and_mail_goes_out_once_after(
             "password1": "un-mot-de-passe-solide",
             "password2": "un-mot-de-passe-solide",
             "accept_terms": "on",
+            "is_adult": "on",
         },
     )
     assert signup.status_code == 302, signup.text[:2000]

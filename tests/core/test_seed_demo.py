@@ -8,9 +8,20 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.management import call_command
+from django.urls import reverse
 
 from accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from accounts.models import User
+from mentors.models import (
+    LearnerProfile,
+    MatchSuggestion,
+    MentorProfile,
+    Mentorship,
+    MentorshipRequest,
+    Message,
+)
+from mentors.selectors import mentor_profile_public_list
+from mentors.views import learner_missing
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +40,74 @@ def test_seed_demo_creates_verified_demo_logins_and_is_idempotent():
         )
     # Beside them, the demo population (tests/mentors/test_seed_demo.py), once.
     assert User.objects.count() == len(DEMO_ACCOUNTS) + 60 + 200
+
+
+def _story(learner: User, mentor: User) -> dict[str, object]:
+    """What the two demo logins have, to compare two runs."""
+    return {
+        "learner_requests": sorted(
+            MentorshipRequest.objects.filter(learner=learner).values_list(
+                "pk", "status"
+            )
+        ),
+        "mentor_requests": sorted(
+            MentorshipRequest.objects.filter(mentor=mentor).values_list("pk", "status")
+        ),
+        "mentorships": sorted(
+            Mentorship.objects.filter(learner=learner).values_list("pk", "status")
+        ),
+        "messages": Message.objects.filter(mentorship__learner=learner).count(),
+        "profiles": (
+            LearnerProfile.objects.filter(user=learner).count(),
+            MentorProfile.objects.filter(user=mentor).count(),
+        ),
+        "suggestions": MatchSuggestion.objects.filter(learner=learner).count(),
+    }
+
+
+def test_the_demo_logins_show_a_product_in_use(client):
+    call_command("seed_demo", verbosity=0)
+    learner = User.objects.get(email=DEMO_ACCOUNTS[0].email)
+    mentor = User.objects.get(email=DEMO_ACCOUNTS[1].email)
+    first = _story(learner, mentor)
+    call_command("seed_demo", verbosity=0)
+
+    assert _story(learner, mentor) == first  # a second run adds nothing
+    # The learner: a complete profile, suggestions, a request waiting for
+    # another mentor and an active mentorship with the demo mentor.
+    profile = LearnerProfile.objects.get(user=learner)
+    assert learner_missing(profile) == []
+    assert first["suggestions"] > 0
+    waiting = MentorshipRequest.objects.get(learner=learner, status="pending")
+    assert waiting.mentor_id != mentor.pk
+    together = Mentorship.objects.get(learner=learner, mentor=mentor)
+    assert together.status == Mentorship.Status.ACTIVE
+    assert together.messages.count() >= 3
+    assert {m.author_id for m in together.messages.all()} == {learner.pk, mentor.pk}
+    # The mentor: a public profile and requests from other people to answer.
+    assert mentor_profile_public_list().filter(user=mentor).exists()
+    assert (
+        MentorshipRequest.objects.filter(mentor=mentor, status="pending")
+        .exclude(learner=learner)
+        .count()
+        >= 2
+    )
+    # Nothing scheduled exists yet, so no summary says otherwise.
+    mentor_profile = MentorProfile.objects.get(user=mentor)
+    assert mentor_profile.next_free_slot_at is None
+    assert mentor_profile.free_slots_28d == 0
+
+    # Signing in with the printed logins lands on pages in use, not onboarding.
+    client.post("/accounts/login/", {"login": learner.email, "password": DEMO_PASSWORD})
+    space = client.get(reverse("mentors:space"))
+    assert space.status_code == 200
+    sent = client.get(reverse("mentors:requests-sent")).content.decode()
+    assert mentor.full_name in sent
+    client.post("/accounts/logout/")
+    client.post("/accounts/login/", {"login": mentor.email, "password": DEMO_PASSWORD})
+    received = client.get(reverse("mentors:requests-received"))
+    assert received.status_code == 200
+    assert received.content.decode().count('class="card" id="request-') >= 2
 
 
 def test_a_demo_login_works(client):

@@ -35,6 +35,7 @@ def test_both_profiles_then_staff_approval_then_public_page(
     page.fill("input[name='email']", "ines@example.org")
     page.fill("input[name='password1']", PASSWORD)
     page.fill("input[name='password2']", PASSWORD)
+    page.check("input[name='is_adult']")
     page.check("input[name='accept_terms']")
     page.click("form:has(input[name='email']) [type='submit']")
     [mail] = smtp_sink.wait_for(1)

@@ -27,6 +27,7 @@ def test_signup_verify_by_email_link_then_login(
     page.fill("input[name='email']", "fatou@example.org")
     page.fill("input[name='password1']", PASSWORD)
     page.fill("input[name='password2']", PASSWORD)
+    page.check("input[name='is_adult']")
     page.check("input[name='accept_terms']")
     page.click("form:has(input[name='email']) [type='submit']")
 

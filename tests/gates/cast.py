@@ -43,6 +43,8 @@ class Cast:
     tokens: dict[str, str] = field(default_factory=dict)
     # Named objects of the cast, for path parameters ("block_of_a"…).
     objects: dict[str, Any] = field(default_factory=dict)
+    # The staff member's TOTP secret, to sign in to pages with a code.
+    totp_secret: str = ""
 
     def headers(self, actor: str) -> dict[str, str]:
         if actor == "anonymous":
@@ -115,7 +117,7 @@ def make_cast() -> Cast:
             is_staff=actor == "staff",
         )
         if actor == "staff":
-            add_totp(user)
+            cast.totp_secret = add_totp(user)
         cast.users[actor] = user
         cast.tokens[actor] = api_token_create(user=user, name="matrix")[1]
     learner_profile(cast.users["learner_a"])

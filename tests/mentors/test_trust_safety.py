@@ -116,8 +116,10 @@ def test_blocking_from_a_profile_and_unblocking(client, mentor_profile):
     me = UserFactory()
     client.force_login(me)
 
-    client.post(reverse("mentors:block", args=[mentor_profile.pk]))
-    client.post(reverse("mentors:block", args=[mentor_profile.pk]))  # twice: one block
+    client.post(reverse("mentors:block", args=[mentor_profile.user_id]))
+    client.post(
+        reverse("mentors:block", args=[mentor_profile.user_id])
+    )  # twice: one block
 
     assert Block.objects.filter(blocker=me, blocked=mentor_profile.user).count() == 1
     assert (

@@ -17,6 +17,7 @@ from accounts.demo import (
     demo_password_hash,
 )
 from mentors.demo_data import demo_population_ensure
+from mentors.demo_story import demo_story_ensure
 
 
 def _count(value: str) -> int:
@@ -72,7 +73,13 @@ class Command(BaseCommand):
         password_hash = demo_password_hash()
         with transaction.atomic():
             results = demo_accounts_ensure(password_hash=password_hash)
-            reviewer = next(user for user, _created in results if user.is_staff)
+            by_role = {
+                account.role: user
+                for account, (user, _created) in zip(
+                    DEMO_ACCOUNTS, results, strict=True
+                )
+            }
+            reviewer = by_role["staff"]
             population = demo_population_ensure(
                 mentors=options["mentors"],
                 learners=options["learners"],
@@ -81,6 +88,12 @@ class Command(BaseCommand):
                 reviewer_id=reviewer.pk,
                 progress=ProgressBar(self.stderr) if options["verbosity"] else None,
             )
+            with population.time("story"):
+                demo_story_ensure(
+                    learner=by_role["learner"],
+                    mentor=by_role["mentor"],
+                    reviewer=reviewer,
+                )
             committing = time.perf_counter()
         timings = population.timings
         timings["commit"] = time.perf_counter() - committing

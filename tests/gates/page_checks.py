@@ -1,0 +1,122 @@
+"""Checks made on every response the test suite receives (see ``conftest``):
+
+- no template text on a page: ``{#``, ``#}``, ``{%`` or ``{{`` outside scripts
+  means a template comment or tag was printed instead of read;
+- no GET writes: the SQL a GET (or HEAD) request runs holds no INSERT, UPDATE
+  or DELETE, except on the session table and in ``GET_WRITES_ALLOWED``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.core.handlers.base import BaseHandler
+from django.db import connections
+from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
+
+TEMPLATE_MARKS = ("{#", "#}", "{%", "{{")
+_SCRIPT = re.compile(r"<script\b[^>]*>.*?</script\s*>", re.IGNORECASE | re.DOTALL)
+_WRITE = re.compile(
+    r"^\s*(?:WITH\b.*?\)\s*)?(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+\"?(\w+)\"?",
+    re.IGNORECASE | re.DOTALL,
+)
+
+# Tables a GET may write to, by URL name, each with why. Nothing else may.
+GET_WRITES_ALLOWED: dict[str, dict[str, str]] = {
+    # Opening a thread is reading it: the person's "read up to" time moves, so
+    # the unread count in the menu drops. It writes only the reader's own row.
+    "mentors:thread": {"mentors_mentorship": "marks the thread read"},
+}
+# Written by any request, GET included, each with why.
+ALWAYS_ALLOWED = {
+    # Django's session store saves the session (a new CSRF token, messages…).
+    "django_session": "the session",
+    # An API token's last use is shown on the account page; recorded at most
+    # once a minute when the token authenticates a request.
+    "accounts_apitoken": "a token's last use",
+}
+
+
+def template_text(html: str) -> list[str]:
+    """The template marks found in a page outside its scripts, with context."""
+    text = _SCRIPT.sub("", html)
+    found = []
+    for mark in TEMPLATE_MARKS:
+        for match in re.finditer(re.escape(mark), text):
+            start = max(0, match.start() - 40)
+            found.append(text[start : match.end() + 40].replace("\n", " "))
+    return found
+
+
+def written_tables(sql: str) -> str | None:
+    """The table an INSERT, UPDATE or DELETE statement writes, else None."""
+    match = _WRITE.match(sql)
+    return match.group(2).lower() if match else None
+
+
+def forbidden_writes(url_name: str | None, statements: list[str]) -> list[str]:
+    allowed = set(ALWAYS_ALLOWED) | set(GET_WRITES_ALLOWED.get(url_name or "", {}))
+    return [
+        sql[:200]
+        for sql in statements
+        if (table := written_tables(sql)) is not None and table not in allowed
+    ]
+
+
+def _url_name(path: str) -> str | None:
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return None
+    return match.view_name
+
+
+def response_problems(
+    request: HttpRequest, response: HttpResponse, statements: list[str]
+) -> list[str]:
+    where = f"{request.method} {request.get_full_path()} ({response.status_code})"
+    problems = []
+    content_type = response.get("Content-Type", "")
+    if "text/html" in content_type and not getattr(response, "streaming", False):
+        html = response.content.decode(errors="replace")
+        problems += [f"{where}: template text …{t}…" for t in template_text(html)]
+    if request.method in ("GET", "HEAD"):
+        problems += [
+            f"{where}: GET wrote: {sql}"
+            for sql in forbidden_writes(_url_name(request.path_info), statements)
+        ]
+    return problems
+
+
+@contextmanager
+def checking_responses(report: Callable[[list[str]], None]) -> Iterator[None]:
+    """While active, every request Django handles (test client and live server
+    alike) is checked; problems are passed to ``report``."""
+    original = BaseHandler.get_response
+
+    def get_response(self: BaseHandler, request: HttpRequest) -> HttpResponse:
+        statements: list[str] = []
+
+        def record(
+            execute: Any, sql: str, params: Any, many: bool, context: Any
+        ) -> Any:
+            statements.append(sql)
+            return execute(sql, params, many, context)
+
+        connection = connections["default"]
+        with connection.execute_wrapper(record):
+            response = original(self, request)
+        problems = response_problems(request, response, statements)
+        if problems:
+            report(problems)
+        return response
+
+    BaseHandler.get_response = get_response  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        BaseHandler.get_response = original  # type: ignore[method-assign]
