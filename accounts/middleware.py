@@ -99,7 +99,19 @@ class AdultConfirmationMiddleware(SignedInGateMiddleware):
     its clients cannot answer a form; the legal pages say why it is asked)."""
 
     ALLOWED_PREFIXES = (
-        *SignedInGateMiddleware.ALLOWED_PREFIXES,
+        "/static/",
+        "/healthz",
+        # The question itself, leaving, and what a person under 18 needs to go:
+        # their data and the deletion of their account (with its password check).
+        "/accounts/age/",
+        "/accounts/logout/",
+        "/accounts/language/",
+        "/accounts/delete/",
+        "/accounts/data/",
+        "/accounts/reauthenticate/",
+        "/accounts/2fa/",
+        # The API answers 403 itself (``IsAuthenticatedAdult``): a redirect to
+        # a form means nothing to an API client.
         "/api/",
         "/unsubscribe/",
         "/conditions-utilisation/",

@@ -14,8 +14,13 @@ kept, only what is missing is made.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
@@ -23,11 +28,13 @@ from accounts.models import User
 from .demo_data import DEMO_DOMAIN
 from .matching.refresh import suggestions_refresh_for_learner
 from .mentorships import (
+    Conflict,
     mentorship_request_accept,
     mentorship_request_create,
     message_send,
 )
 from .models import (
+    Block,
     LearnerProfile,
     MentorProfile,
     Mentorship,
@@ -107,6 +114,8 @@ def _mentor_profile(mentor: User, reviewer: User) -> MentorProfile:
     profile = MentorProfile.objects.filter(user=mentor).first()
     if profile is not None and profile.ever_approved:
         return profile
+    if profile is not None and profile.status == MentorProfile.Status.SUBMITTED:
+        return mentor_profile_approve(profile=profile, staff=reviewer)
     profile = mentor_profile_save_draft(
         user=mentor,
         data=dict(MENTOR_PROFILE),
@@ -184,7 +193,9 @@ def _learner_waits(learner: User, mentor: User) -> None:
     other = (
         mentor_profile_public_list()
         .filter(is_paused=False, skills__skill__code="web-frontend")
+        .filter(modes__overlap=LEARNER_PROFILE["modes"])
         .exclude(user=mentor)
+        .exclude(Exists(Block.objects.between(learner.pk, OuterRef("user_id"))))
         .order_by("pk")
         .first()
     )
@@ -198,7 +209,7 @@ def _learner_waits(learner: User, mentor: User) -> None:
             "Bonjour, j'apprends le développement web. Pourriez-vous m'aider "
             "à faire ma première page en HTML et CSS ?"
         ),
-        preferred_mode="video",
+        preferred_mode=next(m for m in other.modes if m in LEARNER_PROFILE["modes"]),
     )
     MentorshipRequest.objects.filter(pk=request.pk).update(
         created_at=timezone.now() - timedelta(days=2)
@@ -222,6 +233,8 @@ def _mentor_is_asked(mentor: User, profile: MentorProfile, count: int) -> None:
     )
     for position, wanted in enumerate(learners):
         codes = [s.skill.code for s in wanted.skills.all() if s.skill.code in skills]
+        if Block.objects.between(wanted.user_id, mentor.pk).exists():
+            continue
         request = mentorship_request_create(
             learner=wanted.user,
             mentor_profile_id=profile.pk,
@@ -237,17 +250,30 @@ def _mentor_is_asked(mentor: User, profile: MentorProfile, count: int) -> None:
         )
 
 
+def _step(make: Callable[[], object]) -> None:
+    """Run one part of the story; skip it when what people did since makes it
+    impossible (a block, a pause, a full mentor…): the services say so."""
+    try:
+        with transaction.atomic():
+            make()
+    except (Conflict, Http404, ValidationError, ObjectDoesNotExist):
+        return
+
+
 def demo_story_ensure(
     *, learner: User, mentor: User, reviewer: User, asked: int = 2
 ) -> None:
     """Give the demo learner and mentor what a person using the product has.
 
     Precondition: inside the seed's transaction, after the demo population
-    (the other mentors and learners come from it). Idempotent.
+    (the other mentors and learners come from it). Idempotent; a part that
+    what the demo people did since has made impossible is skipped.
     """
-    profile = _mentor_profile(mentor, reviewer)
-    _learner_profile(learner)
-    _mentorship(learner, mentor, profile)
-    _learner_waits(learner, mentor)
-    _mentor_is_asked(mentor, profile, asked)
+    _step(lambda: _mentor_profile(mentor, reviewer))
+    _step(lambda: _learner_profile(learner))
+    profile = MentorProfile.objects.filter(user=mentor).first()
+    if profile is not None and profile.ever_approved:
+        _step(lambda: _mentorship(learner, mentor, profile))
+        _step(lambda: _mentor_is_asked(mentor, profile, asked))
+    _step(lambda: _learner_waits(learner, mentor))
     suggestions_refresh_for_learner(learner_id=learner.pk)

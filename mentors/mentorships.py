@@ -68,9 +68,12 @@ def mentorship_request_create(
     this mentor, too many pending requests) or ``ValidationError`` (bad input).
     """
     User.objects.select_for_update().filter(pk=learner.pk).first()
+    # The mentor's profile row too: a block being written locks it before it
+    # closes the requests, so this check and that closing never miss each other.
     profile = (
         mentor_profile_public_list()
         .select_related("user")
+        .select_for_update(of=("self",))
         .filter(pk=mentor_profile_id)
         .first()
     )
@@ -217,7 +220,9 @@ def mentorship_request_accept(*, mentor: User, request_id: int) -> Mentorship:
 def mentorship_request_decline(
     *, mentor: User, request_id: int, message: str = ""
 ) -> MentorshipRequest:
-    """The mentor declines (optionally with a message for the learner)."""
+    """The mentor declines (optionally with a message for the learner). Locks
+    the mentor's profile row, then the request, as accepting does."""
+    MentorProfile.objects.select_for_update().filter(user=mentor).first()
     request = _pending_request_for_update(request_id=request_id, mentor=mentor)
     return _decline(request, message)
 

@@ -202,8 +202,16 @@ def person_known_to(*, viewer_id: int, person_id: int) -> Any:
 
     if person_id == viewer_id:
         return User.objects.filter(pk=person_id).first()
+    # A public mentor who blocked the viewer is a stranger to them: naming
+    # them would tell of the block (their profile answers 404 too).
+    blocked_viewer = Block.objects.filter(
+        blocker_id=OuterRef("pk"), blocked_id=viewer_id
+    )
     related = (
-        Q(mentor_profile__in=mentor_profile_public_list())
+        (
+            Q(mentor_profile__in=mentor_profile_public_list())
+            & ~Q(Exists(blocked_viewer))
+        )
         | Q(requests_sent__mentor_id=viewer_id)
         | Q(requests_received__learner_id=viewer_id)
         | Q(mentorships_as_learner__mentor_id=viewer_id)

@@ -270,7 +270,7 @@ REST_FRAMEWORK = {
         "accounts.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["accounts.api.permissions.IsAuthenticatedAdult"],
     "DEFAULT_PARSER_CLASSES": [
         "core.api.NulFreeJSONParser",
         "rest_framework.parsers.FormParser",

@@ -48,7 +48,7 @@ def test_every_page_waits_for_the_answer_but_the_api_and_the_legal_pages(
     assert asked["Location"] == f"{reverse('accounts:adult')}?next=%2Fmentors%2F"
     assert client.get(reverse("core:terms")).status_code == 200
     assert client.get(reverse("core:privacy")).status_code == 200
-    assert client.get("/api/v1/me/").status_code == 200
+    assert client.get("/api/v1/me/").status_code == 403  # says why itself
 
 
 def test_the_box_must_be_ticked(client, older_account):
@@ -74,10 +74,15 @@ def test_answering_once_records_it_and_goes_on(client, older_account):
     older_account.refresh_from_db()
     assert older_account.adult_confirmed_at is not None
     assert client.get(reverse("mentors:directory")).status_code == 200
-    # Not asked again, at this log-in or the next.
+    # Not asked again at the next log-in: its landing page opens.
     client.logout()
     landing = _log_in(client, older_account)
-    assert not landing.startswith(reverse("accounts:adult"))
+    assert client.get(landing).status_code in (200, 302)
+    assert (
+        not client.get(landing)
+        .get("Location", "")
+        .startswith(reverse("accounts:adult"))
+    )
     assert client.get(reverse("mentors:directory")).status_code == 200
 
 
@@ -104,3 +109,36 @@ def test_the_answer_is_in_the_personal_data_export(older_account):
 
 def test_anonymous_visitors_are_not_asked(client):
     assert client.get(reverse("mentors:directory")).status_code == 200
+
+
+def test_the_api_refuses_until_the_question_is_answered(older_account):
+    from accounts.services import api_token_create
+
+    _token, raw = api_token_create(user=older_account, name="script")
+    headers = {"Authorization": f"Bearer {raw}"}
+    from django.test import Client
+
+    client = Client()
+
+    refused = client.get("/api/v1/me/", headers=headers)
+    assert refused.status_code == 403
+    assert "/accounts/age/" in refused.json()["detail"]
+    assert client.get("/api/v1/skills/", headers=headers).status_code == 200  # public
+
+    older_account.adult_confirmed_at = older_account.date_joined
+    older_account.save(update_fields=["adult_confirmed_at"])
+    assert client.get("/api/v1/me/", headers=headers).status_code == 200
+
+
+def test_account_pages_wait_too_but_not_leaving_or_deleting(client, older_account):
+    client.force_login(older_account)
+
+    assert client.get(reverse("accounts:api-tokens")).status_code == 302
+    assert client.get(reverse("accounts:preferences")).status_code == 302
+    assert client.get(reverse("accounts:personal-data")).status_code == 200
+    assert client.get(reverse("accounts:delete")).status_code in (200, 302)
+    assert (
+        not client.get(reverse("accounts:delete"))
+        .get("Location", "")
+        .startswith(reverse("accounts:adult"))
+    )

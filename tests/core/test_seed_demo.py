@@ -110,6 +110,28 @@ def test_the_demo_logins_show_a_product_in_use(client):
     assert received.content.decode().count('class="card" id="request-') >= 2
 
 
+def test_seeding_again_after_the_demo_people_changed_things_does_not_fail():
+    """`make run` seeds at every start: what the demo people did in between (a
+    block, a pause) is kept, and the parts it makes impossible are skipped."""
+    from mentors.mentorships import mentor_pause
+    from mentors.services import block_create
+
+    call_command("seed_demo", verbosity=0)
+    learner = User.objects.get(email=DEMO_ACCOUNTS[0].email)
+    mentor = User.objects.get(email=DEMO_ACCOUNTS[1].email)
+    block_create(blocker=learner, blocked=mentor)
+    mentor_pause(mentor=mentor, paused=True)
+
+    call_command("seed_demo", verbosity=0)
+
+    assert not Mentorship.objects.filter(
+        learner=learner, mentor=mentor, status="active"
+    ).exists()
+    assert not MentorshipRequest.objects.filter(
+        mentor=mentor, status="pending"
+    ).exists()
+
+
 def test_a_demo_login_works(client):
     call_command("seed_demo")
     learner = DEMO_ACCOUNTS[0]

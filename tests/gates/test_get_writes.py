@@ -177,6 +177,9 @@ def _clients(cast: Cast) -> dict[str, Client]:
     for actor in ACTORS[1:]:
         client = Client()
         if actor == "staff":
+            # Every admin page, not only those a plain staff member may see.
+            cast.users[actor].is_superuser = True
+            cast.users[actor].save(update_fields=["is_superuser"])
             client.post(
                 "/accounts/login/",
                 {"login": cast.users[actor].email, "password": PASSWORD},
@@ -196,6 +199,7 @@ def test_no_page_or_endpoint_writes_on_get():
     problems: list[str] = []
     unfilled: set[str] = set()
     walked = 0
+    opened: dict[str, set[str]] = {actor: set() for actor in clients}
     for name, route in routes():
         if name in NOT_WALKED or re.search(r"<(?:\w+:)?format>|\(\?P<format>", route):
             continue  # format suffixes: the same views as the routes walked
@@ -209,6 +213,8 @@ def test_no_page_or_endpoint_writes_on_get():
             with CaptureQueriesContext(connection) as queries:
                 response = client.get(path)
             walked += 1
+            if response.status_code == 200:
+                opened[actor].add(name)
             sqls = [query["sql"] for query in queries.captured_queries]
             problems += [
                 f"{actor} GET {path} ({response.status_code}): {sql}"
@@ -218,6 +224,21 @@ def test_no_page_or_endpoint_writes_on_get():
     assert unfilled == set(), "routes whose parameters this gate cannot fill"
     assert problems == [], "\n".join(problems)
     assert walked > 300  # the walk reaches the site's pages, API and admin
+    # Each actor really opens pages as themself (sign-ins worked): staff the
+    # admin's pages, mentors their requests, learners their threads.
+    admin_pages = {name for name in opened["staff"] if name.startswith("admin:")}
+    assert {
+        "admin:mentors_report_changelist",
+        "admin:mentors_mentorprofile_change",
+        "admin:accounts_user_change",
+    } <= admin_pages
+    assert len(admin_pages) > 40
+    assert "mentors:requests-received" in opened["mentor_of_a"]
+    assert "mentors:thread" in opened["learner_a"]
+    assert "mentors:space" in opened["learner_b"]
+    assert all(len(names) > 20 for names in opened.values()), {
+        actor: len(names) for actor, names in opened.items()
+    }
 
 
 def test_the_gate_sees_a_write():

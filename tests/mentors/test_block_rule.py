@@ -338,3 +338,30 @@ def test_the_block_page_needs_a_log_in(client, pair):
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_a_person_blocked_by_a_mentor_cannot_tell_from_the_block_page(client):
+    """The mentor's profile answers 404 to the person they blocked; so must
+    every page that would name the mentor (block, report)."""
+    profile = mentor()
+    someone = UserFactory()
+    block_create(blocker=profile.user, blocked=someone)
+    client.force_login(someone)
+
+    assert client.get(reverse("mentors:detail", args=[profile.pk])).status_code == 404
+    assert (
+        client.get(reverse("mentors:block", args=[profile.user_id])).status_code == 404
+    )
+    body = {"person": profile.user_id, "reason": "spam"}
+    assert post_json(api(someone), "/api/v1/reports/", body) == 400
+    # Whoever made the block may still name the other (blocking again is kept).
+    client.force_login(profile.user)
+    assert client.post(reverse("mentors:block", args=[someone.pk])).status_code == 404
+    learner = learner_with_skills()
+    ask(learner, profile)
+    block_create(blocker=learner, blocked=profile.user)
+    client.force_login(learner)
+    assert (
+        client.post(reverse("mentors:block", args=[profile.user_id])).status_code == 302
+    )
+    assert Block.objects.filter(blocker=learner).count() == 1
