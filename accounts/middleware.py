@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Any
 
@@ -55,7 +56,7 @@ class UserLocaleMiddleware:
         return response
 
 
-class SignedInGateMiddleware:
+class SignedInGateMiddleware(ABC):
     """Sends a signed-in person to one page (``target``, with ``next``) until
     ``stopped`` says no more, except on the paths that page needs."""
 
@@ -65,8 +66,9 @@ class SignedInGateMiddleware:
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
 
+    @abstractmethod
     def stopped(self, user: Any) -> bool:
-        raise NotImplementedError
+        """Whether this person must go to ``target`` first."""
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
