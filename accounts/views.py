@@ -162,7 +162,7 @@ def account_delete(request: HttpRequest) -> HttpResponse:
 def adult_confirm(request: HttpRequest) -> HttpResponse:
     """ "I am 18 or older", asked once of accounts made before sign-up asked it."""
     assert isinstance(request.user, User)
-    next_url = _safe_next(request, reverse("mentors:space"))
+    next_url = _safe_next(request, reverse("space"))
     if request.user.adult_confirmed_at is not None:
         return redirect(next_url)
     form = AdultForm(request.POST if request.method == "POST" else None)

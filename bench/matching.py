@@ -62,8 +62,8 @@ from bench.run import (
 from compagnonnage import local_services
 
 if TYPE_CHECKING:
-    from mentors.matching.data import Learner, Mentors
-    from mentors.matching.scoring import Weights
+    from matching.engine.data import Learner, Mentors
+    from matching.engine.scoring import Weights
 
 BASE_DIR = local_services.BASE_DIR
 OUT_DIR = local_services.DATA_DIR / "bench"
@@ -211,7 +211,7 @@ def _ensure_mentor_data_version() -> int:
     writes with COPY and never bumps it); bump it once if missing."""
     from django.db import transaction
 
-    from mentors.matching.data import bump_mentor_data_version, mentor_data_version
+    from mentors.data_version import bump_mentor_data_version, mentor_data_version
 
     if mentor_data_version() == 0:
         with transaction.atomic():
@@ -231,8 +231,9 @@ def job_full(args: argparse.Namespace) -> None:
     from django.db import connection
     from django.db.models import Count
 
-    from mentors.matching import data, refresh
-    from mentors.models import LearnerProfile, MatchSuggestion
+    from matching.engine import data, refresh
+    from matching.models import MatchSuggestion
+    from mentors.models import LearnerProfile
 
     version = _ensure_mentor_data_version()
     rows_before = MatchSuggestion.objects.count()
@@ -341,7 +342,7 @@ def _fake_learner(
     modes: int = 0,
     region: str = "",
 ) -> Learner:
-    from mentors.matching.data import Learner
+    from matching.engine.data import Learner
 
     return Learner(
         user_id=0,
@@ -414,7 +415,7 @@ def mentor_tables(
     the project's own criterion functions on one-skill / one-profile learners,
     so the formulas are the same by construction (the criteria are means over
     the wanted skills, hence sums of these rows)."""
-    from mentors.matching import scoring
+    from matching.engine import scoring
 
     w = weights.weights
     m = len(mentors)
@@ -598,8 +599,8 @@ def check_bound(
     """The bound against the project's score() on an even sample of learners:
     the scores, the must-haves, and the top 10 (exposure and exclusions aside,
     ties at the 10th place aside)."""
-    from mentors.matching.refresh import TOP
-    from mentors.matching.scoring import score
+    from matching.engine.refresh import TOP
+    from matching.engine.scoring import score
 
     by_id = {lr.user_id: lr for lr in learners}
     n = a.user_ids.shape[0]
@@ -638,7 +639,7 @@ def job_bound(args: argparse.Namespace) -> None:
     """The bound timed without tracemalloc, then once more over its first
     blocks with tracemalloc for its memory (the peak is per block)."""
     _django_setup()
-    from mentors.matching import data, refresh
+    from matching.engine import data, refresh
 
     started = time.perf_counter()
     mentors = data.load_mentors()
@@ -705,8 +706,9 @@ def job_single(args: argparse.Namespace) -> None:
     _django_setup()
     from django.db import connection
 
-    from mentors.matching import data, refresh
-    from mentors.models import LearnerProfile, MatchSuggestion
+    from matching.engine import data, refresh
+    from matching.models import MatchSuggestion
+    from mentors.models import LearnerProfile
 
     version = _ensure_mentor_data_version()
     ids = list(

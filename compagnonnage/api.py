@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import MeView
+from matching import api as matching_api
 from mentors import api as mentors_api
 
 router = DefaultRouter()
@@ -12,10 +13,10 @@ router.register("blocks", mentors_api.BlockViewSet, basename="block")
 router.register("mentors", mentors_api.MentorDirectoryViewSet, basename="mentor")
 router.register(
     "mentorship-requests",
-    mentors_api.MentorshipRequestViewSet,
+    matching_api.MentorshipRequestViewSet,
     basename="mentorship-request",
 )
-router.register("mentorships", mentors_api.MentorshipViewSet, basename="mentorship")
+router.register("mentorships", matching_api.MentorshipViewSet, basename="mentorship")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
@@ -36,7 +37,7 @@ urlpatterns = [
     ),
     path(
         "me/suggestions/",
-        mentors_api.SuggestionsMeView.as_view(),
+        matching_api.SuggestionsMeView.as_view(),
         name="me-suggestions",
     ),
     path("reports/", mentors_api.ReportCreateView.as_view(), name="report-create"),

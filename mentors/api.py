@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -13,7 +13,6 @@ from drf_spectacular.utils import (
     extend_schema_serializer,
 )
 from rest_framework import mixins, permissions, serializers, status, viewsets
-from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,23 +23,10 @@ from core.api import NulFreeJSONParser
 
 from .choices import LANGUAGE_CODES, LEVEL_MAX, Mode, Region, Situation
 from .directory import SORTS, DirectoryQuery, mentor_directory_page
-from .matching.reasons import render as render_reason
-from .mentorships import (
-    Conflict,
-    mentorship_end,
-    mentorship_request_accept,
-    mentorship_request_create,
-    mentorship_request_decline,
-    mentorship_request_withdraw,
-    message_send,
-)
 from .models import (
     Block,
     LearnerProfile,
     MentorProfile,
-    Mentorship,
-    MentorshipRequest,
-    Message,
     Report,
     Skill,
 )
@@ -48,7 +34,6 @@ from .selectors import (
     mentor_profile_for_viewer,
     person_known_to,
     skill_list,
-    suggestion_list_for_learner,
 )
 from .services import (
     LearnerSkillEntry,
@@ -652,305 +637,3 @@ class AnonymousViewer:
     pk = None
     is_authenticated = False
     is_staff = False
-
-
-# --- mentorship requests, mentorships, messages -------------------------------
-
-
-def _conflict(exc: Conflict) -> Response:
-    return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
-
-
-class PersonSerializer(serializers.Serializer[Any]):
-    id = serializers.IntegerField()
-    full_name = serializers.CharField()
-
-
-class RequestOutput(serializers.ModelSerializer[MentorshipRequest]):
-    learner = PersonSerializer(read_only=True)
-    mentor = PersonSerializer(read_only=True)
-    skills: Any = serializers.SlugRelatedField(
-        slug_field="code", many=True, read_only=True
-    )
-
-    class Meta:
-        model = MentorshipRequest
-        fields = [
-            "id",
-            "learner",
-            "mentor",
-            "skills",
-            "message",
-            "preferred_mode",
-            "status",
-            "answer_message",
-            "created_at",
-            "expires_at",
-            "answered_at",
-        ]
-
-
-class RequestInput(serializers.Serializer[Any]):
-    mentor_profile = serializers.IntegerField(
-        help_text="Id of the mentor's public profile."
-    )
-    skills = serializers.ListField(
-        child=serializers.CharField(max_length=60), min_length=1, max_length=30
-    )
-    message = serializers.CharField(max_length=2000)
-    preferred_mode = serializers.ChoiceField(choices=Mode.choices)
-
-
-class DeclineInput(serializers.Serializer[Any]):
-    message = serializers.CharField(max_length=2000, required=False, allow_blank=True)
-
-
-class MentorshipOutput(serializers.ModelSerializer[Mentorship]):
-    learner = PersonSerializer(read_only=True)
-    mentor = PersonSerializer(read_only=True)
-    skills: Any = serializers.SlugRelatedField(
-        slug_field="code", many=True, read_only=True
-    )
-
-    class Meta:
-        model = Mentorship
-        fields = [
-            "id",
-            "learner",
-            "mentor",
-            "skills",
-            "status",
-            "outcome",
-            "end_reason",
-            "started_at",
-            "ended_at",
-        ]
-
-
-class EndInput(serializers.Serializer[Any]):
-    outcome = serializers.ChoiceField(choices=Mentorship.Outcome.choices)
-    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
-
-
-class MessageSerializer(serializers.ModelSerializer[Message]):
-    author = PersonSerializer(read_only=True, allow_null=True)
-
-    class Meta:
-        model = Message
-        fields = ["id", "author", "body", "created_at"]
-        read_only_fields = ["id", "author", "created_at"]
-        extra_kwargs = {"body": {"max_length": 5000}}
-
-
-class RoleParams(serializers.Serializer[Any]):
-    role = serializers.ChoiceField(choices=["learner", "mentor"], required=False)
-
-
-def _role(request: Request) -> str | None:
-    params = RoleParams(data=request.query_params.dict())
-    params.is_valid(raise_exception=True)
-    role = params.validated_data.get("role")
-    return str(role) if role else None
-
-
-class MentorshipRequestViewSet(viewsets.GenericViewSet[MentorshipRequest]):
-    """The caller's mentoring requests: sent as a learner, received as a mentor
-    (``?role=learner|mentor``). Another person's request answers 404; a request
-    in the wrong state, capacity reached or a paused mentor answer 409."""
-
-    serializer_class = RequestOutput
-    queryset = MentorshipRequest.objects.none()
-    lookup_value_regex = r"\d+"
-
-    def get_queryset(self) -> QuerySet[MentorshipRequest]:
-        if getattr(self, "swagger_fake_view", False):
-            return MentorshipRequest.objects.none()
-        me = _me(self.request)
-        role = _role(self.request)
-        if role == "learner":
-            mine = Q(learner=me)
-        elif role == "mentor":
-            mine = Q(mentor=me)
-        else:
-            mine = Q(learner=me) | Q(mentor=me)
-        return (
-            MentorshipRequest.objects.filter(mine)
-            .select_related("learner", "mentor")
-            .prefetch_related("skills")
-            .order_by("-created_at")
-        )
-
-    @extend_schema(parameters=[RoleParams], responses=RequestOutput(many=True))
-    def list(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(RequestOutput(page, many=True).data)
-
-    @extend_schema(responses=RequestOutput)
-    def retrieve(self, request: Request, pk: str) -> Response:
-        return Response(
-            RequestOutput(get_object_or_404(self.get_queryset(), pk=pk)).data
-        )
-
-    @extend_schema(request=RequestInput, responses={201: RequestOutput})
-    def create(self, request: Request) -> Response:
-        data = RequestInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
-        try:
-            created = mentorship_request_create(
-                learner=_me(request),
-                mentor_profile_id=values["mentor_profile"],
-                skill_codes=values["skills"],
-                message=values["message"],
-                preferred_mode=values["preferred_mode"],
-            )
-        except Conflict as exc:
-            return _conflict(exc)
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from exc
-        return Response(RequestOutput(created).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(request=None, responses=MentorshipOutput)
-    @action(detail=True, methods=["post"])
-    def accept(self, request: Request, pk: str) -> Response:
-        try:
-            mentorship = mentorship_request_accept(
-                mentor=_me(request), request_id=int(pk)
-            )
-        except Conflict as exc:
-            return _conflict(exc)
-        return Response(MentorshipOutput(mentorship).data)
-
-    @extend_schema(request=DeclineInput, responses=RequestOutput)
-    @action(detail=True, methods=["post"])
-    def decline(self, request: Request, pk: str) -> Response:
-        data = DeclineInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        try:
-            declined = mentorship_request_decline(
-                mentor=_me(request),
-                request_id=int(pk),
-                message=data.validated_data.get("message", ""),
-            )
-        except Conflict as exc:
-            return _conflict(exc)
-        return Response(RequestOutput(declined).data)
-
-    @extend_schema(request=None, responses=RequestOutput)
-    @action(detail=True, methods=["post"])
-    def withdraw(self, request: Request, pk: str) -> Response:
-        try:
-            withdrawn = mentorship_request_withdraw(
-                learner=_me(request), request_id=int(pk)
-            )
-        except Conflict as exc:
-            return _conflict(exc)
-        return Response(RequestOutput(withdrawn).data)
-
-
-class MentorshipViewSet(viewsets.GenericViewSet[Mentorship]):
-    """The caller's mentorships (``?role=learner|mentor``) and their threads."""
-
-    serializer_class = MentorshipOutput
-    queryset = Mentorship.objects.none()
-    lookup_value_regex = r"\d+"
-
-    def get_queryset(self) -> QuerySet[Mentorship]:
-        if getattr(self, "swagger_fake_view", False):
-            return Mentorship.objects.none()
-        me = _me(self.request)
-        role = _role(self.request)
-        if role in ("learner", "mentor"):
-            mine = Q(**{role: me})
-        else:
-            mine = Q(learner=me) | Q(mentor=me)
-        return (
-            Mentorship.objects.filter(mine)
-            .select_related("learner", "mentor")
-            .prefetch_related("skills")
-            .order_by("-started_at")
-        )
-
-    @extend_schema(parameters=[RoleParams], responses=MentorshipOutput(many=True))
-    def list(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(MentorshipOutput(page, many=True).data)
-
-    @extend_schema(responses=MentorshipOutput)
-    def retrieve(self, request: Request, pk: str) -> Response:
-        return Response(
-            MentorshipOutput(get_object_or_404(self.get_queryset(), pk=pk)).data
-        )
-
-    @extend_schema(request=EndInput, responses=MentorshipOutput)
-    @action(detail=True, methods=["post"])
-    def end(self, request: Request, pk: str) -> Response:
-        data = EndInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        try:
-            ended = mentorship_end(
-                user=_me(request),
-                mentorship_id=int(pk),
-                outcome=data.validated_data["outcome"],
-                reason=data.validated_data.get("reason", ""),
-            )
-        except Conflict as exc:
-            return _conflict(exc)
-        return Response(MentorshipOutput(ended).data)
-
-    @extend_schema(methods=["GET"], responses=MessageSerializer(many=True))
-    @extend_schema(
-        methods=["POST"], request=MessageSerializer, responses={201: MessageSerializer}
-    )
-    @action(detail=True, methods=["get", "post"])
-    def messages(self, request: Request, pk: str) -> Response:
-        mentorship = get_object_or_404(self.get_queryset(), pk=pk)
-        if request.method == "POST":
-            data = MessageSerializer(data=request.data)
-            data.is_valid(raise_exception=True)
-            try:
-                message = message_send(
-                    author=_me(request),
-                    mentorship_id=mentorship.pk,
-                    body=data.validated_data["body"],
-                )
-            except Conflict as exc:
-                return _conflict(exc)
-            except DjangoValidationError as exc:
-                raise _drf_error(exc) from exc
-            return Response(
-                MessageSerializer(message).data, status=status.HTTP_201_CREATED
-            )
-        thread = mentorship.messages.select_related("author").order_by(
-            "created_at", "id"
-        )
-        page: Any = self.paginate_queryset(thread)  # type: ignore[arg-type]
-        return self.get_paginated_response(MessageSerializer(page, many=True).data)
-
-
-# --- suggestions ---------------------------------------------------------------
-
-
-class SuggestionSerializer(serializers.Serializer[Any]):
-    mentor = MentorCardSerializer(source="mentor_profile")
-    rank = serializers.IntegerField()
-    score = serializers.FloatField()
-    breakdown = serializers.DictField(child=serializers.FloatField())
-    reasons = serializers.SerializerMethodField()
-    weights_version = serializers.IntegerField()
-    computed_at = serializers.DateTimeField()
-
-    def get_reasons(self, obj: Any) -> list[str]:
-        return [text for text in (render_reason(r) for r in obj.reasons) if text]
-
-
-class SuggestionsMeView(APIView):
-    """The caller's suggested mentors (as a learner), with the per-criterion
-    breakdown and the reasons in the caller's language."""
-
-    @extend_schema(responses=SuggestionSerializer(many=True))
-    def get(self, request: Request) -> Response:
-        rows = suggestion_list_for_learner(user_id=_me(request).pk).prefetch_related(
-            "mentor_profile__skills__skill"
-        )
-        return Response(SuggestionSerializer(rows, many=True).data)

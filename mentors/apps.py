@@ -14,7 +14,7 @@ class MentorsConfig(AppConfig):
 
         from core.notifications import NotificationKind, register_kind
 
-        from .matching.data import bump_mentor_data_version
+        from .data_version import bump_mentor_data_version
 
         def account_saved(
             sender: Any, created: bool = False, update_fields: Any = None, **kwargs: Any
@@ -37,10 +37,8 @@ class MentorsConfig(AppConfig):
         from core.personal_data import register_provider
 
         from .personal_data import (
-            erase_mentorships,
             erase_profiles,
             erase_reports_and_blocks,
-            export_mentorships,
             export_profiles,
             export_reports_and_blocks,
         )
@@ -60,20 +58,7 @@ class MentorsConfig(AppConfig):
         register_kind(
             NotificationKind("mentors.warning", _("Messages from the team"), True)
         )
-        for key, label in (
-            ("mentors.request_new", _("A new mentoring request")),
-            ("mentors.request_reminder", _("Reminders of requests waiting for you")),
-            ("mentors.request_accepted", _("Your request is accepted")),
-            ("mentors.request_declined", _("Your request is declined")),
-            ("mentors.request_expired", _("Your request has expired")),
-            ("mentors.message_new", _("New messages from your mentor or mentee")),
-            ("mentors.mentorship_ended", _("A mentorship has ended")),
-        ):
-            register_kind(NotificationKind(key, label))
         register_provider("profiles", export=export_profiles, erase=erase_profiles)
-        register_provider(
-            "mentorships", export=export_mentorships, erase=erase_mentorships
-        )
         register_provider(
             "reports_and_blocks",
             export=export_reports_and_blocks,

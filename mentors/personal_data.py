@@ -4,19 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import F, Q, Value
+from django.db.models import F, Value
 from django.db.models.functions import Replace
 
-from .matching.data import bump_mentor_data_version
-from .models import (
-    Block,
-    LearnerProfile,
-    MentorProfile,
-    Mentorship,
-    MentorshipRequest,
-    Message,
-    Report,
-)
+from .data_version import bump_mentor_data_version
+from .models import Block, LearnerProfile, MentorProfile, Report
 from .photos import delete_photo
 
 
@@ -97,68 +89,8 @@ def erase_reports_and_blocks(user: Any) -> None:
         Report.objects.filter(text__contains=user.full_name).update(
             text=Replace(F("text"), Value(user.full_name), Value("…"))
         )
+        Report.objects.filter(message_text__contains=user.full_name).update(
+            message_text=Replace(F("message_text"), Value(user.full_name), Value("…"))
+        )
     Block.objects.filter(blocker=user).delete()
     Block.objects.filter(blocked=user).delete()
-
-
-def export_mentorships(user: Any) -> dict[str, Any]:
-    def person(other: Any) -> str:
-        return other.full_name if other else ""
-
-    return {
-        "requests_sent": [
-            {
-                "mentor": person(r.mentor),
-                "skills": [s.code for s in r.skills.all()],
-                "message": r.message,
-                "status": r.status,
-                "answer": r.answer_message,
-                "created_at": r.created_at,
-            }
-            for r in MentorshipRequest.objects.filter(learner=user)
-            .select_related("mentor")
-            .prefetch_related("skills")
-        ],
-        "requests_received": [
-            {
-                "learner": person(r.learner),
-                "status": r.status,
-                "answer": r.answer_message,
-            }
-            for r in MentorshipRequest.objects.filter(mentor=user).select_related(
-                "learner"
-            )
-        ],
-        "mentorships": [
-            {
-                "learner": person(m.learner),
-                "mentor": person(m.mentor),
-                "status": m.status,
-                "outcome": m.outcome,
-                "started_at": m.started_at,
-                "ended_at": m.ended_at,
-            }
-            for m in Mentorship.objects.filter(
-                Q(learner=user) | Q(mentor=user)
-            ).select_related("learner", "mentor")
-        ],
-        "messages_written": list(
-            Message.objects.filter(author=user).values(
-                "mentorship_id", "body", "created_at"
-            )
-        ),
-    }
-
-
-def erase_mentorships(user: Any) -> None:
-    """The person's own words go; what the other person wrote stays readable,
-    with the person's name taken out of it."""
-    MentorshipRequest.objects.filter(learner=user).delete()
-    MentorshipRequest.objects.filter(mentor=user).update(answer_message="")
-    Message.objects.filter(author=user).delete()
-    mentorships = Mentorship.objects.filter(Q(learner=user) | Q(mentor=user))
-    mentorships.filter(ended_by=user).update(end_reason="")
-    if user.full_name:
-        Message.objects.filter(
-            mentorship__in=mentorships, body__contains=user.full_name
-        ).update(body=Replace(F("body"), Value(user.full_name), Value("…")))

@@ -11,16 +11,8 @@ from django.http import Http404
 
 from accounts.models import User
 
-from .models import (
-    Block,
-    LearnerSkill,
-    MatchSuggestion,
-    MentorProfile,
-    Mentorship,
-    MentorshipRequest,
-    MentorSkill,
-    Skill,
-)
+from .hooks import acquaintances
+from .models import Block, MentorProfile, MentorSkill, Skill
 
 
 def skill_list() -> QuerySet[Skill]:
@@ -146,58 +138,11 @@ def mentor_profile_for_viewer(
     return profile, False
 
 
-def request_list_sent(*, user_id: int) -> QuerySet[MentorshipRequest]:
-    """A learner's own requests, newest first, with the mentor and skills."""
-    return (
-        MentorshipRequest.objects.filter(learner_id=user_id)
-        .select_related("mentor__mentor_profile")
-        .prefetch_related("skills")
-        .order_by("-created_at")
-    )
-
-
-def request_list_received(*, user_id: int) -> QuerySet[MentorshipRequest]:
-    """Requests waiting for this mentor's answer, with what the learner wants."""
-    learner_skills = Prefetch(
-        "learner__learner_profile__skills",
-        queryset=LearnerSkill.objects.select_related("skill"),
-    )
-    return (
-        MentorshipRequest.objects.filter(
-            mentor_id=user_id, status=MentorshipRequest.Status.PENDING
-        )
-        .select_related("learner__learner_profile")
-        .prefetch_related("skills", learner_skills)
-        .order_by("created_at")
-    )
-
-
-def mentorship_list_for_user(*, user_id: int, role: str) -> QuerySet[Mentorship]:
-    """The person's mentorships in one role ("learner" or "mentor"), active first."""
-    qs = Mentorship.objects.filter(**{f"{role}_id": user_id})
-    return (
-        qs.select_related("learner", "mentor")
-        .prefetch_related("skills")
-        .order_by("status", "-started_at")
-    )
-
-
-def mentorship_for_participant(*, user_id: int, mentorship_id: int) -> Mentorship:
-    """A mentorship of which the person is the learner or the mentor, else 404."""
-    mentorship = (
-        Mentorship.objects.select_related("learner", "mentor")
-        .filter(Q(learner_id=user_id) | Q(mentor_id=user_id), pk=mentorship_id)
-        .first()
-    )
-    if mentorship is None:
-        raise Http404
-    return mentorship
-
-
 def person_known_to(*, viewer_id: int, person_id: int) -> Any:
     """A person the viewer may name (to report or block): themself, a public
-    mentor, or someone they have a request or mentorship with. Else None, so
-    nobody learns the names of people they could not see anyway."""
+        mentor, or someone they have a request or mentorship with. Else None, so
+        nobody learns the names of people they could not see anyway. The relations
+    come from the apps connected to ``mentors.acquaintances``."""
     from accounts.models import User
 
     if person_id == viewer_id:
@@ -207,28 +152,9 @@ def person_known_to(*, viewer_id: int, person_id: int) -> Any:
     blocked_viewer = Block.objects.filter(
         blocker_id=OuterRef("pk"), blocked_id=viewer_id
     )
-    related = (
-        (
-            Q(mentor_profile__in=mentor_profile_public_list())
-            & ~Q(Exists(blocked_viewer))
-        )
-        | Q(requests_sent__mentor_id=viewer_id)
-        | Q(requests_received__learner_id=viewer_id)
-        | Q(mentorships_as_learner__mentor_id=viewer_id)
-        | Q(mentorships_as_mentor__learner_id=viewer_id)
+    related = Q(mentor_profile__in=mentor_profile_public_list()) & ~Q(
+        Exists(blocked_viewer)
     )
+    for known in acquaintances.send(viewer_id=viewer_id):
+        related |= known
     return User.objects.filter(related, pk=person_id, is_active=True).distinct().first()
-
-
-def suggestion_list_for_learner(*, user_id: int) -> QuerySet[MatchSuggestion]:
-    """The learner's stored suggestions, best first, with the mentors' cards."""
-    return (
-        MatchSuggestion.objects.filter(
-            learner_id=user_id, mentor_profile__in=mentor_profile_public_list()
-        )
-        .exclude(
-            Exists(Block.objects.between(user_id, OuterRef("mentor_profile__user_id")))
-        )
-        .select_related("mentor_profile__user")
-        .order_by("rank")
-    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from decimal import Decimal
 from typing import Any, TypedDict
 
@@ -17,18 +16,15 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.notifications import notify
-from core.outbox import outbox_enqueue
 
-from .matching.data import bump_mentor_data_version
-from .mentorships import mentorship_relations_close_for_block
+from .data_version import bump_mentor_data_version
+from .hooks import block_created, learner_profile_saved
 from .models import (
     Block,
     LearnerProfile,
     LearnerSkill,
-    MatchSuggestion,
     MentorProfile,
     MentorSkill,
-    Message,
     Report,
     Skill,
 )
@@ -133,6 +129,22 @@ def mentor_profile_save_draft(
         profile.status = MentorProfile.Status.DRAFT
     profile.save(update_fields=["draft", "status", "updated_at"])
     return profile
+
+
+def learner_profile_missing(profile: LearnerProfile) -> list[str]:
+    """What the learner profile still lacks, in plain words."""
+    missing = []
+    if not profile.goals:
+        missing.append(_("what you want to achieve"))
+    if not profile.pk or not profile.skills.exists():
+        missing.append(_("at least one skill you want to learn"))
+    if not profile.languages:
+        missing.append(_("the languages you speak"))
+    if not profile.region:
+        missing.append(_("your region"))
+    if not profile.modes:
+        missing.append(_("how you would like to meet"))
+    return missing
 
 
 def mentor_profile_missing(profile: MentorProfile) -> list[str]:
@@ -348,18 +360,8 @@ def learner_profile_save(
         )
         for entry in skills
     )
-    _suggestions_refresh_enqueue(learner_id=profile.user_id)
+    learner_profile_saved.send(learner_id=profile.user_id)
     return profile
-
-
-def _suggestions_refresh_enqueue(*, learner_id: int) -> None:
-    # Debounced: several changes in 30 s make one refresh of the suggestions.
-    outbox_enqueue(
-        task="mentors.tasks.refresh_suggestions_for_learner_task",
-        payload={"learner_id": learner_id},
-        dedupe_key=f"suggestions:{learner_id}",
-        available_at=timezone.now() + timedelta(seconds=30),
-    )
 
 
 # --- trust & safety --------------------------------------------------------
@@ -372,10 +374,11 @@ def report_create(
     reported_user: User,
     reason: str,
     text: str,
-    message: Message | None = None,
+    message_id: int | None = None,
+    message_text: str = "",
 ) -> Report:
     """File a report to staff, about a person (their profile or one of their
-    messages). Nobody reports themself."""
+    messages: its id and a copy of its text). Nobody reports themself."""
     if reporter.pk == reported_user.pk:
         raise ValidationError(_("You cannot report yourself."))
     if reason not in Report.PERSON_REASONS:
@@ -385,7 +388,8 @@ def report_create(
         reported_user=reported_user,
         reason=reason,
         text=text,
-        message=message,
+        message_id=message_id,
+        message_text=message_text,
     )
     report.full_clean()
     report.save()
@@ -431,12 +435,9 @@ def block_create(*, blocker: User, blocked: User) -> tuple[Block, bool]:
     """Block a person (idempotent: blocking twice keeps one block), and act on
     what exists between the two.
 
-    Pending requests either way are closed and an active mentorship ends, the
-    other person told without mention of the block
-    (``mentorship_relations_close_for_block``); when a mentorship ended, staff
-    get an automatic report in their queue (a safeguarding signal). Stored
-    suggestions between the two are deleted at once, and each one's
-    suggestions are refreshed by a task (outbox).
+    The apps connected to ``mentors.block_created`` end it in this transaction
+    (matching closes requests and mentorships, files the safeguarding report
+    and drops the suggestions between the two).
     """
     if blocker.pk == blocked.pk:
         raise ValidationError(_("You cannot block yourself."))
@@ -445,22 +446,7 @@ def block_create(*, blocker: User, blocked: User) -> tuple[Block, bool]:
             block = Block.objects.create(blocker=blocker, blocked=blocked)
     except IntegrityError:
         return Block.objects.get(blocker=blocker, blocked=blocked), False
-    ended = mentorship_relations_close_for_block(blocker=blocker, blocked=blocked)
-    if ended:
-        Report.objects.create(
-            reporter=blocker,
-            reported_user=blocked,
-            reason=Report.Reason.BLOCK_ENDED_MENTORSHIP,
-            text=", ".join(f"#{mentorship.pk}" for mentorship in ended),
-        )
-    pair = [blocker.pk, blocked.pk]
-    MatchSuggestion.objects.filter(
-        learner_id__in=pair, mentor_profile__user_id__in=pair
-    ).delete()
-    for learner_id in LearnerProfile.objects.filter(user_id__in=pair).values_list(
-        "user_id", flat=True
-    ):
-        _suggestions_refresh_enqueue(learner_id=learner_id)
+    block_created.send(blocker=blocker, blocked=blocked)
     return block, True
 
 

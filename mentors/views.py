@@ -40,7 +40,6 @@ from .forms import (
     SubmitForm,
     hours_to_windows,
 )
-from .matching.reasons import render as render_reason
 from .models import Block, LearnerProfile, MentorProfile
 from .photos import store_photo
 from .selectors import (
@@ -48,12 +47,12 @@ from .selectors import (
     mentor_profile_page_row,
     mentor_skill_rows,
     person_known_to,
-    suggestion_list_for_learner,
 )
 from .services import (
     block_create,
     block_delete,
     learner_profile_get_or_create,
+    learner_profile_missing,
     learner_profile_save,
     mentor_profile_get_or_create,
     mentor_profile_missing,
@@ -119,23 +118,6 @@ def _me(request: HttpRequest) -> User:
     return request.user
 
 
-def learner_missing(profile: LearnerProfile | None) -> list[str]:
-    if profile is None:
-        return []
-    missing = []
-    if not profile.goals:
-        missing.append(_("what you want to achieve"))
-    if not profile.pk or not profile.skills.exists():
-        missing.append(_("at least one skill you want to learn"))
-    if not profile.languages:
-        missing.append(_("the languages you speak"))
-    if not profile.region:
-        missing.append(_("your region"))
-    if not profile.modes:
-        missing.append(_("how you would like to meet"))
-    return missing
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def onboarding(request: HttpRequest) -> HttpResponse:
@@ -155,36 +137,9 @@ def onboarding(request: HttpRequest) -> HttpResponse:
         if form.cleaned_data["learn"] and not has_learner:
             return redirect("mentors:learner-profile")
         return redirect(
-            "mentors:mentor-profile" if form.cleaned_data["mentor"] else "mentors:space"
+            "mentors:mentor-profile" if form.cleaned_data["mentor"] else "space"
         )
     return render(request, "mentors/onboarding.html", {"form": form})
-
-
-@login_required
-@require_safe
-def space(request: HttpRequest) -> HttpResponse:
-    """ "My space": roles, what each profile still lacks, where to go next."""
-    user = _me(request)
-    learner = LearnerProfile.objects.filter(user=user).first()
-    mentor = MentorProfile.objects.filter(user=user).first()
-    if learner is None and mentor is None:
-        return redirect("mentors:onboarding")
-    return render(
-        request,
-        "mentors/space.html",
-        {
-            "learner": learner,
-            "mentor": mentor,
-            "learner_missing": learner_missing(learner),
-            "suggestions": [
-                (s, [render_reason(r) for r in s.reasons])
-                for s in suggestion_list_for_learner(user_id=user.pk)
-            ]
-            if learner
-            else [],
-            "mentor_missing": mentor_profile_missing(mentor) if mentor else [],
-        },
-    )
 
 
 @login_required
@@ -207,7 +162,7 @@ def learner_profile_edit(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, exc)
             else:
                 messages.success(request, _("Your learner profile is saved."))
-                return redirect("mentors:space")
+                return redirect("space")
     else:
         form = LearnerProfileForm(
             initial={
@@ -235,7 +190,7 @@ def learner_profile_edit(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "mentors/learner_profile_form.html",
-        {"form": form, "formset": formset, "missing": learner_missing(profile)},
+        {"form": form, "formset": formset, "missing": learner_profile_missing(profile)},
     )
 
 

@@ -55,7 +55,7 @@ def _clear_cache() -> None:
     matching engine keeps the mentor matrix in process memory, and the pages
     their rendered parts in the "local" cache, keyed on versions that
     rolled-back tests reuse."""
-    from mentors.matching.data import _cache
+    from matching.engine.data import _cache
 
     cache.clear()
     caches["local"].clear()

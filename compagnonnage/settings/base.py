@@ -45,8 +45,12 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "mentors",
+    "matching",
     "sessions.apps.CoachingSessionsConfig",
     "certification",
+    # The project package last: its commands (seed_demo, run_banner) and the
+    # pages that span apps.
+    "compagnonnage.apps.CompagnonnageConfig",
 ]
 
 MIDDLEWARE = [
@@ -172,7 +176,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # Never Django's or DRF's login views: they bypass rate limits and MFA.
 LOGIN_URL = "account_login"
 # "My space" sends people without a profile to onboarding first.
-LOGIN_REDIRECT_URL = "mentors:space"
+LOGIN_REDIRECT_URL = "space"
 LOGOUT_REDIRECT_URL = "home"
 
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"

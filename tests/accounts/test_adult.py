@@ -94,7 +94,7 @@ def test_an_unsafe_next_address_is_not_followed(client, older_account):
         {"is_adult": "on", "next": "https://evil.example/"},
     )
 
-    assert response["Location"] == reverse("mentors:space")
+    assert response["Location"] == reverse("space")
 
 
 def test_the_answer_is_in_the_personal_data_export(older_account):

@@ -12,16 +12,10 @@ from django.urls import reverse
 
 from accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from accounts.models import User
-from mentors.models import (
-    LearnerProfile,
-    MatchSuggestion,
-    MentorProfile,
-    Mentorship,
-    MentorshipRequest,
-    Message,
-)
+from matching.models import MatchSuggestion, Mentorship, MentorshipRequest, Message
+from mentors.models import LearnerProfile, MentorProfile
 from mentors.selectors import mentor_profile_public_list
-from mentors.views import learner_missing
+from mentors.services import learner_profile_missing
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +70,7 @@ def test_the_demo_logins_show_a_product_in_use(client):
     # The learner: a complete profile, suggestions, a request waiting for
     # another mentor and an active mentorship with the demo mentor.
     profile = LearnerProfile.objects.get(user=learner)
-    assert learner_missing(profile) == []
+    assert learner_profile_missing(profile) == []
     assert first["suggestions"] > 0
     waiting = MentorshipRequest.objects.get(learner=learner, status="pending")
     assert waiting.mentor_id != mentor.pk
@@ -99,13 +93,13 @@ def test_the_demo_logins_show_a_product_in_use(client):
 
     # Signing in with the printed logins lands on pages in use, not onboarding.
     client.post("/accounts/login/", {"login": learner.email, "password": DEMO_PASSWORD})
-    space = client.get(reverse("mentors:space"))
+    space = client.get(reverse("space"))
     assert space.status_code == 200
-    sent = client.get(reverse("mentors:requests-sent")).content.decode()
+    sent = client.get(reverse("matching:requests-sent")).content.decode()
     assert mentor.full_name in sent
     client.post("/accounts/logout/")
     client.post("/accounts/login/", {"login": mentor.email, "password": DEMO_PASSWORD})
-    received = client.get(reverse("mentors:requests-received"))
+    received = client.get(reverse("matching:requests-received"))
     assert received.status_code == 200
     assert received.content.decode().count('class="card" id="request-') >= 2
 
@@ -113,7 +107,7 @@ def test_the_demo_logins_show_a_product_in_use(client):
 def test_seeding_again_after_the_demo_people_changed_things_does_not_fail():
     """`make run` seeds at every start: what the demo people did in between (a
     block, a pause) is kept, and the parts it makes impossible are skipped."""
-    from mentors.mentorships import mentor_pause
+    from matching.services import mentor_pause
     from mentors.services import block_create
 
     call_command("seed_demo", verbosity=0)

@@ -7,7 +7,7 @@ import pytest
 
 from tests.e2e.checks import check_page, watch_csp
 from tests.factories import PASSWORD
-from tests.mentors.mentorship_helpers import learner_with_skills, mentor
+from tests.matching.helpers import learner_with_skills, mentor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from mentors.matching.data import bump_mentor_data_version
-from mentors.matching.refresh import suggestions_refresh_for_learner
+from matching.engine.refresh import suggestions_refresh_for_learner
+from mentors.data_version import bump_mentor_data_version
 from tests.e2e.checks import check_page
 from tests.factories import PASSWORD
-from tests.mentors.mentorship_helpers import learner_with_skills, mentor
+from tests.matching.helpers import learner_with_skills, mentor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

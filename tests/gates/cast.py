@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import api_token_create
-from mentors.mentorships import (
+from matching.services import (
     mentorship_request_accept,
     mentorship_request_create,
     message_send,

@@ -29,7 +29,7 @@ _WRITE = re.compile(
 GET_WRITES_ALLOWED: dict[str, dict[str, str]] = {
     # Opening a thread is reading it: the person's "read up to" time moves, so
     # the unread count in the menu drops. It writes only the reader's own row.
-    "mentors:thread": {"mentors_mentorship": "marks the thread read"},
+    "matching:thread": {"mentors_mentorship": "marks the thread read"},
 }
 # Written by any request, GET included, each with why.
 ALWAYS_ALLOWED = {

@@ -26,7 +26,7 @@ from django.urls.resolvers import RegexPattern, RoutePattern
 
 from accounts.models import ApiToken
 from core.notifications import unsubscribe_token
-from mentors.models import Message
+from matching.models import Message
 from tests.factories import PASSWORD, totp_code
 from tests.gates.cast import ACTORS, Cast, make_cast
 from tests.gates.page_checks import forbidden_writes
@@ -233,9 +233,9 @@ def test_no_page_or_endpoint_writes_on_get():
         "admin:accounts_user_change",
     } <= admin_pages
     assert len(admin_pages) > 40
-    assert "mentors:requests-received" in opened["mentor_of_a"]
-    assert "mentors:thread" in opened["learner_a"]
-    assert "mentors:space" in opened["learner_b"]
+    assert "matching:requests-received" in opened["mentor_of_a"]
+    assert "matching:thread" in opened["learner_a"]
+    assert "space" in opened["learner_b"]
     assert all(len(names) > 20 for names in opened.values()), {
         actor: len(names) for actor, names in opened.items()
     }
@@ -249,7 +249,7 @@ def test_the_gate_sees_a_write():
         'UPDATE "mentors_mentorship" SET "learner_read_at" = now()',
     ]
 
-    assert forbidden_writes("mentors:thread", statements) == [statements[1]]
+    assert forbidden_writes("matching:thread", statements) == [statements[1]]
     assert forbidden_writes("mentors:mentor-profile", statements) == [
         statements[1],
         statements[3],

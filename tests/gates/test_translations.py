@@ -19,7 +19,10 @@ from django.utils import translation
 from django.utils.translation.template import templatize
 
 BASE = Path(settings.BASE_DIR)
-APPS = ["compagnonnage", "core", "accounts", "mentors", "sessions", "certification"]
+# Every package of ours at the top of the project (a new app is read at once).
+APPS = sorted(
+    p.parent.name for p in BASE.glob("*/__init__.py") if p.parent.name != "tests"
+)
 KEYWORDS = {
     "_": None,
     "gettext": None,

@@ -14,23 +14,17 @@ from django.utils import translation
 from rest_framework.test import APIClient
 
 from core.models import Notification, OutboxMessage
-from mentors.mentorships import (
+from matching.models import MatchSuggestion, Mentorship, MentorshipRequest, Message
+from matching.services import (
     Conflict,
     mentorship_request_accept,
     mentorship_request_create,
     message_send,
 )
-from mentors.models import (
-    Block,
-    MatchSuggestion,
-    Mentorship,
-    MentorshipRequest,
-    Message,
-    Report,
-)
+from mentors.models import Block, Report
 from mentors.services import block_create
 from tests.factories import UserFactory
-from tests.mentors.mentorship_helpers import learner_with_skills, mentor
+from tests.matching.helpers import learner_with_skills, mentor
 from tests.outbox import run_outbox
 
 pytestmark = pytest.mark.django_db
@@ -93,7 +87,7 @@ def test_no_message_either_way_after_a_block(client, pair, who_blocks):
         assert post_json(api(author), url, {"body": "Coucou"}) == 409
         client.force_login(author)
         response = client.post(
-            reverse("mentors:thread", args=[mentorship.pk]), {"body": "Coucou"}
+            reverse("matching:thread", args=[mentorship.pk]), {"body": "Coucou"}
         )
         assert response.status_code == 200  # the thread again, with the reason
         assert "Coucou" not in [m.body for m in Message.objects.all()]
@@ -150,7 +144,7 @@ def test_a_pending_request_cannot_be_accepted_after_a_block(client, who_blocks):
     url = f"/api/v1/mentorship-requests/{request.pk}/accept/"
     assert post_json(api(profile.user), url, {}) == 409
     client.force_login(profile.user)
-    client.post(reverse("mentors:request-accept", args=[request.pk]))
+    client.post(reverse("matching:request-accept", args=[request.pk]))
     assert not Mentorship.objects.exists()
 
 
@@ -313,8 +307,8 @@ def test_the_thread_and_the_requests_page_offer_to_block(client, pair):
     ask(other, mentor_user.mentor_profile)
     client.force_login(mentor_user)
 
-    thread = client.get(reverse("mentors:thread", args=[mentorship.pk]))
-    received = client.get(reverse("mentors:requests-received"))
+    thread = client.get(reverse("matching:thread", args=[mentorship.pk]))
+    received = client.get(reverse("matching:requests-received"))
 
     assert reverse("mentors:block", args=[learner.pk]) in thread.content.decode()
     assert reverse("mentors:block", args=[other.pk]) in received.content.decode()

@@ -64,14 +64,14 @@ def test_export_and_erasure_of_profiles_reports_and_blocks(client, staff_user):
 
 
 def test_erasure_keeps_the_other_persons_side_readable():
-    from mentors.mentorships import (
+    from matching.models import Mentorship, Message
+    from matching.personal_data import export_mentorships
+    from matching.services import (
         mentorship_request_accept,
         mentorship_request_create,
         message_send,
     )
-    from mentors.models import Mentorship, Message
-    from mentors.personal_data import export_mentorships
-    from tests.mentors.mentorship_helpers import learner_with_skills, mentor
+    from tests.matching.helpers import learner_with_skills, mentor
 
     person = learner_with_skills(email=EMAIL, full_name=NAME)
     profile = mentor()

@@ -21,9 +21,7 @@ pytestmark = pytest.mark.django_db
 def test_a_new_person_is_sent_to_onboarding_and_chooses_both_roles(client, user):
     client.force_login(user)
 
-    assert client.get(reverse("mentors:space"))["Location"] == reverse(
-        "mentors:onboarding"
-    )
+    assert client.get(reverse("space"))["Location"] == reverse("mentors:onboarding")
     response = client.post(
         reverse("mentors:onboarding"), {"learn": "on", "mentor": "on"}
     )

@@ -19,7 +19,7 @@ from faker import Faker
 from accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from accounts.models import User
 from mentors.choices import LANGUAGE_CODES, LEVEL_MAX, Mode, Region
-from mentors.demo_data import (
+from mentors.demo import (
     BASIC_SKILLS,
     DEMO_DOMAIN,
     PERSONAS,

@@ -1,0 +1,35 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MatchingConfig(AppConfig):
+    name = "matching"
+    verbose_name = _("Requests, mentorships and matching")
+
+    def ready(self) -> None:
+        from core.notifications import NotificationKind, register_kind
+        from core.personal_data import register_provider
+        from mentors import hooks as mentors_hooks
+
+        from .personal_data import erase_mentorships, export_mentorships
+        from .selectors import acquaintances_of
+        from .services import relations_end_for_block, suggestions_refresh_enqueue
+
+        # The keys kept their "mentors." prefix: notifications and e-mail
+        # preferences already stored name them.
+        for key, label in (
+            ("mentors.request_new", _("A new mentoring request")),
+            ("mentors.request_reminder", _("Reminders of requests waiting for you")),
+            ("mentors.request_accepted", _("Your request is accepted")),
+            ("mentors.request_declined", _("Your request is declined")),
+            ("mentors.request_expired", _("Your request has expired")),
+            ("mentors.message_new", _("New messages from your mentor or mentee")),
+            ("mentors.mentorship_ended", _("A mentorship has ended")),
+        ):
+            register_kind(NotificationKind(key, label))
+        register_provider(
+            "mentorships", export=export_mentorships, erase=erase_mentorships
+        )
+        mentors_hooks.block_created.connect(relations_end_for_block)
+        mentors_hooks.learner_profile_saved.connect(suggestions_refresh_enqueue)
+        mentors_hooks.acquaintances.connect(acquaintances_of)

@@ -1,0 +1,285 @@
+"""Pages for requests, dashboards and message threads (thin: forms + services)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
+
+from accounts.models import User
+from mentors.choices import Mode
+from mentors.forms import ReportForm
+from mentors.models import LearnerProfile, MentorProfile
+from mentors.selectors import mentor_profile_for_viewer
+from mentors.services import report_create
+
+from .forms import (
+    DeclineForm,
+    EndMentorshipForm,
+    MentorshipRequestForm,
+    MessageForm,
+)
+from .models import Message
+from .selectors import (
+    mentorship_for_participant,
+    mentorship_list_for_user,
+    request_list_received,
+    request_list_sent,
+)
+from .services import (
+    Conflict,
+    mentor_pause,
+    mentorship_end,
+    mentorship_request_accept,
+    mentorship_request_create,
+    mentorship_request_decline,
+    mentorship_request_withdraw,
+    message_mark_read,
+    message_send,
+)
+
+
+def _me(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return bool(request.headers.get("HX-Request"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_create(request: HttpRequest, profile_id: int) -> HttpResponse:
+    me = _me(request)
+    profile, _privileged = mentor_profile_for_viewer(profile_id=profile_id, viewer=me)
+    if profile.user_id == me.pk or not profile.ever_approved:
+        raise Http404
+    learner = LearnerProfile.objects.filter(user=me).first()
+    if learner is None or not learner.skills.exists():
+        messages.info(
+            request, _("First say what you want to learn in your learner profile.")
+        )
+        return redirect("mentors:learner-profile")
+    skills = [
+        (s.skill.code, s.skill.name) for s in learner.skills.select_related("skill")
+    ]
+    modes = [(m, str(label)) for m, label in Mode.choices if m in profile.modes]
+    form = MentorshipRequestForm(
+        request.POST if request.method == "POST" else None, skills=skills, modes=modes
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            mentorship_request_create(
+                learner=me,
+                mentor_profile_id=profile.pk,
+                skill_codes=form.cleaned_data["skills"],
+                message=form.cleaned_data["message"],
+                preferred_mode=form.cleaned_data["preferred_mode"],
+            )
+        except Conflict as exc:
+            messages.error(request, exc.message)
+            return redirect("mentors:detail", profile_id=profile.pk)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("Your request is sent. You will be told when the mentor answers."),
+            )
+            return redirect("matching:requests-sent")
+    return render(
+        request, "matching/request_form.html", {"form": form, "profile": profile}
+    )
+
+
+@login_required
+@require_safe
+def requests_sent(request: HttpRequest) -> HttpResponse:
+    """The learner's "my requests and my mentors"."""
+    me = _me(request)
+    return render(
+        request,
+        "matching/requests_sent.html",
+        {
+            "requests": request_list_sent(user_id=me.pk),
+            "mentorships": mentorship_list_for_user(user_id=me.pk, role="learner"),
+        },
+    )
+
+
+@login_required
+@require_safe
+def requests_received(request: HttpRequest) -> HttpResponse:
+    """The mentor's "requests to answer", with the learner's goals and levels."""
+    me = _me(request)
+    profile = MentorProfile.objects.filter(user=me).first()
+    if profile is None:
+        raise Http404
+    return render(
+        request,
+        "matching/requests_received.html",
+        {
+            "profile": profile,
+            "requests": request_list_received(user_id=me.pk),
+            "mentorships": mentorship_list_for_user(user_id=me.pk, role="mentor"),
+            "decline_form": DeclineForm(),
+        },
+    )
+
+
+def _answered(
+    request: HttpRequest, message: str, *, error: bool = False
+) -> HttpResponse:
+    if _is_htmx(request):
+        css = "message-error" if error else "message-success"
+        return HttpResponse(f'<p class="message {css}" role="status">{message}</p>')
+    (messages.error if error else messages.success)(request, message)
+    return redirect("matching:requests-received")
+
+
+@login_required
+@require_POST
+def request_accept(request: HttpRequest, request_id: int) -> HttpResponse:
+    try:
+        mentorship_request_accept(mentor=_me(request), request_id=request_id)
+    except Conflict as exc:
+        return _answered(request, _escape(exc.message), error=True)
+    return _answered(request, _escape(_("Accepted. You can now write to each other.")))
+
+
+@login_required
+@require_POST
+def request_decline(request: HttpRequest, request_id: int) -> HttpResponse:
+    form = DeclineForm(request.POST)
+    form.is_valid()
+    try:
+        mentorship_request_decline(
+            mentor=_me(request),
+            request_id=request_id,
+            message=form.cleaned_data.get("message", ""),
+        )
+    except Conflict as exc:
+        return _answered(request, _escape(exc.message), error=True)
+    return _answered(request, _escape(_("Declined. The learner is told, kindly.")))
+
+
+def _escape(text: str) -> str:
+    from django.utils.html import escape
+
+    return escape(text)
+
+
+@login_required
+@require_POST
+def request_withdraw(request: HttpRequest, request_id: int) -> HttpResponse:
+    try:
+        mentorship_request_withdraw(learner=_me(request), request_id=request_id)
+    except Conflict as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Your request is withdrawn."))
+    return redirect("matching:requests-sent")
+
+
+@login_required
+@require_POST
+def pause(request: HttpRequest) -> HttpResponse:
+    paused = request.POST.get("paused") == "1"
+    mentor_pause(mentor=_me(request), paused=paused)
+    messages.success(
+        request,
+        _("You are not taking new mentees for now.")
+        if paused
+        else _("You are taking new mentees again."),
+    )
+    return redirect("matching:requests-received")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def thread(request: HttpRequest, mentorship_id: int) -> HttpResponse:
+    me = _me(request)
+    mentorship = mentorship_for_participant(user_id=me.pk, mentorship_id=mentorship_id)
+    form = MessageForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            message_send(
+                author=me, mentorship_id=mentorship.pk, body=form.cleaned_data["body"]
+            )
+        except Conflict as exc:
+            messages.error(request, exc.message)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("matching:thread", mentorship_id=mentorship.pk)
+    message_mark_read(user=me, mentorship=mentorship)
+    other = mentorship.mentor if me.pk == mentorship.learner_id else mentorship.learner
+    return render(
+        request,
+        "matching/thread.html",
+        {
+            "mentorship": mentorship,
+            "thread": mentorship.messages.select_related("author"),
+            "other": other,
+            "form": form,
+            "end_form": EndMentorshipForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def end(request: HttpRequest, mentorship_id: int) -> HttpResponse:
+    form = EndMentorshipForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say how it went to end the mentorship."))
+        return redirect("matching:thread", mentorship_id=mentorship_id)
+    try:
+        mentorship_end(
+            user=_me(request),
+            mentorship_id=mentorship_id,
+            outcome=form.cleaned_data["outcome"],
+            reason=form.cleaned_data["reason"],
+        )
+    except Conflict as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The mentorship has ended. Thank you!"))
+    return redirect("matching:thread", mentorship_id=mentorship_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_message(request: HttpRequest, message_id: int) -> HttpResponse:
+    me = _me(request)
+    message = get_object_or_404(
+        Message.objects.select_related("mentorship", "author"), pk=message_id
+    )
+    mentorship_for_participant(user_id=me.pk, mentorship_id=message.mentorship_id)
+    if message.author_id in (None, me.pk):
+        raise Http404
+    form = ReportForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        assert message.author is not None
+        report_create(
+            reporter=me,
+            reported_user=message.author,
+            reason=form.cleaned_data["reason"],
+            text=form.cleaned_data["text"],
+            message_id=message.pk,
+            message_text=message.body,
+        )
+        messages.success(request, _("Thank you. The team will look at your report."))
+        return redirect("matching:thread", mentorship_id=message.mentorship_id)
+    return render(
+        request, "matching/report_message.html", {"form": form, "message": message}
+    )

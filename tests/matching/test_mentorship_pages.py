@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from matching.models import Mentorship, MentorshipRequest
+from tests.factories import UserFactory
+from tests.matching.helpers import learner_with_skills, mentor
+
+pytestmark = pytest.mark.django_db
+
+
+def _ask(client, learner, profile):
+    client.force_login(learner)
+    return client.post(
+        reverse("matching:request-create", args=[profile.pk]),
+        {"skills": ["python"], "preferred_mode": "video", "message": "Bonjour !"},
+    )
+
+
+def test_request_page_then_plain_accept_then_thread(client):
+    learner, profile = learner_with_skills(), mentor()
+
+    assert _ask(client, learner, profile)["Location"] == reverse(
+        "matching:requests-sent"
+    )
+    request = MentorshipRequest.objects.get()
+    client.force_login(profile.user)
+    page = client.get(reverse("matching:requests-received"))
+    assert "Apprendre Python" in page.content.decode()  # the learner's goals
+
+    response = client.post(reverse("matching:request-accept", args=[request.pk]))
+    assert response.status_code == 302
+    mentorship = Mentorship.objects.get()
+    thread = client.get(reverse("matching:thread", args=[mentorship.pk]))
+    assert thread.status_code == 200
+    client.post(
+        reverse("matching:thread", args=[mentorship.pk]), {"body": "Bienvenue !"}
+    )
+    assert mentorship.messages.get().body == "Bienvenue !"
+
+
+def test_htmx_accept_answers_a_fragment_and_a_second_click_explains(client):
+    learner, profile = learner_with_skills(), mentor()
+    _ask(client, learner, profile)
+    request = MentorshipRequest.objects.get()
+    client.force_login(profile.user)
+    url = reverse("matching:request-accept", args=[request.pk])
+
+    first = client.post(url, HTTP_HX_REQUEST="true")
+    second = client.post(url, HTTP_HX_REQUEST="true")
+
+    assert first.status_code == 200
+    assert "message-success" in first.content.decode()
+    assert "message-error" in second.content.decode()
+    assert "<html" not in second.content.decode()
+
+
+def test_others_cannot_answer_see_threads_or_report_messages(client):
+    learner, profile = learner_with_skills(), mentor()
+    _ask(client, learner, profile)
+    request = MentorshipRequest.objects.get()
+    stranger = UserFactory()
+    client.force_login(stranger)
+
+    assert (
+        client.post(reverse("matching:request-accept", args=[request.pk])).status_code
+        == 404
+    )
+    assert (
+        client.post(reverse("matching:request-decline", args=[request.pk])).status_code
+        == 404
+    )
+    assert (
+        client.get(reverse("matching:requests-received")).status_code == 404
+    )  # not a mentor
+    client.force_login(profile.user)
+    client.post(reverse("matching:request-accept", args=[request.pk]))
+    mentorship = Mentorship.objects.get()
+    client.force_login(stranger)
+    assert (
+        client.get(reverse("matching:thread", args=[mentorship.pk])).status_code == 404
+    )
+    assert (
+        client.post(
+            reverse("matching:thread", args=[mentorship.pk]), {"body": "x"}
+        ).status_code
+        == 404
+    )
+
+
+def test_a_message_can_be_reported_to_staff(client):
+    from matching.services import mentorship_request_accept, message_send
+    from mentors.models import Report
+
+    learner, profile = learner_with_skills(), mentor()
+    _ask(client, learner, profile)
+    mentorship = mentorship_request_accept(
+        mentor=profile.user, request_id=MentorshipRequest.objects.get().pk
+    )
+    message = message_send(
+        author=profile.user, mentorship_id=mentorship.pk, body="Hors sujet"
+    )
+    client.force_login(learner)
+
+    response = client.post(
+        reverse("matching:message-report", args=[message.pk]), {"reason": "harassment"}
+    )
+
+    assert response.status_code == 302
+    report = Report.objects.get()
+    assert (report.message_id, report.message_text, report.reported_user) == (
+        message.pk,
+        message.body,
+        profile.user,
+    )
+    client.force_login(profile.user)  # nobody reports their own message
+    assert (
+        client.get(reverse("matching:message-report", args=[message.pk])).status_code
+        == 404
+    )
+    # The author's erasure takes the message; staff still read what was reported.
+    reported_id = message.pk
+    message.delete()
+    report.refresh_from_db()
+    assert (report.message_id, report.message_text) == (reported_id, "Hors sujet")
+
+
+def test_pausing_from_the_dashboard(client):
+    profile = mentor()
+    client.force_login(profile.user)
+
+    client.post(reverse("matching:pause"), {"paused": "1"})
+    profile.refresh_from_db()
+    assert profile.is_paused
+
+    learner = learner_with_skills()
+    response = _ask(client, learner, profile)
+    assert response.status_code == 302
+    assert not MentorshipRequest.objects.exists()
