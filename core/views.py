@@ -1,16 +1,23 @@
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable
+from typing import Concatenate, ParamSpec
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.db.utils import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -19,7 +26,9 @@ from django.views.decorators.http import (
     require_POST,
     require_safe,
 )
+from rest_framework.views import set_rollback
 
+from .errors import Conflict, conflict_from_integrity_error
 from .forms import EmailPreferencesForm
 from .health import broker_status
 from .models import EmailOptOut
@@ -34,6 +43,80 @@ from .notifications import (
 from .selectors import notification_list_for_user
 
 logger = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+View = Callable[Concatenate[HttpRequest, P], HttpResponse]
+RedirectTo = str | Callable[..., str]
+
+
+def _back(request: HttpRequest) -> str:
+    """The page the person came from when it is on this site (and, for a GET,
+    not this very page: that would loop), else the home page."""
+    referer = request.META.get("HTTP_REFERER", "")
+    on_site = url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    same_page = urlsplit(referer).path == request.path
+    if on_site and not (request.method in ("GET", "HEAD") and same_page):
+        return referer
+    return reverse("home")
+
+
+def _redirect_url(
+    request: HttpRequest, redirect_to: RedirectTo | None, kwargs: dict[str, object]
+) -> str:
+    if redirect_to is None:
+        return _back(request)
+    if callable(redirect_to):
+        return redirect_to(request, **kwargs)
+    try:
+        return reverse(redirect_to, kwargs=kwargs)
+    except NoReverseMatch:
+        return reverse(redirect_to)
+
+
+def domain_errors(
+    redirect_to: RedirectTo | None = None,
+) -> Callable[[View[P]], View[P]]:
+    """Translate a view's domain errors (``core.errors``) for a person:
+
+    - ``Conflict``, or a unique or exclusion violation: the message as a
+      ``messages.error`` and a redirect to ``redirect_to``: a URL name (reversed
+      with the view's URL keyword arguments when it takes them, else with none)
+      or a callable ``(request, **kwargs) -> url``; by default the page the
+      person came from when it is on this site, else the home page;
+    - ``ObjectDoesNotExist``: 404.
+
+    Any other integrity error goes on to be a 500. ``ValidationError`` is left
+    to the view: it belongs on the form (``form.add_error(None, exc)``).
+    """
+
+    def decorator(view: View[P]) -> View[P]:
+        @functools.wraps(view)
+        def wrapper(
+            request: HttpRequest, *args: P.args, **kwargs: P.kwargs
+        ) -> HttpResponse:
+            try:
+                return view(request, *args, **kwargs)
+            except ObjectDoesNotExist as exc:
+                raise Http404 from exc
+            except (Conflict, IntegrityError) as exc:
+                conflict = (
+                    exc
+                    if isinstance(exc, Conflict)
+                    else conflict_from_integrity_error(exc)
+                )
+                if conflict is None:
+                    raise
+                # Under ATOMIC_REQUESTS the request's transaction must not commit
+                # what ran before the error: the rule DRF applies to the API.
+                set_rollback()
+                messages.error(request, conflict.message)
+                return redirect(_redirect_url(request, redirect_to, kwargs))
+
+        return wrapper
+
+    return decorator
 
 
 @require_safe
