@@ -1,8 +1,12 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from .hooks import user_changed_send
 from .models import ApiToken, User
 
 
@@ -72,6 +76,15 @@ class UserAdmin(BaseUserAdmin):
             },
         ),
     )
+
+    def save_model(
+        self, request: HttpRequest, obj: User, form: Any, change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        # The change view runs in a transaction: the connected apps act in it. A
+        # new account has nothing in them yet.
+        if change:
+            user_changed_send(user=obj, fields=form.changed_data)
 
 
 @admin.register(ApiToken)

@@ -14,6 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.db.models import Q
 
+from .hooks import user_changed_send
 from .models import ApiToken, User
 
 
@@ -70,6 +71,8 @@ def erase_account(user: User) -> None:
     for value in mentions:
         about |= Q(object_repr__icontains=value) | Q(change_message__icontains=value)
     LogEntry.objects.filter(about).delete()
+    # Both become falsy below: one that is truthy now is one that changes.
+    changed = [name for name in ("full_name", "is_active") if getattr(user, name)]
     user.email = f"deleted-{user.pk}-{secrets.token_hex(4)}@deleted.invalid"
     user.full_name = ""
     user.set_unusable_password()
@@ -80,3 +83,4 @@ def erase_account(user: User) -> None:
     user.save()
     user.groups.clear()
     user.user_permissions.clear()
+    user_changed_send(user=user, fields=changed)

@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from core.models import Notification
 from core.notifications import notify
-from core.outbox import outbox_enqueue
 from core.personal_data import personal_data_erase
 
+from .hooks import user_changed_send
 from .models import ApiToken, User, hash_token
 
 
@@ -57,7 +57,11 @@ def user_confirm_adult(*, user: User) -> User:
 def user_update_preferences(
     *, user: User, full_name: str, language: str, time_zone: str
 ) -> User:
-    """Change a person's name, language and time zone (already validated)."""
+    """Change a person's name, language and time zone (already validated).
+
+    A new name is sent on ``accounts.user_changed`` (the directory indexes
+    mentors' names).
+    """
     user.full_name = full_name.strip()
     user.language = language
     user.time_zone = time_zone
@@ -65,12 +69,22 @@ def user_update_preferences(
     user.full_clean(exclude=["password", "email"])
     user.save(update_fields=["full_name", "language", "time_zone"])
     if renamed:
-        # The directory indexes mentors' names; mentors (a higher app) owns that.
-        outbox_enqueue(
-            task="mentors.tasks.refresh_mentor_search_task",
-            payload={"user_id": user.pk},
-            dedupe_key=f"mentor-search:{user.pk}",
-        )
+        user_changed_send(user=user, fields=["full_name"])
+    return user
+
+
+@transaction.atomic
+def user_deactivate(*, user: User) -> User:
+    """Turn a person's account off: they can no longer sign in, and what they
+    published leaves the other apps' lists.
+
+    Sends ``accounts.user_changed`` only when the account was active, so a second
+    call changes nothing.
+    """
+    turned_off = User.objects.filter(pk=user.pk, is_active=True).update(is_active=False)
+    user.is_active = False
+    if turned_off:
+        user_changed_send(user=user, fields=["is_active"])
     return user
 
 

@@ -1,5 +1,3 @@
-from typing import Any
-
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -9,31 +7,12 @@ class MentorsConfig(AppConfig):
     verbose_name = _("Mentors and mentoring")
 
     def ready(self) -> None:
-        from django.contrib.auth import get_user_model
-        from django.db.models.signals import post_save
-
+        from accounts.hooks import user_changed
         from core.notifications import NotificationKind, register_kind
 
-        from .data_version import bump_mentor_data_version
+        from .receivers import on_user_changed
 
-        def account_saved(
-            sender: Any, created: bool = False, update_fields: Any = None, **kwargs: Any
-        ) -> None:
-            # An account turned on or off shows or hides its mentor profile:
-            # cached directory pages and the mentor matrix must move on. A new
-            # account has no profile yet; saves that name their fields without
-            # is_active (a login's last_login) do not count.
-            if created:
-                return
-            if update_fields is None or "is_active" in update_fields:
-                bump_mentor_data_version()
-
-        post_save.connect(
-            account_saved,
-            sender=get_user_model(),
-            weak=False,  # a local function: keep it alive
-            dispatch_uid="mentors.account",
-        )
+        user_changed.connect(on_user_changed)
         from core.personal_data import register_provider
 
         from .personal_data import (

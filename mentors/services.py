@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.services import user_deactivate
 from core.notifications import notify
 
 from .data_version import bump_mentor_data_version
@@ -418,8 +419,7 @@ def report_handle(*, report: Report, staff: User, action: str, decision: str) ->
         )
         bump_mentor_data_version()
     elif action == Report.Action.DEACTIVATE:
-        person.is_active = False
-        person.save(update_fields=["is_active"])  # the signal bumps the version
+        user_deactivate(user=person)
     report.status = Report.Status.CLOSED
     report.action = action
     report.decision = decision

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.services import user_deactivate
 from core.personal_data import personal_data_erase
 from mentors.forms import _skill_choices
 from mentors.models import MentorProfile, MentorSkill, Skill
@@ -433,9 +434,7 @@ def test_a_cached_page_forgets_a_mentor_deactivated_or_erased(client, mentors):
     url = reverse("mentors:directory")
     assert "Yasmine Haddad" in client.get(url).content.decode()
 
-    person = mentors["python"].user
-    person.is_active = False
-    person.save()
+    user_deactivate(user=mentors["python"].user)
     assert "Yasmine Haddad" not in client.get(url).content.decode()
 
     personal_data_erase(user=mentors["web"].user)
