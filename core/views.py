@@ -77,6 +77,8 @@ def _redirect_url(
 
 def domain_errors(
     redirect_to: RedirectTo | None = None,
+    *,
+    respond: Callable[[HttpRequest, str], HttpResponse] | None = None,
 ) -> Callable[[View[P]], View[P]]:
     """Translate a view's domain errors (``core.errors``) for a person:
 
@@ -84,7 +86,8 @@ def domain_errors(
       ``messages.error`` and a redirect to ``redirect_to``: a URL name (reversed
       with the view's URL keyword arguments when it takes them, else with none)
       or a callable ``(request, **kwargs) -> url``; by default the page the
-      person came from when it is on this site, else the home page;
+      person came from when it is on this site, else the home page; or, when
+      ``respond`` is given, its response to the message (a fragment for htmx);
     - ``ObjectDoesNotExist``: 404.
 
     Any other integrity error goes on to be a 500. ``ValidationError`` is left
@@ -111,6 +114,8 @@ def domain_errors(
                 # Under ATOMIC_REQUESTS the request's transaction must not commit
                 # what ran before the error: the rule DRF applies to the API.
                 set_rollback()
+                if respond is not None:
+                    return respond(request, conflict.message)
                 messages.error(request, conflict.message)
                 return redirect(_redirect_url(request, redirect_to, kwargs))
 

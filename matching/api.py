@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
@@ -16,14 +15,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
-from mentors.api import MentorCardSerializer, _drf_error
+from mentors.api import MentorCardSerializer
 from mentors.choices import Mode
 
 from .engine.reasons import render as render_reason
 from .models import Mentorship, MentorshipRequest, Message
 from .selectors import suggestion_list_for_learner
 from .services import (
-    Conflict,
     mentorship_end,
     mentorship_request_accept,
     mentorship_request_create,
@@ -39,10 +37,6 @@ def _me(request: Request) -> User:
 
 
 # --- mentorship requests, mentorships, messages -------------------------------
-
-
-def _conflict(exc: Conflict) -> Response:
-    return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
 
 
 class PersonSerializer(serializers.Serializer[Any]):
@@ -180,29 +174,19 @@ class MentorshipRequestViewSet(viewsets.GenericViewSet[MentorshipRequest]):
         data = RequestInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        try:
-            created = mentorship_request_create(
-                learner=_me(request),
-                mentor_profile_id=values["mentor_profile"],
-                skill_codes=values["skills"],
-                message=values["message"],
-                preferred_mode=values["preferred_mode"],
-            )
-        except Conflict as exc:
-            return _conflict(exc)
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from exc
+        created = mentorship_request_create(
+            learner=_me(request),
+            mentor_profile_id=values["mentor_profile"],
+            skill_codes=values["skills"],
+            message=values["message"],
+            preferred_mode=values["preferred_mode"],
+        )
         return Response(RequestOutput(created).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=MentorshipOutput)
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, pk: str) -> Response:
-        try:
-            mentorship = mentorship_request_accept(
-                mentor=_me(request), request_id=int(pk)
-            )
-        except Conflict as exc:
-            return _conflict(exc)
+        mentorship = mentorship_request_accept(mentor=_me(request), request_id=int(pk))
         return Response(MentorshipOutput(mentorship).data)
 
     @extend_schema(request=DeclineInput, responses=RequestOutput)
@@ -210,25 +194,19 @@ class MentorshipRequestViewSet(viewsets.GenericViewSet[MentorshipRequest]):
     def decline(self, request: Request, pk: str) -> Response:
         data = DeclineInput(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            declined = mentorship_request_decline(
-                mentor=_me(request),
-                request_id=int(pk),
-                message=data.validated_data.get("message", ""),
-            )
-        except Conflict as exc:
-            return _conflict(exc)
+        declined = mentorship_request_decline(
+            mentor=_me(request),
+            request_id=int(pk),
+            message=data.validated_data.get("message", ""),
+        )
         return Response(RequestOutput(declined).data)
 
     @extend_schema(request=None, responses=RequestOutput)
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str) -> Response:
-        try:
-            withdrawn = mentorship_request_withdraw(
-                learner=_me(request), request_id=int(pk)
-            )
-        except Conflict as exc:
-            return _conflict(exc)
+        withdrawn = mentorship_request_withdraw(
+            learner=_me(request), request_id=int(pk)
+        )
         return Response(RequestOutput(withdrawn).data)
 
 
@@ -271,15 +249,12 @@ class MentorshipViewSet(viewsets.GenericViewSet[Mentorship]):
     def end(self, request: Request, pk: str) -> Response:
         data = EndInput(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            ended = mentorship_end(
-                user=_me(request),
-                mentorship_id=int(pk),
-                outcome=data.validated_data["outcome"],
-                reason=data.validated_data.get("reason", ""),
-            )
-        except Conflict as exc:
-            return _conflict(exc)
+        ended = mentorship_end(
+            user=_me(request),
+            mentorship_id=int(pk),
+            outcome=data.validated_data["outcome"],
+            reason=data.validated_data.get("reason", ""),
+        )
         return Response(MentorshipOutput(ended).data)
 
     @extend_schema(methods=["GET"], responses=MessageSerializer(many=True))
@@ -292,16 +267,11 @@ class MentorshipViewSet(viewsets.GenericViewSet[Mentorship]):
         if request.method == "POST":
             data = MessageSerializer(data=request.data)
             data.is_valid(raise_exception=True)
-            try:
-                message = message_send(
-                    author=_me(request),
-                    mentorship_id=mentorship.pk,
-                    body=data.validated_data["body"],
-                )
-            except Conflict as exc:
-                return _conflict(exc)
-            except DjangoValidationError as exc:
-                raise _drf_error(exc) from exc
+            message = message_send(
+                author=_me(request),
+                mentorship_id=mentorship.pk,
+                body=data.validated_data["body"],
+            )
             return Response(
                 MessageSerializer(message).data, status=status.HTTP_201_CREATED
             )

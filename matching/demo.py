@@ -20,10 +20,10 @@ from datetime import timedelta
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
-from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
+from core.errors import Conflict
 from mentors.demo import DEMO_DOMAIN
 from mentors.models import Block, LearnerProfile, MentorProfile
 from mentors.selectors import mentor_profile_public_list
@@ -39,7 +39,6 @@ from mentors.services import (
 from .engine.refresh import suggestions_refresh_for_learner
 from .models import Mentorship, MentorshipRequest, Message
 from .services import (
-    Conflict,
     mentorship_request_accept,
     mentorship_request_create,
     message_send,
@@ -250,7 +249,7 @@ def _step(make: Callable[[], object]) -> None:
     try:
         with transaction.atomic():
             make()
-    except (Conflict, Http404, ValidationError, ObjectDoesNotExist):
+    except (Conflict, ValidationError, ObjectDoesNotExist):
         return
 
 

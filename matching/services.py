@@ -13,12 +13,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
-from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.errors import Conflict
 from core.notifications import notify
 from core.outbox import outbox_enqueue
 from mentors.data_version import bump_mentor_data_version
@@ -26,15 +26,6 @@ from mentors.models import Block, LearnerProfile, MentorProfile, Report, Skill
 from mentors.selectors import mentor_profile_public_list
 
 from .models import MatchSuggestion, Mentorship, MentorshipRequest, Message
-
-
-class Conflict(Exception):
-    """The action conflicts with the current state (HTTP 409): capacity reached,
-    a request already answered, the mentor paused…"""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def _request_link(request: MentorshipRequest, for_mentor: bool) -> str:
@@ -72,7 +63,7 @@ def mentorship_request_create(
         .first()
     )
     if profile is None or Block.objects.between(learner.pk, profile.user_id).exists():
-        raise Http404
+        raise MentorProfile.DoesNotExist(mentor_profile_id)
     if profile.user_id == learner.pk:
         raise ValidationError(_("You cannot ask yourself for mentoring."))
     if profile.is_paused:
@@ -155,7 +146,7 @@ def _pending_request_for_update(*, request_id: int, **owner: Any) -> MentorshipR
         .first()
     )
     if request is None:
-        raise Http404
+        raise MentorshipRequest.DoesNotExist(request_id)
     if request.status != MentorshipRequest.Status.PENDING:
         raise Conflict(
             _("This request is already %(status)s.")
@@ -173,7 +164,7 @@ def mentorship_request_accept(*, mentor: User, request_id: int) -> Mentorship:
     so concurrent accepts are counted one after the other."""
     profile = MentorProfile.objects.select_for_update().filter(user=mentor).first()
     if profile is None:
-        raise Http404
+        raise MentorProfile.DoesNotExist(mentor.pk)
     request = _pending_request_for_update(request_id=request_id, mentor=mentor)
     if Block.objects.between(mentor.pk, request.learner_id).exists():
         raise Conflict(_("This request can no longer be accepted."))
@@ -257,7 +248,7 @@ def mentor_pause(*, mentor: User, paused: bool) -> MentorProfile:
     declined politely, each learner told."""
     profile = MentorProfile.objects.select_for_update().filter(user=mentor).first()
     if profile is None:
-        raise Http404
+        raise MentorProfile.DoesNotExist(mentor.pk)
     profile.is_paused = paused
     profile.save(update_fields=["is_paused"])
     bump_mentor_data_version()
@@ -381,7 +372,7 @@ def _mentorship_for(
         mentorship.learner_id,
         mentorship.mentor_id,
     ):
-        raise Http404
+        raise Mentorship.DoesNotExist(mentorship_id)
     return mentorship
 
 

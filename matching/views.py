@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.http import (
     require_http_methods,
@@ -15,6 +16,7 @@ from django.views.decorators.http import (
 )
 
 from accounts.models import User
+from core.views import domain_errors
 from mentors.choices import Mode
 from mentors.forms import ReportForm
 from mentors.models import LearnerProfile, MentorProfile
@@ -35,7 +37,6 @@ from .selectors import (
     request_list_sent,
 )
 from .services import (
-    Conflict,
     mentor_pause,
     mentorship_end,
     mentorship_request_accept,
@@ -58,6 +59,7 @@ def _is_htmx(request: HttpRequest) -> bool:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@domain_errors("mentors:detail")
 def request_create(request: HttpRequest, profile_id: int) -> HttpResponse:
     me = _me(request)
     profile, _privileged = mentor_profile_for_viewer(profile_id=profile_id, viewer=me)
@@ -85,9 +87,6 @@ def request_create(request: HttpRequest, profile_id: int) -> HttpResponse:
                 message=form.cleaned_data["message"],
                 preferred_mode=form.cleaned_data["preferred_mode"],
             )
-        except Conflict as exc:
-            messages.error(request, exc.message)
-            return redirect("mentors:detail", profile_id=profile.pk)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -146,52 +145,44 @@ def _answered(
     return redirect("matching:requests-received")
 
 
+def _refused(request: HttpRequest, message: str) -> HttpResponse:
+    return _answered(request, escape(message), error=True)
+
+
 @login_required
 @require_POST
+@domain_errors(respond=_refused)
 def request_accept(request: HttpRequest, request_id: int) -> HttpResponse:
-    try:
-        mentorship_request_accept(mentor=_me(request), request_id=request_id)
-    except Conflict as exc:
-        return _answered(request, _escape(exc.message), error=True)
-    return _answered(request, _escape(_("Accepted. You can now write to each other.")))
+    mentorship_request_accept(mentor=_me(request), request_id=request_id)
+    return _answered(request, escape(_("Accepted. You can now write to each other.")))
 
 
 @login_required
 @require_POST
+@domain_errors(respond=_refused)
 def request_decline(request: HttpRequest, request_id: int) -> HttpResponse:
     form = DeclineForm(request.POST)
     form.is_valid()
-    try:
-        mentorship_request_decline(
-            mentor=_me(request),
-            request_id=request_id,
-            message=form.cleaned_data.get("message", ""),
-        )
-    except Conflict as exc:
-        return _answered(request, _escape(exc.message), error=True)
-    return _answered(request, _escape(_("Declined. The learner is told, kindly.")))
-
-
-def _escape(text: str) -> str:
-    from django.utils.html import escape
-
-    return escape(text)
+    mentorship_request_decline(
+        mentor=_me(request),
+        request_id=request_id,
+        message=form.cleaned_data.get("message", ""),
+    )
+    return _answered(request, escape(_("Declined. The learner is told, kindly.")))
 
 
 @login_required
 @require_POST
+@domain_errors("matching:requests-sent")
 def request_withdraw(request: HttpRequest, request_id: int) -> HttpResponse:
-    try:
-        mentorship_request_withdraw(learner=_me(request), request_id=request_id)
-    except Conflict as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Your request is withdrawn."))
+    mentorship_request_withdraw(learner=_me(request), request_id=request_id)
+    messages.success(request, _("Your request is withdrawn."))
     return redirect("matching:requests-sent")
 
 
 @login_required
 @require_POST
+@domain_errors()
 def pause(request: HttpRequest) -> HttpResponse:
     paused = request.POST.get("paused") == "1"
     mentor_pause(mentor=_me(request), paused=paused)
@@ -206,6 +197,7 @@ def pause(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@domain_errors("matching:thread")
 def thread(request: HttpRequest, mentorship_id: int) -> HttpResponse:
     me = _me(request)
     mentorship = mentorship_for_participant(user_id=me.pk, mentorship_id=mentorship_id)
@@ -215,8 +207,6 @@ def thread(request: HttpRequest, mentorship_id: int) -> HttpResponse:
             message_send(
                 author=me, mentorship_id=mentorship.pk, body=form.cleaned_data["body"]
             )
-        except Conflict as exc:
-            messages.error(request, exc.message)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -238,22 +228,19 @@ def thread(request: HttpRequest, mentorship_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@domain_errors("matching:thread")
 def end(request: HttpRequest, mentorship_id: int) -> HttpResponse:
     form = EndMentorshipForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say how it went to end the mentorship."))
         return redirect("matching:thread", mentorship_id=mentorship_id)
-    try:
-        mentorship_end(
-            user=_me(request),
-            mentorship_id=mentorship_id,
-            outcome=form.cleaned_data["outcome"],
-            reason=form.cleaned_data["reason"],
-        )
-    except Conflict as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The mentorship has ended. Thank you!"))
+    mentorship_end(
+        user=_me(request),
+        mentorship_id=mentorship_id,
+        outcome=form.cleaned_data["outcome"],
+        reason=form.cleaned_data["reason"],
+    )
+    messages.success(request, _("The mentorship has ended. Thank you!"))
     return redirect("matching:thread", mentorship_id=mentorship_id)
 
 

@@ -9,7 +9,6 @@ from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -455,7 +454,7 @@ def block_delete(*, blocker: User, block_id: int) -> None:
     """Lift one of the person's own blocks; another person's block is a 404."""
     deleted, _rows = Block.objects.filter(pk=block_id, blocker=blocker).delete()
     if not deleted:
-        raise Http404
+        raise Block.DoesNotExist(block_id)
 
 
 @transaction.atomic
@@ -463,7 +462,7 @@ def mentor_profile_set_published(*, user: User, published: bool) -> MentorProfil
     """The mentor shows or hides their (approved) profile; no review needed."""
     profile = MentorProfile.objects.select_for_update().filter(user=user).first()
     if profile is None:
-        raise Http404
+        raise MentorProfile.DoesNotExist(user.pk)
     profile.is_published = published
     profile.save(update_fields=["is_published"])
     bump_mentor_data_version()

@@ -22,6 +22,7 @@ from django.views.decorators.http import (
 
 from accounts.models import User
 from core.personal_data import private_storage
+from core.views import domain_errors
 
 from .directory import (
     DirectoryQuery,
@@ -425,6 +426,7 @@ def block(request: HttpRequest, user_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@domain_errors("mentors:blocks")
 def blocks(request: HttpRequest) -> HttpResponse:
     me = _me(request)
     if request.method == "POST":
@@ -441,6 +443,7 @@ def blocks(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@domain_errors("space")
 def mentor_profile_visibility(request: HttpRequest) -> HttpResponse:
     published = request.POST.get("published") == "1"
     mentor_profile_set_published(user=_me(request), published=published)

@@ -5,15 +5,14 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import connection
-from django.http import Http404
 from django.utils import timezone, translation
 
+from core.errors import Conflict
 from core.models import Notification, OutboxMessage
 from matching.models import Mentorship, MentorshipRequest
 from matching.services import (
-    Conflict,
     mentor_pause,
     mentorship_end,
     mentorship_request_accept,
@@ -118,11 +117,11 @@ def test_only_the_mentor_answers_and_only_the_learner_withdraws():
     request = ask(learner, profile)
     stranger = learner_with_skills()
 
-    with pytest.raises(Http404):
+    with pytest.raises(ObjectDoesNotExist):
         mentorship_request_accept(mentor=learner, request_id=request.pk)
-    with pytest.raises(Http404):
+    with pytest.raises(ObjectDoesNotExist):
         mentorship_request_decline(mentor=stranger, request_id=request.pk)
-    with pytest.raises(Http404):
+    with pytest.raises(ObjectDoesNotExist):
         mentorship_request_withdraw(learner=profile.user, request_id=request.pk)
 
 
@@ -173,7 +172,7 @@ def test_request_rules_self_blocks_paused_mode_and_skills():
     with pytest.raises(ValidationError, match="yourself"):
         ask(profile.user, profile)  # a mentor cannot ask themself
     block_create(blocker=profile.user, blocked=learner)
-    with pytest.raises(Http404):
+    with pytest.raises(ObjectDoesNotExist):
         ask(learner, profile)
 
 
@@ -323,7 +322,7 @@ def test_messages_are_plain_text_and_only_for_the_two_people():
         author=profile.user, mentorship_id=mentorship.pk, body="<b>Salut</b>\x07\n  "
     )
     assert message.body == "<b>Salut</b>"  # stored as text, escaped when shown
-    with pytest.raises(Http404):
+    with pytest.raises(ObjectDoesNotExist):
         message_send(
             author=learner_with_skills(), mentorship_id=mentorship.pk, body="Hi"
         )

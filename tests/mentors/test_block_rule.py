@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils import translation
 from rest_framework.test import APIClient
 
+from core.errors import Conflict
 from core.models import Notification, OutboxMessage
 from matching.models import MatchSuggestion, Mentorship, MentorshipRequest, Message
 from matching.services import (
-    Conflict,
     mentorship_request_accept,
     mentorship_request_create,
     message_send,
@@ -87,9 +87,15 @@ def test_no_message_either_way_after_a_block(client, pair, who_blocks):
         assert post_json(api(author), url, {"body": "Coucou"}) == 409
         client.force_login(author)
         response = client.post(
-            reverse("matching:thread", args=[mentorship.pk]), {"body": "Coucou"}
+            reverse("matching:thread", args=[mentorship.pk]),
+            {"body": "Coucou"},
+            follow=True,
         )
-        assert response.status_code == 200  # the thread again, with the reason
+        # Back to the thread, with the reason.
+        assert response.redirect_chain == [
+            (reverse("matching:thread", args=[mentorship.pk]), 302)
+        ]
+        assert [str(m) for m in response.context["messages"]] != []
         assert "Coucou" not in [m.body for m in Message.objects.all()]
 
     assert Message.objects.count() == before

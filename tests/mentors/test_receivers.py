@@ -9,7 +9,7 @@ from django.urls import reverse
 from accounts.hooks import user_changed
 from core.hooks import hooks
 from core.models import OutboxMessage
-from mentors.matching.data import mentor_data_version
+from mentors.data_version import mentor_data_version
 from mentors.models import Report
 from mentors.receivers import on_user_changed
 from mentors.search import mentor_search_refresh
