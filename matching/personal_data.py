@@ -66,7 +66,7 @@ def erase_mentorships(user: Any) -> None:
     MentorshipRequest.objects.filter(learner=user).delete()
     MentorshipRequest.objects.filter(mentor=user).update(answer_message="")
     Message.objects.filter(author=user).delete()
-    mentorships = Mentorship.objects.filter(Q(learner=user) | Q(mentor=user))
+    mentorships = Mentorship.objects.for_participant(user.pk)
     mentorships.filter(ended_by=user).update(end_reason="")
     if user.full_name:
         Message.objects.filter(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
-from django.http import Http404
 
 from mentors.models import Block, LearnerSkill
 from mentors.selectors import mentor_profile_public_list
@@ -48,14 +47,16 @@ def mentorship_list_for_user(*, user_id: int, role: str) -> QuerySet[Mentorship]
 
 
 def mentorship_for_participant(*, user_id: int, mentorship_id: int) -> Mentorship:
-    """A mentorship of which the person is the learner or the mentor, else 404."""
+    """A mentorship of which the person is the learner or the mentor, else
+    ``Mentorship.DoesNotExist``."""
     mentorship = (
-        Mentorship.objects.select_related("learner", "mentor")
-        .filter(Q(learner_id=user_id) | Q(mentor_id=user_id), pk=mentorship_id)
+        Mentorship.objects.for_participant(user_id)
+        .select_related("learner", "mentor")
+        .filter(pk=mentorship_id)
         .first()
     )
     if mentorship is None:
-        raise Http404
+        raise Mentorship.DoesNotExist(mentorship_id)
     return mentorship
 
 

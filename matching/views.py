@@ -246,6 +246,7 @@ def end(request: HttpRequest, mentorship_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@domain_errors()
 def report_message(request: HttpRequest, message_id: int) -> HttpResponse:
     me = _me(request)
     message = get_object_or_404(

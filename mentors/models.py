@@ -70,6 +70,26 @@ def _level_field(
     )
 
 
+class MentorProfileQuerySet(models.QuerySet["MentorProfile"]):
+    def public(self) -> MentorProfileQuerySet:
+        """Profiles anyone may see: approved, shown, not hidden by staff, of
+        active people with a verified e-mail address. The one rule every ORM
+        path uses; the plain-SQL fast paths write it out, and tests keep them
+        equal to it, condition by condition."""
+        from allauth.account.models import EmailAddress
+
+        verified = EmailAddress.objects.filter(
+            user_id=models.OuterRef("user_id"), verified=True
+        )
+        return self.filter(
+            models.Exists(verified),
+            approved_at__isnull=False,
+            is_published=True,
+            hidden_by_staff_at__isnull=True,
+            user__is_active=True,
+        )
+
+
 class MentorProfile(models.Model):
     """A mentor's profile.
 
@@ -155,6 +175,8 @@ class MentorProfile(models.Model):
     # text unaccented and lower-cased for trigram matching of typos.
     search_vector = SearchVectorField(null=True, editable=False)
     search_text = models.TextField(blank=True, editable=False)
+
+    objects = MentorProfileQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("mentor profile")

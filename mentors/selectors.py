@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from allauth.account.models import EmailAddress
 from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -22,16 +21,8 @@ def skill_list() -> QuerySet[Skill]:
 
 
 def mentor_profile_public_list() -> QuerySet[MentorProfile]:
-    """Profiles anyone may see: approved, shown, not hidden by staff, of active
-    people with a verified e-mail address."""
-    verified = EmailAddress.objects.filter(user_id=OuterRef("user_id"), verified=True)
-    return MentorProfile.objects.filter(
-        Exists(verified),
-        approved_at__isnull=False,
-        is_published=True,
-        hidden_by_staff_at__isnull=True,
-        user__is_active=True,
-    )
+    """Profiles anyone may see (the rule: ``MentorProfile.objects.public()``)."""
+    return MentorProfile.objects.public()
 
 
 # The public mentor page's one query: the profile's public columns, its owner's

@@ -6,7 +6,6 @@ from decimal import Decimal
 from typing import Any, TypedDict
 
 from django.conf import settings
-from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.services import user_deactivate
 from core.notifications import notify
+from core.staff_log import staff_action_log
 
 from .data_version import bump_mentor_data_version
 from .hooks import block_created, learner_profile_saved
@@ -44,17 +44,6 @@ class LearnerSkillEntry(TypedDict):
     code: str
     current_level: int
     target_level: int
-
-
-def _log(*, staff: User, obj: Any, message: str) -> None:
-    """Record a staff action in the admin log (shown in the object's history)."""
-    LogEntry.objects.log_actions(
-        user_id=staff.pk,
-        queryset=[obj],
-        action_flag=CHANGE,
-        change_message=message,
-        single_object=True,
-    )
 
 
 # --- profiles --------------------------------------------------------------
@@ -254,7 +243,7 @@ def mentor_profile_approve(*, profile: MentorProfile, staff: User) -> MentorProf
     bump_mentor_data_version()
     if old_photo and old_photo != profile.photo:
         transaction.on_commit(lambda: delete_photo(old_photo))
-    _log(staff=staff, obj=profile, message="Profile approved")
+    staff_action_log(staff=staff, obj=profile, message="Profile approved")
     notify(
         recipient=profile.user,
         kind="mentors.profile_approved",
@@ -277,7 +266,7 @@ def mentor_profile_request_changes(
     profile.review_message = message.strip()
     profile.reviewed_by = staff
     profile.save(update_fields=["status", "review_message", "reviewed_by"])
-    _log(staff=staff, obj=profile, message="Changes requested")
+    staff_action_log(staff=staff, obj=profile, message="Changes requested")
     notify(
         recipient=profile.user,
         kind="mentors.profile_changes_requested",
@@ -425,7 +414,7 @@ def report_handle(*, report: Report, staff: User, action: str, decision: str) ->
     report.handled_by = staff
     report.handled_at = timezone.now()
     report.save()
-    _log(staff=staff, obj=report, message=f"Report closed: {action}")
+    staff_action_log(staff=staff, obj=report, message=f"Report closed: {action}")
     return report
 
 

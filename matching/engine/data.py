@@ -97,7 +97,7 @@ def load_mentors() -> Mentors:
     """Read every candidate mentor in a few queries (no model instances)."""
     index = skill_index()
     active = dict(
-        Mentorship.objects.filter(status=Mentorship.Status.ACTIVE)
+        Mentorship.objects.active()
         .values("mentor_id")
         .annotate(n=Count("id"))
         .values_list("mentor_id", "n")
