@@ -50,9 +50,12 @@ BEGIN
     );
 END $$;
 """
+# Backwards, the name Django generated for the automatic table comes back
+# (derived from the table and column names only, so the same everywhere).
 RENAME_UNIQUE_REVERSE = """
 ALTER TABLE mentors_mentorship_skills RENAME CONSTRAINT
-    matching_mentorship_skill_unique TO mentors_mentorship_skills_uniq;
+    matching_mentorship_skill_unique
+    TO mentors_mentorship_skills_mentorship_id_skill_id_c62c96f5_uniq;
 """
 
 

@@ -12,6 +12,14 @@ UPDATE mentors_report r SET message_text = m.body
 FROM mentors_message m WHERE m.id = r.message_id
 """
 
+# Backwards, the foreign key comes back: a report whose message was deleted
+# since (the plain id outlives it) loses the id, as SET_NULL would have done.
+FORGET_DELETED_MESSAGES = """
+UPDATE mentors_report r SET message_id = NULL
+WHERE r.message_id IS NOT NULL
+AND NOT EXISTS (SELECT 1 FROM mentors_message m WHERE m.id = r.message_id)
+"""
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -40,6 +48,9 @@ class Migration(migrations.Migration):
                 null=True, blank=True, editable=False, db_column="message_id"
             ),
         ),
+        # Listed after the change so that, backwards, it runs before the
+        # foreign key is added again.
+        migrations.RunSQL(migrations.RunSQL.noop, FORGET_DELETED_MESSAGES),
         migrations.SeparateDatabaseAndState(
             state_operations=[
                 migrations.RenameField("report", "message", "message_id"),
