@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import transaction
-from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
@@ -110,7 +109,7 @@ def api_token_revoke(*, user: User, token_id: int) -> ApiToken:
         .first()
     )
     if token is None:
-        raise Http404
+        raise ApiToken.DoesNotExist(token_id)
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
     return token

@@ -18,6 +18,7 @@ from django.views.decorators.http import (
 
 from core.models import DataExport
 from core.personal_data import data_export_request, private_storage
+from core.views import domain_errors
 
 from .forms import AccountDeleteForm, AdultForm, ApiTokenCreateForm, PreferencesForm
 from .models import User
@@ -102,6 +103,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 @login_required
 @reauthentication_required
 @require_POST
+@domain_errors("accounts:api-tokens")
 def api_token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
     assert isinstance(request.user, User)
     token = api_token_revoke(user=request.user, token_id=token_id)

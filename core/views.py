@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.db import IntegrityError, connection
 from django.db.utils import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -45,7 +46,7 @@ from .selectors import notification_list_for_user
 logger = logging.getLogger(__name__)
 
 P = ParamSpec("P")
-View = Callable[Concatenate[HttpRequest, P], HttpResponse]
+View = Callable[Concatenate[HttpRequest, P], HttpResponseBase]
 RedirectTo = str | Callable[..., str]
 
 
@@ -98,7 +99,7 @@ def domain_errors(
         @functools.wraps(view)
         def wrapper(
             request: HttpRequest, *args: P.args, **kwargs: P.kwargs
-        ) -> HttpResponse:
+        ) -> HttpResponseBase:
             try:
                 return view(request, *args, **kwargs)
             except ObjectDoesNotExist as exc:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import (
@@ -58,17 +57,6 @@ def _object_body(request: Request) -> dict[str, Any]:
     if not isinstance(request.data, dict):
         raise ValidationError({"detail": ["Send a JSON object."]})
     return request.data
-
-
-def _drf_error(exc: DjangoValidationError) -> ValidationError:
-    if hasattr(exc, "error_dict"):
-        return ValidationError(
-            {
-                k: [str(m) for e in v for m in e.messages]
-                for k, v in exc.error_dict.items()
-            }
-        )
-    return ValidationError({"detail": exc.messages})
 
 
 # --- skills ------------------------------------------------------------------
@@ -231,12 +219,9 @@ class MentorProfileMeView(APIView):
             for e in values.pop("skills")
         ]
         values["photo"] = current.get("photo", "")
-        try:
-            profile = mentor_profile_save_draft(
-                user=_me(request), data=values, skills=cast(list[SkillEntry], skills)
-            )
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from exc
+        profile = mentor_profile_save_draft(
+            user=_me(request), data=values, skills=cast(list[SkillEntry], skills)
+        )
         return Response(MentorProfileOutput(_mentor_output(profile)).data)
 
     @extend_schema(request=MentorProfileInput, responses=MentorProfileOutput)
@@ -275,13 +260,10 @@ class MentorProfileSubmitView(APIView):
             raise NotFound("You have no mentor profile yet.")
         serializer = SubmitInput(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            profile = mentor_profile_submit(
-                profile=profile,
-                accept_charter=serializer.validated_data["accept_charter"],
-            )
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from exc
+        profile = mentor_profile_submit(
+            profile=profile,
+            accept_charter=serializer.validated_data["accept_charter"],
+        )
         return Response(MentorProfileOutput(_mentor_output(profile)).data)
 
 
@@ -371,14 +353,11 @@ class LearnerProfileMeView(APIView):
             for e in values.pop("skills")
         ]
         values["time_windows"] = sorted(set(values["time_windows"]))
-        try:
-            profile = learner_profile_save(
-                user=_me(request),
-                data=values,
-                skills=cast(list[LearnerSkillEntry], skills),
-            )
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from exc
+        profile = learner_profile_save(
+            user=_me(request),
+            data=values,
+            skills=cast(list[LearnerSkillEntry], skills),
+        )
         return Response(_learner_output(profile))
 
     @extend_schema(request=LearnerProfileSerializer, responses=LearnerProfileSerializer)
@@ -421,15 +400,12 @@ class ReportCreateView(APIView):
         )
         if person is None:
             raise ValidationError({"person": ["Unknown person."]})
-        try:
-            report = report_create(
-                reporter=_me(request),
-                reported_user=person,
-                reason=serializer.validated_data["reason"],
-                text=serializer.validated_data["text"],
-            )
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from exc
+        report = report_create(
+            reporter=_me(request),
+            reported_user=person,
+            reason=serializer.validated_data["reason"],
+            text=serializer.validated_data["text"],
+        )
         return Response(
             {"id": report.pk, "status": report.status}, status=status.HTTP_201_CREATED
         )
@@ -472,10 +448,7 @@ class BlockViewSet(
         )
         if person is None:
             raise ValidationError({"person": ["Unknown person."]})
-        try:
-            block, created = block_create(blocker=_me(request), blocked=person)
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from exc
+        block, created = block_create(blocker=_me(request), blocked=person)
         return Response(
             self.get_serializer(block).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,

@@ -6,7 +6,6 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
-from django.http import Http404
 
 from accounts.models import User
 
@@ -118,14 +117,14 @@ def mentor_profile_for_viewer(
         .first()
     )
     if profile is None:
-        raise Http404
+        raise MentorProfile.DoesNotExist(profile_id)
     privileged = viewer_id == profile.user_id or bool(
         getattr(viewer, "is_staff", False)
     )
     if privileged:
         return profile, True
     if not profile.is_public or profile.is_blocked:
-        raise Http404
+        raise MentorProfile.DoesNotExist(profile_id)
     return profile, False
 
 

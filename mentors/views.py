@@ -293,6 +293,7 @@ def charter(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@domain_errors()
 def mentor_detail(request: HttpRequest, profile_id: int) -> HttpResponse:
     """The public page: what a visitor sees (the last approved version).
 
@@ -366,6 +367,7 @@ def mentor_detail(request: HttpRequest, profile_id: int) -> HttpResponse:
 
 
 @require_safe
+@domain_errors()
 def mentor_photo(request: HttpRequest, profile_id: int) -> FileResponse:
     """A profile photo, only for those who may see the profile (never a raw URL)."""
     profile, privileged = mentor_profile_for_viewer(
@@ -385,6 +387,7 @@ def mentor_photo(request: HttpRequest, profile_id: int) -> FileResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@domain_errors()
 def report(request: HttpRequest, profile_id: int) -> HttpResponse:
     profile, _privileged = mentor_profile_for_viewer(
         profile_id=profile_id, viewer=request.user
