@@ -468,16 +468,3 @@ class Block(models.Model):
 
     def __str__(self) -> str:
         return f"{self.blocker_id} ⊘ {self.blocked_id}"
-
-
-class MatchingState(models.Model):
-    """A single row: the mentor-data version that caches of the mentor matrix
-    are keyed on (bumped by every change that matters to matching)."""
-
-    mentor_data_version = models.PositiveBigIntegerField(default=1)
-
-    class Meta:
-        verbose_name = _("matching state")
-
-    def __str__(self) -> str:
-        return f"mentor data v{self.mentor_data_version}"
