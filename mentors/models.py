@@ -145,6 +145,7 @@ class MentorProfile(models.Model):
     # UTC hour-of-week availability: 168 bits, bit h = Monday 00:00 UTC + h hours.
     availability_bitmap = models.BinaryField(default=bytes(21), max_length=21)
     hours_mentored = models.DecimalField(max_digits=8, decimal_places=2, default=0)
+    people_helped = models.PositiveIntegerField(default=0)
     rating_avg = models.DecimalField(
         max_digits=3, decimal_places=2, null=True, blank=True
     )
