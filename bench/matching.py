@@ -206,19 +206,6 @@ def _django_setup() -> None:
     django.setup()
 
 
-def _ensure_mentor_data_version() -> int:
-    """The mentor cache is only used once the version row exists (seed_demo
-    writes with COPY and never bumps it); bump it once if missing."""
-    from django.db import transaction
-
-    from mentors.data_version import bump_mentor_data_version, mentor_data_version
-
-    if mentor_data_version() == 0:
-        with transaction.atomic():
-            bump_mentor_data_version()
-    return mentor_data_version()
-
-
 # --- job: the full refresh --------------------------------------------------
 
 
@@ -233,9 +220,10 @@ def job_full(args: argparse.Namespace) -> None:
 
     from matching.engine import data, refresh
     from matching.models import MatchSuggestion
+    from mentors.data_version import mentor_data_version
     from mentors.models import LearnerProfile
 
-    version = _ensure_mentor_data_version()
+    version = mentor_data_version()
     rows_before = MatchSuggestion.objects.count()
     learner_total = LearnerProfile.objects.filter(user__is_active=True).count()
     sql = SqlTimer()
@@ -708,9 +696,10 @@ def job_single(args: argparse.Namespace) -> None:
 
     from matching.engine import data, refresh
     from matching.models import MatchSuggestion
+    from mentors.data_version import mentor_data_version
     from mentors.models import LearnerProfile
 
-    version = _ensure_mentor_data_version()
+    version = mentor_data_version()
     ids = list(
         LearnerProfile.objects.filter(user__is_active=True)
         .order_by("user_id")

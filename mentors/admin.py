@@ -111,6 +111,7 @@ class MentorProfileAdmin(admin.ModelAdmin[MentorProfile]):
         "free_slots_14d",
         "free_slots_28d",
         "hours_mentored",
+        "people_helped",
         "rating_avg",
         "rating_count",
     ]

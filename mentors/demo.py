@@ -1180,14 +1180,15 @@ _MENTOR_COLUMNS = (
     "free_slots_28d",
     "availability_bitmap",
     "hours_mentored",
+    "people_helped",
     "rating_avg",
     "rating_count",
     "summary_updated_at",
     "search_text",
 )
 # The summaries scheduling pushes down (free slots, weekly availability, hours,
-# rating): demo data never writes one without the rows behind it.
-_NO_SUMMARY = (None, 0, 0, 0, bytes(21), Decimal(0), None, 0, None)
+# people helped, rating): demo data never writes one without the rows behind it.
+_NO_SUMMARY = (None, 0, 0, 0, bytes(21), Decimal(0), 0, None, 0, None)
 _MENTOR_SKILL_COLUMNS = ("profile_id", "skill_id", "level", "years")
 _LEARNER_COLUMNS = (
     "id",

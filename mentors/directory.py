@@ -26,6 +26,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 
+from .data_version import VERSION_SQL
 from .models import Block, MentorProfile, MentorSkill
 from .selectors import mentor_profile_public_list
 
@@ -136,11 +137,11 @@ class DirectoryState:
         return _cache_key(self.version, query, start, page_size)
 
 
-_STATE_SQL = """
-SELECT (SELECT mentor_data_version FROM mentors_matchingstate WHERE id = 1),
+_STATE_SQL = f"""
+SELECT ({VERSION_SQL}),
        EXISTS (SELECT 1 FROM mentors_block
                WHERE blocker_id = %(viewer)s OR blocked_id = %(viewer)s)
-"""
+"""  # noqa: S608 (a constant of ours; the viewer is a parameter)
 
 
 def directory_state(*, viewer_id: int | None) -> DirectoryState:

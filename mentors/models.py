@@ -165,6 +165,7 @@ class MentorProfile(models.Model):
     # UTC hour-of-week availability: 168 bits, bit h = Monday 00:00 UTC + h hours.
     availability_bitmap = models.BinaryField(default=bytes(21), max_length=21)
     hours_mentored = models.DecimalField(max_digits=8, decimal_places=2, default=0)
+    people_helped = models.PositiveIntegerField(default=0)
     rating_avg = models.DecimalField(
         max_digits=3, decimal_places=2, null=True, blank=True
     )
@@ -490,16 +491,3 @@ class Block(models.Model):
 
     def __str__(self) -> str:
         return f"{self.blocker_id} ⊘ {self.blocked_id}"
-
-
-class MatchingState(models.Model):
-    """A single row: the mentor-data version that caches of the mentor matrix
-    are keyed on (bumped by every change that matters to matching)."""
-
-    mentor_data_version = models.PositiveBigIntegerField(default=1)
-
-    class Meta:
-        verbose_name = _("matching state")
-
-    def __str__(self) -> str:
-        return f"mentor data v{self.mentor_data_version}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypedDict
 
@@ -276,44 +277,57 @@ def mentor_profile_request_changes(
     return profile
 
 
-_UNSET: Any = object()
+@transaction.atomic
+def mentor_profile_set_slot_summary(
+    *,
+    mentor_profile_id: int,
+    next_free_slot_at: datetime | None,
+    free_slots: tuple[int, int, int],
+    availability_bitmap: bytes,
+) -> None:
+    """Store what scheduling knows of the mentor's free time: the next free
+    slot, the free slots within 7, 14 and 28 days, the weekly availability
+    (168 bits, bit h = Monday 00:00 UTC + h hours).
+
+    Called by scheduling in the transaction of the change that moves them. One
+    UPDATE of the profile row (its row lock only, no other). Never moves the
+    mentor-data version: these figures change with every booking, and moving it
+    would empty every directory page and the matching's mentor matrix each
+    time. So cached directory pages may show them up to 30 s stale, and the
+    mentor matrix until the next change that moves the version. The database
+    checks the counts (7 days ≤ 14 days ≤ 28 days, none negative).
+    """
+    if len(availability_bitmap) != 21:
+        raise ValueError("the availability bitmap has 168 bits (21 bytes)")
+    free_7d, free_14d, free_28d = free_slots
+    updated = MentorProfile.objects.filter(pk=mentor_profile_id).update(
+        next_free_slot_at=next_free_slot_at,
+        free_slots_7d=free_7d,
+        free_slots_14d=free_14d,
+        free_slots_28d=free_28d,
+        availability_bitmap=availability_bitmap,
+        summary_updated_at=timezone.now(),
+    )
+    if not updated:
+        raise MentorProfile.DoesNotExist(mentor_profile_id)
 
 
 @transaction.atomic
-def mentor_profile_update_summary(
-    *,
-    mentor_profile_id: int,
-    next_free_slot_at: Any = _UNSET,
-    free_slots: tuple[int, int, int] | None = None,
-    availability_bitmap: bytes | None = None,
-    hours_mentored: Decimal | None = None,
-    rating: tuple[Decimal | None, int] | None = None,
+def mentor_profile_set_activity_summary(
+    *, mentor_profile_id: int, hours_mentored: Decimal, people_helped: int
 ) -> None:
-    """Store the facts a higher app owns (scheduling, feedback) on the profile,
-    for the directory's filters and the matching engine.
+    """Store what the mentor has done: hours of sessions held, people helped.
 
-    Called by that app's service in the same transaction as the change that
-    moves them; fields not given are left as they are. The database checks the
-    values (nested slot counts, rating 1–5, hours ≥ 0).
+    Called by the app that counts them in the transaction of the change that
+    moves them. One UPDATE of the profile row (its row lock only, no other);
+    moves the mentor-data version after the commit. The database checks that
+    neither is negative.
     """
-    changes: dict[str, Any] = {"summary_updated_at": timezone.now()}
-    if next_free_slot_at is not _UNSET:
-        changes["next_free_slot_at"] = next_free_slot_at
-    if free_slots is not None:
-        (
-            changes["free_slots_7d"],
-            changes["free_slots_14d"],
-            changes["free_slots_28d"],
-        ) = free_slots
-    if availability_bitmap is not None:
-        if len(availability_bitmap) != 21:
-            raise ValueError("the availability bitmap has 168 bits (21 bytes)")
-        changes["availability_bitmap"] = availability_bitmap
-    if hours_mentored is not None:
-        changes["hours_mentored"] = hours_mentored
-    if rating is not None:
-        changes["rating_avg"], changes["rating_count"] = rating
-    updated = MentorProfile.objects.filter(pk=mentor_profile_id).update(**changes)
+    updated = MentorProfile.objects.filter(pk=mentor_profile_id).update(
+        hours_mentored=hours_mentored,
+        people_helped=people_helped,
+        summary_updated_at=timezone.now(),
+    )
     if not updated:
         raise MentorProfile.DoesNotExist(mentor_profile_id)
     bump_mentor_data_version()

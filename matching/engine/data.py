@@ -12,7 +12,7 @@ import numpy as np
 from django.db.models import Count
 
 from matching.models import Mentorship
-from mentors.data_version import mentor_data_version
+from mentors.data_version import mentor_data_pending, mentor_data_version
 from mentors.models import LearnerProfile, LearnerSkill, MentorSkill, Skill
 from mentors.selectors import mentor_profile_public_list
 
@@ -168,7 +168,11 @@ _cache: dict[str, tuple[int, Mentors]] = {}
 
 def cached_mentors() -> Mentors:
     """The mentor matrix of this process, reloaded when the mentor-data version
-    moved (read in the same transaction as the refresh, so never stale)."""
+    moved. The version moves after its change commits and is read before the
+    load, so a matrix is never older than the version it is kept under; a
+    transaction that has just changed mentors reads its own, uncached."""
+    if mentor_data_pending():
+        return load_mentors()
     version = mentor_data_version()
     with _cache_lock:
         hit = _cache.get("mentors")

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from django.db import transaction
 from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
@@ -244,11 +245,11 @@ def test_single_refresh_suggests_excludes_blocked_and_already_asked():
     assert any(r["code"] == "skill" for r in suggestion.reasons)
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_a_paused_mentor_disappears_on_a_warm_cache():
+    # Committed, as in production: the pause moves the version after its commit.
     person = learner_with_skills()
     profile = mentor()
-    bump_mentor_data_version()
     suggestions_refresh_for_learner(learner_id=person.pk)  # warms the cache
     assert MatchSuggestion.objects.filter(mentor_profile=profile).exists()
 
@@ -256,6 +257,23 @@ def test_a_paused_mentor_disappears_on_a_warm_cache():
 
     mentor_pause(mentor=profile.user, paused=True)
     suggestions_refresh_for_learner(learner_id=person.pk)
+
+    assert not MatchSuggestion.objects.filter(mentor_profile=profile).exists()
+
+
+@pytest.mark.django_db
+def test_a_refresh_in_the_transaction_of_a_pause_sees_the_pause():
+    # The version waits for the commit: the writer's own refresh reads uncached.
+    person = learner_with_skills()
+    profile = mentor()
+    suggestions_refresh_for_learner(learner_id=person.pk)  # warms the cache
+    assert MatchSuggestion.objects.filter(mentor_profile=profile).exists()
+
+    from matching.services import mentor_pause
+
+    with transaction.atomic():
+        mentor_pause(mentor=profile.user, paused=True)
+        suggestions_refresh_for_learner(learner_id=person.pk)
 
     assert not MatchSuggestion.objects.filter(mentor_profile=profile).exists()
 

@@ -41,7 +41,7 @@ def test_the_mentors_receiver_is_connected_after_startup():
 
 
 def test_a_mentor_renamed_in_the_admin_is_found_under_the_new_name_only(
-    client, mentor, staff_with_totp
+    client, mentor, staff_with_totp, django_capture_on_commit_callbacks
 ):
     # Searched once before, so a cached page would answer if nothing moved.
     assert found(client, "quillivic") == ["Bernadette Quillivic"]
@@ -49,7 +49,8 @@ def test_a_mentor_renamed_in_the_admin_is_found_under_the_new_name_only(
     sign_in_staff(client, staff_with_totp)
 
     admin_user_change(client, mentor, full_name="Solange Marchetti")
-    run_outbox()
+    with django_capture_on_commit_callbacks(execute=True):  # the task commits
+        run_outbox()
     client.logout()
 
     assert found(client, "marchetti") == ["Solange Marchetti"]
@@ -57,7 +58,7 @@ def test_a_mentor_renamed_in_the_admin_is_found_under_the_new_name_only(
 
 
 def test_a_mentor_renamed_in_their_preferences_is_found_under_the_new_name_only(
-    client, mentor
+    client, mentor, django_capture_on_commit_callbacks
 ):
     assert found(client, "quillivic") == ["Bernadette Quillivic"]
     client.force_login(mentor)
@@ -66,7 +67,8 @@ def test_a_mentor_renamed_in_their_preferences_is_found_under_the_new_name_only(
         reverse("accounts:preferences"),
         {"full_name": "Solange Marchetti", "language": "fr", "time_zone": "UTC"},
     )
-    run_outbox()
+    with django_capture_on_commit_callbacks(execute=True):  # the task commits
+        run_outbox()
 
     assert found(client, "marchetti") == ["Solange Marchetti"]
     assert found(client, "quillivic") == []
@@ -84,13 +86,14 @@ def test_preferences_that_keep_the_name_queue_no_search_refresh(client, mentor):
 
 
 def test_a_mentor_deactivated_in_the_admin_leaves_the_cached_directory(
-    client, mentor, staff_with_totp
+    client, mentor, staff_with_totp, django_capture_on_commit_callbacks
 ):
     assert found(client, "quillivic") == ["Bernadette Quillivic"]
     sign_in_staff(client, staff_with_totp)
     before = mentor_data_version()
 
-    admin_user_change(client, mentor, is_active=False)
+    with django_capture_on_commit_callbacks(execute=True):  # the request commits
+        admin_user_change(client, mentor, is_active=False)
     client.logout()
 
     assert mentor_data_version() > before
@@ -98,19 +101,20 @@ def test_a_mentor_deactivated_in_the_admin_leaves_the_cached_directory(
 
 
 def test_an_admin_change_to_other_fields_keeps_the_version(
-    client, mentor, staff_with_totp
+    client, mentor, staff_with_totp, django_capture_on_commit_callbacks
 ):
     sign_in_staff(client, staff_with_totp)
     before = mentor_data_version()
 
-    admin_user_change(client, mentor, language="en")
+    with django_capture_on_commit_callbacks(execute=True):  # the request commits
+        admin_user_change(client, mentor, language="en")
 
     assert mentor_data_version() == before
     assert not OutboxMessage.objects.filter(dedupe_key=f"mentor-search:{mentor.pk}")
 
 
 def test_a_mentor_deactivated_on_a_report_leaves_the_cached_directory(
-    client, mentor, staff_user
+    client, mentor, staff_user, django_capture_on_commit_callbacks
 ):
     assert found(client, "quillivic") == ["Bernadette Quillivic"]
     report = Report.objects.create(
@@ -118,16 +122,24 @@ def test_a_mentor_deactivated_on_a_report_leaves_the_cached_directory(
     )
     before = mentor_data_version()
 
-    report_handle(report=report, staff=staff_user, action="deactivate", decision="…")
+    with django_capture_on_commit_callbacks(execute=True):
+        report_handle(
+            report=report, staff=staff_user, action="deactivate", decision="…"
+        )
 
     assert mentor_data_version() > before
     assert found(client, "quillivic") == []
 
 
-def test_signing_in_keeps_the_version(client, mentor):
+def test_signing_in_keeps_the_version(
+    client, mentor, django_capture_on_commit_callbacks
+):
     before = mentor_data_version()
 
-    client.post(reverse("account_login"), {"login": mentor.email, "password": PASSWORD})
+    with django_capture_on_commit_callbacks(execute=True):  # the request commits
+        client.post(
+            reverse("account_login"), {"login": mentor.email, "password": PASSWORD}
+        )
 
     mentor.refresh_from_db()
     assert mentor.last_login is not None

@@ -244,7 +244,7 @@ def test_demo_data_writes_no_summary_without_the_rows_behind_it():
             profile.free_slots_28d,
         ) == (0, 0, 0)
         assert bytes(profile.availability_bitmap) == bytes(21)
-        assert profile.hours_mentored == 0
+        assert (profile.hours_mentored, profile.people_helped) == (0, 0)
         assert (profile.rating_avg, profile.rating_count) == (None, 0)
         assert profile.summary_updated_at is None
 
