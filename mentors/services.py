@@ -293,8 +293,8 @@ def mentor_profile_set_slot_summary(
     UPDATE of the profile row (its row lock only, no other). Never moves the
     mentor-data version: these figures change with every booking, and moving it
     would empty every directory page and the matching's mentor matrix each
-    time. So cached directory pages may show them up to 30 s stale, and the
-    mentor matrix until the next change that moves the version. The database
+    time. So cached directory pages and each worker's mentor matrix
+    (``MATRIX_MAX_AGE``) may show them up to 30 s stale. The database
     checks the counts (7 days ≤ 14 days ≤ 28 days, none negative).
     """
     if len(availability_bitmap) != 21:

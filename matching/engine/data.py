@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import threading
+import time
 import zoneinfo
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -162,25 +163,31 @@ def load_mentors() -> Mentors:
     )
 
 
+# Slot summaries (the availability bitmap) never move the version: they may be
+# this stale in the matrix, as in the directory's cached pages.
+MATRIX_MAX_AGE = 30.0  # seconds
+
 _cache_lock = threading.Lock()
-_cache: dict[str, tuple[int, Mentors]] = {}
+_cache: dict[str, tuple[int, float, Mentors]] = {}
 
 
 def cached_mentors() -> Mentors:
     """The mentor matrix of this process, reloaded when the mentor-data version
-    moved. The version moves after its change commits and is read before the
-    load, so a matrix is never older than the version it is kept under; a
-    transaction that has just changed mentors reads its own, uncached."""
+    moved or when it is older than ``MATRIX_MAX_AGE``. The version moves after
+    its change commits and is read before the load, so a matrix is never older
+    than the version it is kept under; a transaction that has just changed
+    mentors reads its own, uncached."""
     if mentor_data_pending():
         return load_mentors()
     version = mentor_data_version()
+    now = time.monotonic()
     with _cache_lock:
         hit = _cache.get("mentors")
-        if hit and hit[0] == version and version:
-            return hit[1]
+        if hit and hit[0] == version and version and now - hit[1] < MATRIX_MAX_AGE:
+            return hit[2]
     mentors = load_mentors()
     with _cache_lock:
-        _cache["mentors"] = (version, mentors)
+        _cache["mentors"] = (version, now, mentors)
     return mentors
 
 

@@ -413,3 +413,32 @@ def test_a_mentor_hides_and_shows_their_profile(client):
     client.post(reverse("mentors:mentor-visibility"), {"published": "1"})
     client.logout()
     assert client.get(reverse("mentors:detail", args=[profile.pk])).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_slot_summary_reaches_a_warm_matrix_within_its_max_age(monkeypatch):
+    # Slot summaries never move the version: the matrix's age bounds how long
+    # a worker scores with the old availability.
+    from matching.engine import data
+    from mentors.services import mentor_profile_set_slot_summary
+
+    profile = mentor()
+    bump_mentor_data_version()
+    clock = [1000.0]
+    monkeypatch.setattr(data.time, "monotonic", lambda: clock[0])
+    before = data.cached_mentors()
+    row = list(before.profile_ids).index(profile.pk)
+    assert not before.availability[row].any()
+
+    mentor_profile_set_slot_summary(
+        mentor_profile_id=profile.pk,
+        next_free_slot_at=None,
+        free_slots=(0, 0, 0),
+        availability_bitmap=b"\xff" * 21,
+    )
+    clock[0] += data.MATRIX_MAX_AGE - 1
+    assert data.cached_mentors() is before  # still within its age
+    clock[0] += 2
+    after = data.cached_mentors()
+
+    assert after.availability[list(after.profile_ids).index(profile.pk)].all()
