@@ -35,7 +35,6 @@ from .choices import LEVEL_MAX, Mode, Region, Situation
 from .data_version import bump_mentor_data_version
 from .models import LearnerProfile, LearnerSkill, MentorProfile, MentorSkill, Skill
 from .search import mentor_search_refresh
-from .services import PROFILE_FIELDS
 from .taxonomy import BANDS, LEVELS, SKILLS
 
 if TYPE_CHECKING:
@@ -647,7 +646,7 @@ class MentorSeed:
     approved_minutes_ago: int | None
 
     def profile_fields(self) -> dict[str, Any]:
-        """The content a mentor writes (``services.PROFILE_FIELDS``)."""
+        """The content a mentor writes (``MentorProfile.EDITABLE_FIELDS``)."""
         person = self.person
         return {
             "headline": self.headline,
@@ -1161,7 +1160,7 @@ _EMAIL_COLUMNS = ("email", "verified", "primary", "user_id")
 _MENTOR_COLUMNS = (
     "id",
     "user_id",
-    *PROFILE_FIELDS,
+    *MentorProfile.EDITABLE_FIELDS,
     "photo",
     "status",
     "draft",
@@ -1304,7 +1303,7 @@ class _Writer:
                 (
                     profile_id,
                     user_id,
-                    *(published[name] for name in PROFILE_FIELDS),
+                    *(published[name] for name in MentorProfile.EDITABLE_FIELDS),
                     "",
                     seed.status,
                     draft,

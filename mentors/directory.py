@@ -211,21 +211,7 @@ def mentor_directory_page(
 
 
 CACHE_SECONDS = 30  # short: a deactivated account may not bump the version
-# What a card shows: the query never reads bios, drafts or search columns.
-CARD_FIELDS = (
-    "id",
-    "user_id",
-    "user__full_name",
-    "headline",
-    "languages",
-    "region",
-    "city",
-    "modes",
-    "next_free_slot_at",
-    "free_slots_7d",
-    "free_slots_14d",
-    "approved_at",
-)
+CARD_FIELDS = MentorProfile.CARD_FIELDS
 
 
 def _cache_key(version: int, query: DirectoryQuery, start: int, page_size: int) -> str:

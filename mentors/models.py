@@ -71,23 +71,29 @@ def _level_field(
 
 
 class MentorProfileQuerySet(models.QuerySet["MentorProfile"]):
-    def public(self) -> MentorProfileQuerySet:
-        """Profiles anyone may see: approved, shown, not hidden by staff, of
-        active people with a verified e-mail address. The one rule every ORM
-        path uses; the plain-SQL fast paths write it out, and tests keep them
-        equal to it, condition by condition."""
+    @staticmethod
+    def public_conditions() -> dict[str, Q]:
+        """The conditions of public visibility, by name: the plain-SQL copy of
+        the rule (``mentor_profile_page_row``) is tested against each, so a
+        condition added here without a test case fails the test."""
         from allauth.account.models import EmailAddress
 
         verified = EmailAddress.objects.filter(
             user_id=models.OuterRef("user_id"), verified=True
         )
-        return self.filter(
-            models.Exists(verified),
-            approved_at__isnull=False,
-            is_published=True,
-            hidden_by_staff_at__isnull=True,
-            user__is_active=True,
-        )
+        return {
+            "approved": Q(approved_at__isnull=False),
+            "published": Q(is_published=True),
+            "not_hidden_by_staff": Q(hidden_by_staff_at__isnull=True),
+            "owner_active": Q(user__is_active=True),
+            "owner_email_verified": Q(models.Exists(verified)),
+        }
+
+    def public(self) -> MentorProfileQuerySet:
+        """Profiles anyone may see: approved, shown, not hidden by staff, of
+        active people with a verified e-mail address. The one rule every ORM
+        path uses."""
+        return self.filter(*self.public_conditions().values())
 
 
 class MentorProfile(models.Model):
@@ -176,6 +182,33 @@ class MentorProfile(models.Model):
     # text unaccented and lower-cased for trigram matching of typos.
     search_vector = SearchVectorField(null=True, editable=False)
     search_text = models.TextField(blank=True, editable=False)
+
+    # What the mentor writes (the draft, the form, the API, the review).
+    EDITABLE_FIELDS = (
+        "headline",
+        "bio",
+        "languages",
+        "region",
+        "city",
+        "modes",
+        "capacity",
+    )
+    # What a directory card shows (page, API): the card query reads these only,
+    # never bios, drafts or search columns.
+    CARD_FIELDS = (
+        "id",
+        "user_id",
+        "user__full_name",
+        "headline",
+        "languages",
+        "region",
+        "city",
+        "modes",
+        "next_free_slot_at",
+        "free_slots_7d",
+        "free_slots_14d",
+        "approved_at",
+    )
 
     objects = MentorProfileQuerySet.as_manager()
 

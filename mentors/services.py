@@ -32,8 +32,6 @@ from .models import (
 from .photos import delete_photo
 from .search import mentor_search_refresh
 
-PROFILE_FIELDS = ("headline", "bio", "languages", "region", "city", "modes", "capacity")
-
 
 class SkillEntry(TypedDict):
     code: str
@@ -66,7 +64,9 @@ def mentor_profile_working_copy(profile: MentorProfile) -> dict[str, Any]:
     (empty for a profile not saved yet)."""
     if profile.draft is not None:
         return dict(profile.draft)
-    data: dict[str, Any] = {field: getattr(profile, field) for field in PROFILE_FIELDS}
+    data: dict[str, Any] = {
+        field: getattr(profile, field) for field in MentorProfile.EDITABLE_FIELDS
+    }
     data["photo"] = profile.photo
     data["skills"] = (
         [
@@ -107,7 +107,7 @@ def mentor_profile_save_draft(
         user=user
     )
     previous_photo = (profile.draft or {}).get("photo", "")
-    draft = {field: data[field] for field in PROFILE_FIELDS}
+    draft = {field: data[field] for field in MentorProfile.EDITABLE_FIELDS}
     draft["photo"] = data.get(
         "photo", previous_photo if profile.draft else profile.photo
     )
@@ -208,7 +208,7 @@ def mentor_profile_approve(*, profile: MentorProfile, staff: User) -> MentorProf
         raise ValidationError(_("Only a profile waiting for review can be approved."))
     draft = profile.draft
     old_photo = profile.photo
-    for field in PROFILE_FIELDS:
+    for field in MentorProfile.EDITABLE_FIELDS:
         setattr(profile, field, draft[field])
     profile.photo = draft.get("photo", "")
     profile.full_clean(exclude=["user", "reviewed_by", "draft", "availability_bitmap"])

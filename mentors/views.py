@@ -225,18 +225,7 @@ def mentor_profile_edit(request: HttpRequest) -> HttpResponse:
                 return redirect("mentors:mentor-profile")
     else:
         form = MentorProfileForm(
-            initial={
-                key: working[key]
-                for key in (
-                    "headline",
-                    "bio",
-                    "languages",
-                    "region",
-                    "city",
-                    "modes",
-                    "capacity",
-                )
-            }
+            initial={key: working[key] for key in MentorProfile.EDITABLE_FIELDS}
         )
         if not working["languages"]:
             form.initial["languages"] = [request.LANGUAGE_CODE]

@@ -391,26 +391,51 @@ def test_back_button_restores_the_whole_page_and_caches_keep_versions_apart(
     assert "HX-Request" in restore["Vary"]
 
 
+def _breaks(condition: str):
+    """A profile public but for this one condition of the rule."""
+    user = UserFactory(
+        is_active=condition != "owner_active",
+        verified=condition != "owner_email_verified",
+    )
+    profile = approved_mentor_profile(user)
+    if condition == "approved":
+        profile.approved_at = None
+    elif condition == "published":
+        profile.is_published = False
+    elif condition == "not_hidden_by_staff":
+        profile.hidden_by_staff_at = timezone.now()
+    profile.save()
+    return profile
+
+
+BROKEN_CONDITIONS = [
+    "approved",
+    "published",
+    "not_hidden_by_staff",
+    "owner_active",
+    "owner_email_verified",
+]
+
+
+def test_every_condition_of_the_public_rule_has_a_case_here():
+    # A condition added to the rule must come with a case below, which then
+    # holds the plain-SQL copy to it.
+    assert sorted(MentorProfile.objects.public_conditions()) == sorted(
+        BROKEN_CONDITIONS
+    )
+
+
 def test_the_mentor_page_query_sees_what_the_public_list_sees():
-    """The page's one-query visibility (plain SQL) against the ORM's rule."""
+    """The page's one-query visibility (plain SQL) against the ORM's rule,
+    condition by condition."""
     viewer = UserFactory()
     public = approved_mentor_profile(UserFactory())
-    unapproved = approved_mentor_profile(UserFactory())
-    unapproved.approved_at = None
-    unapproved.save()
-    unpublished = approved_mentor_profile(UserFactory())
-    unpublished.is_published = False
-    unpublished.save()
-    hidden = approved_mentor_profile(UserFactory())
-    hidden.hidden_by_staff_at = timezone.now()
-    hidden.save()
-    inactive = approved_mentor_profile(UserFactory(is_active=False))
-    unverified = approved_mentor_profile(UserFactory(verified=False))
+    broken = {condition: _breaks(condition) for condition in BROKEN_CONDITIONS}
     blocking = approved_mentor_profile(UserFactory())
     blocked = approved_mentor_profile(UserFactory())
     block_create(blocker=blocking.user, blocked=viewer)
     block_create(blocker=viewer, blocked=blocked.user)
-    profiles = [public, unapproved, unpublished, hidden, inactive, unverified]
+    profiles = [public, *broken.values()]
 
     for profile in [*profiles, blocking, blocked]:
         found = mentor_profile_page_row(profile_id=profile.pk, viewer_id=viewer.pk)
@@ -423,6 +448,14 @@ def test_the_mentor_page_query_sees_what_the_public_list_sees():
             profile.user.full_name,
             profile.headline,
         )
+    # Each broken profile fails exactly its own condition, and the rule.
+    for condition, profile in broken.items():
+        failing = [
+            name
+            for name, q in MentorProfile.objects.public_conditions().items()
+            if not MentorProfile.objects.filter(q, pk=profile.pk).exists()
+        ]
+        assert failing == [condition]
     assert [p for p in profiles if mentor_profile_public_list().filter(pk=p.pk)] == [
         public
     ]
