@@ -7,6 +7,7 @@ class MatchingConfig(AppConfig):
     verbose_name = _("Requests, mentorships and matching")
 
     def ready(self) -> None:
+        from core.errors import constraint_message_register
         from core.notifications import NotificationKind, register_kind
         from core.personal_data import register_provider
         from mentors import hooks as mentors_hooks
@@ -29,6 +30,15 @@ class MatchingConfig(AppConfig):
             register_kind(NotificationKind(key, label))
         register_provider(
             "mentorships", export=export_mentorships, erase=erase_mentorships
+        )
+        # A race the services' own checks cannot see: the database decides.
+        constraint_message_register(
+            "mentors_request_one_open_per_pair",
+            _("You already have a request waiting for this mentor."),
+        )
+        constraint_message_register(
+            "mentors_mentorship_one_active_per_pair",
+            _("You already work with this person."),
         )
         mentors_hooks.block_created.connect(relations_end_for_block)
         mentors_hooks.learner_profile_saved.connect(suggestions_refresh_enqueue)
