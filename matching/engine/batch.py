@@ -43,6 +43,8 @@ class LearnerArrays:
     profiles: list[tuple[frozenset[str], int, str]]  # (languages, modes, region)
     hours: np.ndarray  # float32 (L, 168): preferred UTC hours / their number
     timed: np.ndarray  # bool (L,): the learner gave preferred hours
+    zone: np.ndarray  # int64 (L,): row of `zones`, the learner's time zone
+    zones: list[str]
     # Pairs never suggested (the learner themself, blocks either way, pending
     # requests, active mentorships), as (learner row, mentor user id):
     excluded_rows: np.ndarray  # int64 (X,), ascending
@@ -100,8 +102,11 @@ def load_learner_arrays() -> LearnerArrays:
         seen[i] += 1
     profiles: dict[tuple[frozenset[str], int, str], int] = {}
     profile = np.zeros(n, dtype=np.int64)
+    zones: dict[str, int] = {}
+    zone = np.zeros(n, dtype=np.int64)
     hours = np.zeros((n, 168), dtype=np.float32)
     for i, (_pk, _uid, languages, region, modes, windows, time_zone) in enumerate(rows):
+        zone[i] = zones.setdefault(time_zone, len(zones))
         key = (
             frozenset(languages),
             sum(MODE_BITS.get(m, 0) for m in modes),
@@ -123,6 +128,8 @@ def load_learner_arrays() -> LearnerArrays:
         profiles=list(profiles),
         hours=hours,
         timed=timed,
+        zone=zone,
+        zones=list(zones),
         excluded_rows=excluded_rows,
         excluded_users=excluded_users,
     )
@@ -138,6 +145,11 @@ def arrays_from_learners(
     keys = np.full((n, max(int(n_skills.max(initial=0)), 1)), -1, dtype=np.int64)
     profiles: dict[tuple[frozenset[str], int, str], int] = {}
     profile = np.zeros(n, dtype=np.int64)
+    zones: dict[str, int] = {}
+    zone = np.array(
+        [zones.setdefault(lr.time_zone, len(zones)) for lr in learners],
+        dtype=np.int64,
+    )
     hours = np.zeros((n, 168), dtype=np.float32)
     rows: list[int] = []
     users: list[int] = []
@@ -160,6 +172,8 @@ def arrays_from_learners(
         profiles=list(profiles),
         hours=hours,
         timed=hours.sum(axis=1) > 0,
+        zone=zone,
+        zones=list(zones),
         excluded_rows=np.array(rows, dtype=np.int64),
         excluded_users=np.array(users, dtype=np.int64),
     )

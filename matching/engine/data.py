@@ -78,6 +78,7 @@ class Learner:
     modes: int
     hours_utc: np.ndarray  # bool (168,)
     has_windows: bool
+    time_zone: str = "Europe/Paris"  # reasons speak of the learner's own hours
 
 
 def skill_index() -> dict[str, int]:
@@ -213,6 +214,28 @@ def _utc_hour_map(time_zone: str, monday: str) -> np.ndarray:
     return mapping
 
 
+def local_hour_map(time_zone: str) -> np.ndarray:
+    """UTC hour of the week → the hour of the week it is in ``time_zone``, this
+    week (the inverse of ``utc_hour_map``, defined for every UTC hour)."""
+    today = datetime.now(UTC).date()
+    monday = today - timedelta(days=today.weekday())
+    return _local_hour_map(time_zone, monday.isoformat())
+
+
+@functools.lru_cache(maxsize=64)
+def _local_hour_map(time_zone: str, monday: str) -> np.ndarray:
+    try:
+        zone = zoneinfo.ZoneInfo(time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo("Europe/Paris")
+    start = datetime.fromisoformat(monday).replace(tzinfo=UTC)
+    mapping = np.zeros(168, dtype=np.int64)
+    for hour in range(168):
+        local = (start + timedelta(hours=hour)).astimezone(zone)
+        mapping[hour] = local.weekday() * 24 + local.hour
+    return mapping
+
+
 def _local_hours_to_utc(hours: list[int], time_zone: str) -> np.ndarray:
     result = np.zeros(168, dtype=bool)
     result[utc_hour_map(time_zone)[np.asarray(hours, dtype=np.int64)]] = True
@@ -249,6 +272,7 @@ def load_learners(user_ids: list[int] | None = None) -> list[Learner]:
             modes=sum(MODE_BITS.get(m, 0) for m in r[4]),
             hours_utc=_local_hours_to_utc(r[5], r[6]),
             has_windows=bool(r[5]),
+            time_zone=r[6],
         )
         for r in rows
     ]

@@ -13,7 +13,7 @@ from mentors.choices import Region
 from mentors.models import Skill
 
 from .batch import WIDTH, LearnerArrays, arrays_from_learners
-from .data import MODE_BITS, REMOTE, Learner, Mentors
+from .data import MODE_BITS, REMOTE, Learner, Mentors, local_hour_map
 
 PERIODS = (
     (6, 12, "morning"),
@@ -81,7 +81,12 @@ def reasons_json_for_pairs(
     counts = a.n_skills[rows].tolist()
     overlap = mentors.availability[cols] & (a.hours[rows] > 0)
     has_overlap = overlap.any(axis=1).tolist()
-    first_hour = overlap.argmax(axis=1).tolist()
+    # The first hour both are free, said in the learner's own time zone (the
+    # availability is in UTC hours of the week).
+    local_maps = np.stack([local_hour_map(z) for z in a.zones] or [np.zeros(168)])
+    first_hour = (
+        local_maps[a.zone[rows], overlap.argmax(axis=1)].astype(np.int64).tolist()
+    )
     known = np.asarray(mentors.availability.any(axis=1))[cols].tolist()
     timed = a.timed[rows].tolist()
     profiles = a.profiles
@@ -125,7 +130,8 @@ def reasons_json_for_pairs(
         if both & MODE_BITS["in_person"] and regions[i] == region:
             parts.append(f'{{"code": "in_person", "region": {quote(region)}}}')
         elif both & REMOTE:
-            parts.append('{"code": "remote"}')
+            modes = [m for m in ("video", "phone") if both & MODE_BITS[m]]
+            parts.append(f'{{"code": "remote", "modes": {json.dumps(modes)}}}')
         if answers[i]:
             parts.append(f'{{"code": "answers", "days": {answers[i]}}}')
         out.append("[" + ", ".join(parts) + "]")
@@ -175,6 +181,11 @@ def render(reason: dict[str, Any]) -> str:
             "region": dict(Region.choices).get(reason["region"], reason["region"])
         }
     if code == "remote":
+        modes = reason.get("modes", ["video", "phone"])
+        if modes == ["video"]:
+            return _("Can meet you by video")
+        if modes == ["phone"]:
+            return _("Can meet you by phone")
         return _("Can meet you by video or phone")
     if code == "answers":
         days = reason["days"]

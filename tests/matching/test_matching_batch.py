@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import zoneinfo
+from datetime import UTC, datetime, time, timedelta
 
 import numpy as np
 import pytest
@@ -82,9 +84,24 @@ def random_learners(rng: np.random.Generator, n: int, n_skills: int) -> list[Lea
                 modes=int(rng.integers(0, 8)),
                 hours_utc=hours,
                 has_windows=bool(hours.any()),
+                time_zone=str(rng.choice(ZONES)),
             )
         )
     return learners
+
+
+# Zones far apart, some with daylight saving time: reasons speak local time.
+ZONES = ["Europe/Paris", "America/Cayenne", "Pacific/Noumea", "UTC"]
+
+
+def local_day_and_hour(utc_hour_of_week: int, time_zone: str) -> tuple[int, int]:
+    """The weekday and hour in ``time_zone`` of a UTC hour of this week."""
+    today = datetime.now(UTC).date()
+    monday = datetime.combine(today - timedelta(days=today.weekday()), time(0), UTC)
+    local = (monday + timedelta(hours=utc_hour_of_week)).astimezone(
+        zoneinfo.ZoneInfo(time_zone)
+    )
+    return local.weekday(), local.hour
 
 
 NO_FIT = Weights(
@@ -350,7 +367,7 @@ def reference_reasons(learner, mentors, row):
     overlap = mentors.availability[row] & learner.hours_utc
     if learner.has_windows and overlap.any():
         hour = int(np.flatnonzero(overlap)[0])
-        day, hour_of_day = divmod(hour, 24)
+        day, hour_of_day = local_day_and_hour(hour, learner.time_zone)
         period = next(
             (p for start, end, p in PERIODS if start <= hour_of_day < end), "night"
         )
@@ -361,7 +378,12 @@ def reference_reasons(learner, mentors, row):
     if both & MODE_BITS["in_person"] and mentors.regions[row] == learner.region:
         reasons.append({"code": "in_person", "region": learner.region})
     elif both & REMOTE:
-        reasons.append({"code": "remote"})
+        reasons.append(
+            {
+                "code": "remote",
+                "modes": [m for m in ("video", "phone") if both & MODE_BITS[m]],
+            }
+        )
     if not np.isnan(mentors.answer_hours[row]):
         reasons.append(
             {
