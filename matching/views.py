@@ -122,7 +122,8 @@ def requests_received(request: HttpRequest) -> HttpResponse:
     me = _me(request)
     profile = MentorProfile.objects.filter(user=me).first()
     if profile is None:
-        raise Http404
+        # Not a mentor (yet): say how to become one, rather than "not found".
+        return render(request, "matching/become_mentor.html")
     return render(
         request,
         "matching/requests_received.html",

@@ -181,7 +181,10 @@ def render(reason: dict[str, Any]) -> str:
             "region": dict(Region.choices).get(reason["region"], reason["region"])
         }
     if code == "remote":
-        modes = reason.get("modes", ["video", "phone"])
+        # Reasons stored before the modes were recorded: say only what is sure.
+        modes = reason.get("modes")
+        if modes is None:
+            return _("Can meet you remotely")
         if modes == ["video"]:
             return _("Can meet you by video")
         if modes == ["phone"]:

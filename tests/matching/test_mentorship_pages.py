@@ -71,9 +71,11 @@ def test_others_cannot_answer_see_threads_or_report_messages(client):
         client.post(reverse("matching:request-decline", args=[request.pk])).status_code
         == 404
     )
-    assert (
-        client.get(reverse("matching:requests-received")).status_code == 404
-    )  # not a mentor
+    # Not a mentor: the page says how to become one, and shows nobody's requests.
+    page = client.get(reverse("matching:requests-received"))
+    assert page.status_code == 200
+    assert "matching/become_mentor.html" in [t.name for t in page.templates]
+    assert request.learner.full_name not in page.content.decode()
     client.force_login(profile.user)
     client.post(reverse("matching:request-accept", args=[request.pk]))
     mentorship = Mentorship.objects.get()
