@@ -226,6 +226,10 @@ MATCHING_EXPOSURE_K = 3
 MATCHING_ROUNDS = (3, 10)
 # New-message e-mails wait this long, so a burst of messages makes one e-mail.
 MESSAGE_EMAIL_DELAY = timedelta(minutes=10)
+# Profile photos with more pixels are refused, from the size in the file's header,
+# before anything decodes them: a 140 KB PNG can unpack to hundreds of megabytes.
+# Well under Pillow's own guard (a warning from 89 MP, an error from 179 MP).
+PHOTO_MAX_PIXELS = 25_000_000
 
 # --- i18n / time ----------------------------------------------------------
 
