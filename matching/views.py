@@ -16,6 +16,7 @@ from django.views.decorators.http import (
 )
 
 from accounts.models import User
+from core.errors import Conflict
 from core.views import domain_errors
 from mentors.choices import Mode
 from mentors.forms import ReportForm
@@ -89,6 +90,10 @@ def request_create(request: HttpRequest, profile_id: int) -> HttpResponse:
             )
         except ValidationError as exc:
             form.add_error(None, exc)
+        except Conflict as exc:
+            # Refused on the form itself, not by a redirect: what the person
+            # typed stays in the box (a mentor paused while they wrote).
+            form.add_error(None, exc.message)
         else:
             messages.success(
                 request,

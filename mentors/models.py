@@ -208,6 +208,7 @@ class MentorProfile(models.Model):
         "free_slots_7d",
         "free_slots_14d",
         "approved_at",
+        "is_paused",
     )
 
     objects = MentorProfileQuerySet.as_manager()

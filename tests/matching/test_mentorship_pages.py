@@ -138,5 +138,47 @@ def test_pausing_from_the_dashboard(client):
 
     learner = learner_with_skills()
     response = _ask(client, learner, profile)
-    assert response.status_code == 302
+    assert response.status_code == 200  # the form again, with the reason
+    assert "ne prend pas de nouvelles personnes" in response.content.decode()
+    assert not MentorshipRequest.objects.exists()
+
+
+def test_a_paused_mentor_says_so_before_anyone_types(client):
+    learner, profile = learner_with_skills(), mentor()
+    profile.is_paused = True
+    profile.save(update_fields=["is_paused"])
+    client.force_login(learner)
+    ask = reverse("matching:request-create", args=[profile.pk])
+
+    page = client.get(reverse("mentors:detail", args=[profile.pk])).content.decode()
+    form = client.get(ask).content.decode()
+
+    assert "Ne prend pas de nouvelles personnes pour le moment" in page
+    assert ask not in page  # no button to a form that would refuse
+    assert "Ce mentor ne prend pas de nouvelles personnes" in form
+    assert "<textarea" not in form
+
+
+def test_a_refused_request_keeps_what_the_learner_typed(client):
+    learner, profile = learner_with_skills(), mentor()
+    client.force_login(learner)
+    ask = reverse("matching:request-create", args=[profile.pk])
+    client.get(ask)
+    # The mentor pauses while the learner writes.
+    profile.is_paused = True
+    profile.save(update_fields=["is_paused"])
+
+    response = client.post(
+        ask,
+        {
+            "skills": ["python"],
+            "preferred_mode": "video",
+            "message": "Bonjour, je prépare une reconversion et voudrais apprendre.",
+        },
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "je prépare une reconversion" in html
+    assert "Ce mentor ne prend pas de nouvelles personnes" in html
     assert not MentorshipRequest.objects.exists()
