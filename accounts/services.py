@@ -115,6 +115,13 @@ def api_token_revoke(*, user: User, token_id: int) -> ApiToken:
     return token
 
 
+def api_tokens_revoke_all(*, user: User) -> int:
+    """Revoke every active token of ``user`` (their password was reset or
+    changed); return how many. One conditional ``UPDATE``: tokens already
+    revoked keep their date, and a second call changes nothing."""
+    return ApiToken.objects.active().filter(user=user).update(revoked_at=timezone.now())
+
+
 @transaction.atomic
 def user_welcome(*, user: User) -> None:
     """Welcome a person once, when their first e-mail address is confirmed."""

@@ -184,6 +184,11 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
+ACCOUNT_FORMS = {
+    "signup": "accounts.allauth_forms.SignupForm",
+    "change_password": "accounts.allauth_forms.ChangePasswordForm",
+    "reset_password_from_key": "accounts.allauth_forms.ResetPasswordKeyForm",
+}
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_CHANGE_EMAIL = True
@@ -200,12 +205,17 @@ ACCOUNT_RATE_LIMITS: dict[str, str] | bool = {
     "reset_password_from_key": "20/m/ip",
     "signup": "20/m/ip",
     "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/5m/key",
+    # Wrong passwords: 10 a minute from one client whatever the account, 5 in
+    # 5 minutes on one account from one client, and a ceiling of 20 in 15
+    # minutes on one account from everywhere (README, "Failed log-ins").
+    "login_failed": "10/m/ip,20/15m/key",
+    "login_failed_client": "5/5m/key",
     "confirm_email": "1/3m/key",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Compagnonnage] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
-# Number of reverse proxies in front of the app, so rate limits see the client IP.
+# Number of reverse proxies in front of the app, so rate limits see the client IP:
+# none in local and test runs; production settings default to one.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
 
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]

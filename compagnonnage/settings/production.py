@@ -37,6 +37,10 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 LANGUAGE_COOKIE_SECURE = True
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
+# gunicorn serves plain HTTP and the settings above trust X-Forwarded-Proto: one
+# TLS-terminating proxy is in front of `web` (docker-compose.yml publishes it to
+# that proxy). With 0, rate limits would see every visitor as the proxy's IP.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=1)
 
 EMAIL_BACKEND = env(
     "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend"

@@ -1,13 +1,17 @@
-"""Signing staff in to the admin and filling the admin's user change form."""
+"""Signing staff in to the admin, filling the admin's user change form,
+following a password reset link."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from django.core import mail
 from django.urls import reverse
 
 from accounts.models import User
 from tests.factories import PASSWORD, totp_code
+from tests.outbox import run_outbox
 
 
 def sign_in_staff(client, staff: User) -> None:
@@ -32,3 +36,16 @@ def admin_user_change(client, person: User, **changes: Any):
     response = client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     return response
+
+
+def password_reset_form_url(client, email: str) -> str:
+    """Ask for a reset of ``email``'s password and follow the mailed link to the
+    form for the new password (allauth moves the key into the session)."""
+    client.post(reverse("account_reset_password"), {"email": email})
+    run_outbox()
+    link = re.search(
+        r"http://testserver(/accounts/password/reset/key/\S+/)", mail.outbox[-1].body
+    )
+    assert link, mail.outbox[-1].body
+    page = client.get(link.group(1), follow=True)
+    return page.redirect_chain[-1][0]

@@ -22,15 +22,20 @@ GOOD_ENV = {
 }
 
 
-def _load_production_settings(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in REQUIRED}
+def _load_production_settings(
+    env: dict[str, str], show: str = "settings.DEBUG, settings.SITE_URL"
+) -> subprocess.CompletedProcess[str]:
+    """Load the production settings in a fresh process with only ``env`` set
+    among the variables they read; print ``show``."""
+    unset = (*REQUIRED, "DJANGO_TRUSTED_PROXY_COUNT")
+    clean = {k: v for k, v in os.environ.items() if k not in unset}
     clean.update(env, DJANGO_SETTINGS_MODULE="compagnonnage.settings.production")
     return subprocess.run(
         [
             sys.executable,
             "-c",
             "import django; django.setup(); from django.conf import settings;"
-            "print(settings.DEBUG, settings.SITE_URL)",
+            f"print({show})",
         ],
         env=clean,
         capture_output=True,
@@ -66,6 +71,18 @@ def test_production_settings_start_with_all_variables():
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "https://compagnonnage.example.fr"]
+
+
+def test_production_trusts_one_proxy_in_front_of_web_by_default():
+    # gunicorn in docker-compose.yml serves plain HTTP behind one TLS proxy:
+    # its X-Forwarded-For entry is the client address rate limits must read.
+    result = _load_production_settings(
+        GOOD_ENV, show="settings.ALLAUTH_TRUSTED_PROXY_COUNT"
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "1"
+    assert settings.ALLAUTH_TRUSTED_PROXY_COUNT == 0  # local and test: no proxy
 
 
 def test_sessions_app_has_the_coaching_sessions_label():
