@@ -6,7 +6,8 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import DataError, IntegrityError
+from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.exceptions import APIException, NotFound, ParseError
 from rest_framework.exceptions import ValidationError as DrfValidationError
@@ -14,31 +15,59 @@ from rest_framework.fields import get_error_detail
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
-from rest_framework.views import exception_handler as drf_exception_handler
 
-from .errors import GENERIC_CONFLICT_MESSAGE, Conflict, conflict_from_integrity_error
+from .errors import (
+    GENERIC_CONFLICT_MESSAGE,
+    NUL_IN_TEXT_MESSAGE,
+    Conflict,
+    conflict_from_integrity_error,
+    is_nul_in_text,
+)
+
+# No request body of ours nests more than a few levels; past this, parsing and
+# validating it (recursive code, all of it) would only cost us.
+MAX_JSON_DEPTH = 32
 
 
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
+def _too_deep() -> ParseError:
+    return ParseError(
+        _("JSON may not be nested more than %(depth)d levels deep.")
+        % {"depth": MAX_JSON_DEPTH}
+    )
+
+
+def _check_json(data: Any) -> None:
+    # Walked with a stack of its own, not by recursion: the depth is what is
+    # being checked.
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, str) and "\x00" in value:
+            raise ParseError(NUL_IN_TEXT_MESSAGE)
+        if isinstance(value, dict | list):
+            if depth >= MAX_JSON_DEPTH:
+                raise _too_deep()
+            children = (
+                [*value.keys(), *value.values()] if isinstance(value, dict) else value
+            )
+            stack.extend((child, depth + 1) for child in children)
 
 
 class NulFreeJSONParser(JSONParser):
-    """JSON whose strings hold no NUL character: PostgreSQL text and jsonb
-    cannot store one, so it is refused up front with a 400."""
+    """JSON whose strings hold no NUL character (PostgreSQL text and jsonb
+    cannot store one) and that nests at most ``MAX_JSON_DEPTH`` levels: a 400
+    up front rather than a 500 further on."""
 
     def parse(
         self, stream: Any, media_type: Any = None, parser_context: Any = None
     ) -> Any:
-        data = super().parse(stream, media_type, parser_context)
-        if _has_nul(data):
-            raise ParseError("Text may not contain the NUL character.")
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError as exc:
+            # Python's decoder gives up past ~1,000 levels, and not with the
+            # ValueError DRF turns into a 400.
+            raise _too_deep() from exc
+        _check_json(data)
         return data
 
 
@@ -66,9 +95,16 @@ def _validation_error(exc: DjangoValidationError) -> DrfValidationError:
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's handler, taught the domain errors (``core.errors``): ``Conflict``
     and unique or exclusion violations answer 409, Django's ``ValidationError``
-    400 with the fields, ``ObjectDoesNotExist`` 404. They become DRF exceptions,
-    so DRF rolls the request's transaction back as for its own. Any other
-    integrity error gets None: DRF re-raises it, a 500."""
+    400 with the fields, ``ObjectDoesNotExist`` 404, text with a NUL character
+    (a query parameter, a form value) 400. They become DRF exceptions, so DRF
+    rolls the request's transaction back as for its own. Any other integrity or
+    data error gets None: DRF re-raises it, a 500."""
+    # Imported here: rest_framework.views imports the parsers named in the
+    # settings, this module's among them.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
+    if isinstance(exc, DataError) and is_nul_in_text(exc):
+        exc = ParseError(NUL_IN_TEXT_MESSAGE)
     if isinstance(exc, IntegrityError):
         conflict = conflict_from_integrity_error(exc)
         if conflict is None:

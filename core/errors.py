@@ -16,14 +16,15 @@ They are translated into responses in two places only: the API's exception
 handler (``core.api.exception_handler``: 409, 400, 404) and the HTML views'
 decorator (``core.views.domain_errors``: a message and a redirect, or 404).
 Any other integrity error (not null, check, foreign key) is a bug, left to
-become a 500.
+become a 500. One data error is bad input rather than a bug: text holding a NUL
+character, which PostgreSQL cannot store (``is_nul_in_text``).
 """
 
 from __future__ import annotations
 
 import logging
 
-from django.db import IntegrityError
+from django.db import DataError, IntegrityError
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -35,6 +36,7 @@ UNIQUE_VIOLATION = "23505"
 EXCLUSION_VIOLATION = "23P01"
 
 GENERIC_CONFLICT_MESSAGE = _("This conflicts with something that already exists.")
+NUL_IN_TEXT_MESSAGE = _("Text may not contain the NUL character.")
 
 
 class Conflict(Exception):
@@ -91,3 +93,10 @@ def conflict_from_integrity_error(exc: IntegrityError) -> Conflict | None:
         logger.warning("No message registered for constraint %r", name)
         message = GENERIC_CONFLICT_MESSAGE
     return Conflict(str(message))
+
+
+def is_nul_in_text(exc: DataError) -> bool:
+    """Whether ``exc`` is psycopg refusing to send text with a NUL character
+    (a query parameter or a form value that reached a lookup). psycopg raises it
+    before the query leaves, so the transaction is not aborted."""
+    return "NUL (0x00)" in str(exc)

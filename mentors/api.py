@@ -539,9 +539,11 @@ class MentorDirectoryViewSet(viewsets.ViewSet):
 
     Only approved, shown profiles of active verified people; never someone in a
     block with the caller. Pages have ``next``/``previous`` links, no count.
+    Its own, stricter rate: each page is a full-text search, open to anyone.
     """
 
     permission_classes = [permissions.AllowAny]
+    throttle_scope = "directory"
     lookup_value_regex = r"\d+"
 
     @extend_schema(

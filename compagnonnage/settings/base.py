@@ -282,6 +282,12 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- API ------------------------------------------------------------------
 
+API_THROTTLE_RATES: dict[str, str] = {
+    "anon": "120/min",
+    "user": "600/min",
+    "write": "60/min",
+    "directory": "60/min",
+}
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # First, so that a missing or bad token answers 401 with WWW-Authenticate.
@@ -298,7 +304,17 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "600/min"},
+    # core/throttling.py: counters in the cache, let through while Redis is down.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "core.throttling.AnonThrottle",
+        "core.throttling.UserThrottle",
+        "core.throttling.WriteThrottle",
+        "core.throttling.ViewScopeThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": API_THROTTLE_RATES,
+    # The client's address for the anonymous rate: the one the last trusted proxy
+    # saw, as for allauth's limits (X-Forwarded-For is otherwise the client's say).
+    "NUM_PROXIES": ALLAUTH_TRUSTED_PROXY_COUNT,
     # Domain errors (core/errors.py) answer 409/400/404 without a hand-written except.
     "EXCEPTION_HANDLER": "core.api.exception_handler",
 }

@@ -4,7 +4,14 @@ import os
 from datetime import timedelta
 
 from .base import *  # noqa: F403
-from .base import cache_settings, celery_settings, database_settings, env
+from .base import (
+    API_THROTTLE_RATES,
+    REST_FRAMEWORK,
+    cache_settings,
+    celery_settings,
+    database_settings,
+    env,
+)
 from .embedded import service_url
 
 DEBUG = False
@@ -37,8 +44,15 @@ STORAGES = {
 }
 # The limits bite fast test suites; tests of the limits turn them back on (and
 # processes started by tests can keep allauth's real ones: TEST_RATE_LIMITS=on).
+# The API's throttles still run on every request, counters in Redis included,
+# at rates no test reaches by accident (tests/api/test_throttling.py sets
+# API_THROTTLE_RATES back; core/throttling.py reads the rates per request).
 if not env.bool("TEST_RATE_LIMITS", default=False):
     ACCOUNT_RATE_LIMITS = False
+    REST_FRAMEWORK = {
+        **REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": dict.fromkeys(API_THROTTLE_RATES, "100000/min"),
+    }
 CELERY_TASK_ALWAYS_EAGER = False
 # A queue of this test run's own (inherited by the worker processes it starts),
 # so neither a `make run` worker nor another run takes its tasks.
