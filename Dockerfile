@@ -13,10 +13,12 @@ COPY requirements.txt .
 RUN pip install --no-compile -r requirements.txt babel==2.18.0
 
 COPY . .
-# collectstatic needs settings but no real secrets or services.
+# collectstatic needs settings but no real secrets or services: a throwaway key,
+# strong because production settings refuse a weak one.
 RUN pybabel compile -d locale -D django \
     && DATABASE_URL=postgres://build@localhost/build REDIS_URL=redis://localhost:6379/0 \
-       DJANGO_SECRET_KEY=build-only SITE_URL=https://build.invalid \
+       DJANGO_SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+       SITE_URL=https://build.invalid \
        python manage.py collectstatic --noinput
 
 RUN mkdir -p /srv/media /srv/private && chown app:app /srv/media /srv/private

@@ -441,7 +441,7 @@ def run_size(
         "DJANGO_SETTINGS_MODULE": SETTINGS,
         "DATABASE_URL": f"postgres://postgres@/{quote(socket_dir, safe='')}/{db}",
         "REDIS_URL": redis_url.rsplit("/", 1)[0] + f"/{REDIS_DB}",
-        "DJANGO_SECRET_KEY": "bench-only-insecure-key-" + "x" * 40,
+        "DJANGO_SECRET_KEY": "bench-only-key-" + "x" * 40,
         "SITE_URL": f"http://127.0.0.1:{port}",
     }
     print(f"\n== {mentors:,} mentors: database {db}, Redis db {REDIS_DB} ==")

@@ -6,6 +6,30 @@ from django.http import HttpRequest, HttpResponse
 
 from .views import healthz
 
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=()"
+
+
+class PrivacyHeadersMiddleware:
+    """Every response turns the camera, microphone and location off; a response
+    to a signed-in person (a page, or an API answer about them) is kept by no
+    cache, their browser's included.
+
+    First in the chain, so the health probe and static files get the policy too.
+    A view that sets its own Cache-Control has decided (the page gate checks it).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        # DRF sets request.user when a token authenticates the call.
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response.headers.setdefault("Cache-Control", "private, no-store")
+        return response
+
 
 class HealthCheckMiddleware:
     """Answer /healthz before host validation and the HTTPS redirect.

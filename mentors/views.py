@@ -370,7 +370,12 @@ def mentor_photo(request: HttpRequest, profile_id: int) -> FileResponse:
     response = FileResponse(
         private_storage().open(name, "rb"), content_type="image/jpeg"
     )
-    response["Cache-Control"] = "private, max-age=3600"
+    # The public photo is the same for everyone who may see the card: the
+    # viewer's browser may keep it an hour, no shared cache may. A draft is
+    # the owner's or staff's alone and changes under the same URL: kept nowhere.
+    response["Cache-Control"] = (
+        "private, max-age=3600" if name == profile.photo else "private, no-store"
+    )
     return response
 
 

@@ -29,8 +29,9 @@ _page_problems: list[str] = []
 
 @pytest.fixture(scope="session", autouse=True)
 def _page_gates() -> Iterator[None]:
-    """Every response of the suite is checked for template text on the page
-    and for writes made by a GET (``tests/gates/page_checks.py``)."""
+    """Every response of the suite is checked for template text on the page,
+    for writes made by a GET and for the privacy headers
+    (``tests/gates/page_checks.py``)."""
     from tests.gates.page_checks import checking_responses
 
     with checking_responses(_page_problems.extend):
@@ -39,7 +40,8 @@ def _page_gates() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _no_page_problems(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Fail the test whose requests printed template text or wrote on GET."""
+    """Fail the test whose requests printed template text, wrote on GET or
+    lacked a privacy header."""
     _page_problems.clear()
     yield
     if request.node.get_closest_marker("page_problems_expected"):

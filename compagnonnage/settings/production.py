@@ -14,6 +14,45 @@ if _missing:
         "Production settings need these environment variables: " + ", ".join(_missing)
     )
 
+# Django's own rule (check --deploy, security.W009), made fatal: sessions, reset
+# links and unsubscribe links are signed with this key.
+SECRET_KEY_MIN_LENGTH = 50
+SECRET_KEY_MIN_UNIQUE_CHARACTERS = 5
+# Words of the examples and placeholders people copy (.env.example among them).
+SECRET_KEY_PLACEHOLDERS = (
+    "change-me",
+    "changeme",
+    "change_me",
+    "example",
+    "placeholder",
+    "insecure",
+    "build-only",
+)
+
+
+def secret_key_problem(key: str) -> str | None:
+    """Why ``key`` may not sign anything in production, or None."""
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        return f"it has {len(key)} characters"
+    if len(set(key)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS:
+        return f"it has {len(set(key))} different characters"
+    word = next((w for w in SECRET_KEY_PLACEHOLDERS if w in key.lower()), None)
+    if word is not None:
+        return f"it contains the placeholder {word!r}"
+    return None
+
+
+_problem = secret_key_problem(env("DJANGO_SECRET_KEY"))
+if _problem:
+    raise ImproperlyConfigured(
+        f"DJANGO_SECRET_KEY is too weak ({_problem}): it needs at least "
+        f"{SECRET_KEY_MIN_LENGTH} characters, {SECRET_KEY_MIN_UNIQUE_CHARACTERS} "
+        "different ones, no placeholder or example word "
+        f"({', '.join(SECRET_KEY_PLACEHOLDERS)}). "
+        "Generate one with: "
+        "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
+
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 SITE_URL = env("SITE_URL").rstrip("/")

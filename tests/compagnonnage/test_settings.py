@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 from importlib import import_module
@@ -17,7 +18,8 @@ REQUIRED = ("DATABASE_URL", "REDIS_URL", "DJANGO_SECRET_KEY", "SITE_URL")
 GOOD_ENV = {
     "DATABASE_URL": "postgres://app:secret@db.internal:5432/compagnonnage",
     "REDIS_URL": "redis://redis.internal:6379/0",
-    "DJANGO_SECRET_KEY": "x" * 60,
+    # A strong key, as the README tells how to make one.
+    "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
     "SITE_URL": "https://compagnonnage.example.fr",
 }
 
@@ -83,6 +85,29 @@ def test_production_trusts_one_proxy_in_front_of_web_by_default():
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "1"
     assert settings.ALLAUTH_TRUSTED_PROXY_COUNT == 0  # local and test: no proxy
+
+
+@pytest.mark.parametrize(
+    ("key", "why"),
+    [
+        ("short-but-random-4f9Kq2", "it has 23 characters"),
+        ("x" * 60, "it has 1 different characters"),
+        ("change-me-to-a-long-random-string" + "-abcdefghij" * 2, "'change-me'"),
+        ("django-insecure-" + secrets.token_urlsafe(50), "'insecure'"),
+        (secrets.token_urlsafe(50) + "-example", "'example'"),
+    ],
+    ids=["short", "one-character", "placeholder", "django-insecure", "example"],
+)
+def test_production_settings_refuse_a_weak_secret_key(key, why):
+    result = _load_production_settings({**GOOD_ENV, "DJANGO_SECRET_KEY": key})
+
+    assert result.returncode != 0
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert last_line.startswith("django.core.exceptions.ImproperlyConfigured: ")
+    assert "DJANGO_SECRET_KEY is too weak" in last_line
+    assert why in last_line
+    assert "at least 50 characters" in last_line  # the rule itself
+    assert key not in last_line  # never printed, even a weak one
 
 
 def test_sessions_app_has_the_coaching_sessions_label():

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 
@@ -144,7 +145,7 @@ def test_seed_demo_refuses_production_settings():
         DJANGO_SETTINGS_MODULE="compagnonnage.settings.production",
         DATABASE_URL="postgres://nobody@127.0.0.1:1/nothing",
         REDIS_URL="redis://127.0.0.1:1/0",
-        DJANGO_SECRET_KEY="y" * 60,
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         SITE_URL="https://compagnonnage.example.fr",
     )
 

@@ -3,7 +3,11 @@
 - no template text on a page: ``{#``, ``#}``, ``{%`` or ``{{`` outside scripts
   means a template comment or tag was printed instead of read;
 - no GET writes: the SQL a GET (or HEAD) request runs holds no INSERT, UPDATE
-  or DELETE, except on the session table and in ``GET_WRITES_ALLOWED``.
+  or DELETE, except on the session table and in ``GET_WRITES_ALLOWED``;
+- privacy headers: every response turns camera, microphone and location off
+  (``Permissions-Policy``); every response to a signed-in person says
+  ``Cache-Control: private, no-store``, except in ``CACHE_ALLOWED`` (still
+  private).
 """
 
 from __future__ import annotations
@@ -41,6 +45,16 @@ ALWAYS_ALLOWED = {
 }
 
 
+PERMISSIONS_OFF = ("camera=()", "microphone=()", "geolocation=()")
+# Responses to a signed-in person that a browser may keep, by URL name, each
+# with why. They stay "private": no shared cache keeps them.
+CACHE_ALLOWED: dict[str, str] = {
+    # The same bytes for everyone who may see the card; the directory shows it
+    # on every visit. A draft photo is not kept (the view says no-store).
+    "mentors:photo": "a public profile photo",
+}
+
+
 def template_text(html: str) -> list[str]:
     """The template marks found in a page outside its scripts, with context."""
     text = _SCRIPT.sub("", html)
@@ -75,6 +89,27 @@ def _url_name(path: str) -> str | None:
     return match.view_name
 
 
+def header_problems(
+    request: HttpRequest, response: HttpResponse, url_name: str | None
+) -> list[str]:
+    """What the response lacks of the privacy headers (module docstring)."""
+    problems = []
+    policy = response.get("Permissions-Policy", "")
+    if not all(feature in policy for feature in PERMISSIONS_OFF):
+        problems.append(f"Permissions-Policy {policy!r}")
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        directives = {
+            d.strip() for d in response.get("Cache-Control", "").lower().split(",")
+        }
+        needed = {"private"} if url_name in CACHE_ALLOWED else {"private", "no-store"}
+        if not needed <= directives:
+            problems.append(
+                f"signed in, Cache-Control {response.get('Cache-Control')!r}"
+            )
+    return problems
+
+
 def response_problems(
     request: HttpRequest, response: HttpResponse, statements: list[str]
 ) -> list[str]:
@@ -84,10 +119,12 @@ def response_problems(
     if "text/html" in content_type and not getattr(response, "streaming", False):
         html = response.content.decode(errors="replace")
         problems += [f"{where}: template text …{t}…" for t in template_text(html)]
+    url_name = _url_name(request.path_info)
+    problems += [f"{where}: {p}" for p in header_problems(request, response, url_name)]
     if request.method in ("GET", "HEAD"):
         problems += [
             f"{where}: GET wrote: {sql}"
-            for sql in forbidden_writes(_url_name(request.path_info), statements)
+            for sql in forbidden_writes(url_name, statements)
         ]
     return problems
 

@@ -4,8 +4,9 @@ on the session table and the commented allow-list of ``page_checks``.
 
 Every route of the URLconf is walked; a route with a path parameter this file
 cannot fill fails the test (a new page needs its parameters here). The same
-check runs on every GET of the whole suite (``conftest._page_gates``): this walk
-makes sure no page is left out.
+check runs on every GET of the whole suite (``conftest._page_gates``), with the
+privacy headers' (``Permissions-Policy`` everywhere, ``Cache-Control: private,
+no-store`` for the signed-in actors): this walk makes sure no page is left out.
 """
 
 from __future__ import annotations

@@ -4,12 +4,18 @@ what they are for: template text printed on a page, and writes made by a GET."""
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest, HttpResponse
 from django.template import Context, Template
 
 from mentors.search import mentor_search_refresh
 from tests.factories import UserFactory
 from tests.gates.cast import approved_mentor_profile
-from tests.gates.page_checks import checking_responses, template_text
+from tests.gates.page_checks import (
+    checking_responses,
+    header_problems,
+    template_text,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +66,29 @@ def test_the_directory_and_a_mentor_page_print_no_template_text(client, user):
     for path in ("/", "/mentors/", f"/mentors/{profile.pk}/"):
         response = client.get(path)
         assert template_text(response.content.decode()) == [], path
+
+
+def test_the_gate_sees_a_missing_policy_and_a_signed_in_page_a_cache_may_keep(user):
+    anonymous, signed_in = HttpRequest(), HttpRequest()
+    anonymous.user, signed_in.user = AnonymousUser(), user
+    bare = HttpResponse()
+    kept = HttpResponse(headers={"Cache-Control": "private, max-age=3600"})
+    good = HttpResponse(
+        headers={
+            "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+            "Cache-Control": "private, no-store",
+        }
+    )
+
+    assert header_problems(anonymous, bare, "home") == ["Permissions-Policy ''"]
+    assert header_problems(anonymous, good, "home") == []
+    assert header_problems(signed_in, good, "space") == []
+    assert header_problems(signed_in, bare, "space") == [
+        "Permissions-Policy ''",
+        "signed in, Cache-Control None",
+    ]
+    kept["Permissions-Policy"] = good["Permissions-Policy"]
+    assert header_problems(signed_in, kept, "space") == [
+        "signed in, Cache-Control 'private, max-age=3600'"
+    ]
+    assert header_problems(signed_in, kept, "mentors:photo") == []

@@ -135,6 +135,26 @@ def test_a_draft_photo_is_not_shown_to_others(client, user):
     assert client.get(url).status_code == 404
 
 
+def test_a_public_photo_may_be_kept_by_the_browser_a_draft_never(
+    client, user, staff_user
+):
+    upload = SimpleUploadedFile("a.png", _png(), content_type="image/png")
+    profile = make_approved_mentor(client, user, staff_user, photo=upload)
+    url = reverse("mentors:photo", args=[profile.pk])
+    client.force_login(user)
+    client.post(
+        reverse("mentors:mentor-profile"),
+        mentor_form_data(
+            photo=SimpleUploadedFile("b.png", _png(), content_type="image/png")
+        ),
+    )
+
+    assert client.get(url)["Cache-Control"] == "private, max-age=3600"
+    draft = client.get(url + "?version=draft")
+    assert draft.status_code == 200
+    assert draft["Cache-Control"] == "private, no-store"
+
+
 def test_untouched_extra_skill_rows_save_nothing_and_a_profile_saves_twice(
     client, user
 ):
