@@ -13,6 +13,8 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        # unaccent, pg_trgm and btree_gist, which the search columns use.
+        ('core', '0001_extensions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

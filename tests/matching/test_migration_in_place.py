@@ -53,11 +53,23 @@ def _leaf() -> list[tuple[str, str]]:
     return MigrationExecutor(connection).loader.graph.leaf_nodes()
 
 
-def _before_move() -> list[tuple[str, str]]:
-    """Every app at its leaf but mentors (at 0009) and matching (unapplied):
-    nothing else depends on the move."""
-    return [node for node in _leaf() if node[0] not in ("mentors", "matching")] + [
-        BEFORE_MOVE
+def _before_move() -> list[tuple[str, str | None]]:
+    """mentors at 0009, every app whose migrations need a later mentors state
+    unapplied (matching, sessions), every other app at its leaf."""
+    graph = MigrationExecutor(connection).loader.graph
+    after = {
+        node[0]
+        for node in graph.nodes
+        if node[0] != "mentors"
+        and any(
+            dep[0] == "mentors" and dep > BEFORE_MOVE
+            for dep in graph.forwards_plan(node)
+        )
+    }
+    return [
+        *(node for node in _leaf() if node[0] not in {"mentors", *after}),
+        BEFORE_MOVE,
+        *((label, None) for label in sorted(after)),
     ]
 
 

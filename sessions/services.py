@@ -1,0 +1,275 @@
+"""Writes on availability and slots.
+
+Lock order: the mentor's availability row, then slots and busy times. Every
+regeneration and every slot added by hand takes the availability row first, so
+one mentor's changes take turns and the daily and weekly maximums hold. Busy
+times of the same person written meanwhile in another role (a booking, later)
+are settled by the exclusion constraint: ``ON CONFLICT DO NOTHING`` skips a slot
+that would overlap one.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+
+from django.db import connection, transaction
+from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.errors import Conflict
+from mentors.models import MentorProfile
+from mentors.services import mentor_profile_set_slot_summary
+
+from .models import Availability, BusyTime, DateException, Slot
+from .slots import Candidate, candidate_slots, choose, iso_week, windows
+
+_BUSY_INSERT = """
+INSERT INTO coaching_sessions_busytime (person_id, period, slot_id)
+SELECT %(person)s, tstzrange(t.s, t.e, '[)'), t.id
+FROM unnest(%(starts)s::timestamptz[], %(ends)s::timestamptz[], %(ids)s::bigint[])
+     AS t(s, e, id)
+ON CONFLICT DO NOTHING
+RETURNING slot_id
+"""
+
+
+def availability_get_or_create(*, mentor_profile: MentorProfile) -> Availability:
+    availability, _created = Availability.objects.get_or_create(
+        mentor_profile=mentor_profile,
+        defaults={"modes": [m for m in mentor_profile.modes if m != "in_person"]},
+    )
+    return availability
+
+
+def _locked(mentor_profile_id: int) -> Availability:
+    return (
+        Availability.objects.select_for_update(of=("self",))
+        .select_related("mentor_profile")
+        .get(mentor_profile_id=mentor_profile_id)
+    )
+
+
+def _counts(
+    availability: Availability, since: datetime
+) -> tuple[dict[date, int], dict[tuple[int, int], int]]:
+    """Sessions already there (booked, or added by hand, or kept), by local day
+    and ISO week: a workshop counts once."""
+    zone = availability.zone
+    days: Counter[date] = Counter()
+    weeks: Counter[tuple[int, int]] = Counter()
+    for start in (
+        Slot.objects.filter(
+            mentor_id=availability.mentor_profile.user_id, start__gte=since
+        )
+        .exclude(status=Slot.Status.CANCELLED)
+        .values_list("start", flat=True)
+    ):
+        day = start.astimezone(zone).date()
+        days[day] += 1
+        weeks[iso_week(day)] += 1
+    return dict(days), dict(weeks)
+
+
+def _insert(
+    availability: Availability, chosen: list[Candidate], source: str, capacity: int = 1
+) -> list[Slot]:
+    """Write the slots and their busy times; drop any slot whose busy time lost
+    to one written meanwhile (the exclusion constraint decides)."""
+    if not chosen:
+        return []
+    mentor_id = availability.mentor_profile.user_id
+    buffer = timedelta(minutes=availability.buffer_minutes)
+    slots = Slot.objects.bulk_create(
+        Slot(
+            mentor_id=mentor_id,
+            start=c.start,
+            end=c.end,
+            buffer_minutes=availability.buffer_minutes,
+            capacity=capacity,
+            modes=list(availability.modes),
+            source=source,
+        )
+        for c in chosen
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _BUSY_INSERT,
+            {
+                "person": mentor_id,
+                "starts": [s.start for s in slots],
+                "ends": [s.end + buffer for s in slots],
+                "ids": [s.pk for s in slots],
+            },
+        )
+        written = {row[0] for row in cursor.fetchall()}
+    lost = [s.pk for s in slots if s.pk not in written]
+    if lost:
+        Slot.objects.filter(pk__in=lost).delete()
+    return [s for s in slots if s.pk in written]
+
+
+@transaction.atomic
+def slots_regenerate(*, mentor_profile_id: int, now: datetime | None = None) -> int:
+    """Lay the mentor's free slots out again over the booking window, from
+    their weekly rules and exceptions; returns how many free slots it made.
+
+    Free slots made from the rules go and are made again; booked slots and
+    slots added by hand stay, and count toward the maximums. Locks the
+    availability row. Updates the slot summary in the same transaction.
+    """
+    availability = _locked(mentor_profile_id)
+    now = now or timezone.now()
+    mentor_id = availability.mentor_profile.user_id
+    Slot.objects.filter(
+        mentor_id=mentor_id,
+        source=Slot.Source.RULE,
+        status=Slot.Status.FREE,
+        start__gte=now,
+    ).delete()
+    zone = availability.zone
+    first = now.astimezone(zone).date()
+    last = first + timedelta(weeks=availability.window_weeks)
+    exceptions = list(availability.exceptions.filter(date__gte=first, date__lte=last))
+    laid_out = candidate_slots(
+        windows(
+            first=first,
+            last=last,
+            rules=availability.rules.values_list("weekday", "start", "end"),
+            days_off={e.date for e in exceptions if e.kind == DateException.Kind.OFF},
+            extra=[
+                (e.date, e.start, e.end)
+                for e in exceptions
+                if e.kind == DateException.Kind.EXTRA and e.start and e.end
+            ],
+        ),
+        zone=zone,
+        length=timedelta(minutes=availability.session_minutes),
+        buffer=timedelta(minutes=availability.buffer_minutes),
+        not_before=now + timedelta(hours=availability.min_notice_hours),
+    )
+    day_counts, week_counts = _counts(availability, now - timedelta(days=7))
+    busy = [
+        (b.lower, b.upper)
+        for b in BusyTime.objects.filter(
+            person_id=mentor_id,
+            period__overlap=DateTimeTZRange(now, now + timedelta(days=400)),
+        ).values_list("period", flat=True)
+    ]
+    chosen = choose(
+        laid_out,
+        buffer=timedelta(minutes=availability.buffer_minutes),
+        busy=busy,
+        day_counts=day_counts,
+        week_counts=week_counts,
+        max_per_day=availability.max_per_day,
+        max_per_week=availability.max_per_week,
+    )
+    made = _insert(availability, chosen, Slot.Source.RULE)
+    slot_summary_refresh(mentor_profile_id=mentor_profile_id, now=now)
+    return len(made)
+
+
+@transaction.atomic
+def slot_create(
+    *,
+    mentor_profile_id: int,
+    start: datetime,
+    capacity: int = 1,
+    now: datetime | None = None,
+) -> Slot:
+    """A slot added by hand (``capacity`` > 1: an open workshop), of the
+    availability's session length. Raises ``Conflict`` when it overlaps the
+    mentor's busy time or passes a maximum. Locks the availability row."""
+    availability = _locked(mentor_profile_id)
+    now = now or timezone.now()
+    if start < now + timedelta(hours=availability.min_notice_hours):
+        raise Conflict(_("This time is too soon: leave people time to book."))
+    local_day = start.astimezone(availability.zone).date()
+    length = timedelta(minutes=availability.session_minutes)
+    day_counts, week_counts = _counts(availability, now - timedelta(days=7))
+    candidate = Candidate(
+        start.astimezone(UTC), start.astimezone(UTC) + length, local_day
+    )
+    if not choose(
+        [candidate],
+        buffer=timedelta(minutes=availability.buffer_minutes),
+        busy=[],
+        day_counts=day_counts,
+        week_counts=week_counts,
+        max_per_day=availability.max_per_day,
+        max_per_week=availability.max_per_week,
+    ):
+        raise Conflict(
+            _("You already offer as many sessions as you chose that day or week.")
+        )
+    made = _insert(availability, [candidate], Slot.Source.MANUAL, capacity=capacity)
+    if not made:
+        raise Conflict(_("You are already busy at that time."))
+    slot_summary_refresh(mentor_profile_id=mentor_profile_id, now=now)
+    return made[0]
+
+
+def _bitmap(availability: Availability, now: datetime) -> bytes:
+    """The UTC hours of the week covered by the weekly rules and exceptions of
+    the next 7 days (bit h = Monday 00:00 UTC + h hours), for matching."""
+    zone = availability.zone
+    first = now.astimezone(zone).date()
+    exceptions = list(
+        availability.exceptions.filter(
+            date__gte=first, date__lte=first + timedelta(days=6)
+        )
+    )
+    bits = bytearray(21)
+    for window in windows(
+        first=first,
+        last=first + timedelta(days=6),
+        rules=availability.rules.values_list("weekday", "start", "end"),
+        days_off={e.date for e in exceptions if e.kind == DateException.Kind.OFF},
+        extra=[
+            (e.date, e.start, e.end)
+            for e in exceptions
+            if e.kind == DateException.Kind.EXTRA and e.start and e.end
+        ],
+    ):
+        hour = datetime.combine(window.day, window.start).replace(minute=0)
+        stop = datetime.combine(window.day, window.end)
+        while hour < stop:
+            instant = hour.replace(tzinfo=zone, fold=0).astimezone(UTC)
+            h = instant.weekday() * 24 + instant.hour
+            bits[h // 8] |= 1 << (h % 8)
+            hour += timedelta(hours=1)
+    return bytes(bits)
+
+
+def slot_summary_refresh(
+    *, mentor_profile_id: int, now: datetime | None = None
+) -> None:
+    """Push the mentor's free-slot figures down to their profile (the typed
+    setter; never moves the mentor-data version). In the caller's transaction."""
+    now = now or timezone.now()
+    availability = Availability.objects.filter(
+        mentor_profile_id=mentor_profile_id
+    ).first()
+    if availability is None:
+        return
+    free = Slot.objects.filter(
+        mentor_id=availability.mentor_profile.user_id,
+        status=Slot.Status.FREE,
+        start__gte=now,
+    )
+    starts = list(
+        free.filter(start__lt=now + timedelta(days=28)).values_list("start", flat=True)
+    )
+    within = [
+        sum(1 for s in starts if s < now + timedelta(days=d)) for d in (7, 14, 28)
+    ]
+    mentor_profile_set_slot_summary(
+        mentor_profile_id=mentor_profile_id,
+        next_free_slot_at=free.order_by("start")
+        .values_list("start", flat=True)
+        .first(),
+        free_slots=(within[0], within[1], within[2]),
+        availability_bitmap=_bitmap(availability, now),
+    )

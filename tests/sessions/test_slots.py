@@ -1,0 +1,242 @@
+"""Slots in the database: regeneration from the rules, busy time per person,
+the maximums, the summary pushed down, and two writers at once."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
+
+from core.errors import Conflict
+from mentors.models import MentorProfile
+from sessions.models import Availability, BusyTime, DateException, Slot, WeeklyRule
+from sessions.services import (
+    availability_get_or_create,
+    slot_create,
+    slots_regenerate,
+)
+from tests.matching.helpers import mentor
+
+NOW = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)  # a Monday, 9:00 in Paris
+
+
+def _availability(profile: MentorProfile, **settings) -> Availability:
+    availability = availability_get_or_create(mentor_profile=profile)
+    for name, value in settings.items():
+        setattr(availability, name, value)
+    availability.save()
+    return availability
+
+
+def _rule(availability, weekday, start, end):
+    WeeklyRule.objects.create(
+        availability=availability, weekday=weekday, start=start, end=end
+    )
+
+
+@pytest.mark.django_db
+def test_regeneration_lays_slots_out_and_pushes_the_summary_down():
+    profile = mentor()
+    availability = _availability(profile, buffer_minutes=0, window_weeks=2)
+    _rule(availability, 1, time(10), time(12))  # Tuesdays 10–12, Paris
+
+    made = slots_regenerate(mentor_profile_id=profile.pk, now=NOW)
+
+    slots = list(Slot.objects.filter(mentor=profile.user))
+    assert made == len(slots) == 4  # 2 Tuesdays in the window × 2
+    paris = availability.zone
+    assert {s.start.astimezone(paris).time() for s in slots} == {time(10), time(11)}
+    assert BusyTime.objects.filter(person=profile.user).count() == 4
+    profile.refresh_from_db()
+    assert profile.next_free_slot_at == min(s.start for s in slots)
+    assert profile.free_slots_7d == 2
+    # Tuesday 10:00 Paris in winter is 9:00 UTC: hour 24 + 9 of the week.
+    assert profile.availability_bitmap[(24 + 9) // 8] & 1 << ((24 + 9) % 8)
+
+
+@pytest.mark.django_db
+def test_regenerating_keeps_booked_slots_and_skips_busy_times():
+    profile = mentor()
+    availability = _availability(profile, buffer_minutes=0, window_weeks=1)
+    _rule(availability, 1, time(10), time(12))
+    slots_regenerate(mentor_profile_id=profile.pk, now=NOW)
+    booked = Slot.objects.filter(mentor=profile.user).order_by("start").first()
+    booked.status = Slot.Status.BOOKED
+    booked.save()
+    WeeklyRule.objects.filter(availability=availability).update(start=time(10, 30))
+
+    slots_regenerate(mentor_profile_id=profile.pk, now=NOW)
+
+    starts = sorted(
+        s.start.astimezone(availability.zone).time()
+        for s in Slot.objects.filter(mentor=profile.user)
+    )
+    # The booked 10:00 stays; 10:30 would overlap it, so only 11:30 fits… and
+    # 11:30–12:30 passes the rule's end: nothing else.
+    assert Slot.objects.filter(pk=booked.pk, status="booked").exists()
+    assert starts == [time(10)]
+
+
+@pytest.mark.django_db
+def test_a_day_off_and_extra_hours():
+    profile = mentor()
+    availability = _availability(profile, buffer_minutes=0, window_weeks=2)
+    _rule(availability, 1, time(10), time(11))
+    DateException.objects.create(
+        availability=availability, date=date(2027, 3, 2), kind="off"
+    )
+    DateException.objects.create(
+        availability=availability,
+        date=date(2027, 3, 4),
+        kind="extra",
+        start=time(18),
+        end=time(19),
+    )
+
+    slots_regenerate(mentor_profile_id=profile.pk, now=NOW)
+
+    local = [
+        s.start.astimezone(availability.zone)
+        for s in Slot.objects.filter(mentor=profile.user)
+    ]
+    assert (date(2027, 3, 2), time(10)) not in [(d.date(), d.time()) for d in local]
+    assert (date(2027, 3, 4), time(18)) in [(d.date(), d.time()) for d in local]
+    assert (date(2027, 3, 9), time(10)) in [(d.date(), d.time()) for d in local]
+
+
+@pytest.mark.django_db
+def test_the_maximums_per_local_day_and_iso_week_hold():
+    profile = mentor()
+    availability = _availability(
+        profile, buffer_minutes=0, window_weeks=2, max_per_day=2, max_per_week=3
+    )
+    for weekday in range(5):
+        _rule(availability, weekday, time(9), time(17))
+
+    slots_regenerate(mentor_profile_id=profile.pk, now=NOW)
+
+    by_day: dict[date, int] = {}
+    by_week: dict[int, int] = {}
+    for s in Slot.objects.filter(mentor=profile.user):
+        day = s.start.astimezone(availability.zone).date()
+        by_day[day] = by_day.get(day, 0) + 1
+        by_week[day.isocalendar()[1]] = by_week.get(day.isocalendar()[1], 0) + 1
+    assert max(by_day.values()) == 2
+    assert max(by_week.values()) == 3
+    with pytest.raises(Conflict):
+        slot_create(
+            mentor_profile_id=profile.pk,
+            start=datetime(2027, 3, 5, 15, tzinfo=UTC),
+            now=NOW,
+        )
+
+
+@pytest.mark.django_db
+def test_a_persons_busy_times_never_overlap_buffers_included():
+    profile = mentor()
+    _availability(profile, buffer_minutes=30, window_weeks=1)
+    first = slot_create(
+        mentor_profile_id=profile.pk,
+        start=datetime(2027, 3, 3, 10, tzinfo=UTC),
+        now=NOW,
+    )
+
+    with pytest.raises(Conflict):  # starts inside the first one's break
+        slot_create(
+            mentor_profile_id=profile.pk,
+            start=datetime(2027, 3, 3, 11, 15, tzinfo=UTC),
+            now=NOW,
+        )
+    workshop = slot_create(
+        mentor_profile_id=profile.pk,
+        start=datetime(2027, 3, 3, 11, 30, tzinfo=UTC),
+        capacity=8,
+        now=NOW,
+    )
+    assert workshop.capacity == 8
+    # The database itself refuses an overlap, whoever writes it.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        BusyTime.objects.create(
+            person=profile.user,
+            period=DateTimeTZRange(first.start, first.end),
+            slot=Slot.objects.create(
+                mentor=profile.user,
+                start=first.start,
+                end=first.end,
+                modes=["video"],
+                source="manual",
+            ),
+        )
+
+
+@pytest.mark.django_db
+def test_nothing_inside_the_minimum_notice():
+    profile = mentor()
+    availability = _availability(profile, min_notice_hours=48, window_weeks=1)
+    _rule(availability, 0, time(10), time(12))  # Monday: NOW is Monday 9:00
+    _rule(availability, 1, time(10), time(12))  # Tuesday: within 48 h
+
+    slots_regenerate(mentor_profile_id=profile.pk, now=NOW)
+
+    assert all(
+        s.start >= NOW + timedelta(hours=48)
+        for s in Slot.objects.filter(mentor=profile.user)
+    )
+    with pytest.raises(Conflict):
+        slot_create(
+            mentor_profile_id=profile.pk,
+            start=NOW + timedelta(hours=3),
+            now=NOW,
+        )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_regenerations_and_a_slot_added_at_once_never_overlap():
+    profile = mentor()
+    availability = _availability(profile, buffer_minutes=15, window_weeks=2)
+    for weekday in range(7):
+        _rule(availability, weekday, time(8), time(20))
+    barrier = threading.Barrier(3)
+    errors: list[BaseException] = []
+
+    def run(work):
+        try:
+            barrier.wait(timeout=10)
+            work()
+        except Conflict:
+            pass  # the hand-added slot may lose: that is a clear answer
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    works = [
+        lambda: slots_regenerate(mentor_profile_id=profile.pk, now=NOW),
+        lambda: slots_regenerate(mentor_profile_id=profile.pk, now=NOW),
+        lambda: slot_create(
+            mentor_profile_id=profile.pk,
+            start=datetime(2027, 3, 3, 12, 20, tzinfo=UTC),
+            now=NOW,
+        ),
+    ]
+    threads = [threading.Thread(target=run, args=(w,)) for w in works]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    periods = sorted(
+        (b.lower, b.upper)
+        for b in BusyTime.objects.filter(person=profile.user).values_list(
+            "period", flat=True
+        )
+    )
+    assert periods
+    for (_s1, e1), (s2, _e2) in itertools.pairwise(periods):
+        assert e1 <= s2
+    assert Slot.objects.filter(mentor=profile.user).count() == len(periods)
