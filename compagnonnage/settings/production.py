@@ -5,7 +5,13 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import cache_settings, celery_settings, database_settings, env
+from .base import (
+    REST_FRAMEWORK,
+    cache_settings,
+    celery_settings,
+    database_settings,
+    env,
+)
 
 REQUIRED = ("DATABASE_URL", "REDIS_URL", "DJANGO_SECRET_KEY", "SITE_URL")
 _missing = [name for name in REQUIRED if not os.environ.get(name, "").strip()]
@@ -80,6 +86,8 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 # TLS-terminating proxy is in front of `web` (docker-compose.yml publishes it to
 # that proxy). With 0, rate limits would see every visitor as the proxy's IP.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=1)
+# The API's throttles read the client address the same way as the log-in limits.
+REST_FRAMEWORK = {**REST_FRAMEWORK, "NUM_PROXIES": ALLAUTH_TRUSTED_PROXY_COUNT}
 
 EMAIL_BACKEND = env(
     "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend"

@@ -59,14 +59,37 @@ ALTER TABLE mentors_mentorship_skills RENAME CONSTRAINT
 """
 
 
+def _merge_into(apps, made, old):
+    Permission = apps.get_model("auth", "Permission")
+    LogEntry = apps.get_model("admin", "LogEntry")
+    LogEntry.objects.filter(content_type_id=made.pk).update(content_type_id=old.pk)
+    for permission in Permission.objects.filter(content_type_id=made.pk):
+        twin = Permission.objects.filter(
+            content_type_id=old.pk, codename=permission.codename
+        ).first()
+        if twin is None:
+            permission.content_type_id = old.pk
+            permission.save(update_fields=["content_type"])
+            continue
+        # The same permission twice: its grants move to the one kept.
+        for group in permission.group_set.all():
+            group.permissions.add(twin)
+        for user in permission.user_set.all():
+            user.user_permissions.add(twin)
+
+
 def _move_content_types(apps, source, target):
     ContentType = apps.get_model("contenttypes", "ContentType")
     for model in MOVED:
         old = ContentType.objects.filter(app_label=source, model=model).first()
         if old is None:
             continue  # a new database: post_migrate creates them afterwards
-        # A row made for the target by an earlier partial run holds nothing yet.
-        ContentType.objects.filter(app_label=target, model=model).delete()
+        # A row made for the target meanwhile (new code served before this
+        # migration ran): its admin history and permissions join the old row,
+        # whose id every earlier grant and history entry holds, and it goes.
+        for made in ContentType.objects.filter(app_label=target, model=model):
+            _merge_into(apps, made, old)
+            made.delete()
         old.app_label = target
         old.save(update_fields=["app_label"])
 
@@ -77,6 +100,9 @@ def content_types_forward(apps, schema_editor):
 
 def content_types_backward(apps, schema_editor):
     _move_content_types(apps, "matching", "mentors")
+    # The through model exists only in matching: its type would be stale.
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    ContentType.objects.filter(app_label="matching", model="mentorshipskill").delete()
 
 
 class Migration(migrations.Migration):
@@ -86,6 +112,8 @@ class Migration(migrations.Migration):
     dependencies = [
         ('mentors', '0010_matching_moves_out'),
         ('contenttypes', '0002_remove_content_type_name'),
+        ('auth', '0012_alter_user_first_name_max_length'),
+        ('admin', '0003_logentry_add_action_flag_choices'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -78,13 +78,17 @@ def test_production_settings_start_with_all_variables():
 def test_production_trusts_one_proxy_in_front_of_web_by_default():
     # gunicorn in docker-compose.yml serves plain HTTP behind one TLS proxy:
     # its X-Forwarded-For entry is the client address rate limits must read.
+    # The log-in limits (allauth) and the API's throttles (DRF) read it alike.
     result = _load_production_settings(
-        GOOD_ENV, show="settings.ALLAUTH_TRUSTED_PROXY_COUNT"
+        GOOD_ENV,
+        show="settings.ALLAUTH_TRUSTED_PROXY_COUNT,"
+        " settings.REST_FRAMEWORK['NUM_PROXIES']",
     )
 
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "1"
+    assert result.stdout.split() == ["1", "1"]
     assert settings.ALLAUTH_TRUSTED_PROXY_COUNT == 0  # local and test: no proxy
+    assert settings.REST_FRAMEWORK["NUM_PROXIES"] == 0
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,8 @@ import pytest
 from django.urls import reverse
 
 from matching.models import Mentorship, MentorshipRequest
+from matching.services import message_send
+from mentors.models import Report
 from tests.factories import UserFactory
 from tests.matching.helpers import learner_with_skills, mentor
 
@@ -89,6 +91,13 @@ def test_others_cannot_answer_see_threads_or_report_messages(client):
         ).status_code
         == 404
     )
+    message = message_send(
+        author=profile.user, mentorship_id=mentorship.pk, body="Bienvenue !"
+    )
+    report_url = reverse("matching:message-report", args=[message.pk])
+    assert client.get(report_url).status_code == 404
+    assert client.post(report_url, {"reason": "spam"}).status_code == 404
+    assert not Report.objects.exists()
 
 
 def test_a_message_can_be_reported_to_staff(client):

@@ -204,8 +204,34 @@ def _rows_before_the_move(apps: Apps) -> dict[str, Any]:
         action_flag=CHANGE,
         change_message="[]",
     )
+    # New code that served before the migration ran made matching's own rows:
+    # a message type with a permission and history, and a twin permission.
+    made = OldContentType.objects.create(app_label="matching", model="message")
+    made_permission = OldPermission.objects.create(
+        content_type_id=made.pk, codename="change_message", name="Can change message"
+    )
+    made_entry = OldLogEntry.objects.create(
+        user=staff,
+        content_type_id=made.pk,
+        object_id=str(rude.pk),
+        object_repr="Un message déplacé.",
+        action_flag=CHANGE,
+        change_message="[]",
+    )
+    made_twin_type = OldContentType.objects.create(
+        app_label="matching", model="mentorship"
+    )
+    twin = OldPermission.objects.create(
+        content_type_id=made_twin_type.pk,
+        codename="view_mentorship",
+        name="Can view mentorship",
+    )
+    reviewers = OldGroup.objects.create(name="Reviewers")
+    reviewers.permissions.add(twin, made_permission)
     pairs = OldMentorship.skills.through.objects.filter(mentorship=mentorship)
     return {
+        "made_entry": made_entry.pk,
+        "reviewers": reviewers.pk,
         "learner": learner.pk,
         "mentor": mentor.pk,
         "staff": staff.pk,
@@ -296,6 +322,25 @@ def _assert_rows_moved(rows: dict[str, Any]) -> None:
     assert User.objects.get(pk=rows["staff"]).has_perm("matching.view_mentorship")
     log_entry = LogEntry.objects.get(pk=rows["log_entry"])
     assert log_entry.get_edited_object() == mentorship
+    # Rows made for matching before the migration ran joined the old types.
+    message_type = rows["content_types"]["message"]
+    assert LogEntry.objects.get(pk=rows["made_entry"]).content_type_id == message_type
+    # Their permissions joined (or, twins of ones there, were merged into) the
+    # old types' permissions, grants included.
+    assert {
+        (p.content_type_id, p.codename)
+        for p in Group.objects.get(pk=rows["reviewers"]).permissions.all()
+    } == {
+        (rows["content_types"]["mentorship"], "view_mentorship"),
+        (message_type, "change_message"),
+    }
+    assert (
+        not Permission.objects.filter(
+            content_type__app_label="matching", content_type__model="message"
+        )
+        .exclude(content_type_id=message_type)
+        .exists()
+    )
     # The weights have an admin page: their history links to its new address.
     weights_entry = LogEntry.objects.get(pk=rows["weights_entry"])
     assert weights_entry.get_admin_url() == reverse(
