@@ -52,7 +52,7 @@ def _locked(mentor_profile_id: int) -> Availability:
 
 
 def _counts(
-    availability: Availability, since: datetime
+    availability: Availability, since: datetime, excluding: list[int] | None = None
 ) -> tuple[dict[date, int], dict[tuple[int, int], int]]:
     """Sessions already there (booked, or added by hand, or kept), by local day
     and ISO week: a workshop counts once."""
@@ -64,6 +64,7 @@ def _counts(
             mentor_id=availability.mentor_profile.user_id, start__gte=since
         )
         .exclude(status=Slot.Status.CANCELLED)
+        .exclude(pk__in=excluding or [])
         .values_list("start", flat=True)
     ):
         day = start.astimezone(zone).date()
@@ -113,21 +114,28 @@ def _insert(
 @transaction.atomic
 def slots_regenerate(*, mentor_profile_id: int, now: datetime | None = None) -> int:
     """Lay the mentor's free slots out again over the booking window, from
-    their weekly rules and exceptions; returns how many free slots it made.
+    their weekly rules and exceptions; returns how many new free slots it made.
 
-    Free slots made from the rules go and are made again; booked slots and
-    slots added by hand stay, and count toward the maximums. Locks the
+    Idempotent: free slots made from the rules that are laid out the same stay
+    (with their ids), the others go, the missing ones are made; booked slots and
+    slots added by hand stay and count toward the maximums. The daily job runs
+    it to extend the window; editing the rules runs it too. Locks the
     availability row. Updates the slot summary in the same transaction.
     """
     availability = _locked(mentor_profile_id)
     now = now or timezone.now()
     mentor_id = availability.mentor_profile.user_id
-    Slot.objects.filter(
-        mentor_id=mentor_id,
-        source=Slot.Source.RULE,
-        status=Slot.Status.FREE,
-        start__gte=now,
-    ).delete()
+    # Free slots made from the rules are laid out again: those still laid out
+    # the same stay (their ids with them), the others go.
+    existing = {
+        (slot.start, slot.end): slot
+        for slot in Slot.objects.filter(
+            mentor_id=mentor_id,
+            source=Slot.Source.RULE,
+            status=Slot.Status.FREE,
+            start__gte=now,
+        )
+    }
     zone = availability.zone
     first = now.astimezone(zone).date()
     last = first + timedelta(weeks=availability.window_weeks)
@@ -149,13 +157,18 @@ def slots_regenerate(*, mentor_profile_id: int, now: datetime | None = None) -> 
         buffer=timedelta(minutes=availability.buffer_minutes),
         not_before=now + timedelta(hours=availability.min_notice_hours),
     )
-    day_counts, week_counts = _counts(availability, now - timedelta(days=7))
+    reconsidered = [slot.pk for slot in existing.values()]
+    day_counts, week_counts = _counts(
+        availability, now - timedelta(days=7), excluding=reconsidered
+    )
     busy = [
         (b.lower, b.upper)
         for b in BusyTime.objects.filter(
             person_id=mentor_id,
             period__overlap=DateTimeTZRange(now, now + timedelta(days=400)),
-        ).values_list("period", flat=True)
+        )
+        .exclude(slot_id__in=reconsidered)
+        .values_list("period", flat=True)
     ]
     chosen = choose(
         laid_out,
@@ -166,7 +179,15 @@ def slots_regenerate(*, mentor_profile_id: int, now: datetime | None = None) -> 
         max_per_day=availability.max_per_day,
         max_per_week=availability.max_per_week,
     )
-    made = _insert(availability, chosen, Slot.Source.RULE)
+    wanted = {(c.start, c.end) for c in chosen}
+    Slot.objects.filter(
+        pk__in=[slot.pk for key, slot in existing.items() if key not in wanted]
+    ).delete()
+    made = _insert(
+        availability,
+        [c for c in chosen if (c.start, c.end) not in existing],
+        Slot.Source.RULE,
+    )
     slot_summary_refresh(mentor_profile_id=mentor_profile_id, now=now)
     return len(made)
 

@@ -240,3 +240,25 @@ def test_two_regenerations_and_a_slot_added_at_once_never_overlap():
     for (_s1, e1), (s2, _e2) in itertools.pairwise(periods):
         assert e1 <= s2
     assert Slot.objects.filter(mentor=profile.user).count() == len(periods)
+    assert Slot.objects.filter(mentor=profile.user, source="rule").count() > 10
+
+
+@pytest.mark.django_db
+def test_regenerating_again_keeps_the_same_slots_and_extends_the_window():
+    profile = mentor()
+    availability = _availability(profile, buffer_minutes=0, window_weeks=1)
+    _rule(availability, 2, time(14), time(16))
+    slots_regenerate(mentor_profile_id=profile.pk, now=NOW)
+    before = set(Slot.objects.values_list("pk", flat=True))
+
+    assert slots_regenerate(mentor_profile_id=profile.pk, now=NOW) == 0
+    assert set(Slot.objects.values_list("pk", flat=True)) == before
+    # A week later (the daily job): the same slots still ahead stay, new ones
+    # are laid out at the end of the window.
+    later = NOW + timedelta(days=7)
+    made = slots_regenerate(mentor_profile_id=profile.pk, now=later)
+    after = set(Slot.objects.filter(start__gte=later).values_list("pk", flat=True))
+    assert made == 2
+    assert before & after == {
+        pk for pk in before if Slot.objects.get(pk=pk).start >= later
+    }
