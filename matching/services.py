@@ -1,7 +1,8 @@
 """Writes on mentoring requests, mentorships and their messages.
 
 Locks are always taken in one order: the learner's user row (pending cap), then
-the mentor's profile row (capacity), then the request row.
+the mentor's profile row (capacity, and the count of active mentorships pushed
+down to it), then the request or mentorship row.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from core.outbox import outbox_enqueue
 from mentors.data_version import bump_mentor_data_version
 from mentors.models import Block, LearnerProfile, MentorProfile, Report, Skill
 from mentors.selectors import mentor_profile_public_list
+from mentors.services import mentor_profile_set_active_mentorships
 
 from .models import MatchSuggestion, Mentorship, MentorshipRequest, Message
 
@@ -190,7 +192,7 @@ def mentorship_request_accept(*, mentor: User, request_id: int) -> Mentorship:
         raise Conflict(_("You already work with this person.")) from exc
     mentorship.skills.set(request.skills.all())
     mentor_responsiveness_refresh(mentor_id=mentor.pk)
-    bump_mentor_data_version()  # one place less; responsiveness moved
+    _active_mentorships_push(mentor_id=mentor.pk)  # moves the version too
     notify(
         recipient=request.learner,
         kind="mentors.request_accepted",
@@ -376,12 +378,34 @@ def _mentorship_for(
     return mentorship
 
 
+def _active_mentorships_push(*, mentor_id: int) -> None:
+    """Give the mentor's profile its count of active mentorships (places left),
+    counted afresh. Precondition: the mentor's profile row is locked."""
+    count = Mentorship.objects.filter(
+        mentor_id=mentor_id, status=Mentorship.Status.ACTIVE
+    ).count()
+    mentor_profile_set_active_mentorships(mentor_id=mentor_id, count=count)
+
+
 @transaction.atomic
 def mentorship_end(
     *, user: User, mentorship_id: int, outcome: str, reason: str = ""
 ) -> Mentorship:
     """Either side ends an active mentorship (completed or stopped, with a reason);
-    the other person is told."""
+    the other person is told. Locks the mentor's profile row, then the
+    mentorship (the order accepting takes), so the count of active mentorships
+    pushed to the profile never misses a concurrent accept."""
+    mentor_id = (
+        Mentorship.objects.filter(pk=mentorship_id)
+        .values_list("mentor_id", flat=True)
+        .first()
+    )
+    if mentor_id is not None:
+        list(
+            MentorProfile.objects.select_for_update()
+            .filter(user_id=mentor_id)
+            .values_list("pk", flat=True)
+        )
     mentorship = _mentorship_for(user, mentorship_id, lock=True)
     if mentorship.status != Mentorship.Status.ACTIVE:
         raise Conflict(_("This mentorship has already ended."))
@@ -399,7 +423,7 @@ def _end(mentorship: Mentorship, *, by: User, outcome: str, reason: str) -> None
     mentorship.ended_by = by
     mentorship.ended_at = timezone.now()
     mentorship.save()
-    bump_mentor_data_version()
+    _active_mentorships_push(mentor_id=mentorship.mentor_id)
     other = mentorship.learner if by.pk == mentorship.mentor_id else mentorship.mentor
     notify(
         recipient=other,

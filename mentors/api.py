@@ -501,6 +501,18 @@ class MentorCardSerializer(serializers.ModelSerializer[MentorProfile]):
     person = serializers.IntegerField(source="user_id", help_text="Id of the person.")
     full_name = serializers.CharField(source="user.full_name")
     skills = DirectorySkill(many=True, read_only=True)
+    places_left = serializers.IntegerField(
+        read_only=True,
+        help_text="How many more people the mentor can follow now; 0 when full.",
+    )
+    median_answer_hours_90d = serializers.DecimalField(
+        max_digits=7,
+        decimal_places=1,
+        read_only=True,
+        allow_null=True,
+        help_text="Median time to answer a request over 90 days, in hours "
+        "(null without answers to measure).",
+    )
 
     class Meta:
         model = MentorProfile
@@ -517,6 +529,9 @@ class MentorCardSerializer(serializers.ModelSerializer[MentorProfile]):
             "next_free_slot_at",
             "free_slots_7d",
             "free_slots_14d",
+            "is_paused",
+            "places_left",
+            "median_answer_hours_90d",
         ]
 
 

@@ -15,19 +15,25 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     BooleanField,
+    Case,
     Exists,
     F,
     FloatField,
+    IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
+    Value,
+    When,
     prefetch_related_objects,
 )
 from django.db.models.expressions import RawSQL
 
 from .data_version import VERSION_SQL
 from .models import Block, MentorProfile, MentorSkill
+from .search import everyday_words_split, query_words
 from .selectors import mentor_profile_public_list
 
 PAGE_SIZE = 20
@@ -45,6 +51,17 @@ _FULL_TEXT_RANK = (
 )
 _TYPO = "lower(unaccent(%s)) <%% mentors_mentorprofile.search_text"
 _TYPO_RANK = "word_similarity(lower(unaccent(%s)), mentors_mentorprofile.search_text)"
+# Under the word-similarity threshold (0.3), a word of up to five letters
+# shares enough trigrams with any word that starts with the same two letters
+# ("cv" with "conteneurs"): short queries look for words starting with them,
+# from three letters on ("co" would start half the words).
+_PREFIX = "mentors_mentorprofile.search_vector @@ to_tsquery('french', unaccent(%s))"
+_PREFIX_RANK = (
+    "ts_rank_cd(mentors_mentorprofile.search_vector, "
+    "to_tsquery('french', unaccent(%s)))"
+)
+TYPO_MIN_LETTERS = 6
+PREFIX_MIN_LETTERS = 3
 
 
 @dataclass(frozen=True)
@@ -87,10 +104,38 @@ def mentor_directory_queryset(
         .filter(_not_blocked(viewer_id))
         .select_related("user")
     )
-    text = query.q.strip()
+    # Everyday words ("cv", "e-mail") ask for the skills they mean; the rest
+    # of the query is searched as text.
+    meant, text = everyday_words_split(query.q)
+    if meant:
+        skilled = MentorSkill.objects.filter(
+            profile_id=OuterRef("pk"), skill__code__in=meant
+        )
+        # The skill a word means first outranks the others; then the level.
+        weight = Case(
+            *(
+                When(skill__code=code, then=Value(10 * (len(meant) - position)))
+                for position, code in enumerate(meant)
+            ),
+            output_field=IntegerField(),
+        )
+        best = skilled.annotate(score=weight + F("level")).order_by("-score")
+        qs = qs.filter(Exists(skilled)).annotate(
+            skill_rank=Subquery(best.values("score")[:1])
+        )
     if text:
         # Fixed SQL; the searched text is passed as a parameter.
-        sql, rank_sql = (_TYPO, _TYPO_RANK) if typos else (_FULL_TEXT, _FULL_TEXT_RANK)
+        sql, rank_sql = _FULL_TEXT, _FULL_TEXT_RANK
+        if typos:
+            words = query_words(text)
+            if max(map(len, words), default=0) >= TYPO_MIN_LETTERS:
+                sql, rank_sql = _TYPO, _TYPO_RANK
+            else:
+                sql, rank_sql = _PREFIX, _PREFIX_RANK
+                text = " & ".join(
+                    f"{word}:*" if len(word) >= PREFIX_MIN_LETTERS else word
+                    for word in words
+                )
         match = RawSQL(sql, [text], output_field=BooleanField())  # noqa: S611
         rank = RawSQL(rank_sql, [text], output_field=FloatField())  # noqa: S611
         qs = qs.filter(match).annotate(rank=rank)
@@ -111,9 +156,11 @@ def mentor_directory_queryset(
         qs = qs.filter(free_slots_7d__gt=0)
     elif query.available_within_days == 14:
         qs = qs.filter(free_slots_14d__gt=0)
-    sort = query.sort or ("relevance" if text else "newest")
-    if sort == "relevance" and text:
-        qs = qs.order_by(F("rank").desc(), F("approved_at").desc(), "-pk")
+    sort = query.sort or ("relevance" if meant or text else "newest")
+    if sort == "relevance" and (meant or text):
+        by_relevance = [F("skill_rank").desc()] if meant else []
+        by_relevance += [F("rank").desc()] if text else []
+        qs = qs.order_by(*by_relevance, F("approved_at").desc(), "-pk")
     elif sort == "soonest":
         qs = qs.order_by(F("next_free_slot_at").asc(nulls_last=True), "-pk")
     else:
@@ -192,7 +239,7 @@ def mentor_directory_page(
                 *CARD_FIELDS
             )[start : start + page_size + 1]
         )
-        if query.q.strip() and not rows:
+        if not rows and everyday_words_split(query.q)[1]:
             # No exact match: look for near spellings (typos) instead.
             rows = list(
                 mentor_directory_queryset(

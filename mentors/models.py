@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import math
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
@@ -177,6 +179,9 @@ class MentorProfile(models.Model):
     )
     rating_count = models.PositiveIntegerField(default=0)
     summary_updated_at = models.DateTimeField(null=True, blank=True)
+    # Pushed down by matching, which owns mentorships: its count of this
+    # mentor's active ones, recomputed in each transaction that starts or ends one.
+    active_mentorships = models.PositiveSmallIntegerField(default=0)
     # Directory search over the published content (mentors/search.py keeps
     # them current): French full text, unaccented and stemmed, and the same
     # text unaccented and lower-cased for trigram matching of typos.
@@ -209,6 +214,9 @@ class MentorProfile(models.Model):
         "free_slots_14d",
         "approved_at",
         "is_paused",
+        "capacity",
+        "active_mentorships",
+        "median_answer_hours_90d",
     )
 
     objects = MentorProfileQuerySet.as_manager()
@@ -263,6 +271,20 @@ class MentorProfile(models.Model):
     @property
     def ever_approved(self) -> bool:
         return self.approved_at is not None
+
+    @property
+    def places_left(self) -> int:
+        """How many more people the mentor can follow now (never below 0:
+        a lowered capacity may leave them above it)."""
+        return max(self.capacity - self.active_mentorships, 0)
+
+    @property
+    def answer_days(self) -> int | None:
+        """Their usual time to answer a request, in whole days (at least one),
+        over the last 90 days; None without answers to measure."""
+        if self.median_answer_hours_90d is None:
+            return None
+        return math.ceil(self.median_answer_hours_90d / 24) or 1
 
 
 class MentorSkill(models.Model):

@@ -32,7 +32,7 @@ def mentor_profile_public_list() -> QuerySet[MentorProfile]:
 _PAGE_ROW_SQL = """
 SELECT p.id, p.user_id, u.full_name, p.updated_at, p.is_paused,
        p.median_answer_hours_90d, p.headline, p.bio, p.languages, p.region,
-       p.city, p.modes, p.photo, p.approved_at,
+       p.city, p.modes, p.photo, p.approved_at, p.capacity, p.active_mentorships,
        (p.approved_at IS NOT NULL AND p.is_published
         AND p.hidden_by_staff_at IS NULL AND u.is_active
         AND EXISTS (SELECT 1 FROM account_emailaddress e
@@ -60,6 +60,8 @@ _PAGE_ROW_FIELDS = (
     "modes",
     "photo",
     "approved_at",
+    "capacity",
+    "active_mentorships",
 )
 
 

@@ -333,6 +333,23 @@ def mentor_profile_set_activity_summary(
     bump_mentor_data_version()
 
 
+def mentor_profile_set_active_mentorships(*, mentor_id: int, count: int) -> None:
+    """Store how many active mentorships the mentor has (their places left are
+    their capacity minus this), as counted by the app that owns mentorships.
+
+    Precondition: in the transaction that starts or ends one, the mentor's
+    profile row locked before counting, so concurrent changes count one after
+    the other. One UPDATE of that row; moves the mentor-data version after the
+    commit (cards show the places left). The database refuses a negative count.
+    """
+    updated = MentorProfile.objects.filter(user_id=mentor_id).update(
+        active_mentorships=count
+    )
+    if not updated:
+        raise MentorProfile.DoesNotExist(mentor_id)
+    bump_mentor_data_version()
+
+
 @transaction.atomic
 def learner_profile_save(
     *, user: User, data: dict[str, Any], skills: list[LearnerSkillEntry]

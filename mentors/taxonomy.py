@@ -517,6 +517,131 @@ SKILLS: tuple[SkillSpec, ...] = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class EverydayWords:
+    """Words a learner types (French and English, lower case, accents as
+    usual) and the skills they mean: the directory searches those skills."""
+
+    words: tuple[str, ...]
+    skills: tuple[str, ...]
+
+
+# Learners search with the names of the things they want to do, not of the
+# skills; without this, "cv" only finds bios that mention one and short words
+# match unrelated ones on letter similarity.
+EVERYDAY_WORDS: tuple[EverydayWords, ...] = (
+    EverydayWords(
+        (
+            "cv",
+            "curriculum vitae",
+            "lettre de motivation",
+            "candidature",
+            "resume",
+            "cover letter",
+            "job application",
+        ),
+        ("office-suite", "3.1", "2.6"),
+    ),
+    EverydayWords(
+        (
+            "e-mail",
+            "email",
+            "mail",
+            "mails",
+            "courriel",
+            "courriels",
+            "messagerie",
+            "boîte mail",
+            "gmail",
+            "outlook",
+        ),
+        ("email-calendar", "2.1"),
+    ),
+    EverydayWords(
+        (
+            "word",
+            "traitement de texte",
+            "libreoffice writer",
+            "word processing",
+            "powerpoint",
+        ),
+        ("office-suite",),
+    ),
+    EverydayWords(
+        ("excel", "tableur", "tableurs", "spreadsheet", "spreadsheets", "calc"),
+        ("spreadsheets",),
+    ),
+    EverydayWords(
+        (
+            "démarches en ligne",
+            "démarches administratives",
+            "démarches",
+            "france connect",
+            "franceconnect",
+            "impôts",
+            "caf",
+            "ameli",
+            "online procedures",
+            "government services",
+            "paperwork online",
+        ),
+        ("2.3", "1.1"),
+    ),
+    EverydayWords(
+        (
+            "smartphone",
+            "téléphone portable",
+            "tablette",
+            "mobile phone",
+            "tablet",
+        ),
+        ("5.1", "2.1", "4.1"),
+    ),
+    EverydayWords(
+        ("ordinateur", "ordi", "computer", "pc"),
+        ("5.1", "it-support"),
+    ),
+    EverydayWords(
+        ("internet", "web search", "search the web"),
+        ("1.1", "1.2"),
+    ),
+    EverydayWords(
+        (
+            "mot de passe",
+            "mots de passe",
+            "password",
+            "passwords",
+            "arnaque",
+            "arnaques",
+            "phishing",
+            "hameçonnage",
+            "scam",
+            "virus",
+        ),
+        ("4.1", "4.2", "cybersecurity-basics"),
+    ),
+    EverydayWords(
+        (
+            "visio",
+            "visioconférence",
+            "zoom",
+            "teams",
+            "video call",
+            "videoconference",
+        ),
+        ("collaboration-tools", "2.1"),
+    ),
+    EverydayWords(
+        ("site internet", "site web", "website", "créer un site", "build a website"),
+        ("wordpress-cms", "web-frontend"),
+    ),
+    EverydayWords(
+        ("réseaux sociaux", "facebook", "instagram", "linkedin", "social media"),
+        ("social-media", "2.6"),
+    ),
+)
+
+
 BANDS: tuple[tuple[str, str, str], ...] = (
     ("foundation", "Foundation", "Fondamental"),
     ("intermediate", "Intermediate", "Intermédiaire"),
@@ -695,6 +820,21 @@ def validate() -> None:
         band_codes == ["foundation", "intermediate", "advanced", "highly_specialised"],
         f"unexpected bands: {band_codes}",
     )
+
+    # Everyday words: each said once, in lower case, for skills that exist.
+    skill_codes = {skill.code for skill in SKILLS}
+    words = [word for entry in EVERYDAY_WORDS for word in entry.words]
+    dup = _duplicates(words)
+    _require(not dup, f"everyday words listed twice: {dup}")
+    for entry in EVERYDAY_WORDS:
+        _require(bool(entry.words and entry.skills), f"empty entry: {entry}")
+        for word in entry.words:
+            _require(
+                word == word.strip().lower() and bool(word),
+                f"everyday word {word!r} is not trimmed lower case",
+            )
+        unknown = sorted(set(entry.skills) - skill_codes)
+        _require(not unknown, f"everyday words {entry.words[0]!r}: {unknown}")
 
     # No empty names or descriptions.
     texts: list[tuple[str, str]] = []

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import functools
-import math
 from collections.abc import Callable
 from typing import Any
 
@@ -346,11 +345,7 @@ def mentor_detail(request: HttpRequest, profile_id: int) -> HttpResponse:
             "has_pending_changes": privileged
             and profile.draft is not None
             and profile.ever_approved,
-            "answer_days": (
-                math.ceil(profile.median_answer_hours_90d / 24) or 1
-                if profile.median_answer_hours_90d is not None
-                else None
-            ),
+            "answer_days": profile.answer_days,
         },
     )
 
