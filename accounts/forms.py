@@ -63,26 +63,28 @@ class SignupForm(forms.Form):
         )
 
 
+# Named in the page's language after the place people live (the zone's id is
+# the value sent).
 TIME_ZONE_CHOICES = [
-    ("Europe/Paris", "Europe/Paris (France métropolitaine)"),
-    ("America/Guadeloupe", "America/Guadeloupe"),
-    ("America/Martinique", "America/Martinique"),
-    ("America/Cayenne", "America/Cayenne (Guyane)"),
-    ("Indian/Reunion", "Indian/Reunion (La Réunion)"),
-    ("Indian/Mayotte", "Indian/Mayotte"),
-    ("Pacific/Noumea", "Pacific/Noumea (Nouvelle-Calédonie)"),
-    ("Pacific/Tahiti", "Pacific/Tahiti (Polynésie)"),
-    ("America/Miquelon", "America/Miquelon"),
-    ("Europe/Brussels", "Europe/Brussels"),
-    ("Europe/Zurich", "Europe/Zurich"),
-    ("Europe/London", "Europe/London"),
-    ("America/Toronto", "America/Toronto (Québec, Ontario)"),
-    ("Africa/Dakar", "Africa/Dakar"),
-    ("Africa/Abidjan", "Africa/Abidjan"),
-    ("Africa/Casablanca", "Africa/Casablanca"),
-    ("Africa/Tunis", "Africa/Tunis"),
-    ("Africa/Algiers", "Africa/Algiers"),
-    ("UTC", "UTC"),
+    ("Europe/Paris", _("Mainland France (Paris)")),
+    ("America/Guadeloupe", _("Guadeloupe")),
+    ("America/Martinique", _("Martinique")),
+    ("America/Cayenne", _("French Guiana (Cayenne)")),
+    ("Indian/Reunion", _("Réunion")),
+    ("Indian/Mayotte", _("Mayotte")),
+    ("Pacific/Noumea", _("New Caledonia (Nouméa)")),
+    ("Pacific/Tahiti", _("French Polynesia (Tahiti)")),
+    ("America/Miquelon", _("Saint Pierre and Miquelon")),
+    ("Europe/Brussels", _("Belgium (Brussels)")),
+    ("Europe/Zurich", _("Switzerland (Zurich)")),
+    ("Europe/London", _("United Kingdom (London)")),
+    ("America/Toronto", _("Canada: Quebec, Ontario (Toronto)")),
+    ("Africa/Dakar", _("Senegal (Dakar)")),
+    ("Africa/Abidjan", _("Côte d'Ivoire (Abidjan)")),
+    ("Africa/Casablanca", _("Morocco (Casablanca)")),
+    ("Africa/Tunis", _("Tunisia (Tunis)")),
+    ("Africa/Algiers", _("Algeria (Algiers)")),
+    ("UTC", _("Universal time (UTC)")),
 ]
 
 

@@ -16,6 +16,8 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.template import Context, engines
+from django.template.backends.django import DjangoTemplates
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -118,7 +120,7 @@ def notify(
         notification = unread or Notification.objects.create(
             recipient_id=recipient.pk,
             kind=kind,
-            text=render_to_string(f"notifications/{folder}/inapp.txt", base).strip(),
+            text=render_text(f"notifications/{folder}/inapp.txt", base).strip(),
             link=link,
         )
         if email_wanted(user_id=recipient.pk, kind=spec):
@@ -128,6 +130,16 @@ def notify(
                 available_at=timezone.now() + email_delay if email_delay else None,
             )
     return notification
+
+
+def render_text(template_name: str, context: dict[str, Any]) -> str:
+    """Render a plain-text template (subject, text body, in-app notice) without
+    HTML escaping: "N'Diaye" stays "N'Diaye". The HTML body, rendered with
+    ``render_to_string``, escapes the same values once."""
+    backend = engines["django"]
+    assert isinstance(backend, DjangoTemplates)
+    template = backend.engine.get_template(template_name)
+    return template.render(Context(context, autoescape=False))
 
 
 def _render_email(
@@ -144,10 +156,11 @@ def _render_email(
         headers["List-Unsubscribe"] = f"<{url}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     prefix = f"notifications/{folder}/"
-    subject = " ".join(render_to_string(prefix + "subject.txt", ctx).split())
+    # Rendered once, on one line, for the header and the bodies' first line.
+    ctx["subject"] = " ".join(render_text(prefix + "subject.txt", ctx).split())
     message = EmailMultiAlternatives(
-        subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
-        body=render_to_string(prefix + "body.txt", ctx),
+        subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + ctx["subject"],
+        body=render_text(prefix + "body.txt", ctx),
         to=[getattr(recipient, "email", "")],
         headers=headers,
     )

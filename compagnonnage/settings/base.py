@@ -253,6 +253,7 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
+FORMAT_MODULE_PATH = ["compagnonnage.formats"]
 
 # --- static and media -----------------------------------------------------
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import importlib
 import re
 
 import pytest
@@ -114,3 +115,19 @@ def test_notification_pages_need_a_login(client):
         response = client.get(reverse(name))
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_notices_stored_escaped_before_are_unescaped_once():
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "core.migrations.0005_notification_text_unescaped"
+    )
+    old = Notification.objects.create(
+        recipient=UserFactory(), kind="account.welcome", text="N&#x27;Diaye &amp;lt;"
+    )
+
+    migration.unescape_texts(apps, None)
+
+    old.refresh_from_db()
+    assert old.text == "N'Diaye &lt;"
