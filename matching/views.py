@@ -7,7 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.html import escape
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import (
     require_http_methods,
@@ -30,7 +31,7 @@ from .forms import (
     MentorshipRequestForm,
     MessageForm,
 )
-from .models import Message
+from .models import Mentorship, Message
 from .selectors import (
     mentorship_for_participant,
     mentorship_list_for_user,
@@ -120,6 +121,14 @@ def requests_sent(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _received_context(me: User) -> dict[str, object]:
+    return {
+        "requests": request_list_received(user_id=me.pk),
+        "mentorships": mentorship_list_for_user(user_id=me.pk, role="mentor"),
+        "decline_form": DeclineForm(),
+    }
+
+
 @login_required
 @require_safe
 def requests_received(request: HttpRequest) -> HttpResponse:
@@ -132,35 +141,59 @@ def requests_received(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "matching/requests_received.html",
-        {
-            "profile": profile,
-            "requests": request_list_received(user_id=me.pk),
-            "mentorships": mentorship_list_for_user(user_id=me.pk, role="mentor"),
-            "decline_form": DeclineForm(),
-        },
+        {"profile": profile, **_received_context(me)},
     )
 
 
 def _answered(
-    request: HttpRequest, message: str, *, error: bool = False
+    request: HttpRequest,
+    text: str,
+    *,
+    mentorship: Mentorship | None = None,
+    error: bool = False,
 ) -> HttpResponse:
+    """With htmx, the waiting list and the people followed as they are now,
+    under a confirmation that takes the focus; without, a message and a
+    redirect to the same page."""
     if _is_htmx(request):
-        css = "message-error" if error else "message-success"
-        return HttpResponse(f'<p class="message {css}" role="status">{message}</p>')
-    (messages.error if error else messages.success)(request, message)
+        answer = {"text": text, "mentorship": mentorship, "error": error}
+        return render(
+            request,
+            "matching/_answers.html",
+            {"answer": answer, **_received_context(_me(request))},
+        )
+    if error:
+        messages.error(request, text)
+    elif mentorship is not None:
+        messages.success(
+            request,
+            format_html(
+                '{} <a href="{}">{}</a>',
+                text,
+                reverse("matching:thread", args=[mentorship.pk]),
+                _("Open the conversation with %(name)s")
+                % {"name": mentorship.learner.full_name},
+            ),
+        )
+    else:
+        messages.success(request, text)
     return redirect("matching:requests-received")
 
 
 def _refused(request: HttpRequest, message: str) -> HttpResponse:
-    return _answered(request, escape(message), error=True)
+    return _answered(request, message, error=True)
 
 
 @login_required
 @require_POST
 @domain_errors(respond=_refused)
 def request_accept(request: HttpRequest, request_id: int) -> HttpResponse:
-    mentorship_request_accept(mentor=_me(request), request_id=request_id)
-    return _answered(request, escape(_("Accepted. You can now write to each other.")))
+    mentorship = mentorship_request_accept(mentor=_me(request), request_id=request_id)
+    return _answered(
+        request,
+        _("Accepted. You can now write to each other."),
+        mentorship=mentorship,
+    )
 
 
 @login_required
@@ -174,7 +207,7 @@ def request_decline(request: HttpRequest, request_id: int) -> HttpResponse:
         request_id=request_id,
         message=form.cleaned_data.get("message", ""),
     )
-    return _answered(request, escape(_("Declined. The learner is told, kindly.")))
+    return _answered(request, _("Declined. The learner is told, kindly."))
 
 
 @login_required

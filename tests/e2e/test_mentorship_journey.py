@@ -49,7 +49,7 @@ def test_request_accept_message_notification(live_server, page, chromium):
     assert mentor_page.get_by_text("je débute en Python").is_visible()
     check_page(mentor_page)
     mentor_page.click("form[action$='/accepter/'] button")
-    mentor_page.wait_for_selector(".answer .message-success")
+    mentor_page.wait_for_selector("#answer-status.message-success")
 
     # The mentor writes in the thread.
     mentor_page.goto(url + "/mon-espace/demandes-recues/")

@@ -58,6 +58,65 @@ def test_htmx_accept_answers_a_fragment_and_a_second_click_explains(client):
     assert "<html" not in second.content.decode()
 
 
+def test_htmx_accept_answers_the_updated_lists_and_a_link_to_the_conversation(
+    client,
+):
+    learner, other, profile = learner_with_skills(), learner_with_skills(), mentor()
+    _ask(client, learner, profile)
+    _ask(client, other, profile)
+    accepted, waiting = MentorshipRequest.objects.order_by("pk")
+    client.force_login(profile.user)
+
+    response = client.post(
+        reverse("matching:request-accept", args=[accepted.pk]), HTTP_HX_REQUEST="true"
+    )
+
+    html = response.content.decode()
+    thread = reverse("matching:thread", args=[Mentorship.objects.get().pk])
+    assert 'id="answer-status"' in html
+    assert 'tabindex="-1" autofocus' in html
+    assert html.count(f'href="{thread}"') == 2  # the confirmation and the list
+    assert f'id="request-{accepted.pk}"' not in html
+    assert f'id="request-{waiting.pk}"' in html
+
+
+def test_htmx_decline_answers_the_updated_list(client):
+    learner, profile = learner_with_skills(), mentor()
+    _ask(client, learner, profile)
+    request = MentorshipRequest.objects.get()
+    client.force_login(profile.user)
+
+    response = client.post(
+        reverse("matching:request-decline", args=[request.pk]),
+        {"message": "Je suis complet"},
+        HTTP_HX_REQUEST="true",
+    )
+
+    html = response.content.decode()
+    assert 'id="answer-status"' in html
+    assert f'id="request-{request.pk}"' not in html
+    assert "Aucune demande n'attend votre réponse." in html
+    request.refresh_from_db()
+    assert (request.status, request.answer_message) == ("declined", "Je suis complet")
+
+
+def test_plain_accept_links_the_conversation_in_its_message(client):
+    learner, profile = learner_with_skills(full_name="Lou N'Diaye"), mentor()
+    _ask(client, learner, profile)
+    client.force_login(profile.user)
+
+    response = client.post(
+        reverse("matching:request-accept", args=[MentorshipRequest.objects.get().pk]),
+        follow=True,
+    )
+
+    thread = reverse("matching:thread", args=[Mentorship.objects.get().pk])
+    html = response.content.decode()
+    assert (
+        f'<a href="{thread}">Ouvrir la conversation avec Lou N&#x27;Diaye</a>' in html
+    )
+
+
 def test_others_cannot_answer_see_threads_or_report_messages(client):
     learner, profile = learner_with_skills(), mentor()
     _ask(client, learner, profile)
