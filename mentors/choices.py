@@ -74,6 +74,20 @@ def _language_choices(current: str) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(named, key=lambda pair: pair[1].casefold()))
 
 
+# Offered as checkboxes, French first: the languages most spoken in France
+# after French. Any other language is chosen from a list.
+COMMON_LANGUAGES: tuple[str, ...] = ("fr", "en", "ar", "es", "pt", "it", "de", "tr")
+
+
+def common_language_choices() -> list[tuple[str, str]]:
+    names = dict(language_choices())
+    return [(code, names[code]) for code in COMMON_LANGUAGES]
+
+
+def other_language_choices() -> list[tuple[str, str]]:
+    return [pair for pair in language_choices() if pair[0] not in COMMON_LANGUAGES]
+
+
 LANGUAGE_CODES = frozenset(
     code for code in LANG_INFO if len(code) == 2 and "name" in LANG_INFO[code]
 )

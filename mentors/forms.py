@@ -5,39 +5,96 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from . import taxonomy
 from .choices import (
+    COMMON_LANGUAGES,
     LANGUAGE_CODES,
     LEVEL_MAX,
     Mode,
     Region,
     Situation,
+    common_language_choices,
     language_choices,
+    other_language_choices,
 )
-from .levels import level_choices
+from .levels import (
+    LEARNER_CURRENT_STEPS,
+    LEARNER_TARGET_STEPS,
+    MENTOR_STEPS,
+    level_choices,
+    plain_level_choices,
+)
 from .models import Report, Skill
 from .photos import validate_photo
 
 
 class LanguageField(forms.MultipleChoiceField):
-    """ISO 639-1 languages, named in the viewer's language (choices built late)."""
+    """The common languages as checkboxes, named in the viewer's language;
+    any ISO 639-1 language is accepted (the form adds a chosen one's box)."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("label", _("Languages I speak"))
-        kwargs.setdefault("widget", forms.SelectMultiple(attrs={"size": 6}))
-        super().__init__(choices=language_choices, **kwargs)
+        kwargs.setdefault(
+            "widget", forms.CheckboxSelectMultiple(attrs={"class": "choice-columns"})
+        )
+        kwargs.setdefault("required", False)  # the form asks for one of both
+        super().__init__(choices=common_language_choices, **kwargs)
 
     def valid_value(self, value: Any) -> bool:
         return value in LANGUAGE_CODES
 
 
-def skill_choices() -> list[tuple[str, list[tuple[str, str]]]]:
-    """Skills grouped by area, named in the viewer's language. Cached per
-    language for five minutes (the taxonomy changes by migration)."""
-    import time
+class SpokenLanguagesForm(forms.Form):
+    """Languages without a multi-select: boxes for the common ones, one list
+    for any other. A language saved earlier outside the common ones gets its
+    own ticked box, so several are kept and one more can be added each time."""
 
-    from django.utils.translation import get_language
+    languages = LanguageField()
+    other_language = forms.ChoiceField(
+        label=_("Another language?"),
+        required=False,
+        choices=lambda: [("", "—"), *other_language_choices()],
+        help_text=_("Choose it from the list. Save to add one more."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["languages"]
+        assert isinstance(field, forms.ChoiceField)
+        chosen = (
+            field.widget.value_from_datadict(
+                self.data, self.files, self.add_prefix("languages")
+            )
+            if self.is_bound
+            else self.initial.get("languages")
+        ) or []
+        extra = [c for c in chosen if c in LANGUAGE_CODES and c not in COMMON_LANGUAGES]
+        if extra:
+            names = dict(language_choices())
+            field.choices = [
+                *common_language_choices(),
+                *((code, names[code]) for code in dict.fromkeys(extra)),
+            ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        other = data.pop("other_language", "")
+        languages = list(
+            dict.fromkeys([*data.get("languages", []), *([other] if other else [])])
+        )
+        if "languages" in data and not languages:
+            self.add_error("languages", _("Choose at least one language."))
+        data["languages"] = languages
+        return data
+
+
+def skill_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Skills grouped by need, in everyday words in the viewer's language.
+    Cached per language for five minutes (the taxonomy changes by migration)."""
+    import time
 
     return list(_skill_choices((get_language() or "fr")[:2], int(time.time() // 300)))
 
@@ -51,17 +108,34 @@ def _skill_choices(language: str, period: int) -> tuple[Any, ...]:
 
 
 def _build_skill_choices() -> list[tuple[str, list[tuple[str, str]]]]:
-    groups: dict[str, list[tuple[str, str]]] = {}
-    for skill in Skill.objects.select_related("area").order_by(
-        "area__framework", "area__position", "position", "code"
-    ):
-        label = (
-            f"{skill.code} — {skill.name}"
-            if skill.area.framework == "digcomp"
-            else skill.name
+    # Grouped by what people want to do and named in everyday words (see
+    # taxonomy.NEEDS); the job skills left over, by area, under "Learn a
+    # digital job". Codes are only the options' values.
+    english = (get_language() or "fr").startswith("en")
+    skills = {
+        skill.code: skill
+        for skill in Skill.objects.select_related("area").order_by(
+            "area__framework", "area__position", "position", "code"
         )
-        groups.setdefault(skill.area.name, []).append((skill.code, label))
-    return list(groups.items())
+    }
+
+    def label(skill: Skill) -> str:
+        plain = taxonomy.PLAIN_NAMES.get(skill.code)
+        return (plain[1] if english else plain[0]) if plain else skill.name
+
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for need in taxonomy.NEEDS:
+        groups[need.name_en if english else need.name_fr] = [
+            (code, label(skills[code])) for code in need.skills if code in skills
+        ]
+    listed = {code for need in taxonomy.NEEDS for code in need.skills}
+    prefix = taxonomy.NEED_JOB_PREFIX[1 if english else 0]
+    colon = ": " if english else " : "  # French puts a space before the colon
+    for code, skill in skills.items():
+        if code not in listed:
+            group = f"{prefix}{colon}{skill.area.name}"
+            groups.setdefault(group, []).append((code, label(skill)))
+    return [(name, choices) for name, choices in groups.items() if choices]
 
 
 def _skill_choices_with_blank() -> list[Any]:
@@ -77,7 +151,51 @@ class SkillChoiceField(forms.ChoiceField):
         self.error_messages["invalid_choice"] = _("Unknown skill: %(value)s")
 
 
-class MentorProfileForm(forms.Form):
+class PlainLevelField(forms.TypedChoiceField):
+    """A level chosen among plain-words steps (levels.py), as radio buttons
+    whose whole sentence can be read and tapped. Any level from ``lowest`` is
+    accepted, so one saved between steps is kept as it is."""
+
+    widget = forms.RadioSelect
+
+    def __init__(self, *, steps: tuple[int, ...], lowest: int, **kwargs: Any) -> None:
+        self.steps, self.lowest = steps, lowest
+        super().__init__(
+            coerce=int,
+            empty_value=None,
+            choices=lambda: plain_level_choices(steps),
+            **kwargs,
+        )
+
+    def valid_value(self, value: Any) -> bool:
+        return str(value) in {str(n) for n in range(self.lowest, LEVEL_MAX + 1)}
+
+    def offer(self, value: Any) -> None:
+        """Add ``value``'s option when it is a valid level between steps."""
+        if value in (None, "") or not self.valid_value(value):
+            return
+        level = int(value)
+        if level not in self.steps:
+            self.choices = plain_level_choices(tuple(sorted({*self.steps, level})))
+
+
+class PlainLevelsForm(forms.Form):
+    """Offers each level field's saved or posted value, even between steps."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if isinstance(field, PlainLevelField):
+                field.offer(
+                    self.data.get(self.add_prefix(name))
+                    if self.is_bound
+                    else self.initial.get(name)
+                )
+
+
+class MentorProfileForm(SpokenLanguagesForm):
+    field_order = ["headline", "bio", "languages", "other_language"]
+
     headline = forms.CharField(
         label=_("Headline"),
         max_length=120,
@@ -91,7 +209,6 @@ class MentorProfileForm(forms.Form):
             "Your experience and how you like to help. You can use **bold** and lists."
         ),
     )
-    languages = LanguageField()
     region = forms.ChoiceField(label=_("Region"), choices=[("", "—"), *Region.choices])
     city = forms.CharField(label=_("City"), max_length=100, required=False)
     modes = forms.MultipleChoiceField(
@@ -121,14 +238,9 @@ class MentorProfileForm(forms.Form):
         return photo
 
 
-class MentorSkillForm(forms.Form):
+class MentorSkillForm(PlainLevelsForm):
     skill = SkillChoiceField()
-    level = forms.TypedChoiceField(
-        label=_("My level"),
-        coerce=int,
-        choices=lambda: [("", "—"), *level_choices()],
-        empty_value=None,
-    )
+    level = PlainLevelField(label=_("My level"), steps=MENTOR_STEPS, lowest=1)
     years = forms.IntegerField(
         label=_("Years of practice"),
         min_value=0,
@@ -166,23 +278,13 @@ MentorSkillFormSet = forms.formset_factory(
 )
 
 
-class LearnerSkillForm(forms.Form):
+class LearnerSkillForm(PlainLevelsForm):
     skill = SkillChoiceField()
-    current_level = forms.TypedChoiceField(
-        label=_("My level today"),
-        coerce=int,
-        choices=lambda: [
-            ("", "—"),
-            (0, _("0 — I am starting from nothing")),
-            *level_choices()[: LEVEL_MAX - 1],
-        ],
-        empty_value=None,
+    current_level = PlainLevelField(
+        label=_("My level today"), steps=LEARNER_CURRENT_STEPS, lowest=0
     )
-    target_level = forms.TypedChoiceField(
-        label=_("The level I want"),
-        coerce=int,
-        choices=lambda: [("", "—"), *level_choices()],
-        empty_value=None,
+    target_level = PlainLevelField(
+        label=_("The level I want"), steps=LEARNER_TARGET_STEPS, lowest=1
     )
 
     def clean(self) -> dict[str, Any]:
@@ -209,20 +311,56 @@ DAYS = [
     (5, _("Saturday")),
     (6, _("Sunday")),
 ]
+# The moments of the day a learner can tick for each day, with their hours.
 PERIODS = [
-    ("morning", _("morning (9 h – 12 h)"), range(9, 12)),
-    ("lunch", _("lunch time (12 h – 14 h)"), range(12, 14)),
-    ("afternoon", _("afternoon (14 h – 18 h)"), range(14, 18)),
-    ("evening", _("evening (18 h – 21 h)"), range(18, 21)),
+    ("morning", _("morning"), range(9, 12)),
+    ("lunch", _("midday"), range(12, 14)),
+    ("afternoon", _("afternoon"), range(14, 18)),
+    ("evening", _("evening"), range(18, 21)),
 ]
 
 
+def _hours_label(hours: range) -> str:
+    # No-break spaces keep "9 h" whole: a narrow column breaks at the dash.
+    return f"{hours.start}\u00a0h – {hours.stop}\u00a0h"
+
+
 def time_window_choices() -> list[tuple[str, str]]:
+    """ "1-evening" → "Tuesday evening": the name each box of the grid has."""
     return [
         (f"{day}-{key}", f"{day_label} {label}")
         for day, day_label in DAYS
         for key, label, _hours in PERIODS
     ]
+
+
+class TimeGridWidget(forms.CheckboxSelectMultiple):
+    """The time windows as a table: days in rows, moments of the day in
+    columns, each box labelled with its day and moment ("Tuesday evening")."""
+
+    template_name = "mentors/widgets/time_grid.html"
+
+    def get_context(
+        self, name: str, value: Any, attrs: dict[str, Any] | None
+    ) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        options = {
+            option["value"]: option
+            for _group, group_options, _index in context["widget"]["optgroups"]
+            for option in group_options
+        }
+        context["widget"]["moments"] = [
+            {"label": label, "hours": _hours_label(hours)}
+            for _key, label, hours in PERIODS
+        ]
+        context["widget"]["days"] = [
+            {
+                "label": day_label,
+                "options": [options[f"{day}-{key}"] for key, _label, _h in PERIODS],
+            }
+            for day, day_label in DAYS
+        ]
+        return context
 
 
 def windows_to_hours(values: list[str]) -> list[int]:
@@ -244,7 +382,9 @@ def hours_to_windows(hours: list[int]) -> list[str]:
     ]
 
 
-class LearnerProfileForm(forms.Form):
+class LearnerProfileForm(SpokenLanguagesForm):
+    field_order = ["goals", "situation", "target_occupation", "languages"]
+
     goals = forms.CharField(
         label=_("What do you want to achieve?"),
         max_length=3000,
@@ -259,12 +399,6 @@ class LearnerProfileForm(forms.Form):
     target_occupation = forms.CharField(
         label=_("The job you are aiming for (optional)"), max_length=150, required=False
     )
-    occupation_code = forms.CharField(
-        label=_("ROME or ESCO code, if you know it (optional)"),
-        max_length=200,
-        required=False,
-    )
-    languages = LanguageField()
     region = forms.ChoiceField(label=_("Region"), choices=[("", "—"), *Region.choices])
     modes = forms.MultipleChoiceField(
         label=_("How you would like to meet"),
@@ -274,12 +408,26 @@ class LearnerProfileForm(forms.Form):
     time_windows = forms.MultipleChoiceField(
         label=_("When are you available? (your time zone)"),
         choices=time_window_choices,
-        widget=forms.CheckboxSelectMultiple,
+        widget=TimeGridWidget,
         required=False,
     )
 
     def clean_time_windows(self) -> list[int]:
         return windows_to_hours(self.cleaned_data.get("time_windows") or [])
+
+
+class OccupationCodeForm(forms.Form):
+    """The learner profile's one expert field, drawn apart under "More details
+    (optional)" so that it stays out of the way."""
+
+    occupation_code = forms.CharField(
+        label=_("ROME or ESCO code of the job you are aiming for, if you know it"),
+        max_length=200,
+        required=False,
+        help_text=_(
+            "Your adviser (France Travail, mission locale…) may have given you one."
+        ),
+    )
 
 
 class SubmitForm(forms.Form):

@@ -642,6 +642,174 @@ EVERYDAY_WORDS: tuple[EverydayWords, ...] = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class Need:
+    """What a learner wants to do, grouping the skills that serve it."""
+
+    code: str
+    name_fr: str
+    name_en: str
+    skills: tuple[str, ...]
+
+
+# The skill lists shown to people far from digital tools: grouped by what they
+# want to do, in everyday words, never with a code. Codes and framework names
+# stay for the API, the admin and exports. Job skills not listed here are shown
+# under "Learn a digital job", by area, with their own names.
+NEEDS: tuple[Need, ...] = (
+    Need(
+        "device",
+        "Utiliser un ordinateur ou un téléphone",
+        "Use a computer or a phone",
+        ("5.1", "1.3", "4.1", "4.3", "4.4", "5.2", "5.4"),
+    ),
+    Need(
+        "online",
+        "Chercher des informations et faire ses démarches en ligne",
+        "Find information and do formalities online",
+        ("1.1", "1.2", "2.3", "4.2"),
+    ),
+    Need(
+        "communicate",
+        "Communiquer en ligne",
+        "Communicate online",
+        ("2.1", "2.2", "2.4", "2.5"),
+    ),
+    Need(
+        "job-search",
+        "Chercher un emploi",
+        "Look for a job",
+        ("office-suite", "email-calendar", "2.6"),
+    ),
+    Need(
+        "work-tools",
+        "Utiliser les outils numériques au travail",
+        "Use digital tools at work",
+        ("spreadsheets", "collaboration-tools", "ai-tools", "no-code"),
+    ),
+    Need(
+        "create",
+        "Créer des contenus",
+        "Create content",
+        ("3.1", "3.2", "3.3", "5.3", "3.4"),
+    ),
+)
+
+NEED_JOB_PREFIX = ("Apprendre un métier du numérique", "Learn a digital job")
+
+# Everyday names for skills whose framework name is jargon, as (French, English).
+PLAIN_NAMES: dict[str, tuple[str, str]] = {
+    "1.1": (
+        "Chercher des informations sur internet",
+        "Search for information on the internet",
+    ),
+    "1.2": (
+        "Reconnaître les informations fiables et les fausses informations",
+        "Tell reliable information from false information",
+    ),
+    "1.3": (
+        "Ranger et retrouver mes fichiers et mes documents",
+        "Organise and find my files and documents",
+    ),
+    "2.1": (
+        "Échanger avec d'autres personnes (courriel, messagerie, appel vidéo)",
+        "Talk with other people (e-mail, messaging, video calls)",
+    ),
+    "2.2": (
+        "Envoyer et partager des documents, des photos, des liens",
+        "Send and share documents, photos, links",
+    ),
+    "2.3": (
+        "Faire mes démarches en ligne (CAF, impôts, santé…)",
+        "Do my formalities online (benefits, taxes, health…)",
+    ),
+    "2.4": (
+        "Travailler à plusieurs en ligne",
+        "Work together with others online",
+    ),
+    "2.5": (
+        "Savoir-vivre en ligne : politesse et respect",
+        "Good manners online: courtesy and respect",
+    ),
+    "2.6": (
+        "Soigner mon image sur internet (réseaux professionnels, comptes)",
+        "Look after my image on the internet (professional networks, accounts)",
+    ),
+    "3.1": (
+        "Créer un document, une image ou une vidéo",
+        "Make a document, a picture or a video",
+    ),
+    "3.2": (
+        "Modifier et améliorer un document ou une image",
+        "Edit and improve a document or a picture",
+    ),
+    "3.3": (
+        "Respecter les droits d'auteur (images, musiques, textes)",
+        "Respect copyright (pictures, music, texts)",
+    ),
+    "3.4": (
+        "Découvrir la programmation",
+        "Discover programming",
+    ),
+    "4.1": (
+        "Protéger mon ordinateur et mon téléphone (virus, mots de passe)",
+        "Protect my computer and my phone (viruses, passwords)",
+    ),
+    "4.2": (
+        "Protéger mes données personnelles et ma vie privée",
+        "Protect my personal data and my privacy",
+    ),
+    "4.3": (
+        "Utiliser les écrans sans nuire à ma santé",
+        "Use screens without harming my health",
+    ),
+    "4.4": (
+        "Réduire l'impact de mon numérique sur l'environnement",
+        "Reduce the impact of my digital use on the environment",
+    ),
+    "5.1": (
+        "Régler les petits problèmes de mon ordinateur ou de mon téléphone",
+        "Fix small problems with my computer or my phone",
+    ),
+    "5.2": (
+        "Trouver l'application ou l'outil qu'il me faut",
+        "Find the app or the tool I need",
+    ),
+    "5.3": (
+        "Utiliser le numérique pour réaliser mes idées",
+        "Use digital tools to bring my ideas to life",
+    ),
+    "5.4": (
+        "Savoir ce qu'il me reste à apprendre en numérique",
+        "Know what I still need to learn in digital skills",
+    ),
+    "office-suite": (
+        "Écrire un CV, une lettre, une présentation (Word, LibreOffice…)",
+        "Write a CV, a letter, a presentation (Word, LibreOffice…)",
+    ),
+    "email-calendar": (
+        "Écrire des courriels et tenir un agenda",
+        "Write e-mails and keep a calendar",
+    ),
+    "spreadsheets": (
+        "Faire des tableaux et des calculs (Excel, LibreOffice Calc…)",
+        "Make tables and calculations (Excel, LibreOffice Calc…)",
+    ),
+    "collaboration-tools": (
+        "Documents partagés, visioconférence et messagerie d'équipe",
+        "Shared documents, video calls and team chat",
+    ),
+    "ai-tools": (
+        "Utiliser l'intelligence artificielle (ChatGPT, Mistral…) au travail",
+        "Use artificial intelligence (ChatGPT, Mistral…) at work",
+    ),
+    "no-code": (
+        "Automatiser des tâches sans programmer",
+        "Automate tasks without programming",
+    ),
+}
+
+
 BANDS: tuple[tuple[str, str, str], ...] = (
     ("foundation", "Foundation", "Fondamental"),
     ("intermediate", "Intermediate", "Intermédiaire"),
@@ -835,6 +1003,21 @@ def validate() -> None:
             )
         unknown = sorted(set(entry.skills) - skill_codes)
         _require(not unknown, f"everyday words {entry.words[0]!r}: {unknown}")
+    # Needs: each skill in at most one, every DigComp competence in one (their
+    # framework names are jargon), every listed skill with an everyday name.
+    in_needs = [code for need in NEEDS for code in need.skills]
+    dup = _duplicates(in_needs)
+    _require(not dup, f"skills in several needs: {dup}")
+    unknown = sorted(set(in_needs) - skill_codes)
+    _require(not unknown, f"needs list unknown skills: {unknown}")
+    _require(
+        set(DIGCOMP_COMPETENCE_CODES) <= set(in_needs),
+        "every DigComp competence must belong to a need",
+    )
+    unnamed = sorted(set(in_needs) - set(PLAIN_NAMES))
+    _require(not unnamed, f"skills in needs without an everyday name: {unnamed}")
+    unknown = sorted(set(PLAIN_NAMES) - skill_codes)
+    _require(not unknown, f"everyday names for unknown skills: {unknown}")
 
     # No empty names or descriptions.
     texts: list[tuple[str, str]] = []
@@ -848,6 +1031,13 @@ def validate() -> None:
             (f"skill {skill.code}", skill.name_fr),
             (f"skill {skill.code}", skill.name_en),
         ]
+    for need in NEEDS:
+        texts += [
+            (f"need {need.code}", need.name_fr),
+            (f"need {need.code}", need.name_en),
+        ]
+    for code, names in PLAIN_NAMES.items():
+        texts += [(f"everyday name {code}", name) for name in names]
     for level in LEVELS:
         texts += [
             (f"level {level.level}", level.description_en),

@@ -35,6 +35,7 @@ from .forms import (
     LearnerSkillFormSet,
     MentorProfileForm,
     MentorSkillFormSet,
+    OccupationCodeForm,
     ReportForm,
     RolesForm,
     SubmitForm,
@@ -150,12 +151,13 @@ def learner_profile_edit(request: HttpRequest) -> HttpResponse:
     profile = LearnerProfile.objects.filter(user=me).first() or LearnerProfile(user=me)
     if request.method == "POST":
         form = LearnerProfileForm(request.POST)
+        code_form = OccupationCodeForm(request.POST)
         formset = LearnerSkillFormSet(request.POST, prefix="skills")
-        if form.is_valid() and formset.is_valid():
+        if all([form.is_valid(), code_form.is_valid(), formset.is_valid()]):
             try:
                 learner_profile_save(
                     user=me,
-                    data=form.cleaned_data,
+                    data=form.cleaned_data | code_form.cleaned_data,
                     skills=formset.entries(),  # type: ignore[attr-defined]
                 )
             except ValidationError as exc:
@@ -169,12 +171,14 @@ def learner_profile_edit(request: HttpRequest) -> HttpResponse:
                 "goals": profile.goals,
                 "situation": profile.situation,
                 "target_occupation": profile.target_occupation,
-                "occupation_code": profile.occupation_code,
                 "languages": profile.languages or [request.LANGUAGE_CODE],
                 "region": profile.region,
                 "modes": profile.modes,
                 "time_windows": hours_to_windows(profile.time_windows),
             }
+        )
+        code_form = OccupationCodeForm(
+            initial={"occupation_code": profile.occupation_code}
         )
         formset = LearnerSkillFormSet(
             prefix="skills",
@@ -190,7 +194,12 @@ def learner_profile_edit(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "mentors/learner_profile_form.html",
-        {"form": form, "formset": formset, "missing": learner_profile_missing(profile)},
+        {
+            "form": form,
+            "code_form": code_form,
+            "formset": formset,
+            "missing": learner_profile_missing(profile),
+        },
     )
 
 

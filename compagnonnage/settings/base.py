@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "django.contrib.humanize",
+    "django.forms",  # its widget templates, for FORM_RENDERER below
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -92,6 +93,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Widgets draw with the project's templates too (the learner's time grid).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # --- data -----------------------------------------------------------------
 

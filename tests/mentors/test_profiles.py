@@ -192,10 +192,14 @@ def test_the_rendered_mentor_form_posts_back_unchanged(client, user):
     client.post(reverse("mentors:mentor-profile"), mentor_form_data())
     html = client.get(reverse("mentors:mentor-profile")).content.decode()
     data = {}
-    for name, value in re.findall(
-        r'<input[^>]*name="(skills-[^"]+)"[^>]*value="([^"]*)"', html
-    ):
-        data[name] = value
+    for tag in re.findall(r'<input[^>]*name="skills-[^>]*>', html):
+        # A browser sends a radio button or a checkbox only when it is ticked.
+        if re.search(r'type="(radio|checkbox)"', tag) and " checked" not in tag:
+            continue
+        name = re.search(r'name="([^"]+)"', tag)
+        value = re.search(r'value="([^"]*)"', tag)
+        if name and value:
+            data[name.group(1)] = value.group(1)
     for name, options in re.findall(
         r'<select[^>]*name="(skills-[^"]+)"[^>]*>(.*?)</select>', html, re.S
     ):
