@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "django.contrib.humanize",
+    "django.forms",  # its widget templates, for FORM_RENDERER below
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -92,6 +93,11 @@ TEMPLATES = [
         },
     },
 ]
+
+# `{{ form }}` and `form.as_p` (allauth's two-factor pages) render through the
+# project's templates: templates/django/forms/ hands them to _form_fields.html,
+# the error summary and the errors beside each field.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # --- data -----------------------------------------------------------------
 
