@@ -19,8 +19,30 @@ from django.utils.translation import gettext_lazy as _
 from .models import User
 from .services import api_tokens_revoke_all
 
+PASSWORDS = ("password1", "password2")
+
 
 class SignupForm(allauth_forms.SignupForm):
+    """A sign-up refused for another reason (a box left unticked, a taken
+    name…) gives the two passwords back: the browser keeps no password across
+    the round trip, and typing both again is where people far from computers
+    give up. A refused password is not given back: it must be typed anew. The
+    answer is kept by no cache (``core.middleware.PrivacyHeadersMiddleware``).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in PASSWORDS:
+            if name in self.fields:
+                self.fields[name].widget.render_value = True
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        if any(name in self.errors for name in PASSWORDS):
+            for name in PASSWORDS:
+                if name in self.fields:
+                    self.fields[name].widget.render_value = False
+
     def try_save(self, request: HttpRequest) -> tuple[Any, Any]:
         if self.account_already_exists:
             # A new account costs one password hash before the answer; without

@@ -11,8 +11,8 @@ PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=()"
 
 class PrivacyHeadersMiddleware:
     """Every response turns the camera, microphone and location off; a response
-    to a signed-in person (a page, or an API answer about them) is kept by no
-    cache, their browser's included.
+    to a signed-in person (a page, or an API answer about them), or to a form
+    sent, is kept by no cache, their browser's included.
 
     First in the chain, so the health probe and static files get the policy too.
     A view that sets its own Cache-Control has decided (the page gate checks it).
@@ -26,7 +26,10 @@ class PrivacyHeadersMiddleware:
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         # DRF sets request.user when a token authenticates the call.
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        signed_in = user is not None and user.is_authenticated
+        # The answer to a form sent holds what was typed (a refused sign-up
+        # gives the passwords back): no cache keeps it either.
+        if signed_in or request.method == "POST":
             response.headers.setdefault("Cache-Control", "private, no-store")
         return response
 

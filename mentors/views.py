@@ -209,34 +209,48 @@ def mentor_profile_edit(request: HttpRequest) -> HttpResponse:
     me = _me(request)
     # Not created before the first save: opening the page writes nothing.
     profile = MentorProfile.objects.filter(user=me).first() or MentorProfile(user=me)
+    if request.method != "POST":
+        return _mentor_editor(request, profile)
+    form = MentorProfileForm(request.POST, request.FILES)
+    formset = MentorSkillFormSet(request.POST, prefix="skills")
+    if form.is_valid() and formset.is_valid():
+        data: dict[str, Any] = dict(form.cleaned_data)
+        photo = data.pop("photo")
+        if photo is False:  # "clear" ticked
+            data["photo"] = ""
+        elif photo:
+            data["photo"] = store_photo(photo)
+        try:
+            mentor_profile_save_draft(
+                user=me,
+                data=data,
+                skills=formset.entries(),  # type: ignore[attr-defined]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Your changes are saved."))
+            return redirect("mentors:mentor-profile")
+    return _mentor_editor(request, profile, form=form, formset=formset)
+
+
+def _mentor_editor(
+    request: HttpRequest,
+    profile: MentorProfile,
+    *,
+    form: MentorProfileForm | None = None,
+    formset: Any = None,
+    submit_form: SubmitForm | None = None,
+) -> HttpResponse:
+    """The editor page; the forms not given are filled with the working copy."""
     working = mentor_profile_working_copy(profile)
-    if request.method == "POST":
-        form = MentorProfileForm(request.POST, request.FILES)
-        formset = MentorSkillFormSet(request.POST, prefix="skills")
-        if form.is_valid() and formset.is_valid():
-            data: dict[str, Any] = dict(form.cleaned_data)
-            photo = data.pop("photo")
-            if photo is False:  # "clear" ticked
-                data["photo"] = ""
-            elif photo:
-                data["photo"] = store_photo(photo)
-            try:
-                mentor_profile_save_draft(
-                    user=me,
-                    data=data,
-                    skills=formset.entries(),  # type: ignore[attr-defined]
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                messages.success(request, _("Your changes are saved."))
-                return redirect("mentors:mentor-profile")
-    else:
+    if form is None:
         form = MentorProfileForm(
             initial={key: working[key] for key in MentorProfile.EDITABLE_FIELDS}
         )
         if not working["languages"]:
             form.initial["languages"] = [request.LANGUAGE_CODE]
+    if formset is None:
         formset = MentorSkillFormSet(
             prefix="skills",
             initial=[
@@ -251,7 +265,7 @@ def mentor_profile_edit(request: HttpRequest) -> HttpResponse:
             "profile": profile,
             "form": form,
             "formset": formset,
-            "submit_form": SubmitForm(),
+            "submit_form": submit_form or SubmitForm(),
             "missing": mentor_profile_missing(profile),
             "has_photo": bool(working.get("photo")),
         },
@@ -270,13 +284,14 @@ def mentor_profile_submit_view(request: HttpRequest) -> HttpResponse:
             accept_charter=form.cleaned_data.get("accept_charter", False),
         )
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(
-            request,
-            _("Thank you! The team will check your profile shortly."),
-        )
+        # The editor again, each refusal beside what it is about (the charter
+        # beside its checkbox), not in a message at the top of the page.
+        form.add_error(None, exc)
+        return _mentor_editor(request, profile, submit_form=form)
+    messages.success(
+        request,
+        _("Thank you! The team will check your profile shortly."),
+    )
     return redirect("mentors:mentor-profile")
 
 

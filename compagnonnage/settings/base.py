@@ -95,6 +95,9 @@ TEMPLATES = [
 ]
 
 # Widgets draw with the project's templates too (the learner's time grid).
+# `{{ form }}` and `form.as_p` (allauth's two-factor pages) render through the
+# project's templates: templates/django/forms/ hands them to _form_fields.html,
+# the error summary and the errors beside each field.
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # --- data -----------------------------------------------------------------

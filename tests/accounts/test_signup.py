@@ -91,6 +91,40 @@ def test_signup_refuses_a_password_shorter_than_12_characters(client):
     assert not User.objects.filter(email="aicha@example.org").exists()
 
 
+def _value_of(html: str, name: str) -> str | None:
+    match = re.search(rf'<input[^>]*name="{name}"[^>]*>', html)
+    assert match, name
+    value = re.search(r'value="([^"]*)"', match.group(0))
+    return value.group(1) if value else None
+
+
+def test_a_sign_up_refused_for_a_box_gives_back_what_was_typed(client):
+    """Passwords included: the browser keeps none across the round trip; the
+    answer is kept by no cache."""
+    data = {k: v for k, v in SIGNUP.items() if k != "accept_terms"}
+
+    response = client.post(reverse("account_signup"), data)
+
+    html = response.content.decode()
+    assert _value_of(html, "full_name") == "Aïcha Ndiaye"
+    assert _value_of(html, "email") == "aicha@example.org"
+    assert _value_of(html, "password1") == SIGNUP["password1"]
+    assert _value_of(html, "password2") == SIGNUP["password2"]
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_a_refused_password_is_not_given_back(client):
+    for refused in (
+        dict(SIGNUP, password2="pas-le-meme-mot-de-passe"),
+        dict(SIGNUP, password1="court-11car", password2="court-11car"),
+    ):
+        html = client.post(reverse("account_signup"), refused).content.decode()
+
+        assert _value_of(html, "password1") is None
+        assert _value_of(html, "password2") is None
+        assert _value_of(html, "email") == "aicha@example.org"
+
+
 def test_signup_in_english_records_english_as_the_language(client):
     client.post(reverse("accounts:set-language"), {"language": "en"})
 

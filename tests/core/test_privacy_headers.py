@@ -53,3 +53,11 @@ def test_only_answers_to_a_signed_in_person_are_kept_by_no_cache(user):
             response = api.get(path)
             assert response.status_code == 200, path
             assert response["Cache-Control"] == "private, no-store", path
+
+
+def test_the_answer_to_a_form_sent_is_kept_by_no_cache(client):
+    """It holds what was typed (a refused sign-up gives the passwords back)."""
+    response = client.post("/accounts/password/reset/", {"email": ""})
+
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]

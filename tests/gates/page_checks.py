@@ -7,7 +7,9 @@
 - privacy headers: every response turns camera, microphone and location off
   (``Permissions-Policy``); every response to a signed-in person says
   ``Cache-Control: private, no-store``, except in ``CACHE_ALLOWED`` (still
-  private).
+  private);
+- refused forms: an error summary that takes the focus and links to each
+  field, each error beside and tied to its field (``form_checks``).
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from django.core.handlers.base import BaseHandler
 from django.db import connections
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
+
+from tests.gates.form_checks import form_error_problems
 
 TEMPLATE_MARKS = ("{#", "#}", "{%", "{{")
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script\s*>", re.IGNORECASE | re.DOTALL)
@@ -119,6 +123,7 @@ def response_problems(
     if "text/html" in content_type and not getattr(response, "streaming", False):
         html = response.content.decode(errors="replace")
         problems += [f"{where}: template text …{t}…" for t in template_text(html)]
+        problems += [f"{where}: {p}" for p in form_error_problems(html)]
     url_name = _url_name(request.path_info)
     problems += [f"{where}: {p}" for p in header_problems(request, response, url_name)]
     if request.method in ("GET", "HEAD"):

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
@@ -47,6 +49,25 @@ def test_the_charter_must_be_accepted_before_submitting(client, user):
     profile.refresh_from_db()
     assert profile.status == "submitted"
     assert profile.charter_accepted_at is not None
+
+
+def test_the_charter_refusal_is_shown_by_its_checkbox_on_the_editor(client, user):
+    """Not in a message at the top of the page, a screen away from the box."""
+    client.force_login(user)
+    client.post(reverse("mentors:mentor-profile"), mentor_form_data())
+
+    response = client.post(reverse("mentors:mentor-profile-submit"), {})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert not any("charte" in str(m) for m in response.context["messages"])
+    box = re.search(r'<input type="checkbox" name="accept_charter"[^>]*>', html)
+    assert box
+    assert 'aria-invalid="true"' in box.group(0)
+    assert 'aria-describedby="id_accept_charter_error"' in box.group(0)
+    error = html.index('id="id_accept_charter_error"')
+    assert "accepter la charte" in html[error : error + 200]
+    assert 'href="#id_accept_charter"' in html  # from the summary
 
 
 def test_an_incomplete_profile_cannot_be_submitted(client, user):
