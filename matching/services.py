@@ -51,7 +51,7 @@ def mentorship_request_create(
     """A learner asks a mentor. The mentor's profile must be public to the learner
     (a block hides it: 404). Locks the learner's row for the pending cap.
 
-    Raises ``Conflict`` (paused mentor, open request or active mentorship with
+    Raises ``Conflict`` (paused or full mentor, open request or active mentorship with
     this mentor, too many pending requests) or ``ValidationError`` (bad input).
     """
     User.objects.select_for_update().filter(pk=learner.pk).first()
@@ -70,6 +70,17 @@ def mentorship_request_create(
         raise ValidationError(_("You cannot ask yourself for mentoring."))
     if profile.is_paused:
         raise Conflict(_("This mentor is not taking new mentees for now."))
+    # Counted here, under the profile's lock, not read from its summary.
+    if (
+        Mentorship.objects.active().filter(mentor_id=profile.user_id).count()
+        >= profile.capacity
+    ):
+        raise Conflict(
+            _(
+                "This mentor already follows as many people as they can. "
+                "Come back later or look for another mentor."
+            )
+        )
     if preferred_mode not in profile.modes:
         raise ValidationError(
             {"preferred_mode": _("This mentor does not meet this way.")}

@@ -11,6 +11,18 @@ from tests.e2e.checks import check_page
 from tests.factories import PASSWORD
 from tests.matching.helpers import learner_with_skills, mentor
 
+
+def _focused_id(page, want: str = "answer-status", tries: int = 50) -> str:
+    """The focused element's id, polled from Python for up to ~2.5 s (the
+    page's CSP forbids the string evaluation wait_for_function polls with)."""
+    for _ in range(tries):
+        focused = page.evaluate("document.activeElement.id")
+        if focused == want:
+            return focused
+        page.wait_for_timeout(50)
+    return focused
+
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -46,7 +58,8 @@ def test_accept_then_decline_update_the_page_and_focus_the_confirmation(
     mentorship = Mentorship.objects.get(learner=camille.learner)
     thread = f"/mon-espace/accompagnements/{mentorship.pk}/"
     assert page.evaluate("window.stillTheSamePage") is True
-    assert page.evaluate("document.activeElement.id") == "answer-status"
+    # htmx moves the focus once the swap has settled (a few ms after it shows).
+    assert _focused_id(page) == "answer-status"
     status = page.locator("#answer-status")
     assert "Acceptée" in status.inner_text()
     assert status.locator(f"a[href='{thread}']").inner_text() == (
@@ -63,7 +76,8 @@ def test_accept_then_decline_update_the_page_and_focus_the_confirmation(
     page.wait_for_selector("#answer-status:has-text('Refusée')")
 
     assert page.evaluate("window.stillTheSamePage") is True
-    assert page.evaluate("document.activeElement.id") == "answer-status"
+    # htmx moves the focus once the swap has settled (a few ms after it shows).
+    assert _focused_id(page) == "answer-status"
     assert page.locator(".request-list").count() == 0
     assert page.get_by_text("Aucune demande n'attend votre réponse.").is_visible()
     check_page(page)

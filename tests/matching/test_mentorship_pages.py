@@ -250,3 +250,25 @@ def test_a_refused_request_keeps_what_the_learner_typed(client):
     assert "je prépare une reconversion" in html
     assert "Ce mentor ne prend pas de nouvelles personnes" in html
     assert not MentorshipRequest.objects.exists()
+
+
+def test_a_full_mentor_says_so_and_takes_no_request(client):
+    learner, profile = learner_with_skills(), mentor(capacity=1)
+    first = learner_with_skills()
+    client.force_login(first)
+    _ask(client, first, profile)
+    client.force_login(profile.user)
+    client.post(
+        reverse("matching:request-accept", args=[MentorshipRequest.objects.get().pk])
+    )
+    client.force_login(learner)
+    ask = reverse("matching:request-create", args=[profile.pk])
+
+    form = client.get(ask).content.decode()
+    response = _ask(client, learner, profile)
+
+    assert "<textarea" not in form
+    assert "Complet" in form
+    assert response.status_code == 200  # the form again, with the reason
+    assert "accompagne déjà autant de personnes" in response.content.decode()
+    assert MentorshipRequest.objects.filter(learner=learner).count() == 0
