@@ -9,3 +9,12 @@ class CoachingSessionsConfig(AppConfig):
     name = "sessions"
     label = "coaching_sessions"
     verbose_name = _("Coaching sessions")
+
+    def ready(self) -> None:
+        from core.personal_data import register_provider
+
+        from .personal_data import erase_availability, export_availability
+
+        register_provider(
+            "availability", export=export_availability, erase=erase_availability
+        )

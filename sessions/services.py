@@ -294,3 +294,27 @@ def slot_summary_refresh(
         free_slots=(within[0], within[1], within[2]),
         availability_bitmap=_bitmap(availability, now),
     )
+
+
+def slots_extend_all(*, now: datetime | None = None) -> int:
+    """Regenerate every mentor's slots (one transaction each, so one mentor's
+    lock is held briefly and a failure stops nobody else's); how many ran."""
+    done = 0
+    for mentor_profile_id in Availability.objects.values_list(
+        "mentor_profile_id", flat=True
+    ).iterator():
+        slots_regenerate(mentor_profile_id=mentor_profile_id, now=now)
+        done += 1
+    return done
+
+
+def slot_summaries_refresh_all(*, now: datetime | None = None) -> int:
+    """Recompute every mentor's slot summary (each in its own transaction)."""
+    done = 0
+    for mentor_profile_id in Availability.objects.values_list(
+        "mentor_profile_id", flat=True
+    ).iterator():
+        with transaction.atomic():
+            slot_summary_refresh(mentor_profile_id=mentor_profile_id, now=now)
+        done += 1
+    return done

@@ -399,6 +399,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "core.tasks.heartbeat_task",
         "schedule": timedelta(minutes=5),
     },
+    "extend-slots": {
+        "task": "sessions.tasks.extend_slots_task",
+        "schedule": timedelta(hours=24),
+    },
+    "refresh-slot-summaries": {
+        "task": "sessions.tasks.refresh_slot_summaries_task",
+        "schedule": timedelta(hours=1),
+    },
 }
 
 # --- security (production tightens these) --------------------------------

@@ -262,3 +262,45 @@ def test_regenerating_again_keeps_the_same_slots_and_extends_the_window():
     assert before & after == {
         pk for pk in before if Slot.objects.get(pk=pk).start >= later
     }
+
+
+@pytest.mark.django_db
+def test_the_daily_job_extends_every_window_and_the_hourly_one_moves_the_summary():
+    from sessions.services import slot_summaries_refresh_all, slots_extend_all
+
+    profiles = [mentor(), mentor()]
+    for profile in profiles:
+        availability = _availability(profile, buffer_minutes=0, window_weeks=1)
+        _rule(availability, 4, time(9), time(10))  # Fridays
+
+    assert slots_extend_all(now=NOW) == 2
+    assert Slot.objects.count() == 2
+    assert slots_extend_all(now=NOW + timedelta(days=7)) == 2
+    assert Slot.objects.filter(start__gte=NOW + timedelta(days=7)).count() == 2
+    # Two weeks on, without any write, the hourly job sees the first slots
+    # have passed.
+    assert slot_summaries_refresh_all(now=NOW + timedelta(days=14)) == 2
+    profiles[0].refresh_from_db()
+    assert profiles[0].next_free_slot_at is None
+    assert profiles[0].free_slots_28d == 0
+
+
+@pytest.mark.django_db
+def test_personal_data_of_availability_and_slots():
+    from sessions.personal_data import erase_availability, export_availability
+
+    profile = mentor()
+    availability = _availability(profile, buffer_minutes=0, window_weeks=1)
+    _rule(availability, 1, time(10), time(11))
+    slots_regenerate(mentor_profile_id=profile.pk, now=NOW)
+
+    exported = export_availability(profile.user)
+    erase_availability(profile.user)
+
+    assert exported["availability"]["weekly_rules"] == [
+        {"weekday": 1, "start": time(10), "end": time(11)}
+    ]
+    assert len(exported["slots"]) == 1
+    assert not Slot.objects.exists()
+    assert not BusyTime.objects.exists()
+    assert not Availability.objects.exists()
