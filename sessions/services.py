@@ -10,9 +10,12 @@ that would overlap one.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.utils import timezone
@@ -22,7 +25,7 @@ from core.errors import Conflict
 from mentors.models import MentorProfile
 from mentors.services import mentor_profile_set_slot_summary
 
-from .models import Availability, BusyTime, DateException, Slot
+from .models import Availability, BusyTime, DateException, Slot, WeeklyRule
 from .slots import Candidate, candidate_slots, choose, iso_week, windows
 
 _BUSY_INSERT = """
@@ -318,3 +321,112 @@ def slot_summaries_refresh_all(*, now: datetime | None = None) -> int:
             slot_summary_refresh(mentor_profile_id=mentor_profile_id, now=now)
         done += 1
     return done
+
+
+Rule = tuple[int, time, time]
+Exception_ = tuple[date, str, time | None, time | None]
+
+SETTINGS_FIELDS = (
+    "time_zone",
+    "session_minutes",
+    "buffer_minutes",
+    "min_notice_hours",
+    "window_weeks",
+    "max_per_day",
+    "max_per_week",
+    "modes",
+)
+
+
+@transaction.atomic
+def availability_update(
+    *,
+    mentor_profile: MentorProfile,
+    settings: dict[str, Any],
+    rules: list[Rule],
+    exceptions: list[Exception_],
+    now: datetime | None = None,
+) -> Availability:
+    """Replace a mentor's settings, weekly rules and exceptions, then lay the
+    free slots out again (booked slots and slots added by hand stay).
+
+    Raises ``ValidationError`` on bad input (nothing is written then): unknown
+    zone, a length not offered, a rule ending before it starts, overlapping
+    rules on one day, a way to meet the profile does not offer. Locks the
+    availability row (created on the first save).
+    """
+    now = now or timezone.now()
+    availability_get_or_create(mentor_profile=mentor_profile)
+    availability = _locked(mentor_profile.pk)
+    for name in SETTINGS_FIELDS:
+        if name in settings:
+            setattr(availability, name, settings[name])
+    unknown = sorted(set(availability.modes) - set(mentor_profile.modes))
+    if unknown:
+        raise ValidationError(
+            {"modes": _("Your profile does not offer this way to meet.")}
+        )
+    availability.updated_at = now
+    availability.full_clean(exclude=["mentor_profile"])
+    by_day: dict[int, list[tuple[time, time]]] = {}
+    built_rules = []
+    for weekday, start, end in rules:
+        rule = WeeklyRule(
+            availability=availability, weekday=weekday, start=start, end=end
+        )
+        if end <= start:
+            raise ValidationError({"rules": _("An end must come after its start.")})
+        rule.full_clean(exclude=["availability"])
+        by_day.setdefault(weekday, []).append((start, end))
+        built_rules.append(rule)
+    for spans in by_day.values():
+        spans.sort()
+        if any(
+            a_end > b_start for (_a, a_end), (b_start, _b) in itertools.pairwise(spans)
+        ):
+            raise ValidationError(
+                {"rules": _("Two time ranges overlap on the same day.")}
+            )
+    built_exceptions = []
+    for day, kind, opens, closes in exceptions:
+        exception = DateException(
+            availability=availability, date=day, kind=kind, start=opens, end=closes
+        )
+        if kind == DateException.Kind.EXTRA and (
+            not opens or not closes or closes <= opens
+        ):
+            raise ValidationError(
+                {"exceptions": _("Extra hours need a start and a later end.")}
+            )
+        exception.full_clean(exclude=["availability"])
+        built_exceptions.append(exception)
+    availability.save()
+    availability.rules.all().delete()
+    WeeklyRule.objects.bulk_create(built_rules)
+    availability.exceptions.all().delete()
+    DateException.objects.bulk_create(built_exceptions)
+    slots_regenerate(mentor_profile_id=mentor_profile.pk, now=now)
+    return availability
+
+
+@transaction.atomic
+def slot_delete(*, mentor: Any, slot_id: int, now: datetime | None = None) -> None:
+    """The mentor takes back one of their free slots. Another person's slot is
+    ``Slot.DoesNotExist``; a booked or past one is a ``Conflict``."""
+    slot = (
+        Slot.objects.select_for_update()
+        .filter(pk=slot_id, mentor_id=getattr(mentor, "pk", None))
+        .first()
+    )
+    if slot is None:
+        raise Slot.DoesNotExist(slot_id)
+    if slot.status != Slot.Status.FREE:
+        raise Conflict(_("This slot is booked: cancel the session instead."))
+    slot.delete()
+    profile_id = (
+        MentorProfile.objects.filter(user_id=slot.mentor_id)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if profile_id is not None:
+        slot_summary_refresh(mentor_profile_id=profile_id, now=now)
