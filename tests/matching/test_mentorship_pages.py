@@ -272,3 +272,16 @@ def test_a_full_mentor_says_so_and_takes_no_request(client):
     assert response.status_code == 200  # the form again, with the reason
     assert "accompagne déjà autant de personnes" in response.content.decode()
     assert MentorshipRequest.objects.filter(learner=learner).count() == 0
+
+
+def test_the_mentor_reads_the_learners_levels_in_words(client):
+    learner, profile = learner_with_skills(), mentor()
+    _ask(client, learner, profile)
+    client.force_login(profile.user)
+
+    html = client.get(reverse("matching:requests-received")).content.decode()
+
+    assert "niveau 1 aujourd&#x27;hui, vise le niveau 4" in html or (
+        "niveau 1 aujourd'hui, vise le niveau 4" in html
+    )
+    assert "1 → 4" not in html
