@@ -34,6 +34,7 @@ from matching.models import (
     MentorshipSkill,
     Message,
 )
+from mentors.data_version import mentor_data_version
 from mentors.models import Report
 
 BEFORE_MOVE = ("mentors", "0009_report_reason_block_ended")
@@ -388,9 +389,14 @@ def test_the_move_keeps_every_row_and_can_be_undone(migrated_back_to_the_leaf):
     generated_unique = _unique_constraints()
     assert generated_unique == [GENERATED_UNIQUE]
     rows = _rows_before_the_move(before)
+    # The mentor-data version lived in a row: the sequence goes on from it.
+    before.get_model("mentors", "MatchingState").objects.update_or_create(
+        pk=1, defaults={"mentor_data_version": 41}
+    )
 
     _migrate(_leaf())
 
+    assert mentor_data_version() > 41
     _assert_rows_moved(rows)
     _assert_nothing_stale()
     _assert_constraints_hold(rows)
@@ -410,8 +416,12 @@ def test_the_move_keeps_every_row_and_can_be_undone(migrated_back_to_the_leaf):
         minutes_attended=45
     )
 
+    version = mentor_data_version()
     # Backwards: the foreign key, the generated names, the old app label.
     before = _migrate_before_move()
+    assert (
+        before.get_model("mentors", "MatchingState").objects.get(pk=1)
+    ).mentor_data_version > version
 
     assert _unique_constraints() == generated_unique
     OldReport = before.get_model("mentors", "Report")
