@@ -1187,6 +1187,7 @@ _MENTOR_COLUMNS = (
 )
 # The summaries scheduling pushes down (free slots, weekly availability, hours,
 # people helped, rating): demo data never writes one without the rows behind it.
+# The slot summaries come later, from real slots (``sessions.demo``).
 _NO_SUMMARY = (None, 0, 0, 0, bytes(21), Decimal(0), 0, None, 0, None)
 _MENTOR_SKILL_COLUMNS = ("profile_id", "skill_id", "level", "years")
 _LEARNER_COLUMNS = (

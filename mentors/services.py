@@ -8,7 +8,7 @@ from typing import Any, TypedDict
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -310,6 +310,44 @@ def mentor_profile_set_slot_summary(
     )
     if not updated:
         raise MentorProfile.DoesNotExist(mentor_profile_id)
+
+
+@transaction.atomic
+def mentor_profile_set_slot_summaries(
+    *, summaries: list[tuple[int, datetime | None, tuple[int, int, int], bytes]]
+) -> None:
+    """``mentor_profile_set_slot_summary`` for many profiles in one UPDATE: rows
+    of (profile id, next free slot, free slots in 7/14/28 days, bitmap).
+
+    For the demo population's thousands of mentors. The same figures and the
+    same guarantees: the profile rows' locks only, the mentor-data version
+    left alone, the counts checked by the database.
+    """
+    if any(len(bitmap) != 21 for *_rest, bitmap in summaries):
+        raise ValueError("the availability bitmap has 168 bits (21 bytes)")
+    table = MentorProfile._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {table} AS p
+            SET next_free_slot_at = t.next_at, free_slots_7d = t.d7,
+                free_slots_14d = t.d14, free_slots_28d = t.d28,
+                availability_bitmap = t.bitmap, summary_updated_at = %(now)s
+            FROM unnest(%(ids)s::bigint[], %(next)s::timestamptz[], %(d7)s::int[],
+                        %(d14)s::int[], %(d28)s::int[], %(bitmaps)s::bytea[])
+                 AS t(id, next_at, d7, d14, d28, bitmap)
+            WHERE p.id = t.id
+            """,  # noqa: S608 - the table name is ours, the values are parameters
+            {
+                "now": timezone.now(),
+                "ids": [row[0] for row in summaries],
+                "next": [row[1] for row in summaries],
+                "d7": [row[2][0] for row in summaries],
+                "d14": [row[2][1] for row in summaries],
+                "d28": [row[2][2] for row in summaries],
+                "bitmaps": [row[3] for row in summaries],
+            },
+        )
 
 
 @transaction.atomic

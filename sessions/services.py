@@ -26,7 +26,14 @@ from mentors.models import MentorProfile
 from mentors.services import mentor_profile_set_slot_summary
 
 from .models import Availability, BusyTime, DateException, Slot, WeeklyRule
-from .slots import Candidate, candidate_slots, choose, iso_week, windows
+from .slots import (
+    Candidate,
+    candidate_slots,
+    choose,
+    iso_week,
+    week_bitmap,
+    windows,
+)
 
 _BUSY_INSERT = """
 INSERT INTO coaching_sessions_busytime (person_id, period, slot_id)
@@ -236,8 +243,8 @@ def slot_create(
 
 
 def _bitmap(availability: Availability, now: datetime) -> bytes:
-    """The UTC hours of the week covered by the weekly rules and exceptions of
-    the next 7 days (bit h = Monday 00:00 UTC + h hours), for matching."""
+    """The matching bitmap of the weekly rules and exceptions of the next 7
+    days (``sessions.slots.week_bitmap``)."""
     zone = availability.zone
     first = now.astimezone(zone).date()
     exceptions = list(
@@ -245,26 +252,20 @@ def _bitmap(availability: Availability, now: datetime) -> bytes:
             date__gte=first, date__lte=first + timedelta(days=6)
         )
     )
-    bits = bytearray(21)
-    for window in windows(
-        first=first,
-        last=first + timedelta(days=6),
-        rules=availability.rules.values_list("weekday", "start", "end"),
-        days_off={e.date for e in exceptions if e.kind == DateException.Kind.OFF},
-        extra=[
-            (e.date, e.start, e.end)
-            for e in exceptions
-            if e.kind == DateException.Kind.EXTRA and e.start and e.end
-        ],
-    ):
-        hour = datetime.combine(window.day, window.start).replace(minute=0)
-        stop = datetime.combine(window.day, window.end)
-        while hour < stop:
-            instant = hour.replace(tzinfo=zone, fold=0).astimezone(UTC)
-            h = instant.weekday() * 24 + instant.hour
-            bits[h // 8] |= 1 << (h % 8)
-            hour += timedelta(hours=1)
-    return bytes(bits)
+    return week_bitmap(
+        windows(
+            first=first,
+            last=first + timedelta(days=6),
+            rules=availability.rules.values_list("weekday", "start", "end"),
+            days_off={e.date for e in exceptions if e.kind == DateException.Kind.OFF},
+            extra=[
+                (e.date, e.start, e.end)
+                for e in exceptions
+                if e.kind == DateException.Kind.EXTRA and e.start and e.end
+            ],
+        ),
+        zone,
+    )
 
 
 def slot_summary_refresh(

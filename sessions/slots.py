@@ -126,3 +126,18 @@ def choose(
         days[candidate.local_day] = days.get(candidate.local_day, 0) + 1
         weeks[week] = weeks.get(week, 0) + 1
     return kept
+
+
+def week_bitmap(windows: Iterable[Window], zone: zoneinfo.ZoneInfo) -> bytes:
+    """The UTC hours of the week the windows touch (bit h = Monday 00:00 UTC
+    + h hours), for matching; pass the windows of the next 7 days."""
+    bits = bytearray(21)
+    for window in windows:
+        hour = datetime.combine(window.day, window.start).replace(minute=0)
+        stop = datetime.combine(window.day, window.end)
+        while hour < stop:
+            instant = hour.replace(tzinfo=zone, fold=0).astimezone(UTC)
+            h = instant.weekday() * 24 + instant.hour
+            bits[h // 8] |= 1 << (h % 8)
+            hour += timedelta(hours=1)
+    return bytes(bits)

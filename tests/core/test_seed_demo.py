@@ -17,6 +17,7 @@ from matching.models import MatchSuggestion, Mentorship, MentorshipRequest, Mess
 from mentors.models import LearnerProfile, MentorProfile
 from mentors.selectors import mentor_profile_public_list
 from mentors.services import learner_profile_missing
+from sessions.models import BusyTime, Slot
 
 pytestmark = pytest.mark.django_db
 
@@ -87,10 +88,17 @@ def test_the_demo_logins_show_a_product_in_use(client):
         .count()
         >= 2
     )
-    # Nothing scheduled exists yet, so no summary says otherwise.
+    # The mentor offers Tuesday and Thursday evenings and Saturday mornings:
+    # real slots, and the summary the directory shows says so.
     mentor_profile = MentorProfile.objects.get(user=mentor)
-    assert mentor_profile.next_free_slot_at is None
-    assert mentor_profile.free_slots_28d == 0
+    assert sorted(
+        mentor_profile.availability.rules.values_list("weekday", flat=True)
+    ) == [1, 3, 5]
+    free = Slot.objects.filter(mentor=mentor, status="free")
+    assert free.count() >= 10
+    assert mentor_profile.next_free_slot_at == min(s.start for s in free)
+    assert mentor_profile.free_slots_28d > 0
+    assert BusyTime.objects.filter(person=mentor).count() == free.count()
 
     # Signing in with the printed logins lands on pages in use, not onboarding.
     client.post("/accounts/login/", {"login": learner.email, "password": DEMO_PASSWORD})

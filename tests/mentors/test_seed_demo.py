@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -31,6 +32,8 @@ from mentors.models import LearnerProfile, MentorProfile, MentorSkill
 from mentors.selectors import mentor_profile_public_list
 from mentors.services import mentor_profile_missing
 from mentors.taxonomy import SKILLS
+from sessions.models import Availability, BusyTime, DateException, Slot, WeeklyRule
+from sessions.services import slot_summary_refresh
 
 MENTORS, LEARNERS = 30, 50
 
@@ -230,23 +233,141 @@ def test_every_database_constraint_holds_and_profiles_are_valid():
 
 
 def test_demo_data_writes_no_summary_without_the_rows_behind_it():
-    """Free slots, weekly availability, hours and ratings are pushed down by
-    scheduling from its own rows; until they exist, nothing is shown."""
+    """Free slots and weekly availability come from real rules and slots (the
+    figures ``slot_summary_refresh`` computes); hours and ratings have no rows
+    behind them yet, so nothing is shown."""
     seed_demo()
 
     profiles = MentorProfile.objects.filter(user__in=population())
     assert profiles.count() == MENTORS
+    with_slots = 0
     for profile in profiles:
-        assert profile.next_free_slot_at is None
-        assert (
-            profile.free_slots_7d,
-            profile.free_slots_14d,
-            profile.free_slots_28d,
-        ) == (0, 0, 0)
-        assert bytes(profile.availability_bitmap) == bytes(21)
         assert (profile.hours_mentored, profile.people_helped) == (0, 0)
         assert (profile.rating_avg, profile.rating_count) == (None, 0)
-        assert profile.summary_updated_at is None
+        availability = Availability.objects.filter(mentor_profile=profile).first()
+        if availability is None:
+            assert profile.next_free_slot_at is None
+            assert profile.free_slots_28d == 0
+            assert bytes(profile.availability_bitmap) == bytes(21)
+            assert profile.summary_updated_at is None
+            assert not Slot.objects.filter(mentor=profile.user).exists()
+            continue
+        with_slots += profile.free_slots_28d > 0
+        stored = _slot_summary(profile)
+        # The figures as of the seed's clock, recomputed from the rows.
+        slot_summary_refresh(mentor_profile_id=profile.pk, now=availability.updated_at)
+        profile.refresh_from_db()
+        assert _slot_summary(profile) == stored
+    assert with_slots >= MENTORS // 2
+
+
+def _slot_summary(profile: MentorProfile) -> tuple[object, ...]:
+    return (
+        profile.next_free_slot_at,
+        profile.free_slots_7d,
+        profile.free_slots_14d,
+        profile.free_slots_28d,
+        bytes(profile.availability_bitmap),
+    )
+
+
+def _busy_overlaps() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT count(*) FROM {BusyTime._meta.db_table} a
+            JOIN {BusyTime._meta.db_table} b
+              ON a.person_id = b.person_id AND a.id < b.id AND a.period && b.period
+            """  # noqa: S608
+        )
+        return cursor.fetchone()[0]
+
+
+def test_approved_mentors_offer_real_slots_in_varied_time_zones():
+    seed_demo(mentors=120, learners=5)
+
+    approved = MentorProfile.objects.filter(
+        user__in=population(), status=MentorProfile.Status.APPROVED
+    )
+    availabilities = Availability.objects.filter(mentor_profile__in=approved)
+    # Every approved mentor offering video or phone has an availability.
+    assert availabilities.count() == approved.exclude(modes=["in_person"]).count()
+    assert (
+        not Availability.objects.exclude(mentor_profile__in=approved)
+        .exclude(mentor_profile__user__email=DEMO_ACCOUNTS[1].email)
+        .exists()
+    )
+    zones = Counter(availabilities.values_list("time_zone", flat=True))
+    assert zones.most_common(1)[0][0] == "Europe/Paris"
+    assert len(zones) >= 3
+    assert WeeklyRule.objects.filter(availability__in=availabilities).count() >= (
+        availabilities.count()
+    )
+    assert DateException.objects.filter(availability__in=availabilities).exists()
+    slots = Slot.objects.filter(mentor__mentor_profile__in=approved)
+    assert slots.count() > 5 * availabilities.count()
+    now = timezone.now()
+    for availability in availabilities.prefetch_related("rules")[:20]:
+        rules = availability.rules.all()
+        extra = set(
+            availability.exceptions.filter(kind="extra").values_list("date", flat=True)
+        )
+        for slot in slots.filter(mentor_id=availability.mentor_profile.user_id):
+            local = slot.start.astimezone(availability.zone)
+            assert local.date() in extra or any(
+                rule.weekday == local.weekday()
+                and rule.start <= local.time() < rule.end
+                for rule in rules
+            )
+            assert slot.end - slot.start == timedelta(
+                minutes=availability.session_minutes
+            )
+            assert slot.start >= now - timedelta(minutes=5)
+            assert slot.modes == availability.modes
+    # Every slot has its busy time, widened by its buffer, and none overlap.
+    busy = BusyTime.objects.filter(slot__in=slots).select_related("slot")
+    assert busy.count() == slots.count()
+    for b in busy[:200]:
+        assert b.period.lower == b.slot.start
+        assert b.period.upper == b.slot.end + timedelta(minutes=b.slot.buffer_minutes)
+    assert _busy_overlaps() == 0
+
+
+def test_a_second_run_adds_no_availability_and_keeps_the_slots():
+    seed_demo()
+    slots = set(Slot.objects.values_list("pk", "start"))
+    rules = set(WeeklyRule.objects.values_list("pk", "weekday", "start", "end"))
+    assert slots
+
+    output = seed_demo()
+
+    assert "demo availability: 0 mentors given one" in output
+    assert set(Slot.objects.values_list("pk", "start")) == slots
+    assert set(WeeklyRule.objects.values_list("pk", "weekday", "start", "end")) == rules
+    assert _busy_overlaps() == 0
+
+
+def test_the_same_seed_gives_the_same_weekly_rules():
+    def rules() -> list[tuple[object, ...]]:
+        return sorted(
+            WeeklyRule.objects.filter(
+                availability__mentor_profile__user__in=population(3)
+            ).values_list(
+                "availability__mentor_profile__user__email",
+                "availability__time_zone",
+                "availability__session_minutes",
+                "weekday",
+                "start",
+                "end",
+            )
+        )
+
+    seed_demo(seed=3)
+    first = rules()
+    assert first
+    population(3).delete()
+    seed_demo(seed=3)
+    assert rules() == first
 
 
 def test_approved_mentors_are_public_and_searchable():

@@ -3,30 +3,39 @@ the maximums, the summary pushed down, and two writers at once."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import threading
+import zoneinfo
+from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from core.errors import Conflict
 from mentors.models import MentorProfile
 from sessions.models import Availability, BusyTime, DateException, Slot, WeeklyRule
 from sessions.services import (
     availability_get_or_create,
+    availability_update,
     slot_create,
     slots_regenerate,
 )
+from sessions.slots import iso_week, local_start
 from tests.matching.helpers import mentor
+from tests.sessions.test_slot_times import DST_DATES, ZONES
+from tests.sessions.test_slot_times import rule as dst_rule
 
 NOW = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)  # a Monday, 9:00 in Paris
 
 
-def _availability(profile: MentorProfile, **settings) -> Availability:
+def _availability(profile: MentorProfile, **fields) -> Availability:
     availability = availability_get_or_create(mentor_profile=profile)
-    for name, value in settings.items():
+    for name, value in fields.items():
         setattr(availability, name, value)
     availability.save()
     return availability
@@ -304,3 +313,143 @@ def test_personal_data_of_availability_and_slots():
     assert not Slot.objects.exists()
     assert not BusyTime.objects.exists()
     assert not Availability.objects.exists()
+
+
+# --- regeneration in the database across real DST changes ---------------------
+
+
+def _local_policy_holds(slot: Slot, availability: Availability, rules) -> bool:
+    """The slot starts at a wall time laid out from a rule of its local weekday
+    (rule start + k × (length + buffer), ending by the rule's end), that wall
+    time exists, and the instant is its first occurrence."""
+    zone = availability.zone
+    local = slot.start.astimezone(zone)
+    # The wall time the slot was laid out at: its first occurrence is this
+    # instant, so reading it back in the zone gives it (fold=0 or not).
+    day, wall = local.date(), local.replace(tzinfo=None, fold=0)
+    step = timedelta(minutes=availability.session_minutes + availability.buffer_minutes)
+    length = timedelta(minutes=availability.session_minutes)
+    return local_start(day, wall.time(), zone) == slot.start and any(
+        weekday == day.weekday()
+        and datetime.combine(day, start) <= wall
+        and (wall - datetime.combine(day, start)) % step == timedelta(0)
+        and wall + length <= datetime.combine(day, end)
+        for weekday, start, end in rules
+    )
+
+
+@settings(
+    max_examples=20,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    zone_name=st.sampled_from(ZONES),
+    which=st.integers(0, 1),
+    rules=st.lists(dst_rule, min_size=1, max_size=5),
+    length=st.sampled_from([30, 45, 60, 90]),
+    buffer=st.sampled_from([0, 10, 15, 30]),
+    notice_hours=st.integers(0, 48),
+    max_day=st.integers(1, 6),
+    max_week=st.integers(1, 20),
+    by_hand_hours=st.lists(st.integers(0, 13 * 24), max_size=3),
+)
+@pytest.mark.django_db
+def test_regeneration_across_dst_changes_keeps_the_policy_in_the_database(
+    zone_name,
+    which,
+    rules,
+    length,
+    buffer,
+    notice_hours,
+    max_day,
+    max_week,
+    by_hand_hours,
+):
+    zone = zoneinfo.ZoneInfo(zone_name)
+    change = DST_DATES[zone_name][which % len(DST_DATES[zone_name])]
+    now = datetime.combine(change - timedelta(days=5), time(6), zone).astimezone(UTC)
+    profile = mentor()
+    availability = _availability(
+        profile,
+        time_zone=zone_name,
+        session_minutes=length,
+        buffer_minutes=buffer,
+        min_notice_hours=notice_hours,
+        window_weeks=2,
+        max_per_day=max_day,
+        max_per_week=max_week,
+    )
+    for weekday, start, end in rules:
+        _rule(availability, weekday, start, end)
+    # Slots added by hand first: busy time the regeneration must skip.
+    by_hand = []
+    for hours in by_hand_hours:
+        # One may overlap another added by hand, or pass a maximum.
+        with contextlib.suppress(Conflict):
+            by_hand.append(
+                slot_create(
+                    mentor_profile_id=profile.pk,
+                    start=now + timedelta(hours=notice_hours + hours),
+                    now=now,
+                )
+            )
+
+    slots_regenerate(mentor_profile_id=profile.pk, now=now)
+    slots_regenerate(mentor_profile_id=profile.pk, now=now)  # idempotent
+
+    slots = list(Slot.objects.filter(mentor=profile.user).order_by("start"))
+    assert {s.pk for s in by_hand} <= {s.pk for s in slots}
+    for a, b in itertools.pairwise(slots):  # buffers included
+        assert a.end + timedelta(minutes=a.buffer_minutes) <= b.start
+    assert BusyTime.objects.filter(person=profile.user).count() == len(slots)
+    per_day: Counter[date] = Counter()
+    per_week: Counter[tuple[int, int]] = Counter()
+    first = now.astimezone(zone).date()
+    for slot in slots:
+        assert slot.start >= now + timedelta(hours=notice_hours)
+        assert slot.end - slot.start == timedelta(minutes=length)
+        local_day = slot.start.astimezone(zone).date()
+        per_day[local_day] += 1
+        per_week[iso_week(local_day)] += 1
+        if slot.source == Slot.Source.RULE:
+            assert first <= local_day <= first + timedelta(weeks=2)
+            assert _local_policy_holds(slot, availability, rules), slot
+    assert max(per_day.values(), default=0) <= max_day
+    assert max(per_week.values(), default=0) <= max_week
+
+
+@pytest.mark.django_db
+def test_changing_the_time_zone_lays_free_slots_out_again_and_keeps_booked_ones():
+    profile = mentor()
+    availability = _availability(profile, buffer_minutes=0, window_weeks=2)
+    rules = [(1, time(10), time(12))]
+    _rule(availability, *rules[0])
+    slots_regenerate(mentor_profile_id=profile.pk, now=NOW)
+    booked = Slot.objects.filter(mentor=profile.user).order_by("start").first()
+    booked.status = Slot.Status.BOOKED
+    booked.save()
+    booked_start = booked.start
+
+    availability_update(
+        mentor_profile=profile,
+        settings={"time_zone": "America/Cayenne"},
+        rules=rules,
+        exceptions=[],
+        now=NOW,
+    )
+
+    cayenne = zoneinfo.ZoneInfo("America/Cayenne")
+    booked.refresh_from_db()
+    assert (booked.status, booked.start) == (Slot.Status.BOOKED, booked_start)
+    assert booked_start.astimezone(availability.zone).time() == time(10)  # Paris
+    free = list(Slot.objects.filter(mentor=profile.user, status="free"))
+    # 10:00 and 11:00 in Cayenne (13:00 and 14:00 UTC) on both Tuesdays.
+    assert len(free) == 4
+    assert {s.start.astimezone(cayenne).time() for s in free} == {time(10), time(11)}
+    assert {s.start.astimezone(UTC).hour for s in free} == {13, 14}
+    assert BusyTime.objects.filter(person=profile.user).count() == 5
+    profile.refresh_from_db()
+    assert profile.next_free_slot_at == min(s.start for s in free)

@@ -18,6 +18,8 @@ from accounts.demo import (
 )
 from matching.demo import demo_story_ensure
 from mentors.demo import demo_population_ensure
+from mentors.models import MentorProfile
+from sessions.demo import demo_availability_ensure, demo_mentor_availability_ensure
 
 
 def _count(value: str) -> int:
@@ -88,12 +90,21 @@ class Command(BaseCommand):
                 reviewer_id=reviewer.pk,
                 progress=ProgressBar(self.stderr) if options["verbosity"] else None,
             )
+            with population.time("availability"):
+                availabilities = demo_availability_ensure(seed=options["seed"])
             with population.time("story"):
                 demo_story_ensure(
                     learner=by_role["learner"],
                     mentor=by_role["mentor"],
                     reviewer=reviewer,
                 )
+            # The demo mentor's profile is made by the story.
+            mentor_profile = MentorProfile.objects.filter(
+                user=by_role["mentor"]
+            ).first()
+            if mentor_profile is not None and mentor_profile.ever_approved:
+                with population.time("availability"):
+                    demo_mentor_availability_ensure(profile=mentor_profile)
             committing = time.perf_counter()
         timings = population.timings
         timings["commit"] = time.perf_counter() - committing
@@ -108,6 +119,7 @@ class Command(BaseCommand):
             f"learners {population.learners_created} created, "
             f"{population.learners_kept} kept"
         )
+        self.stdout.write(f"demo availability: {availabilities} mentors given one")
         phases = ", ".join(
             f"{name} {seconds:.1f} s" for name, seconds in timings.items()
         )

@@ -1,0 +1,345 @@
+"""Demo availability for ``seed_demo``: weekly rules, exceptions and slots.
+
+Each approved mentor of a demo population gets rules and settings from one
+random generator seeded with (seed, index), so the same seed gives the same
+weeks; the exceptions' dates and the slots follow the day of the run. A mentor
+who already has an availability keeps it (a second run adds only what is
+missing; the daily job extends the slots).
+
+The population's rows go in bulk, inside the caller's transaction: one
+``INSERT … SELECT unnest`` per table and chunk, the slots laid out in Python
+by ``sessions.slots`` exactly as ``slots_regenerate`` would lay them out (a
+new mentor has no busy time yet), their busy times in the same statement, and
+the slot summaries in one UPDATE (``mentor_profile_set_slot_summaries``). The
+demo mentor login goes through the services like a person would.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from random import Random
+from typing import Any
+
+from django.db import connection
+from django.utils import timezone
+
+from mentors.choices import Mode
+from mentors.demo import DEMO_DOMAIN, MENTOR
+from mentors.models import MentorProfile
+from mentors.services import mentor_profile_set_slot_summaries
+
+from .models import Availability, BusyTime, DateException, Slot, WeeklyRule
+from .services import availability_update
+from .slots import Candidate, candidate_slots, choose, week_bitmap, windows
+
+CHUNK = 1000
+
+# Wall-time bands that never overlap, so a mentor's rules on one day never do.
+BANDS = (
+    (time(9), time(12)),
+    (time(12, 15), time(13, 45)),
+    (time(14), time(17)),
+    (time(18), time(20, 30)),
+)
+# Where a mentor's weeks fall: working people mostly offer evenings, lunch
+# breaks and Saturday mornings.
+BAND_WEIGHTS = (2, 3, 2, 5)
+WEEKDAY_WEIGHTS = (5, 6, 5, 6, 4, 3, 1)
+# Most mentors keep their account's zone; a few have moved to Nouméa.
+NOUMEA, NOUMEA_SHARE = "Pacific/Noumea", 0.03
+
+
+@dataclass(frozen=True)
+class DemoAvailability:
+    """What one demo mentor offers (no database)."""
+
+    time_zone: str
+    session_minutes: int
+    buffer_minutes: int
+    min_notice_hours: int
+    window_weeks: int
+    max_per_day: int
+    max_per_week: int
+    rules: list[tuple[int, time, time]]
+    # (date, kind, start, end), dates relative to the run's local day.
+    exceptions: list[tuple[date, str, time | None, time | None]]
+
+
+def demo_availability(
+    *, seed: int, index: int, time_zone: str, today: date
+) -> DemoAvailability:
+    """The availability of mentor ``index`` of population ``seed``: the same
+    settings and rules for the same seed; exceptions a few weeks from ``today``."""
+    rng = Random(f"{seed}-availability-{index}")  # noqa: S311 - demo data
+    zone = NOUMEA if rng.random() < NOUMEA_SHARE else time_zone
+    pairs: set[tuple[int, int]] = set()
+    for _ in range(rng.choice((1, 2, 2, 3, 3, 4))):
+        weekday = rng.choices(range(7), weights=WEEKDAY_WEIGHTS)[0]
+        band = rng.choices(range(len(BANDS)), weights=BAND_WEIGHTS)[0]
+        if weekday >= 5 and band in (1, 3):
+            band = 0  # weekends: mornings, not lunch breaks or evenings
+        pairs.add((weekday, band))
+    rules = [(day, *BANDS[band]) for day, band in sorted(pairs)]
+    exceptions: list[tuple[date, str, time | None, time | None]] = []
+    if rng.random() < 0.4:
+        exceptions.append(
+            (today + timedelta(days=rng.randint(8, 40)), "off", None, None)
+        )
+    if rng.random() < 0.25:
+        day = today + timedelta(days=rng.randint(2, 20))
+        if day not in {e[0] for e in exceptions}:
+            exceptions.append((day, "extra", time(17), time(19)))
+    return DemoAvailability(
+        time_zone=zone,
+        session_minutes=rng.choice((30, 45, 60, 60, 60, 90)),
+        buffer_minutes=rng.choice((0, 10, 15, 15, 30)),
+        min_notice_hours=rng.choice((12, 12, 24, 48)),
+        window_weeks=rng.choice((4, 6, 8, 8)),
+        max_per_day=rng.choice((2, 3, 3, 4)),
+        max_per_week=rng.choice((4, 6, 8, 8)),
+        rules=rules,
+        exceptions=sorted(exceptions, key=lambda e: e[0]),
+    )
+
+
+def _laid_out(plan: DemoAvailability, now: datetime) -> tuple[list[Candidate], bytes]:
+    """The slots ``slots_regenerate`` would make for a mentor with no slot and
+    no busy time yet, and the bitmap ``slot_summary_refresh`` would store."""
+    zone = zoneinfo.ZoneInfo(plan.time_zone)
+    first = now.astimezone(zone).date()
+
+    def spans(last: date) -> list[Any]:
+        inside = [e for e in plan.exceptions if first <= e[0] <= last]
+        return windows(
+            first=first,
+            last=last,
+            rules=plan.rules,
+            days_off={d for d, kind, _s, _e in inside if kind == "off"},
+            extra=[
+                (d, s, e) for d, kind, s, e in inside if kind == "extra" and s and e
+            ],
+        )
+
+    buffer = timedelta(minutes=plan.buffer_minutes)
+    chosen = choose(
+        candidate_slots(
+            spans(first + timedelta(weeks=plan.window_weeks)),
+            zone=zone,
+            length=timedelta(minutes=plan.session_minutes),
+            buffer=buffer,
+            not_before=now + timedelta(hours=plan.min_notice_hours),
+        ),
+        buffer=buffer,
+        busy=[],
+        day_counts={},
+        week_counts={},
+        max_per_day=plan.max_per_day,
+        max_per_week=plan.max_per_week,
+    )
+    return chosen, week_bitmap(spans(first + timedelta(days=6)), zone)
+
+
+def _summary(
+    starts: list[datetime], now: datetime
+) -> tuple[datetime | None, tuple[int, int, int]]:
+    """The figures of ``slot_summary_refresh`` for these free slots."""
+    ahead = [s for s in starts if s >= now]
+    d7, d14, d28 = (
+        sum(1 for s in ahead if s < now + timedelta(days=d)) for d in (7, 14, 28)
+    )
+    return min(ahead, default=None), (d7, d14, d28)
+
+
+_AVAILABILITY_INSERT = f"""
+INSERT INTO {Availability._meta.db_table}
+    (mentor_profile_id, time_zone, session_minutes, buffer_minutes,
+     min_notice_hours, window_weeks, max_per_day, max_per_week, modes, updated_at)
+SELECT t.profile, t.zone, t.length, t.buffer, t.notice, t.weeks, t.per_day,
+       t.per_week, string_to_array(t.modes, ','), %(now)s
+FROM unnest(%(profiles)s::bigint[], %(zones)s::text[], %(lengths)s::int[],
+            %(buffers)s::int[], %(notices)s::int[], %(weeks)s::int[],
+            %(per_day)s::int[], %(per_week)s::int[], %(modes)s::text[])
+     AS t(profile, zone, length, buffer, notice, weeks, per_day, per_week, modes)
+RETURNING id, mentor_profile_id
+"""  # noqa: S608 - our table names; the values are parameters
+_RULE_INSERT = f"""
+INSERT INTO {WeeklyRule._meta.db_table} (availability_id, weekday, start, "end")
+SELECT * FROM unnest(%s::bigint[], %s::int[], %s::time[], %s::time[])
+"""  # noqa: S608
+_EXCEPTION_INSERT = f"""
+INSERT INTO {DateException._meta.db_table} (availability_id, date, kind, start, "end")
+SELECT * FROM unnest(%s::bigint[], %s::date[], %s::text[], %s::time[], %s::time[])
+"""  # noqa: S608
+# The slots and their busy times in one statement: each busy time is its slot
+# widened by the buffer, as ``slots_regenerate`` writes it. Times travel as
+# seconds since the epoch: quoting tens of thousands of datetimes is slow.
+_SLOT_INSERT = f"""
+WITH made AS (
+    INSERT INTO {Slot._meta.db_table}
+        (mentor_id, start, "end", buffer_minutes, capacity, modes, status,
+         source, created_at)
+    SELECT t.mentor, to_timestamp(t.s), to_timestamp(t.e), t.buffer, 1,
+           string_to_array(t.modes, ','), 'free', 'rule', %(now)s
+    FROM unnest(%(mentors)s::bigint[], %(starts)s::bigint[],
+                %(ends)s::bigint[], %(buffers)s::int[], %(modes)s::text[])
+         AS t(mentor, s, e, buffer, modes)
+    RETURNING id, mentor_id, start, "end", buffer_minutes
+)
+INSERT INTO {BusyTime._meta.db_table} (person_id, period, slot_id)
+SELECT mentor_id,
+       tstzrange(start, "end" + make_interval(mins => buffer_minutes), '[)'), id
+FROM made
+"""  # noqa: S608
+
+
+def _chunks(items: list[Any]) -> Iterator[list[Any]]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
+
+
+def demo_availability_ensure(*, seed: int, now: datetime | None = None) -> int:
+    """Give every approved mentor of population ``seed`` without an
+    availability their demo rules, exceptions, slots and slot summary; returns
+    how many it gave one.
+
+    Precondition: inside the seed's transaction, after the population. Bulk
+    SQL (no ``save()``); mentors whose ways to meet are all in person get
+    nothing (slots are offered by video or phone here).
+    """
+    now = now or timezone.now()
+    prefix = f"{MENTOR}{seed}-"
+    todo = [
+        (profile_id, user_id, int(email[len(prefix) :].split("@")[0]), zone, modes)
+        for profile_id, user_id, email, zone, modes in MentorProfile.objects.filter(
+            user__email__startswith=prefix,
+            user__email__endswith=f"@{DEMO_DOMAIN}",
+            status=MentorProfile.Status.APPROVED,
+            availability__isnull=True,
+        )
+        .order_by("pk")
+        .values_list("pk", "user_id", "user__email", "user__time_zone", "modes")
+    ]
+    given = 0
+    with connection.cursor() as cursor:
+        for chunk in _chunks(todo):
+            plans = []
+            for profile_id, user_id, index, zone, modes in chunk:
+                offered = [m for m in modes if m != Mode.IN_PERSON]
+                if not offered:
+                    continue
+                today = now.astimezone(zoneinfo.ZoneInfo(zone)).date()
+                plan = demo_availability(
+                    seed=seed, index=index, time_zone=zone, today=today
+                )
+                plans.append((profile_id, user_id, ",".join(offered), plan))
+            given += _write(cursor, plans, now)
+    return given
+
+
+def _write(
+    cursor: Any, plans: list[tuple[int, int, str, DemoAvailability]], now: datetime
+) -> int:
+    if not plans:
+        return 0
+    cursor.execute(
+        _AVAILABILITY_INSERT,
+        {
+            "now": now,
+            "profiles": [p for p, _u, _m, _plan in plans],
+            "zones": [plan.time_zone for *_x, plan in plans],
+            "lengths": [plan.session_minutes for *_x, plan in plans],
+            "buffers": [plan.buffer_minutes for *_x, plan in plans],
+            "notices": [plan.min_notice_hours for *_x, plan in plans],
+            "weeks": [plan.window_weeks for *_x, plan in plans],
+            "per_day": [plan.max_per_day for *_x, plan in plans],
+            "per_week": [plan.max_per_week for *_x, plan in plans],
+            "modes": [modes for _p, _u, modes, _plan in plans],
+        },
+    )
+    availability_ids = {profile: pk for pk, profile in cursor.fetchall()}
+    rules: list[tuple[int, int, time, time]] = []
+    exceptions: list[tuple[int, date, str, time | None, time | None]] = []
+    slots: list[tuple[int, int, int, int, str]] = []
+    summaries = []
+    for profile_id, user_id, modes, plan in plans:
+        availability_id = availability_ids[profile_id]
+        rules += [(availability_id, *rule) for rule in plan.rules]
+        exceptions += [(availability_id, *e) for e in plan.exceptions]
+        chosen, bitmap = _laid_out(plan, now)
+        slots += [
+            (
+                user_id,
+                int(c.start.timestamp()),
+                int(c.end.timestamp()),
+                plan.buffer_minutes,
+                modes,
+            )
+            for c in chosen
+        ]
+        next_at, counts = _summary([c.start for c in chosen], now)
+        summaries.append((profile_id, next_at, counts, bitmap))
+    cursor.execute(_RULE_INSERT, [list(column) for column in zip(*rules, strict=True)])
+    if exceptions:
+        cursor.execute(
+            _EXCEPTION_INSERT,
+            [list(column) for column in zip(*exceptions, strict=True)],
+        )
+    if slots:
+        mentors, starts, ends, buffers, slot_modes = (
+            list(column) for column in zip(*slots, strict=True)
+        )
+        cursor.execute(
+            _SLOT_INSERT,
+            {
+                "now": now,
+                "mentors": mentors,
+                "starts": starts,
+                "ends": ends,
+                "buffers": buffers,
+                "modes": slot_modes,
+            },
+        )
+    mentor_profile_set_slot_summaries(summaries=summaries)
+    return len(plans)
+
+
+# The demo mentor login: Tuesday and Thursday evenings, Saturday mornings, in
+# Paris, and a Saturday off three weeks on.
+DEMO_MENTOR_RULES = [
+    (1, time(18), time(21)),
+    (3, time(18), time(21)),
+    (5, time(9, 30), time(12, 30)),
+]
+
+
+def demo_mentor_availability_ensure(
+    *, profile: MentorProfile, now: datetime | None = None
+) -> bool:
+    """Give the demo mentor login a realistic availability through
+    ``availability_update``, unless they have one (then what they set stays).
+    Returns whether it did."""
+    if Availability.objects.filter(mentor_profile=profile).exists():
+        return False
+    now = now or timezone.now()
+    today = now.astimezone(zoneinfo.ZoneInfo("Europe/Paris")).date()
+    saturday = today + timedelta(days=(5 - today.weekday()) % 7 + 21)
+    availability_update(
+        mentor_profile=profile,
+        settings={
+            "time_zone": "Europe/Paris",
+            "session_minutes": 45,
+            "buffer_minutes": 15,
+            "min_notice_hours": 12,
+            "window_weeks": 8,
+            "max_per_day": 3,
+            "max_per_week": 6,
+            "modes": [m for m in profile.modes if m != Mode.IN_PERSON],
+        },
+        rules=DEMO_MENTOR_RULES,
+        exceptions=[(saturday, DateException.Kind.OFF, None, None)],
+        now=now,
+    )
+    return True
