@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from accounts.api.views import MeView
 from matching import api as matching_api
 from mentors import api as mentors_api
+from sessions import api as sessions_api
 
 router = DefaultRouter()
 router.register("skills", mentors_api.SkillViewSet, basename="skill")
@@ -17,6 +18,8 @@ router.register(
     basename="mentorship-request",
 )
 router.register("mentorships", matching_api.MentorshipViewSet, basename="mentorship")
+router.register("slots", sessions_api.SlotViewSet, basename="slot")
+router.register("me/slots", sessions_api.MySlotViewSet, basename="me-slot")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
@@ -39,6 +42,11 @@ urlpatterns = [
         "me/suggestions/",
         matching_api.SuggestionsMeView.as_view(),
         name="me-suggestions",
+    ),
+    path(
+        "me/availability/",
+        sessions_api.AvailabilityMeView.as_view(),
+        name="me-availability",
     ),
     path("reports/", mentors_api.ReportCreateView.as_view(), name="report-create"),
     *router.urls,

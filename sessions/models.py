@@ -35,7 +35,8 @@ SESSION_LENGTHS = (30, 45, 60, 90)
 def validate_time_zone(value: str) -> None:
     try:
         zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+    # A folder of the zone database ("America") is an OSError, not a miss.
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError) as exc:
         raise ValidationError(_("Unknown time zone.")) from exc
 
 

@@ -26,6 +26,7 @@ from mentors.models import MentorProfile
 from mentors.services import mentor_profile_set_slot_summary
 
 from .models import Availability, BusyTime, DateException, Slot, WeeklyRule
+from .selectors import availability_default_modes
 from .slots import (
     Candidate,
     candidate_slots,
@@ -48,7 +49,7 @@ RETURNING slot_id
 def availability_get_or_create(*, mentor_profile: MentorProfile) -> Availability:
     availability, _created = Availability.objects.get_or_create(
         mentor_profile=mentor_profile,
-        defaults={"modes": [m for m in mentor_profile.modes if m != "in_person"]},
+        defaults={"modes": availability_default_modes(mentor_profile)},
     )
     return availability
 

@@ -2,8 +2,8 @@
 
 - learner A and learner B: learner profiles;
 - A's mentor and another mentor: approved, public mentor profiles (A's mentor
-  also has pending changes to submit); later features add the mentorship
-  between A and A's mentor, requests, bookings…;
+  also has pending changes to submit, and one free slot); later features add
+  the mentorship between A and A's mentor, requests, bookings…;
 - staff (with TOTP).
 Learner A has blocked the other mentor. ``objects`` names the ids that fill
 path parameters.
@@ -12,6 +12,7 @@ path parameters.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -32,6 +33,7 @@ from mentors.models import (
 )
 from mentors.search import mentor_search_refresh
 from mentors.services import block_create
+from sessions.services import availability_get_or_create, slot_create
 from tests.factories import UserFactory, add_totp
 
 ACTORS = ["anonymous", "learner_a", "learner_b", "mentor_of_a", "other_mentor", "staff"]
@@ -157,12 +159,21 @@ def make_cast() -> Cast:
         message="Bonjour, pouvez-vous m'aider ?",
         preferred_mode="video",
     )
+    # A's mentor offers one free slot, three days ahead on the hour.
+    availability_get_or_create(mentor_profile=mentor_of_a)
+    slot = slot_create(
+        mentor_profile_id=mentor_of_a.pk,
+        start=(timezone.now() + timedelta(days=3)).replace(
+            minute=0, second=0, microsecond=0
+        ),
+    )
     cast.objects = {
         "mentorship_of_a": mentorship_a.pk,
         "request_of_b": request_b.pk,
         "block_of_a": block.pk,
         "profile_of_mentor_of_a": mentor_of_a.pk,
         "profile_of_other_mentor": other.pk,
+        "slot_of_mentor_of_a": slot.pk,
     }
     return cast
 
@@ -186,4 +197,17 @@ LEARNER_PROFILE_BODY = {
     "modes": ["video", "phone"],
     "time_windows": [42, 43],
     "skills": [{"skill": "python", "current_level": 0, "target_level": 3}],
+}
+# A valid body for PUT /api/v1/me/availability/.
+AVAILABILITY_BODY = {
+    "time_zone": "Europe/Paris",
+    "session_minutes": 60,
+    "buffer_minutes": 15,
+    "min_notice_hours": 12,
+    "window_weeks": 2,
+    "max_per_day": 3,
+    "max_per_week": 8,
+    "modes": ["video"],
+    "rules": [{"weekday": 1, "start": "09:00", "end": "12:00"}],
+    "exceptions": [],
 }

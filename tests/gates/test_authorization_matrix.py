@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
+from urllib.parse import urlencode
 
 import pytest
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from tests.gates.cast import (
     ACTORS,
+    AVAILABILITY_BODY,
     LEARNER_PROFILE_BODY,
     MENTOR_PROFILE_BODY,
     make_cast,
@@ -88,6 +92,14 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/api/v1/mentorships/{id}/end/"): row(401, 200, 404, 200, 404, 404),
     ("GET", "/api/v1/mentorships/{id}/messages/"): row(401, 200, 404, 200, 404, 404),
     ("POST", "/api/v1/mentorships/{id}/messages/"): row(401, 201, 404, 201, 404, 404),
+    # Availability is a mentor's own; PUT needs a mentor profile (404 without).
+    ("GET", "/api/v1/me/availability/"): MENTORS_ONLY,
+    ("PUT", "/api/v1/me/availability/"): MENTORS_ONLY,
+    # The other mentor's free slots: signed in, but learner A blocked them.
+    ("GET", "/api/v1/slots/"): row(401, 404, 200, 200, 200, 200),
+    ("POST", "/api/v1/me/slots/"): row(401, 404, 404, 201, 201, 404),
+    # {id} is a free slot of A's mentor: only they take it back.
+    ("DELETE", "/api/v1/me/slots/{id}/"): row(401, 404, 404, 204, 404, 404),
 }
 
 # Path parameters of each route, from the cast's objects.
@@ -115,6 +127,14 @@ PATH_PARAMS = {
     },
     "/api/v1/mentorships/{id}/messages/": lambda cast: {
         "id": cast.objects["mentorship_of_a"]
+    },
+    "/api/v1/me/slots/{id}/": lambda cast: {"id": cast.objects["slot_of_mentor_of_a"]},
+}
+
+# Query parameters an operation needs to reach its answer.
+QUERIES = {
+    ("GET", "/api/v1/slots/"): lambda cast: {
+        "mentor": cast.objects["profile_of_other_mentor"]
     },
 }
 
@@ -146,6 +166,14 @@ BODIES = {
     },
     ("POST", "/api/v1/mentorships/{id}/end/"): lambda cast: {"outcome": "completed"},
     ("POST", "/api/v1/mentorships/{id}/messages/"): lambda cast: {"body": "Bonjour"},
+    ("PUT", "/api/v1/me/availability/"): lambda cast: AVAILABILITY_BODY,
+    ("POST", "/api/v1/me/slots/"): lambda cast: {
+        # Five days ahead at 6:00 UTC: clear of the cast's slot.
+        "start": (timezone.now() + timedelta(days=5))
+        .replace(hour=6, minute=0, second=0, microsecond=0)
+        .isoformat(),
+        "capacity": 4,
+    },
 }
 
 
@@ -219,6 +247,8 @@ def test_each_actor_gets_the_expected_status(method, path):
         with transaction.atomic():
             cast = make_cast()
             url = path.format(**PATH_PARAMS.get(path, lambda cast: {})(cast))
+            if (method, path) in QUERIES:
+                url += "?" + urlencode(QUERIES[(method, path)](cast))
             body = BODIES.get((method, path), lambda cast: None)(cast)
             response = client.generic(
                 method,

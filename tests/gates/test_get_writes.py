@@ -99,6 +99,7 @@ ROUTER_PKS = {
     "mentorships/": "mentorship_of_a",
     "blocks/": "block_of_a",
     "mentors/": "profile_of_mentor_of_a",
+    "me/slots/": "slot_of_mentor_of_a",
 }
 # Routes not walked, each with why.
 NOT_WALKED = {

@@ -1,0 +1,309 @@
+"""REST API of availability and coaching slots (mounted by compagnonnage/api.py).
+
+Times of day in rules and exceptions are wall times ("HH:MM") in the
+availability's own zone; instants are ISO 8601 with an offset, answered in UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import User
+from core.api import NulFreeJSONParser
+from mentors.choices import Mode
+from mentors.models import MentorProfile
+
+from .models import SESSION_LENGTHS, Availability, DateException
+from .selectors import availability_get, slot_list_free_for_viewer
+from .services import (
+    availability_get_or_create,
+    availability_update,
+    slot_create,
+    slot_delete,
+)
+
+# How far a list of slots may reach, and how far from today any time asked
+# for or offered may be: bounds on the work one request makes.
+MAX_RANGE = timedelta(weeks=8)
+DEFAULT_RANGE = timedelta(weeks=4)
+HORIZON = timedelta(days=366)
+
+
+def _me(request: Request) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _mentor_profile(request: Request) -> MentorProfile:
+    profile = MentorProfile.objects.filter(user=_me(request)).first()
+    if profile is None:
+        raise NotFound(_("You have no mentor profile yet."))
+    return profile
+
+
+class InstantField(serializers.DateTimeField):
+    """An ISO 8601 instant with its offset (``Z`` or ``+01:00``), answered in
+    UTC; a time without an offset is refused rather than guessed."""
+
+    default_error_messages = {
+        "naive": _("Give the time with its offset, e.g. 2027-03-02T09:00:00Z."),
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(default_timezone=UTC, **kwargs)
+
+    def enforce_timezone(self, value: datetime) -> datetime:
+        if timezone.is_naive(value):
+            self.fail("naive")
+        return super().enforce_timezone(value)
+
+
+def _near(value: datetime, now: datetime, field: str) -> datetime:
+    if abs(value - now) > HORIZON:
+        raise serializers.ValidationError(
+            {field: _("Give a time within a year of today.")}
+        )
+    return value
+
+
+class WallTimeField(serializers.TimeField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%H:%M", input_formats=["%H:%M"], **kwargs)
+
+
+# --- availability ------------------------------------------------------------
+
+
+class WeeklyRuleSerializer(serializers.Serializer[Any]):
+    weekday = serializers.IntegerField(
+        min_value=0, max_value=6, help_text="0 = Monday … 6 = Sunday."
+    )
+    start = WallTimeField(help_text="Local time in the availability's zone, HH:MM.")
+    end = WallTimeField(help_text="Local time in the availability's zone, HH:MM.")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["end"] <= attrs["start"]:
+            raise serializers.ValidationError(
+                {"end": _("An end must come after its start.")}
+            )
+        return attrs
+
+
+class DateExceptionSerializer(serializers.Serializer[Any]):
+    date = serializers.DateField()
+    kind = serializers.ChoiceField(
+        choices=DateException.Kind.choices,
+        help_text="off: no slot that local day; extra: hours added that day.",
+    )
+    start = WallTimeField(required=False, allow_null=True, default=None)
+    end = WallTimeField(required=False, allow_null=True, default=None)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        start, end = attrs.get("start"), attrs.get("end")
+        if attrs["kind"] == DateException.Kind.OFF:
+            if start is not None or end is not None:
+                raise serializers.ValidationError(
+                    {"start": _("A day off has no hours.")}
+                )
+        elif start is None or end is None:
+            raise serializers.ValidationError(
+                {
+                    name: _("Extra hours need a start and a later end.")
+                    for name, value in (("start", start), ("end", end))
+                    if value is None
+                }
+            )
+        elif end <= start:
+            raise serializers.ValidationError(
+                {"end": _("An end must come after its start.")}
+            )
+        return attrs
+
+
+class AvailabilitySerializer(serializers.Serializer[Any]):
+    """Settings, weekly rules and exceptions: what GET answers and PUT replaces."""
+
+    time_zone = serializers.CharField(
+        max_length=64, help_text="IANA zone of the rules, e.g. Europe/Paris."
+    )
+    session_minutes = serializers.ChoiceField(choices=SESSION_LENGTHS)
+    buffer_minutes = serializers.IntegerField(min_value=0, max_value=120)
+    min_notice_hours = serializers.IntegerField(min_value=0, max_value=336)
+    window_weeks = serializers.IntegerField(min_value=1, max_value=26)
+    max_per_day = serializers.IntegerField(min_value=1, max_value=12)
+    max_per_week = serializers.IntegerField(min_value=1, max_value=60)
+    modes = serializers.ListField(
+        child=serializers.ChoiceField(choices=Mode.choices), max_length=3
+    )
+    rules = WeeklyRuleSerializer(many=True, max_length=70)  # type: ignore[call-arg]
+    exceptions = DateExceptionSerializer(many=True, max_length=200)  # type: ignore[call-arg]
+
+
+SETTINGS = (
+    "time_zone",
+    "session_minutes",
+    "buffer_minutes",
+    "min_notice_hours",
+    "window_weeks",
+    "max_per_day",
+    "max_per_week",
+    "modes",
+)
+
+
+def _availability_output(availability: Availability) -> dict[str, Any]:
+    saved = availability.pk is not None
+    return {
+        **{name: getattr(availability, name) for name in SETTINGS},
+        "rules": list(availability.rules.all()) if saved else [],
+        "exceptions": list(availability.exceptions.all()) if saved else [],
+    }
+
+
+class AvailabilityMeView(APIView):
+    """The caller's availability as a mentor (404 without a mentor profile).
+
+    GET answers the saved one, or the defaults before the first save. PUT
+    replaces the settings, the weekly rules and the exceptions in one go and
+    lays the free slots out again; booked slots and slots added by hand stay.
+    """
+
+    parser_classes = [NulFreeJSONParser]
+
+    @extend_schema(responses=AvailabilitySerializer)
+    def get(self, request: Request) -> Response:
+        availability = availability_get(mentor_profile=_mentor_profile(request))
+        return Response(AvailabilitySerializer(_availability_output(availability)).data)
+
+    @extend_schema(request=AvailabilitySerializer, responses=AvailabilitySerializer)
+    def put(self, request: Request) -> Response:
+        profile = _mentor_profile(request)
+        if not isinstance(request.data, dict):
+            raise ValidationError({"detail": [_("Send a JSON object.")]})
+        data = AvailabilitySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        availability_update(
+            mentor_profile=profile,
+            settings={name: values[name] for name in SETTINGS},
+            rules=[(r["weekday"], r["start"], r["end"]) for r in values["rules"]],
+            exceptions=[
+                (e["date"], e["kind"], e["start"], e["end"])
+                for e in values["exceptions"]
+            ],
+        )
+        availability = availability_get(mentor_profile=profile)
+        return Response(AvailabilitySerializer(_availability_output(availability)).data)
+
+
+# --- slots ---------------------------------------------------------------------
+
+
+class SlotSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    start = InstantField()
+    end = InstantField()
+    capacity = serializers.IntegerField(help_text="1, or more for an open workshop.")
+    modes = serializers.ListField(child=serializers.ChoiceField(choices=Mode.choices))
+    status = serializers.ChoiceField(choices=["free", "booked", "cancelled"])
+
+
+class SlotListParams(serializers.Serializer[Any]):
+    """``mentor`` (a public profile's id); ``from`` (default now) and ``to``
+    (default four weeks later), at most eight weeks apart."""
+
+    mentor = serializers.IntegerField(
+        min_value=1, max_value=2**31 - 1, help_text="Id of the mentor's profile."
+    )
+
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        # "from" is a Python keyword: it cannot be a class attribute.
+        fields = super().get_fields()
+        fields["from"] = InstantField(required=False)
+        fields["to"] = InstantField(required=False)
+        return fields
+
+    def to_internal_value(self, data: Any) -> Any:
+        unknown = sorted(set(data) - set(self.fields))
+        if unknown:
+            raise ValidationError({name: [_("Unknown parameter.")] for name in unknown})
+        return super().to_internal_value(data)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        now = timezone.now()
+        start = _near(attrs.get("from", now), now, "from")
+        end = attrs.get("to", start + DEFAULT_RANGE)
+        if end <= start:
+            raise serializers.ValidationError({"to": _("Give a later end.")})
+        if end - start > MAX_RANGE:
+            raise serializers.ValidationError({"to": _("Ask for eight weeks at most.")})
+        return {**attrs, "from": start, "to": end}
+
+
+class SlotViewSet(viewsets.ViewSet):
+    """Free slots of a public mentor, signed in. A mentor one cannot see (not
+    public, or a block between the two) answers 404."""
+
+    @extend_schema(parameters=[SlotListParams], responses=SlotSerializer(many=True))
+    def list(self, request: Request) -> Response:
+        params = SlotListParams(data=request.query_params.dict())
+        params.is_valid(raise_exception=True)
+        values = params.validated_data
+        slots = slot_list_free_for_viewer(
+            viewer_id=_me(request).pk,
+            mentor_profile_id=values["mentor"],
+            start=values["from"],
+            end=values["to"],
+        )
+        return Response(SlotSerializer(slots, many=True).data)
+
+
+class SlotInput(serializers.Serializer[Any]):
+    start = InstantField(help_text="When it starts; it lasts one session length.")
+    capacity = serializers.IntegerField(
+        min_value=1,
+        max_value=30,
+        default=1,
+        help_text="1, or more for an open workshop.",
+    )
+
+    def validate_start(self, value: datetime) -> datetime:
+        return _near(value, timezone.now(), "start")
+
+
+class MySlotViewSet(viewsets.ViewSet):
+    """The caller's slots as a mentor: add a one-off slot or a workshop; take a
+    free one back (a booked one answers 409, another person's 404)."""
+
+    lookup_value_regex = r"\d+"
+
+    @extend_schema(request=SlotInput, responses={201: SlotSerializer})
+    def create(self, request: Request) -> Response:
+        profile = _mentor_profile(request)
+        data = SlotInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        availability_get_or_create(mentor_profile=profile)
+        slot = slot_create(
+            mentor_profile_id=profile.pk,
+            start=data.validated_data["start"],
+            capacity=data.validated_data["capacity"],
+        )
+        return Response(SlotSerializer(slot).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)],
+        responses={204: None},
+    )
+    def destroy(self, request: Request, pk: str) -> Response:
+        slot_delete(mentor=_me(request), slot_id=int(pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
