@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from core.views import domain_errors
@@ -24,6 +25,11 @@ from .selectors import availability_get_for_mentor, slot_list_between, slot_prev
 from .services import SETTINGS_FIELDS, availability_update
 
 PREVIEW_DAYS = 14
+# "Free" alone reads as "no charge" in French: a slot is open to booking.
+STATUS_LABELS = {
+    Slot.Status.FREE: gettext_lazy("open to booking"),
+    Slot.Status.BOOKED: gettext_lazy("already booked"),
+}
 
 
 def _mentor_profile(request: HttpRequest) -> MentorProfile | None:
@@ -200,6 +206,7 @@ def slot_week(request: HttpRequest) -> HttpResponse:
                         "start": clock(s.start.astimezone(zone).time()),
                         "end": clock(s.end.astimezone(zone).time()),
                         "slot": s,
+                        "status": STATUS_LABELS.get(s.status, s.status),
                     }
                     for s in slots
                     if s.start.astimezone(zone).date() == day
