@@ -206,7 +206,7 @@ def slot_week(request: HttpRequest) -> HttpResponse:
                         "start": clock(s.start.astimezone(zone).time()),
                         "end": clock(s.end.astimezone(zone).time()),
                         "slot": s,
-                        "status": STATUS_LABELS.get(s.status, s.status),
+                        "status": STATUS_LABELS.get(Slot.Status(s.status), ""),
                     }
                     for s in slots
                     if s.start.astimezone(zone).date() == day
