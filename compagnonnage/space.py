@@ -16,11 +16,13 @@ from accounts.models import User
 from core.panels import Panel, Section
 from matching import panels as matching_panels
 from mentors import panels as mentors_panels
+from sessions import panels as sessions_panels
 
 # Each app's provider, lowest app first.
 PROVIDERS: list[Callable[..., list[Panel]]] = [
     mentors_panels.space_panels,
     matching_panels.space_panels,
+    sessions_panels.space_panels,
 ]
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("mon-espace/", space, name="space"),
     path("", include("mentors.urls")),
     path("", include("matching.urls")),
+    path("", include("sessions.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -14,3 +14,8 @@ learner_profile_saved = Hook("mentors.learner_profile_saved", "learner_id: int")
 # Each receiver returns a ``Q`` over users: the people in a relation with the
 # viewer (a request, a mentorship…), whom the viewer may name to report or block.
 acquaintances = Hook("mentors.acquaintances", "viewer_id: int")
+
+# Each receiver returns a part of the mentor's public page, as (template,
+# context), or None: scheduling shows the next free slots without this app
+# importing it. ``viewer`` may be anonymous.
+profile_panels = Hook("mentors.profile_panels", "profile: MentorProfile, viewer: User")

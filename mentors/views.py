@@ -23,6 +23,7 @@ from accounts.models import User
 from core.personal_data import private_storage
 from core.views import domain_errors
 
+from . import hooks
 from .directory import (
     DirectoryQuery,
     card_data,
@@ -370,6 +371,13 @@ def mentor_detail(request: HttpRequest, profile_id: int) -> HttpResponse:
             and profile.draft is not None
             and profile.ever_approved,
             "answer_days": profile.answer_days,
+            "profile_panels": [
+                part
+                for part in hooks.profile_panels.send(
+                    profile=profile, viewer=request.user
+                )
+                if part is not None
+            ],
         },
     )
 

@@ -12,9 +12,12 @@ class CoachingSessionsConfig(AppConfig):
 
     def ready(self) -> None:
         from core.personal_data import register_provider
+        from mentors import hooks as mentors_hooks
 
+        from .panels import profile_slots
         from .personal_data import erase_availability, export_availability
 
         register_provider(
             "availability", export=export_availability, erase=erase_availability
         )
+        mentors_hooks.profile_panels.connect(profile_slots)

@@ -1,0 +1,227 @@
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_safe
+
+from core.views import domain_errors
+from mentors.models import MentorProfile
+
+from .display import clock, day_label, rule_label, zone_name
+from .forms import AvailabilitySettingsForm, ExceptionFormSet, RuleFormSet
+from .models import Availability, Slot
+from .selectors import availability_get, slot_list_between, slot_preview
+from .services import SETTINGS_FIELDS, availability_update
+
+PREVIEW_DAYS = 14
+# "Free" alone reads as "no charge" in French: a slot is open to booking.
+STATUS_LABELS = {
+    Slot.Status.FREE: gettext_lazy("open to booking"),
+    Slot.Status.BOOKED: gettext_lazy("already booked"),
+}
+
+
+def _mentor_profile(request: HttpRequest) -> MentorProfile | None:
+    assert request.user.pk is not None
+    return MentorProfile.objects.filter(user_id=request.user.pk).first()
+
+
+def _not_a_mentor(request: HttpRequest) -> HttpResponse:
+    return render(request, "coaching_sessions/not_a_mentor.html", status=403)
+
+
+def _by_day(
+    starts: Iterable[datetime], zone: zoneinfo.ZoneInfo
+) -> list[tuple[str, list[str]]]:
+    """ "mardi 3 mars 2026" → ["18 h 00", "19 h 00"], in ``zone``."""
+    days: dict[date, list[str]] = {}
+    for start in starts:
+        local = start.astimezone(zone)
+        days.setdefault(local.date(), []).append(clock(local.time()))
+    return [(day_label(day), times) for day, times in sorted(days.items())]
+
+
+def _place_errors(
+    exc: ValidationError, form: AvailabilitySettingsForm, *formsets: Any
+) -> None:
+    """The service's refusals beside what they are about: a setting beside its
+    field, a rule or an exception at the top of its list."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    rules, exceptions = formsets
+    for key, errors in exc.error_dict.items():
+        texts = [m for e in errors for m in e.messages]
+        if key in form.fields:
+            form.add_error(key, texts)
+        elif key == "rules":
+            rules._non_form_errors.extend(texts)
+        elif key == "exceptions":
+            exceptions._non_form_errors.extend(texts)
+        else:
+            form.add_error(None, texts)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@domain_errors("coaching_sessions:availability")
+def availability_edit(request: HttpRequest) -> HttpResponse:
+    """The mentor's weekly hours, exceptions and settings, with the free slots
+    of the next two weeks (those the posted hours would make, on "Preview")."""
+    profile = _mentor_profile(request)
+    if profile is None:
+        return _not_a_mentor(request)
+    availability = availability_get(mentor_profile=profile)
+    now = timezone.now()
+    saved_rules = list(availability.rules.all()) if availability.pk else []
+    saved_exceptions = list(availability.exceptions.all()) if availability.pk else []
+    previewed: list[datetime] | None = None
+    if request.method == "POST":
+        form = AvailabilitySettingsForm(request.POST, profile_modes=profile.modes)
+        rules = RuleFormSet(request.POST, prefix="rules")
+        exceptions = ExceptionFormSet(request.POST, prefix="exceptions")
+        if all([form.is_valid(), rules.is_valid(), exceptions.is_valid()]):
+            entries = (
+                rules.entries(),  # type: ignore[attr-defined]
+                exceptions.entries(),  # type: ignore[attr-defined]
+            )
+            if "preview" in request.POST:
+                previewed = slot_preview(
+                    settings=form.cleaned_data,
+                    rules=entries[0],
+                    exceptions=entries[1],
+                    now=now,
+                    days=PREVIEW_DAYS,
+                )
+            else:
+                try:
+                    availability_update(
+                        mentor_profile=profile,
+                        settings=form.cleaned_data,
+                        rules=entries[0],
+                        exceptions=entries[1],
+                    )
+                except ValidationError as exc:
+                    _place_errors(exc, form, rules, exceptions)
+                else:
+                    messages.success(request, _("Your availability is saved."))
+                    return redirect("coaching_sessions:availability")
+    else:
+        form = AvailabilitySettingsForm(
+            initial={name: getattr(availability, name) for name in SETTINGS_FIELDS},
+            profile_modes=profile.modes,
+        )
+        rules = RuleFormSet(
+            prefix="rules",
+            initial=[
+                {"weekday": r.weekday, "start": r.start, "end": r.end}
+                for r in saved_rules
+            ],
+        )
+        exceptions = ExceptionFormSet(
+            prefix="exceptions",
+            initial=[
+                {"date": e.date, "kind": e.kind, "start": e.start, "end": e.end}
+                for e in saved_exceptions
+            ],
+        )
+    zone_id = availability.time_zone
+    if previewed is not None:
+        zone_id = form.cleaned_data["time_zone"]
+    elif availability.pk:
+        # Saved: the real free slots, as people will see them.
+        previewed = [
+            s.start
+            for s in slot_list_between(
+                mentor_id=profile.user_id,
+                start=now,
+                end=now + timedelta(days=PREVIEW_DAYS),
+            ).filter(status=Slot.Status.FREE)
+        ]
+    return render(
+        request,
+        "coaching_sessions/availability_form.html",
+        {
+            "form": form,
+            "rules": rules,
+            "exceptions": exceptions,
+            "rule_labels": [rule_label(r.weekday, r.start, r.end) for r in saved_rules],
+            "saved": availability.pk is not None,
+            "previewing": request.method == "POST",
+            "preview": _by_day(previewed or [], zoneinfo.ZoneInfo(zone_id)),
+            "zone_name": zone_name(zone_id),
+        },
+    )
+
+
+def _week_start(asked: str, today: date) -> date:
+    """The Monday of the week asked for (``?week=2026-03-02``), else this one."""
+    try:
+        day = date.fromisoformat(asked)
+    except ValueError:
+        day = today
+    if abs((day - today).days) > 400:  # far outside any booking window
+        day = today
+    return day - timedelta(days=day.weekday())
+
+
+@login_required
+@require_safe
+def slot_week(request: HttpRequest) -> HttpResponse:
+    """The mentor's slots of one week, day by day, in their availability's zone."""
+    profile = _mentor_profile(request)
+    if profile is None:
+        return _not_a_mentor(request)
+    zone_id = (
+        Availability.objects.filter(mentor_profile=profile)
+        .values_list("time_zone", flat=True)
+        .first()
+        or Availability._meta.get_field("time_zone").get_default()
+    )
+    zone = zoneinfo.ZoneInfo(zone_id)
+    today = timezone.now().astimezone(zone).date()
+    monday = _week_start(request.GET.get("week", ""), today)
+    start = datetime.combine(monday, time(), tzinfo=zone)
+    end = datetime.combine(monday + timedelta(days=7), time(), tzinfo=zone)
+    slots = list(slot_list_between(mentor_id=profile.user_id, start=start, end=end))
+    days = []
+    for offset in range(7):
+        day = monday + timedelta(days=offset)
+        days.append(
+            (
+                day_label(day),
+                [
+                    {
+                        "start": clock(s.start.astimezone(zone).time()),
+                        "end": clock(s.end.astimezone(zone).time()),
+                        "slot": s,
+                        "status": STATUS_LABELS.get(Slot.Status(s.status), ""),
+                    }
+                    for s in slots
+                    if s.start.astimezone(zone).date() == day
+                ],
+            )
+        )
+    return render(
+        request,
+        "coaching_sessions/slot_week.html",
+        {
+            "days": days,
+            "zone_name": zone_name(zone_id),
+            "first_day": day_label(monday),
+            "previous_week": (monday - timedelta(days=7)).isoformat(),
+            "next_week": (monday + timedelta(days=7)).isoformat(),
+            "this_week": monday == today - timedelta(days=today.weekday()),
+        },
+    )
