@@ -25,7 +25,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from mentors.choices import Mode
 from mentors.models import MentorProfile
@@ -170,7 +169,7 @@ class Slot(models.Model):
     """A time a mentor offers: ``capacity`` 1, or more for an open workshop."""
 
     class Status(models.TextChoices):
-        FREE = "free", pgettext_lazy("slot status", "Free")
+        FREE = "free", _("Free to book")
         BOOKED = "booked", _("Booked")
         CANCELLED = "cancelled", _("Cancelled")
 

@@ -66,7 +66,7 @@ class Migration(migrations.Migration):
                 ('buffer_minutes', models.PositiveSmallIntegerField(default=0)),
                 ('capacity', models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(30)])),
                 ('modes', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(choices=[('video', 'Video call'), ('phone', 'Phone'), ('in_person', 'In person')], max_length=10), size=None)),
-                ('status', models.CharField(choices=[('free', 'Free'), ('booked', 'Booked'), ('cancelled', 'Cancelled')], default='free', max_length=10)),
+                ('status', models.CharField(choices=[('free', 'Free to book'), ('booked', 'Booked'), ('cancelled', 'Cancelled')], default='free', max_length=10)),
                 ('source', models.CharField(choices=[('rule', 'Weekly availability'), ('manual', 'Added by hand')], max_length=10)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('mentor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='slots', to=settings.AUTH_USER_MODEL)),
