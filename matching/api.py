@@ -131,6 +131,15 @@ def _role(request: Request) -> str | None:
     return str(role) if role else None
 
 
+def _mine(request: Request) -> Q:
+    """The caller's side of requests or mentorships (``?role=`` narrows it)."""
+    me = _me(request)
+    role = _role(request)
+    if role in ("learner", "mentor"):
+        return Q(**{role: me})
+    return Q(learner=me) | Q(mentor=me)
+
+
 class MentorshipRequestViewSet(viewsets.GenericViewSet[MentorshipRequest]):
     """The caller's mentoring requests: sent as a learner, received as a mentor
     (``?role=learner|mentor``). Another person's request answers 404; a request
@@ -143,16 +152,8 @@ class MentorshipRequestViewSet(viewsets.GenericViewSet[MentorshipRequest]):
     def get_queryset(self) -> QuerySet[MentorshipRequest]:
         if getattr(self, "swagger_fake_view", False):
             return MentorshipRequest.objects.none()
-        me = _me(self.request)
-        role = _role(self.request)
-        if role == "learner":
-            mine = Q(learner=me)
-        elif role == "mentor":
-            mine = Q(mentor=me)
-        else:
-            mine = Q(learner=me) | Q(mentor=me)
         return (
-            MentorshipRequest.objects.filter(mine)
+            MentorshipRequest.objects.filter(_mine(self.request))
             .select_related("learner", "mentor")
             .prefetch_related("skills")
             .order_by("-created_at")
@@ -220,14 +221,8 @@ class MentorshipViewSet(viewsets.GenericViewSet[Mentorship]):
     def get_queryset(self) -> QuerySet[Mentorship]:
         if getattr(self, "swagger_fake_view", False):
             return Mentorship.objects.none()
-        me = _me(self.request)
-        role = _role(self.request)
-        if role in ("learner", "mentor"):
-            mine = Q(**{role: me})
-        else:
-            mine = Q(learner=me) | Q(mentor=me)
         return (
-            Mentorship.objects.filter(mine)
+            Mentorship.objects.filter(_mine(self.request))
             .select_related("learner", "mentor")
             .prefetch_related("skills")
             .order_by("-started_at")

@@ -195,44 +195,37 @@ def cached_mentors() -> Mentors:
 def utc_hour_map(time_zone: str) -> np.ndarray:
     """Local hour of the week → UTC hour of the week, for this week (so daylight
     saving time follows the season); computed once per zone and week."""
-    today = datetime.now(UTC).date()
-    monday = today - timedelta(days=today.weekday())
-    return _utc_hour_map(time_zone, monday.isoformat())
-
-
-@functools.lru_cache(maxsize=64)
-def _utc_hour_map(time_zone: str, monday: str) -> np.ndarray:
-    try:
-        zone = zoneinfo.ZoneInfo(time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo("Europe/Paris")
-    start = datetime.fromisoformat(monday).replace(tzinfo=zone)
-    mapping = np.zeros(168, dtype=np.int64)
-    for hour in range(168):
-        utc = (start + timedelta(hours=hour)).astimezone(UTC)
-        mapping[hour] = utc.weekday() * 24 + utc.hour
-    return mapping
+    return _week_hour_map(time_zone, "UTC", _this_monday())
 
 
 def local_hour_map(time_zone: str) -> np.ndarray:
     """UTC hour of the week → the hour of the week it is in ``time_zone``, this
     week (the inverse of ``utc_hour_map``, defined for every UTC hour)."""
+    return _week_hour_map("UTC", time_zone, _this_monday())
+
+
+def _this_monday() -> str:
     today = datetime.now(UTC).date()
-    monday = today - timedelta(days=today.weekday())
-    return _local_hour_map(time_zone, monday.isoformat())
+    return (today - timedelta(days=today.weekday())).isoformat()
 
 
-@functools.lru_cache(maxsize=64)
-def _local_hour_map(time_zone: str, monday: str) -> np.ndarray:
+def _zone(name: str) -> zoneinfo.ZoneInfo:
     try:
-        zone = zoneinfo.ZoneInfo(time_zone)
+        return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo("Europe/Paris")
-    start = datetime.fromisoformat(monday).replace(tzinfo=UTC)
+        return zoneinfo.ZoneInfo("Europe/Paris")
+
+
+@functools.lru_cache(maxsize=128)
+def _week_hour_map(source: str, target: str, monday: str) -> np.ndarray:
+    """Hour h of the week from Monday 00:00 in ``source`` → the hour of the
+    week that instant is in ``target``."""
+    start = datetime.fromisoformat(monday).replace(tzinfo=_zone(source))
+    to = _zone(target)
     mapping = np.zeros(168, dtype=np.int64)
     for hour in range(168):
-        local = (start + timedelta(hours=hour)).astimezone(zone)
-        mapping[hour] = local.weekday() * 24 + local.hour
+        there = (start + timedelta(hours=hour)).astimezone(to)
+        mapping[hour] = there.weekday() * 24 + there.hour
     return mapping
 
 
