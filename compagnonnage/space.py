@@ -16,6 +16,7 @@ from accounts.models import User
 from core.panels import Panel, Section
 from matching import panels as matching_panels
 from mentors import panels as mentors_panels
+from mentors.models import LearnerProfile, MentorProfile
 from sessions import panels as sessions_panels
 
 # Each app's provider, lowest app first.
@@ -29,7 +30,14 @@ PROVIDERS: list[Callable[..., list[Panel]]] = [
 def space_sections(*, user: User) -> list[tuple[int, str, list[Panel]]]:
     """The sections of the person's space, each with its panels in order; a
     section without panels (a role the person does not have) is left out."""
-    panels = [panel for provider in PROVIDERS for panel in provider(user=user)]
+    # The person's two profiles, read once for every provider.
+    learner = LearnerProfile.objects.filter(user=user).first()
+    mentor = MentorProfile.objects.filter(user=user).first()
+    panels = [
+        panel
+        for provider in PROVIDERS
+        for panel in provider(user=user, learner=learner, mentor=mentor)
+    ]
     titles = {Section.LEARNER: _("I am learning"), Section.MENTOR: _("I am a mentor")}
     return [
         (

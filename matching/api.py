@@ -18,7 +18,7 @@ from accounts.models import User
 from mentors.api import MentorCardSerializer
 from mentors.choices import Mode
 
-from .engine.reasons import render as render_reason
+from .engine.reasons import render_all
 from .models import Mentorship, MentorshipRequest, Message
 from .selectors import suggestion_list_for_learner
 from .services import (
@@ -290,7 +290,7 @@ class SuggestionSerializer(serializers.Serializer[Any]):
     computed_at = serializers.DateTimeField()
 
     def get_reasons(self, obj: Any) -> list[str]:
-        return [text for text in (render_reason(r) for r in obj.reasons) if text]
+        return list(self.context["reasons"][obj.pk])
 
 
 class SuggestionsMeView(APIView):
@@ -299,7 +299,13 @@ class SuggestionsMeView(APIView):
 
     @extend_schema(responses=SuggestionSerializer(many=True))
     def get(self, request: Request) -> Response:
-        rows = suggestion_list_for_learner(user_id=_me(request).pk).prefetch_related(
-            "mentor_profile__skills__skill"
+        rows = list(
+            suggestion_list_for_learner(user_id=_me(request).pk).prefetch_related(
+                "mentor_profile__skills__skill"
+            )
         )
-        return Response(SuggestionSerializer(rows, many=True).data)
+        texts = render_all([row.reasons for row in rows])
+        reasons = {row.pk: text for row, text in zip(rows, texts, strict=True)}
+        return Response(
+            SuggestionSerializer(rows, many=True, context={"reasons": reasons}).data
+        )

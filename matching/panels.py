@@ -13,7 +13,7 @@ from accounts.models import User
 from core.panels import Panel, Section
 from mentors.models import LearnerProfile, MentorProfile
 
-from .engine.reasons import render as render_reason
+from .engine.reasons import render_all
 from .models import Mentorship, MentorshipRequest
 from .selectors import suggestion_list_for_learner
 
@@ -22,9 +22,11 @@ from .selectors import suggestion_list_for_learner
 ANSWER_SHOWN_FOR = timedelta(days=30)
 
 
-def space_panels(*, user: User) -> list[Panel]:
+def space_panels(
+    *, user: User, learner: LearnerProfile | None, mentor: MentorProfile | None
+) -> list[Panel]:
     panels = []
-    if LearnerProfile.objects.filter(user=user).exists():
+    if learner is not None:
         mentorships = list(
             Mentorship.objects.active()
             .filter(learner=user)
@@ -54,10 +56,10 @@ def space_panels(*, user: User) -> list[Panel]:
                     context={"mentorships": mentorships, "requests": requests},
                 )
             )
-        suggestions = [
-            (s, [render_reason(r) for r in s.reasons])
-            for s in suggestion_list_for_learner(user_id=user.pk)
-        ]
+        listed = list(suggestion_list_for_learner(user_id=user.pk))
+        suggestions = list(
+            zip(listed, render_all([s.reasons for s in listed]), strict=True)
+        )
         panels.append(
             Panel(
                 Section.LEARNER,
@@ -66,7 +68,7 @@ def space_panels(*, user: User) -> list[Panel]:
                 context={"suggestions": suggestions},
             )
         )
-    if MentorProfile.objects.filter(user=user).exists():
+    if mentor is not None:
         panels.append(
             Panel(
                 Section.MENTOR,

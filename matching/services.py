@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.errors import Conflict
+from core.errors import Conflict, conflict_from_integrity_error
 from core.notifications import notify
 from core.outbox import outbox_enqueue
 from mentors.data_version import bump_mentor_data_version
@@ -28,6 +28,12 @@ from mentors.selectors import mentor_profile_public_list
 from mentors.services import mentor_profile_set_active_mentorships
 
 from .models import MatchSuggestion, Mentorship, MentorshipRequest, Message
+
+
+def _conflict_or_bug(exc: IntegrityError) -> Exception:
+    """A race on one of the pair constraints is a ``Conflict``, with the message
+    registered for it (matching/apps.py); any other integrity error is a bug."""
+    return conflict_from_integrity_error(exc) or exc
 
 
 def _request_link(request: MentorshipRequest, for_mentor: bool) -> str:
@@ -137,9 +143,7 @@ def mentorship_request_create(
                 + timedelta(days=settings.MENTORSHIP_REQUEST_EXPIRY_DAYS),
             )
     except IntegrityError as exc:  # a concurrent request for the same pair
-        raise Conflict(
-            _("You already have a request waiting for this mentor.")
-        ) from exc
+        raise _conflict_or_bug(exc) from exc
     request.skills.set(Skill.objects.filter(code__in=skill_codes))
     notify(
         recipient=profile.user,
@@ -199,8 +203,8 @@ def mentorship_request_accept(*, mentor: User, request_id: int) -> Mentorship:
             mentorship = Mentorship.objects.create(
                 learner=request.learner, mentor=mentor, request=request, started_at=now
             )
-    except IntegrityError as exc:
-        raise Conflict(_("You already work with this person.")) from exc
+    except IntegrityError as exc:  # a concurrent accept for the same pair
+        raise _conflict_or_bug(exc) from exc
     mentorship.skills.set(request.skills.all())
     mentor_responsiveness_refresh(mentor_id=mentor.pk)
     _active_mentorships_push(mentor_id=mentor.pk)  # moves the version too

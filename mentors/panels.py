@@ -10,9 +10,10 @@ from .models import LearnerProfile, MentorProfile
 from .services import learner_profile_missing, mentor_profile_missing
 
 
-def space_panels(*, user: User) -> list[Panel]:
+def space_panels(
+    *, user: User, learner: LearnerProfile | None, mentor: MentorProfile | None
+) -> list[Panel]:
     panels = []
-    learner = LearnerProfile.objects.filter(user=user).first()
     if learner is not None:
         panels.append(
             Panel(
@@ -22,7 +23,6 @@ def space_panels(*, user: User) -> list[Panel]:
                 context={"missing": learner_profile_missing(learner)},
             )
         )
-    mentor = MentorProfile.objects.filter(user=user).first()
     if mentor is not None:
         panels.append(
             Panel(

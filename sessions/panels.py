@@ -18,8 +18,10 @@ from .selectors import slot_list_next_free
 NEXT_FREE_SHOWN = 5
 
 
-def space_panels(*, user: User) -> list[Panel]:
-    if not MentorProfile.objects.filter(user=user).exists():
+def space_panels(
+    *, user: User, learner: object, mentor: MentorProfile | None
+) -> list[Panel]:
+    if mentor is None:
         return []
     return [Panel(Section.MENTOR, "coaching_sessions/panels/availability.html", 20)]
 

@@ -138,11 +138,28 @@ def reasons_json_for_pairs(
     return out
 
 
-def render(reason: dict[str, Any]) -> str:
-    """One reason in the active language, e.g. "Python niveau 6, votre objectif : 4"."""
+def render_all(reason_lists: list[list[dict[str, Any]]]) -> list[list[str]]:
+    """Several suggestions' reasons in the active language, the skills they
+    name read in one query; empty texts (unknown codes) left out."""
+    codes = {
+        r["skill"]
+        for reasons in reason_lists
+        for r in reasons
+        if r.get("code") in ("skill", "skill_partial")
+    }
+    skills = {s.code: s for s in Skill.objects.filter(code__in=codes)} if codes else {}
+    return [
+        [text for text in (render(r, skills) for r in reasons) if text]
+        for reasons in reason_lists
+    ]
+
+
+def render(reason: dict[str, Any], skills: dict[str, Skill]) -> str:
+    """One reason in the active language, e.g. "Python niveau 6, votre objectif :
+    4" (``skills``: the skills it may name, by code)."""
     code = reason.get("code")
     if code in ("skill", "skill_partial"):
-        skill = Skill.objects.filter(code=reason["skill"]).first()
+        skill = skills.get(reason["skill"])
         name = skill.name if skill else reason["skill"]
         values = {"skill": name, "level": reason["level"], "target": reason["target"]}
         if code == "skill":

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from matching.engine.data import Learner, Mentors
-from matching.engine.reasons import reasons_for, render
+from matching.engine.reasons import reasons_for, render_all
 from matching.engine.refresh import (
     suggestions_refresh_all,
     suggestions_refresh_for_learner,
@@ -147,9 +147,9 @@ def test_reasons_are_written_in_french_and_english():
     found = reasons_for(person, pool, 0)
 
     with translation.override("fr"):
-        french = [render(r) for r in found]
+        (french,) = render_all([found])
     with translation.override("en"):
-        english = [render(r) for r in found]
+        (english,) = render_all([found])
 
     assert "Programmation en Python niveau 6, votre objectif\u00a0: 4" in french
     assert "Parle français" in french

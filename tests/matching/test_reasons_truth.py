@@ -10,7 +10,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 from django.utils import translation
 
-from matching.engine.reasons import render
+from matching.engine.reasons import render_all
 from matching.engine.refresh import suggestions_refresh_for_learner
 from matching.models import MatchSuggestion
 from mentors.data_version import bump_mentor_data_version
@@ -83,7 +83,7 @@ def test_the_time_reason_is_one_of_the_learners_own_windows(time_zone, window):
     day, moment = window.split("-")
     assert (time_reasons[0]["day"], time_reasons[0]["period"]) == (int(day), moment)
     with translation.override("fr"):
-        text = render(time_reasons[0])
+        (text,) = render_all([time_reasons])[0]
     assert DAYS_FR[int(day)] in text
     assert MOMENT_FR[moment] in text
     assert moment in {key for key, _label, _hours in PERIODS}
@@ -111,7 +111,7 @@ def test_the_remote_reason_names_only_ways_both_offer(
     remote = [r for r in reasons if r["code"] == "remote"]
     assert remote == [{"code": "remote", "modes": expected}]
     with translation.override("fr"):
-        text = render(remote[0])
+        (text,) = render_all([remote])[0]
     assert said in text
     if expected == ["video"]:
         assert "téléphone" not in text
