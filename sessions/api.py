@@ -26,6 +26,7 @@ from mentors.models import MentorProfile
 from .models import SESSION_LENGTHS, Availability, DateException
 from .selectors import availability_get, slot_list_free_for_viewer
 from .services import (
+    SETTINGS_FIELDS,
     availability_get_or_create,
     availability_update,
     slot_create,
@@ -149,22 +150,10 @@ class AvailabilitySerializer(serializers.Serializer[Any]):
     exceptions = DateExceptionSerializer(many=True, max_length=200)  # type: ignore[call-arg]
 
 
-SETTINGS = (
-    "time_zone",
-    "session_minutes",
-    "buffer_minutes",
-    "min_notice_hours",
-    "window_weeks",
-    "max_per_day",
-    "max_per_week",
-    "modes",
-)
-
-
 def _availability_output(availability: Availability) -> dict[str, Any]:
     saved = availability.pk is not None
     return {
-        **{name: getattr(availability, name) for name in SETTINGS},
+        **{name: getattr(availability, name) for name in SETTINGS_FIELDS},
         "rules": list(availability.rules.all()) if saved else [],
         "exceptions": list(availability.exceptions.all()) if saved else [],
     }
@@ -195,7 +184,7 @@ class AvailabilityMeView(APIView):
         values = data.validated_data
         availability_update(
             mentor_profile=profile,
-            settings={name: values[name] for name in SETTINGS},
+            settings={name: values[name] for name in SETTINGS_FIELDS},
             rules=[(r["weekday"], r["start"], r["end"]) for r in values["rules"]],
             exceptions=[
                 (e["date"], e["kind"], e["start"], e["end"])

@@ -117,10 +117,7 @@ def _laid_out(plan: DemoAvailability, now: datetime) -> tuple[list[Candidate], b
             first=first,
             last=last,
             rules=plan.rules,
-            days_off={d for d, kind, _s, _e in inside if kind == "off"},
-            extra=[
-                (d, s, e) for d, kind, s, e in inside if kind == "extra" and s and e
-            ],
+            exceptions=inside,
         )
 
     buffer = timedelta(minutes=plan.buffer_minutes)

@@ -13,7 +13,7 @@ from mentors.choices import Mode
 from mentors.models import Block, MentorProfile
 from mentors.selectors import mentor_profile_public_list
 
-from .models import Availability, DateException, Slot
+from .models import Availability, Slot
 from .slots import candidate_slots, choose, windows
 
 
@@ -117,14 +117,7 @@ def slot_preview(
             first=first,
             last=first + timedelta(days=days - 1),
             rules=rules,
-            days_off={
-                d for d, kind, _s, _e in exceptions if kind == DateException.Kind.OFF
-            },
-            extra=[
-                (d, s, e)
-                for d, kind, s, e in exceptions
-                if kind == DateException.Kind.EXTRA and s and e
-            ],
+            exceptions=exceptions,
         ),
         zone=zone,
         length=timedelta(minutes=settings["session_minutes"]),

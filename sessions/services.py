@@ -150,18 +150,15 @@ def slots_regenerate(*, mentor_profile_id: int, now: datetime | None = None) -> 
     zone = availability.zone
     first = now.astimezone(zone).date()
     last = first + timedelta(weeks=availability.window_weeks)
-    exceptions = list(availability.exceptions.filter(date__gte=first, date__lte=last))
+    exceptions = availability.exceptions.filter(
+        date__gte=first, date__lte=last
+    ).values_list("date", "kind", "start", "end")
     laid_out = candidate_slots(
         windows(
             first=first,
             last=last,
             rules=availability.rules.values_list("weekday", "start", "end"),
-            days_off={e.date for e in exceptions if e.kind == DateException.Kind.OFF},
-            extra=[
-                (e.date, e.start, e.end)
-                for e in exceptions
-                if e.kind == DateException.Kind.EXTRA and e.start and e.end
-            ],
+            exceptions=exceptions,
         ),
         zone=zone,
         length=timedelta(minutes=availability.session_minutes),
@@ -248,22 +245,15 @@ def _bitmap(availability: Availability, now: datetime) -> bytes:
     days (``sessions.slots.week_bitmap``)."""
     zone = availability.zone
     first = now.astimezone(zone).date()
-    exceptions = list(
-        availability.exceptions.filter(
-            date__gte=first, date__lte=first + timedelta(days=6)
-        )
-    )
+    exceptions = availability.exceptions.filter(
+        date__gte=first, date__lte=first + timedelta(days=6)
+    ).values_list("date", "kind", "start", "end")
     return week_bitmap(
         windows(
             first=first,
             last=first + timedelta(days=6),
             rules=availability.rules.values_list("weekday", "start", "end"),
-            days_off={e.date for e in exceptions if e.kind == DateException.Kind.OFF},
-            extra=[
-                (e.date, e.start, e.end)
-                for e in exceptions
-                if e.kind == DateException.Kind.EXTRA and e.start and e.end
-            ],
+            exceptions=exceptions,
         ),
         zone,
     )

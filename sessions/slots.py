@@ -47,11 +47,14 @@ def windows(
     first: date,
     last: date,
     rules: Iterable[tuple[int, time, time]],
-    days_off: set[date],
-    extra: Iterable[tuple[date, time, time]],
+    exceptions: Iterable[tuple[date, str, time | None, time | None]] = (),
 ) -> list[Window]:
     """The wall-time windows from ``first`` to ``last`` (inclusive): weekly
-    rules except on days off, plus extra hours (even on a day off)."""
+    rules except on days off, plus extra hours (even on a day off).
+    ``exceptions``: (date, "off" or "extra", start, end), as stored."""
+    exceptions = list(exceptions)
+    days_off = {d for d, kind, _s, _e in exceptions if kind == "off"}
+    extra = [(d, s, e) for d, kind, s, e in exceptions if kind == "extra" and s and e]
     by_weekday: dict[int, list[tuple[time, time]]] = {}
     for weekday, start, end in rules:
         by_weekday.setdefault(weekday, []).append((start, end))

@@ -61,8 +61,6 @@ def test_ten_o_clock_in_paris_stays_ten_o_clock_across_both_changes():
                 first=date(2027, 3, 22),
                 last=date(2027, 11, 5),
                 rules=[(0, time(10), time(11))],
-                days_off=set(),
-                extra=[],
             ),
             zone=paris,
             length=timedelta(hours=1),
@@ -128,8 +126,6 @@ def test_slots_across_dst_changes_keep_the_policy(
                 first=first,
                 last=first + timedelta(days=12),
                 rules=rules,
-                days_off=set(),
-                extra=[],
             ),
             zone=zone,
             length=timedelta(minutes=length),
@@ -188,8 +184,6 @@ def test_a_gap_time_is_skipped_and_the_rest_of_the_window_kept():
                     first=date(2027, 3, 28),
                     last=date(2027, 3, 28),
                     rules=[(6, time(1), time(5))],
-                    days_off=set(),
-                    extra=[],
                 )[0]
             ],
             zone=paris,
@@ -201,3 +195,26 @@ def test_a_gap_time_is_skipped_and_the_rest_of_the_window_kept():
     walls = [c.start.astimezone(paris).time() for c in laid_out]
     assert walls == [time(1), time(3), time(4)]  # 2:00 does not exist that night
     assert all(isinstance(c, Candidate) for c in laid_out)
+
+
+def test_the_week_bitmap_follows_days_off_extra_hours_and_the_clock_change():
+    from sessions.slots import week_bitmap
+
+    paris = zoneinfo.ZoneInfo("Europe/Paris")
+    # The week of the March 2027 change (Sunday 28): Monday 9–10 each day,
+    # Friday off, extra hours Sunday 9–10 (after the change: UTC+2).
+    bits = week_bitmap(
+        windows(
+            first=date(2027, 3, 22),
+            last=date(2027, 3, 28),
+            rules=[(0, time(9), time(10)), (4, time(9), time(10))],
+            exceptions=[
+                (date(2027, 3, 26), "off", None, None),
+                (date(2027, 3, 28), "extra", time(9), time(10)),
+            ],
+        ),
+        paris,
+    )
+
+    on = [h for h in range(168) if bits[h // 8] >> (h % 8) & 1]
+    assert on == [8, 6 * 24 + 7]  # Monday 8:00 UTC, Sunday 7:00 UTC

@@ -63,8 +63,12 @@ def test_regeneration_lays_slots_out_and_pushes_the_summary_down():
     profile.refresh_from_db()
     assert profile.next_free_slot_at == min(s.start for s in slots)
     assert profile.free_slots_7d == 2
-    # Tuesday 10:00 Paris in winter is 9:00 UTC: hour 24 + 9 of the week.
-    assert profile.availability_bitmap[(24 + 9) // 8] & 1 << ((24 + 9) % 8)
+    # Tuesday 10:00–12:00 Paris in winter is 9:00–11:00 UTC: hours 24 + 9 and
+    # 24 + 10 of the week, and no other.
+    expected = bytearray(21)
+    for hour in (24 + 9, 24 + 10):
+        expected[hour // 8] |= 1 << (hour % 8)
+    assert bytes(profile.availability_bitmap) == bytes(expected)
 
 
 @pytest.mark.django_db
