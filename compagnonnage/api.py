@@ -20,6 +20,7 @@ router.register(
 router.register("mentorships", matching_api.MentorshipViewSet, basename="mentorship")
 router.register("slots", sessions_api.SlotViewSet, basename="slot")
 router.register("me/slots", sessions_api.MySlotViewSet, basename="me-slot")
+router.register("venues", sessions_api.VenueViewSet, basename="venue")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),

@@ -23,8 +23,14 @@ from core.api import NulFreeJSONParser
 from mentors.choices import Mode
 from mentors.models import MentorProfile
 
-from .models import SESSION_LENGTHS, Availability, DateException
-from .selectors import availability_get, slot_list_free_for_viewer
+from .models import (
+    MANUAL_LENGTHS,
+    SESSION_LENGTHS,
+    Availability,
+    DateException,
+    Period,
+)
+from .selectors import availability_get, slot_list_free_for_viewer, venue_list
 from .services import (
     SETTINGS_FIELDS,
     availability_get_or_create,
@@ -146,6 +152,34 @@ class AvailabilitySerializer(serializers.Serializer[Any]):
     modes = serializers.ListField(
         child=serializers.ChoiceField(choices=Mode.choices), max_length=3
     )
+    venue = serializers.IntegerField(
+        source="venue_id",
+        min_value=1,
+        max_value=2**31 - 1,
+        allow_null=True,
+        required=False,
+        default=None,
+        help_text="In person: id of a partner venue (GET /api/v1/venues/).",
+    )
+    place = serializers.CharField(
+        max_length=200,
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text="In person, instead of a venue: a public place written out "
+        "(name and address; never a home).",
+    )
+    commitment_hours = serializers.IntegerField(
+        min_value=1,
+        max_value=40,
+        allow_null=True,
+        required=False,
+        default=None,
+        help_text="The time the mentor commits to, with commitment_period.",
+    )
+    commitment_period = serializers.ChoiceField(
+        choices=[("", ""), *Period.choices], required=False, default=""
+    )
     rules = WeeklyRuleSerializer(many=True, max_length=70)  # type: ignore[call-arg]
     exceptions = DateExceptionSerializer(many=True, max_length=200)  # type: ignore[call-arg]
 
@@ -198,12 +232,27 @@ class AvailabilityMeView(APIView):
 # --- slots ---------------------------------------------------------------------
 
 
+class VenueSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    address = serializers.CharField()
+    postcode = serializers.CharField()
+    city = serializers.CharField()
+    region = serializers.CharField()
+    access_notes = serializers.CharField()
+
+
 class SlotSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     start = InstantField()
     end = InstantField()
     capacity = serializers.IntegerField(help_text="1, or more for an open workshop.")
+    title = serializers.CharField(help_text="A workshop's topic; may be empty.")
     modes = serializers.ListField(child=serializers.ChoiceField(choices=Mode.choices))
+    venue = VenueSerializer(allow_null=True, help_text="In person at this venue.")
+    place = serializers.CharField(
+        help_text="In person at this public place (when no venue)."
+    )
     status = serializers.ChoiceField(choices=["free", "booked", "cancelled"])
 
 
@@ -258,12 +307,32 @@ class SlotViewSet(viewsets.ViewSet):
 
 
 class SlotInput(serializers.Serializer[Any]):
-    start = InstantField(help_text="When it starts; it lasts one session length.")
+    start = InstantField(help_text="When it starts.")
+    minutes = serializers.ChoiceField(
+        choices=MANUAL_LENGTHS,
+        required=False,
+        help_text="How long it lasts (default: the availability's session length).",
+    )
     capacity = serializers.IntegerField(
         min_value=1,
         max_value=30,
         default=1,
-        help_text="1, or more for an open workshop.",
+        help_text="1, or more for an open workshop (which needs a title).",
+    )
+    title = serializers.CharField(
+        max_length=120, allow_blank=True, required=False, default=""
+    )
+    modes = serializers.ListField(
+        child=serializers.ChoiceField(choices=Mode.choices),
+        max_length=3,
+        required=False,
+        help_text="Default: what the weekly slots offer.",
+    )
+    venue = serializers.IntegerField(
+        min_value=1, max_value=2**31 - 1, allow_null=True, required=False, default=None
+    )
+    place = serializers.CharField(
+        max_length=200, allow_blank=True, required=False, default=""
     )
 
     def validate_start(self, value: datetime) -> datetime:
@@ -282,10 +351,16 @@ class MySlotViewSet(viewsets.ViewSet):
         data = SlotInput(data=request.data)
         data.is_valid(raise_exception=True)
         availability_get_or_create(mentor_profile=profile)
+        values = data.validated_data
         slot = slot_create(
             mentor_profile_id=profile.pk,
-            start=data.validated_data["start"],
-            capacity=data.validated_data["capacity"],
+            start=values["start"],
+            minutes=values.get("minutes"),
+            capacity=values["capacity"],
+            title=values["title"],
+            modes=values.get("modes"),
+            venue_id=values["venue"],
+            place=values["place"],
         )
         return Response(SlotSerializer(slot).data, status=status.HTTP_201_CREATED)
 
@@ -296,3 +371,16 @@ class MySlotViewSet(viewsets.ViewSet):
     def destroy(self, request: Request, pk: str) -> Response:
         slot_delete(mentor=_me(request), slot_id=int(pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class VenueViewSet(viewsets.ViewSet):
+    """The partner venues staff keep, where mentors can meet people in person
+    (signed in). ``city`` narrows the list (start of the name, any case)."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("city", str, required=False)],
+        responses=VenueSerializer(many=True),
+    )
+    def list(self, request: Request) -> Response:
+        city = request.query_params.get("city", "").replace("\x00", "")[:100]
+        return Response(VenueSerializer(venue_list(city=city), many=True).data)

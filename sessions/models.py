@@ -26,10 +26,107 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mentors.choices import Mode
+from mentors.choices import Mode, Region
 from mentors.models import MentorProfile
 
 SESSION_LENGTHS = (30, 45, 60, 90)
+# A slot added by hand may also be a two-hour workshop.
+MANUAL_LENGTHS = (*SESSION_LENGTHS, 120)
+COMMITMENT_HOURS_MAX = 40
+
+# Words that say a place is someone's home: an in-person session happens at a
+# public place, never at home (the mentor's or the learner's).
+HOME_WORDS = (
+    "domicile",
+    "chez moi",
+    "chez nous",
+    "chez toi",
+    "chez vous",
+    "mon appartement",
+    "mon appart",
+    "ma maison",
+    "a la maison",
+    "à la maison",
+    "mon logement",
+    "at home",
+    "my home",
+    "my place",
+    "my flat",
+    "my house",
+    "my apartment",
+)
+
+
+def validate_public_place(value: str) -> None:
+    """A public place written out: long enough to be found, never a home."""
+    text = " ".join(value.lower().split())
+    if len(text) < 8:
+        raise ValidationError(
+            _("Write the name and the address of the place, so people can find it.")
+        )
+    if any(word in text for word in HOME_WORDS):
+        raise ValidationError(
+            _(
+                "Sessions in person happen in a public place (a library, a café, "
+                "a community centre), never at home."
+            )
+        )
+
+
+def _in_person_has_a_place() -> Q:
+    """In person only at a named public place: a partner venue or one written
+    out, not both."""
+    return (
+        ~Q(modes__contains=[Mode.IN_PERSON.value])
+        | Q(venue__isnull=False, place="")
+        | (Q(venue__isnull=True) & ~Q(place=""))
+    )
+
+
+class Venue(models.Model):
+    """A partner's public place, kept by staff (a library, a community centre,
+    a third place), where mentors may meet people in person."""
+
+    name = models.CharField(_("name"), max_length=200)
+    address = models.CharField(_("address"), max_length=300)
+    postcode = models.CharField(_("postcode"), max_length=10, blank=True)
+    city = models.CharField(_("city"), max_length=100)
+    region = models.CharField(
+        _("region"), max_length=6, choices=Region.choices, blank=True
+    )
+    access_notes = models.TextField(
+        _("access and facilities"),
+        blank=True,
+        help_text=_("Step-free access, free Wi-Fi, a quiet room, opening hours…"),
+    )
+    is_active = models.BooleanField(
+        _("offered to mentors"),
+        default=True,
+        help_text=_(
+            "Untick rather than delete: slots already planned there keep their place."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("partner venue")
+        verbose_name_plural = _("partner venues")
+        ordering = ["city", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name", "city"], name="sessions_venue_unique_name"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.city}"
+
+    @property
+    def full_address(self) -> str:
+        return ", ".join(
+            part
+            for part in (self.address, f"{self.postcode} {self.city}".strip())
+            if part
+        )
 
 
 def validate_time_zone(value: str) -> None:
@@ -38,6 +135,11 @@ def validate_time_zone(value: str) -> None:
     # A folder of the zone database ("America") is an OSError, not a miss.
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError) as exc:
         raise ValidationError(_("Unknown time zone.")) from exc
+
+
+class Period(models.TextChoices):
+    WEEK = "week", _("week")
+    MONTH = "month", _("month")
 
 
 class Availability(models.Model):
@@ -84,6 +186,38 @@ class Availability(models.Model):
         blank=True,
         verbose_name=_("ways to meet offered in slots"),
     )
+    # In person: at a partner venue, or a public place written out.
+    venue = models.ForeignKey(
+        Venue,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("partner venue"),
+    )
+    place = models.CharField(
+        _("public place"),
+        max_length=200,
+        blank=True,
+        default="",
+        db_default="",
+        validators=[validate_public_place],
+    )
+    # What the mentor commits to ("2 h par mois"), shown on their profile.
+    commitment_hours = models.PositiveSmallIntegerField(
+        _("hours I can give"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(COMMITMENT_HOURS_MAX)],
+    )
+    commitment_period = models.CharField(
+        _("per"),
+        max_length=5,
+        choices=Period.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -99,6 +233,19 @@ class Availability(models.Model):
                 & Q(window_weeks__gte=1, window_weeks__lte=26)
                 & Q(max_per_day__gte=1, max_per_week__gte=1),
                 name="sessions_availability_ranges",
+            ),
+            models.CheckConstraint(
+                condition=_in_person_has_a_place(),
+                name="sessions_availability_in_person_place",
+            ),
+            models.CheckConstraint(
+                condition=Q(commitment_hours__isnull=True, commitment_period="")
+                | Q(
+                    commitment_hours__gte=1,
+                    commitment_hours__lte=COMMITMENT_HOURS_MAX,
+                    commitment_period__in=["week", "month"],
+                ),
+                name="sessions_availability_commitment",
             ),
         ]
 
@@ -191,6 +338,14 @@ class Slot(models.Model):
         max_length=10, choices=Status.choices, default=Status.FREE
     )
     source = models.CharField(max_length=10, choices=Source.choices)
+    venue = models.ForeignKey(
+        Venue, on_delete=models.PROTECT, null=True, blank=True, related_name="slots"
+    )
+    place = models.CharField(max_length=200, blank=True, default="", db_default="")
+    # What an open workshop is about ("Créer son adresse e-mail").
+    title = models.CharField(
+        _("workshop title"), max_length=120, blank=True, default="", db_default=""
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -202,6 +357,14 @@ class Slot(models.Model):
             models.CheckConstraint(
                 condition=Q(capacity__gte=1, capacity__lte=30),
                 name="sessions_slot_capacity",
+            ),
+            models.CheckConstraint(
+                condition=_in_person_has_a_place(),
+                name="sessions_slot_in_person_place",
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity=1) | ~Q(title=""),
+                name="sessions_slot_workshop_title",
             ),
         ]
         indexes = [

@@ -10,6 +10,7 @@ from .models import Availability, Slot
 def export_availability(user: Any) -> dict[str, Any]:
     availability = (
         Availability.objects.filter(mentor_profile__user=user)
+        .select_related("venue")
         .prefetch_related("rules", "exceptions")
         .first()
     )
@@ -25,6 +26,10 @@ def export_availability(user: Any) -> dict[str, Any]:
             "max_per_day": availability.max_per_day,
             "max_per_week": availability.max_per_week,
             "modes": availability.modes,
+            "venue": str(availability.venue) if availability.venue else None,
+            "place": availability.place,
+            "commitment_hours": availability.commitment_hours,
+            "commitment_period": availability.commitment_period,
             "weekly_rules": [
                 {"weekday": r.weekday, "start": r.start, "end": r.end}
                 for r in availability.rules.all()
@@ -36,7 +41,15 @@ def export_availability(user: Any) -> dict[str, Any]:
         },
         "slots": list(
             Slot.objects.filter(mentor=user).values(
-                "start", "end", "capacity", "modes", "status", "source"
+                "start",
+                "end",
+                "capacity",
+                "title",
+                "modes",
+                "venue__name",
+                "place",
+                "status",
+                "source",
             )
         ),
     }

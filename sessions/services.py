@@ -18,14 +18,27 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import Conflict
+from mentors.choices import Mode
 from mentors.models import MentorProfile
-from mentors.services import mentor_profile_set_slot_summary
+from mentors.services import (
+    mentor_profile_set_slot_summaries,
+)
 
-from .models import Availability, BusyTime, DateException, Slot, WeeklyRule
+from .models import (
+    MANUAL_LENGTHS,
+    Availability,
+    BusyTime,
+    DateException,
+    Slot,
+    Venue,
+    WeeklyRule,
+    validate_public_place,
+)
 from .selectors import availability_default_modes
 from .slots import (
     Candidate,
@@ -35,6 +48,9 @@ from .slots import (
     week_bitmap,
     windows,
 )
+
+Rule = tuple[int, time, time]
+Exception_ = tuple[date, str, time | None, time | None]
 
 _BUSY_INSERT = """
 INSERT INTO coaching_sessions_busytime (person_id, period, slot_id)
@@ -84,8 +100,24 @@ def _counts(
     return dict(days), dict(weeks)
 
 
+def _offer(availability: Availability) -> dict[str, Any]:
+    """What a slot laid out from the rules offers: the availability's ways to
+    meet, and its public place when in person is one of them."""
+    in_person = Mode.IN_PERSON in availability.modes
+    return {
+        "modes": list(availability.modes),
+        "venue_id": availability.venue_id if in_person else None,
+        "place": availability.place if in_person else "",
+    }
+
+
 def _insert(
-    availability: Availability, chosen: list[Candidate], source: str, capacity: int = 1
+    availability: Availability,
+    chosen: list[Candidate],
+    source: str,
+    *,
+    capacity: int = 1,
+    offer: dict[str, Any] | None = None,
 ) -> list[Slot]:
     """Write the slots and their busy times; drop any slot whose busy time lost
     to one written meanwhile (the exclusion constraint decides)."""
@@ -93,6 +125,7 @@ def _insert(
         return []
     mentor_id = availability.mentor_profile.user_id
     buffer = timedelta(minutes=availability.buffer_minutes)
+    offer = offer or _offer(availability)
     slots = Slot.objects.bulk_create(
         Slot(
             mentor_id=mentor_id,
@@ -100,8 +133,8 @@ def _insert(
             end=c.end,
             buffer_minutes=availability.buffer_minutes,
             capacity=capacity,
-            modes=list(availability.modes),
             source=source,
+            **offer,
         )
         for c in chosen
     )
@@ -137,9 +170,9 @@ def slots_regenerate(*, mentor_profile_id: int, now: datetime | None = None) -> 
     now = now or timezone.now()
     mentor_id = availability.mentor_profile.user_id
     # Free slots made from the rules are laid out again: those still laid out
-    # the same stay (their ids with them), the others go.
+    # the same (times and break) stay, their ids with them, the others go.
     existing = {
-        (slot.start, slot.end): slot
+        (slot.start, slot.end, slot.buffer_minutes): slot
         for slot in Slot.objects.filter(
             mentor_id=mentor_id,
             source=Slot.Source.RULE,
@@ -187,17 +220,65 @@ def slots_regenerate(*, mentor_profile_id: int, now: datetime | None = None) -> 
         max_per_day=availability.max_per_day,
         max_per_week=availability.max_per_week,
     )
-    wanted = {(c.start, c.end) for c in chosen}
+    wanted = {(c.start, c.end, availability.buffer_minutes) for c in chosen}
     Slot.objects.filter(
         pk__in=[slot.pk for key, slot in existing.items() if key not in wanted]
     ).delete()
+    # Those kept offer what the availability offers now (ways to meet, place).
+    offer = _offer(availability)
+    Slot.objects.filter(
+        pk__in=[slot.pk for key, slot in existing.items() if key in wanted]
+    ).exclude(**offer).update(**offer)
     made = _insert(
         availability,
-        [c for c in chosen if (c.start, c.end) not in existing],
+        [
+            c
+            for c in chosen
+            if (c.start, c.end, availability.buffer_minutes) not in existing
+        ],
         Slot.Source.RULE,
+        offer=offer,
     )
     slot_summary_refresh(mentor_profile_id=mentor_profile_id, now=now)
     return len(made)
+
+
+def _place_checked(
+    *,
+    modes: list[str],
+    venue_id: int | None,
+    place: str,
+    kept_venue_id: int | None = None,
+) -> dict[str, Any]:
+    """A public place for meeting in person: a partner venue still offered (or
+    the one already chosen, even if staff stopped offering it since), or a
+    public place written out, not both; required when in person is offered."""
+    place = " ".join(place.split())
+    if venue_id is not None and place:
+        raise ValidationError(
+            {"place": _("Choose a partner venue or write a place, not both.")}
+        )
+    if venue_id is not None:
+        if (
+            venue_id != kept_venue_id
+            and not Venue.objects.filter(pk=venue_id, is_active=True).exists()
+        ):
+            raise ValidationError({"venue": _("This venue is no longer offered.")})
+    elif place:
+        try:
+            validate_public_place(place)
+        except ValidationError as exc:
+            raise ValidationError({"place": exc.messages}) from exc
+    elif Mode.IN_PERSON in modes:
+        raise ValidationError(
+            {
+                "place": _(
+                    "In person, say where: choose a partner venue or write a "
+                    "public place."
+                )
+            }
+        )
+    return {"venue_id": venue_id, "place": place}
 
 
 @transaction.atomic
@@ -206,17 +287,62 @@ def slot_create(
     mentor_profile_id: int,
     start: datetime,
     capacity: int = 1,
+    minutes: int | None = None,
+    modes: list[str] | None = None,
+    venue_id: int | None = None,
+    place: str = "",
+    title: str = "",
     now: datetime | None = None,
 ) -> Slot:
-    """A slot added by hand (``capacity`` > 1: an open workshop), of the
-    availability's session length. Raises ``Conflict`` when it overlaps the
-    mentor's busy time or passes a maximum. Locks the availability row."""
+    """A slot added by hand: one session, or an open workshop (``capacity`` >
+    1, with a title). By default it lasts a session and offers what the weekly
+    slots offer (ways to meet, place).
+
+    Raises ``ValidationError`` on bad input (a length not offered, a way to
+    meet the profile does not offer, in person without a public place, a
+    workshop without a title) and ``Conflict`` when it is too soon, overlaps
+    the mentor's busy time or passes a maximum. Locks the availability row.
+    """
     availability = _locked(mentor_profile_id)
     now = now or timezone.now()
+    minutes = minutes or availability.session_minutes
+    if minutes not in MANUAL_LENGTHS:
+        raise ValidationError({"minutes": _("Choose a length from the list.")})
+    title = " ".join(title.split())
+    if capacity > 1 and not title:
+        raise ValidationError(
+            {"title": _("Give the workshop a title: people choose it by its topic.")}
+        )
+    profile_modes = availability.mentor_profile.modes
+    if modes is None:
+        offer = _offer(availability)
+    else:
+        if not modes:
+            raise ValidationError({"modes": _("Choose at least one way to meet.")})
+        if set(modes) - set(profile_modes):
+            raise ValidationError(
+                {"modes": _("Your profile does not offer this way to meet.")}
+            )
+        if venue_id is None and not place.strip():
+            venue_id, place = availability.venue_id, availability.place
+        placed = _place_checked(
+            modes=modes,
+            venue_id=venue_id,
+            place=place,
+            kept_venue_id=availability.venue_id,
+        )
+        in_person = Mode.IN_PERSON in modes
+        offer = {
+            "modes": list(dict.fromkeys(modes)),
+            "venue_id": placed["venue_id"] if in_person else None,
+            "place": placed["place"] if in_person else "",
+        }
+    if not offer["modes"]:
+        raise ValidationError({"modes": _("Choose at least one way to meet.")})
     if start < now + timedelta(hours=availability.min_notice_hours):
         raise Conflict(_("This time is too soon: leave people time to book."))
     local_day = start.astimezone(availability.zone).date()
-    length = timedelta(minutes=availability.session_minutes)
+    length = timedelta(minutes=minutes)
     day_counts, week_counts = _counts(availability, now - timedelta(days=7))
     candidate = Candidate(
         start.astimezone(UTC), start.astimezone(UTC) + length, local_day
@@ -233,62 +359,32 @@ def slot_create(
         raise Conflict(
             _("You already offer as many sessions as you chose that day or week.")
         )
-    made = _insert(availability, [candidate], Slot.Source.MANUAL, capacity=capacity)
+    made = _insert(
+        availability,
+        [candidate],
+        Slot.Source.MANUAL,
+        capacity=capacity,
+        offer={**offer, "title": title},
+    )
     if not made:
         raise Conflict(_("You are already busy at that time."))
     slot_summary_refresh(mentor_profile_id=mentor_profile_id, now=now)
     return made[0]
 
 
-def _bitmap(availability: Availability, now: datetime) -> bytes:
-    """The matching bitmap of the weekly rules and exceptions of the next 7
-    days (``sessions.slots.week_bitmap``)."""
-    zone = availability.zone
-    first = now.astimezone(zone).date()
-    exceptions = availability.exceptions.filter(
-        date__gte=first, date__lte=first + timedelta(days=6)
-    ).values_list("date", "kind", "start", "end")
-    return week_bitmap(
-        windows(
-            first=first,
-            last=first + timedelta(days=6),
-            rules=availability.rules.values_list("weekday", "start", "end"),
-            exceptions=exceptions,
-        ),
-        zone,
-    )
-
-
 def slot_summary_refresh(
     *, mentor_profile_id: int, now: datetime | None = None
 ) -> None:
     """Push the mentor's free-slot figures down to their profile (the typed
-    setter; never moves the mentor-data version). In the caller's transaction."""
-    now = now or timezone.now()
-    availability = Availability.objects.filter(
-        mentor_profile_id=mentor_profile_id
-    ).first()
-    if availability is None:
-        return
-    free = Slot.objects.filter(
-        mentor_id=availability.mentor_profile.user_id,
-        status=Slot.Status.FREE,
-        start__gte=now,
+    setter; never moves the mentor-data version). In the caller's transaction,
+    which holds the availability's lock."""
+    availability_id = (
+        Availability.objects.filter(mentor_profile_id=mentor_profile_id)
+        .values_list("pk", flat=True)
+        .first()
     )
-    starts = list(
-        free.filter(start__lt=now + timedelta(days=28)).values_list("start", flat=True)
-    )
-    within = [
-        sum(1 for s in starts if s < now + timedelta(days=d)) for d in (7, 14, 28)
-    ]
-    mentor_profile_set_slot_summary(
-        mentor_profile_id=mentor_profile_id,
-        next_free_slot_at=free.order_by("start")
-        .values_list("start", flat=True)
-        .first(),
-        free_slots=(within[0], within[1], within[2]),
-        availability_bitmap=_bitmap(availability, now),
-    )
+    if availability_id is not None:
+        _summaries_refresh([availability_id], now or timezone.now())
 
 
 def slots_extend_all(*, now: datetime | None = None) -> int:
@@ -303,20 +399,87 @@ def slots_extend_all(*, now: datetime | None = None) -> int:
     return done
 
 
-def slot_summaries_refresh_all(*, now: datetime | None = None) -> int:
-    """Recompute every mentor's slot summary (each in its own transaction)."""
+def slot_summaries_refresh_all(
+    *, now: datetime | None = None, batch_size: int = 500
+) -> int:
+    """Recompute every mentor's slot summary as time passes: per batch of
+    mentors, one transaction, four reads and one UPDATE
+    (``mentor_profile_set_slot_summaries``). A mentor whose availability is
+    locked is being changed right now and skipped: that change writes their
+    summary itself. Returns how many were recomputed."""
+    now = now or timezone.now()
+    ids = list(
+        Availability.objects.order_by("pk").values_list("pk", flat=True).iterator()
+    )
     done = 0
-    for mentor_profile_id in Availability.objects.values_list(
-        "mentor_profile_id", flat=True
-    ).iterator():
+    for first in range(0, len(ids), batch_size):
         with transaction.atomic():
-            slot_summary_refresh(mentor_profile_id=mentor_profile_id, now=now)
-        done += 1
+            done += _summaries_refresh(ids[first : first + batch_size], now)
     return done
 
 
-Rule = tuple[int, time, time]
-Exception_ = tuple[date, str, time | None, time | None]
+def _summaries_refresh(availability_ids: list[int], now: datetime) -> int:
+    availabilities = list(
+        Availability.objects.select_for_update(of=("self",), skip_locked=True)
+        .filter(pk__in=availability_ids)
+        .select_related("mentor_profile")
+        .only("pk", "time_zone", "mentor_profile__id", "mentor_profile__user_id")
+        .order_by("pk")
+    )
+    if not availabilities:
+        return 0
+    ids = [a.pk for a in availabilities]
+    rules: dict[int, list[Rule]] = {}
+    for availability_id, *rule in WeeklyRule.objects.filter(
+        availability_id__in=ids
+    ).values_list("availability_id", "weekday", "start", "end"):
+        rules.setdefault(availability_id, []).append(tuple(rule))  # type: ignore[arg-type]
+    exceptions: dict[int, list[Exception_]] = {}
+    for availability_id, *exception in DateException.objects.filter(
+        availability_id__in=ids,
+        date__gte=now.date() - timedelta(days=1),
+        date__lte=now.date() + timedelta(days=8),
+    ).values_list("availability_id", "date", "kind", "start", "end"):
+        exceptions.setdefault(availability_id, []).append(tuple(exception))  # type: ignore[arg-type]
+    counts: dict[int, Any] = {
+        row["mentor_id"]: row
+        for row in Slot.objects.filter(
+            mentor_id__in=[a.mentor_profile.user_id for a in availabilities],
+            status=Slot.Status.FREE,
+            start__gte=now,
+        )
+        .values("mentor_id")
+        .annotate(
+            next_at=Min("start"),
+            d7=Count("pk", filter=Q(start__lt=now + timedelta(days=7))),
+            d14=Count("pk", filter=Q(start__lt=now + timedelta(days=14))),
+            d28=Count("pk", filter=Q(start__lt=now + timedelta(days=28))),
+        )
+    }
+    summaries = []
+    for availability in availabilities:
+        zone = availability.zone
+        first = now.astimezone(zone).date()
+        row = counts.get(availability.mentor_profile.user_id, {})
+        summaries.append(
+            (
+                availability.mentor_profile.pk,
+                row.get("next_at"),
+                (row.get("d7", 0), row.get("d14", 0), row.get("d28", 0)),
+                week_bitmap(
+                    windows(
+                        first=first,
+                        last=first + timedelta(days=6),
+                        rules=rules.get(availability.pk, []),
+                        exceptions=exceptions.get(availability.pk, []),
+                    ),
+                    zone,
+                ),
+            )
+        )
+    mentor_profile_set_slot_summaries(summaries=summaries)
+    return len(summaries)
+
 
 SETTINGS_FIELDS = (
     "time_zone",
@@ -327,6 +490,10 @@ SETTINGS_FIELDS = (
     "max_per_day",
     "max_per_week",
     "modes",
+    "venue_id",
+    "place",
+    "commitment_hours",
+    "commitment_period",
 )
 
 
@@ -350,6 +517,7 @@ def availability_update(
     now = now or timezone.now()
     availability_get_or_create(mentor_profile=mentor_profile)
     availability = _locked(mentor_profile.pk)
+    kept_venue_id = availability.venue_id
     for name in SETTINGS_FIELDS:
         if name in settings:
             setattr(availability, name, settings[name])
@@ -358,8 +526,24 @@ def availability_update(
         raise ValidationError(
             {"modes": _("Your profile does not offer this way to meet.")}
         )
+    placed = _place_checked(
+        modes=availability.modes,
+        venue_id=availability.venue_id,
+        place=availability.place,
+        kept_venue_id=kept_venue_id,
+    )
+    availability.venue_id, availability.place = placed["venue_id"], placed["place"]
+    if (availability.commitment_hours is None) != (not availability.commitment_period):
+        raise ValidationError(
+            {
+                "commitment_hours": _(
+                    "Give the number of hours and say whether it is per week or "
+                    "per month."
+                )
+            }
+        )
     availability.updated_at = now
-    availability.full_clean(exclude=["mentor_profile"])
+    availability.full_clean(exclude=["mentor_profile", "place"])
     by_day: dict[int, list[tuple[time, time]]] = {}
     built_rules = []
     for weekday, start, end in rules:
@@ -404,21 +588,32 @@ def availability_update(
 @transaction.atomic
 def slot_delete(*, mentor: Any, slot_id: int, now: datetime | None = None) -> None:
     """The mentor takes back one of their free slots. Another person's slot is
-    ``Slot.DoesNotExist``; a booked or past one is a ``Conflict``."""
-    slot = (
-        Slot.objects.select_for_update()
-        .filter(pk=slot_id, mentor_id=getattr(mentor, "pk", None))
+    ``Slot.DoesNotExist``; a booked or past one is a ``Conflict``. Locks the
+    availability row, then the slot."""
+    now = now or timezone.now()
+    mentor_id = getattr(mentor, "pk", None)
+    if mentor_id is None:
+        raise Slot.DoesNotExist(slot_id)
+    profile_id = (
+        MentorProfile.objects.filter(user_id=mentor_id)
+        .values_list("pk", flat=True)
         .first()
+    )
+    if profile_id is None:
+        raise Slot.DoesNotExist(slot_id)
+    list(  # the lock; no availability yet means no slot to lose either
+        Availability.objects.select_for_update()
+        .filter(mentor_profile_id=profile_id)
+        .values_list("pk", flat=True)
+    )
+    slot = (
+        Slot.objects.select_for_update().filter(pk=slot_id, mentor_id=mentor_id).first()
     )
     if slot is None:
         raise Slot.DoesNotExist(slot_id)
     if slot.status != Slot.Status.FREE:
         raise Conflict(_("This slot is booked: cancel the session instead."))
+    if slot.start < now:
+        raise Conflict(_("This time has passed."))
     slot.delete()
-    profile_id = (
-        MentorProfile.objects.filter(user_id=slot.mentor_id)
-        .values_list("pk", flat=True)
-        .first()
-    )
-    if profile_id is not None:
-        slot_summary_refresh(mentor_profile_id=profile_id, now=now)
+    slot_summary_refresh(mentor_profile_id=profile_id, now=now)

@@ -11,4 +11,10 @@ urlpatterns = [
         name="availability",
     ),
     path("mon-espace/creneaux/", views.slot_week, name="slot-week"),
+    path("mon-espace/creneaux/ajouter/", views.slot_add, name="slot-add"),
+    path(
+        "mon-espace/creneaux/<int:slot_id>/retirer/",
+        views.slot_remove,
+        name="slot-remove",
+    ),
 ]

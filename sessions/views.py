@@ -4,25 +4,45 @@ import zoneinfo
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
+from core.errors import Conflict
 from core.views import domain_errors
+from mentors.choices import Mode
 from mentors.models import MentorProfile
 
-from .display import clock, day_label, rule_label, zone_name
-from .forms import AvailabilitySettingsForm, ExceptionFormSet, RuleFormSet
+from .display import clock, day_label, offer_label, rule_label, zone_name
+from .forms import (
+    AvailabilitySettingsForm,
+    CommitmentForm,
+    ExceptionFormSet,
+    PlaceForm,
+    RuleFormSet,
+    SlotForm,
+)
 from .models import Availability, Slot
 from .selectors import availability_get, slot_list_between, slot_preview
-from .services import SETTINGS_FIELDS, availability_update
+from .services import (
+    SETTINGS_FIELDS,
+    availability_get_or_create,
+    availability_update,
+    slot_create,
+    slot_delete,
+)
+from .slots import local_start
 
 PREVIEW_DAYS = 14
 # "Free" alone reads as "no charge" in French: a slot is open to booking.
@@ -53,24 +73,25 @@ def _by_day(
 
 
 def _place_errors(
-    exc: ValidationError, form: AvailabilitySettingsForm, *formsets: Any
+    exc: ValidationError,
+    owners: list[forms.Form],
+    formsets: dict[str, Any] | None = None,
 ) -> None:
     """The service's refusals beside what they are about: a setting beside its
-    field, a rule or an exception at the top of its list."""
+    field (in whichever form has it), a rule or an exception at the top of its
+    list, anything else at the top of the first form."""
     if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
+        owners[0].add_error(None, exc)
         return
-    rules, exceptions = formsets
     for key, errors in exc.error_dict.items():
         texts = [m for e in errors for m in e.messages]
-        if key in form.fields:
-            form.add_error(key, texts)
-        elif key == "rules":
-            rules._non_form_errors.extend(texts)
-        elif key == "exceptions":
-            exceptions._non_form_errors.extend(texts)
+        owner = next((f for f in owners if key in f.fields), None)
+        if owner is not None:
+            owner.add_error(key, texts)
+        elif formsets and key in formsets:
+            formsets[key]._non_form_errors.extend(texts)
         else:
-            form.add_error(None, texts)
+            owners[0].add_error(None, texts)
 
 
 @login_required
@@ -89,16 +110,26 @@ def availability_edit(request: HttpRequest) -> HttpResponse:
     previewed: list[datetime] | None = None
     if request.method == "POST":
         form = AvailabilitySettingsForm(request.POST, profile_modes=profile.modes)
+        place = PlaceForm.of(availability, request.POST)
+        commitment = CommitmentForm(request.POST)
         rules = RuleFormSet(request.POST, prefix="rules")
         exceptions = ExceptionFormSet(request.POST, prefix="exceptions")
-        if all([form.is_valid(), rules.is_valid(), exceptions.is_valid()]):
+        valid = [f.is_valid() for f in (form, commitment, rules, exceptions)]
+        valid.append(place.check_given_for(form.cleaned_data.get("modes") or []))
+        if all(valid):
             entries = (
                 rules.entries(),  # type: ignore[attr-defined]
                 exceptions.entries(),  # type: ignore[attr-defined]
             )
+            settings = {
+                **form.cleaned_data,
+                **place.settings(),
+                "commitment_hours": commitment.cleaned_data["commitment_hours"],
+                "commitment_period": commitment.cleaned_data["commitment_period"],
+            }
             if "preview" in request.POST:
                 previewed = slot_preview(
-                    settings=form.cleaned_data,
+                    settings=settings,
                     rules=entries[0],
                     exceptions=entries[1],
                     now=now,
@@ -108,12 +139,16 @@ def availability_edit(request: HttpRequest) -> HttpResponse:
                 try:
                     availability_update(
                         mentor_profile=profile,
-                        settings=form.cleaned_data,
+                        settings=settings,
                         rules=entries[0],
                         exceptions=entries[1],
                     )
                 except ValidationError as exc:
-                    _place_errors(exc, form, rules, exceptions)
+                    _place_errors(
+                        exc,
+                        [form, place, commitment],
+                        {"rules": rules, "exceptions": exceptions},
+                    )
                 else:
                     messages.success(request, _("Your availability is saved."))
                     return redirect("coaching_sessions:availability")
@@ -121,6 +156,13 @@ def availability_edit(request: HttpRequest) -> HttpResponse:
         form = AvailabilitySettingsForm(
             initial={name: getattr(availability, name) for name in SETTINGS_FIELDS},
             profile_modes=profile.modes,
+        )
+        place = PlaceForm.of(availability)
+        commitment = CommitmentForm(
+            initial={
+                "commitment_hours": availability.commitment_hours,
+                "commitment_period": availability.commitment_period,
+            }
         )
         rules = RuleFormSet(
             prefix="rules",
@@ -154,6 +196,9 @@ def availability_edit(request: HttpRequest) -> HttpResponse:
         "coaching_sessions/availability_form.html",
         {
             "form": form,
+            "place": place,
+            "offers_in_person": Mode.IN_PERSON in profile.modes,
+            "commitment": commitment,
             "rules": rules,
             "exceptions": exceptions,
             "rule_labels": [rule_label(r.weekday, r.start, r.end) for r in saved_rules],
@@ -207,6 +252,9 @@ def slot_week(request: HttpRequest) -> HttpResponse:
                         "end": clock(s.end.astimezone(zone).time()),
                         "slot": s,
                         "status": STATUS_LABELS.get(Slot.Status(s.status), ""),
+                        "offer": offer_label(s),
+                        "removable": s.status == Slot.Status.FREE
+                        and s.start > timezone.now(),
                     }
                     for s in slots
                     if s.start.astimezone(zone).date() == day
@@ -220,8 +268,104 @@ def slot_week(request: HttpRequest) -> HttpResponse:
             "days": days,
             "zone_name": zone_name(zone_id),
             "first_day": day_label(monday),
+            "week": monday.isoformat(),
             "previous_week": (monday - timedelta(days=7)).isoformat(),
             "next_week": (monday + timedelta(days=7)).isoformat(),
             "this_week": monday == today - timedelta(days=today.weekday()),
         },
     )
+
+
+@transaction.atomic
+def _slot_create(
+    profile: MentorProfile, start: datetime, data: dict[str, Any], place: PlaceForm
+) -> Slot:
+    availability_get_or_create(mentor_profile=profile)
+    return slot_create(
+        mentor_profile_id=profile.pk,
+        start=start,
+        minutes=data["minutes"],
+        capacity=data["capacity"],
+        title=data["title"],
+        modes=data["modes"],
+        **(place.settings() if Mode.IN_PERSON in data["modes"] else {}),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def slot_add(request: HttpRequest) -> HttpResponse:
+    """A slot added by hand: one session or an open workshop, on a day and at
+    a time in the availability's zone, in person at a public place or not."""
+    profile = _mentor_profile(request)
+    if profile is None:
+        return _not_a_mentor(request)
+    availability = availability_get(mentor_profile=profile)
+    zone_id = availability.time_zone
+    if request.method == "POST":
+        form = SlotForm(request.POST, profile_modes=profile.modes)
+        place = PlaceForm.of(availability, request.POST)
+        valid = form.is_valid()
+        if place.check_given_for(form.cleaned_data.get("modes") or []) and valid:
+            data = form.cleaned_data
+            start = local_start(data["day"], data["start"], zoneinfo.ZoneInfo(zone_id))
+            if start is None:
+                form.add_error(
+                    "start",
+                    _("The clocks change that night: this time does not exist."),
+                )
+            else:
+                try:
+                    slot = _slot_create(profile, start, data, place)
+                except ValidationError as exc:
+                    _place_errors(exc, [form, place])
+                except Conflict as exc:
+                    form.add_error(None, str(exc))
+                else:
+                    messages.success(request, _("Your slot is added."))
+                    day = slot.start.astimezone(zoneinfo.ZoneInfo(zone_id)).date()
+                    week = day - timedelta(days=day.weekday())
+                    return redirect(
+                        reverse("coaching_sessions:slot-week")
+                        + "?"
+                        + urlencode({"week": week.isoformat()})
+                    )
+    else:
+        form = SlotForm(
+            initial={
+                "minutes": availability.session_minutes,
+                "modes": availability.modes
+                or [m for m in profile.modes if m != Mode.IN_PERSON],
+            },
+            profile_modes=profile.modes,
+        )
+        place = PlaceForm.of(availability)
+    return render(
+        request,
+        "coaching_sessions/slot_form.html",
+        {
+            "form": form,
+            "place": place,
+            "offers_in_person": Mode.IN_PERSON in profile.modes,
+            "zone_name": zone_name(zone_id),
+        },
+    )
+
+
+def _week_page(request: HttpRequest, **kwargs: Any) -> str:
+    week = request.POST.get("week", "")[:10]
+    target = reverse("coaching_sessions:slot-week")
+    return f"{target}?{urlencode({'week': week})}" if week else target
+
+
+@login_required
+@require_http_methods(["POST"])
+@domain_errors(_week_page)
+def slot_remove(request: HttpRequest, slot_id: int) -> HttpResponse:
+    """The mentor takes back one of their free slots (another person's: 404)."""
+    try:
+        slot_delete(mentor=request.user, slot_id=slot_id)
+    except Slot.DoesNotExist as exc:
+        raise Http404 from exc
+    messages.success(request, _("The slot is removed."))
+    return redirect(_week_page(request))

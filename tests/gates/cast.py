@@ -208,6 +208,10 @@ AVAILABILITY_BODY = {
     "max_per_day": 3,
     "max_per_week": 8,
     "modes": ["video"],
+    "venue": None,
+    "place": "",
+    "commitment_hours": 2,
+    "commitment_period": "month",
     "rules": [{"weekday": 1, "start": "09:00", "end": "12:00"}],
     "exceptions": [],
 }

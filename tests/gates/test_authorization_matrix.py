@@ -100,6 +100,8 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/api/v1/me/slots/"): row(401, 404, 404, 201, 201, 404),
     # {id} is a free slot of A's mentor: only they take it back.
     ("DELETE", "/api/v1/me/slots/{id}/"): row(401, 404, 404, 204, 404, 404),
+    # Partner venues: a public list, for people signed in.
+    ("GET", "/api/v1/venues/"): ANYONE_SIGNED_IN,
 }
 
 # Path parameters of each route, from the cast's objects.
@@ -173,6 +175,7 @@ BODIES = {
         .replace(hour=6, minute=0, second=0, microsecond=0)
         .isoformat(),
         "capacity": 4,
+        "title": "Créer son adresse e-mail",
     },
 }
 

@@ -168,6 +168,7 @@ def test_a_persons_busy_times_never_overlap_buffers_included():
         mentor_profile_id=profile.pk,
         start=datetime(2027, 3, 3, 11, 30, tzinfo=UTC),
         capacity=8,
+        title="Premiers pas sur l'ordinateur",
         now=NOW,
     )
     assert workshop.capacity == 8
