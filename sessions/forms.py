@@ -358,3 +358,51 @@ class BaseExceptionFormSet(forms.BaseFormSet):
 ExceptionFormSet = forms.formset_factory(
     ExceptionForm, formset=BaseExceptionFormSet, extra=1, can_delete=True, max_num=60
 )
+
+
+class BookingForm(forms.Form):
+    """A learner books one of a mentor's free slots (radio buttons: usable
+    with the keyboard alone and without JavaScript)."""
+
+    slot = forms.TypedChoiceField(
+        label=_("Choose a time"), coerce=int, widget=forms.RadioSelect
+    )
+    mode = forms.ChoiceField(label=_("How to meet"), widget=forms.RadioSelect)
+    skills = forms.TypedMultipleChoiceField(
+        label=_("What you will work on (three at most)"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    agenda = forms.CharField(
+        label=_("A word for the mentor"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What you would like to do in this session, your questions."),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        slots: list[tuple[int, str]],
+        modes: list[str],
+        skills: list[tuple[int, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        labels = dict(Mode.choices)
+        self.fields["slot"].choices = slots  # type: ignore[attr-defined]
+        self.fields["mode"].choices = [  # type: ignore[attr-defined]
+            (m, labels[m]) for m in modes if m in labels
+        ]
+        if skills:
+            self.fields["skills"].choices = skills  # type: ignore[attr-defined]
+        else:
+            del self.fields["skills"]
+
+    def clean_skills(self) -> list[int]:
+        chosen = self.cleaned_data.get("skills") or []
+        if len(chosen) > 3:
+            raise forms.ValidationError(_("Choose three skills at most."))
+        return list(chosen)

@@ -26,6 +26,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from matching.models import Mentorship, MentorshipSkill
 from mentors.choices import Mode, Region
 from mentors.models import MentorProfile
 
@@ -186,6 +187,22 @@ class Availability(models.Model):
         blank=True,
         verbose_name=_("ways to meet offered in slots"),
     )
+    discovery_enabled = models.BooleanField(
+        _("offer a discovery session"),
+        default=False,
+        db_default=False,
+        help_text=_(
+            "Someone you do not mentor yet may book one short session (30 minutes "
+            "at most) to get to know you, once."
+        ),
+    )
+    meeting_link = models.URLField(
+        _("my video meeting link"),
+        blank=True,
+        default="",
+        db_default="",
+        max_length=300,
+    )
     # In person: at a partner venue, or a public place written out.
     venue = models.ForeignKey(
         Venue,
@@ -337,6 +354,8 @@ class Slot(models.Model):
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.FREE
     )
+    # Confirmed bookings: the slot is booked once they fill its capacity.
+    seats_taken = models.PositiveSmallIntegerField(default=0, db_default=0)
     source = models.CharField(max_length=10, choices=Source.choices)
     venue = models.ForeignKey(
         Venue, on_delete=models.PROTECT, null=True, blank=True, related_name="slots"
@@ -366,6 +385,15 @@ class Slot(models.Model):
                 condition=Q(capacity=1) | ~Q(title=""),
                 name="sessions_slot_workshop_title",
             ),
+            models.CheckConstraint(
+                condition=Q(seats_taken__lte=models.F("capacity"))
+                & (
+                    Q(status="free", seats_taken__lt=models.F("capacity"))
+                    | Q(status="booked", seats_taken=models.F("capacity"))
+                    | Q(status="cancelled")
+                ),
+                name="sessions_slot_seats",
+            ),
         ]
         indexes = [
             models.Index(
@@ -379,8 +407,143 @@ class Slot(models.Model):
         return f"{self.mentor_id} {self.start:%Y-%m-%d %H:%M}Z ({self.status})"
 
 
+DISCOVERY_MAX_MINUTES = 30
+MAX_SKILLS_PER_BOOKING = 3
+
+
+class Booking(models.Model):
+    """A learner's seat in a mentor's slot: a session of their mentorship, a
+    seat in an open workshop, or a discovery session."""
+
+    class Kind(models.TextChoices):
+        MENTORSHIP = "mentorship", _("Session")
+        WORKSHOP = "workshop", _("Workshop")
+        DISCOVERY = "discovery", _("Discovery session")
+
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    # Kept when the slot goes (its mentor's account closed): the booking holds
+    # its own times and way to meet.
+    slot = models.ForeignKey(
+        Slot, on_delete=models.SET_NULL, null=True, related_name="bookings"
+    )
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="bookings_as_learner",
+    )
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="bookings_as_mentor",
+    )
+    mentorship = models.ForeignKey(
+        Mentorship,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="bookings",
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    # The session's own times: the slot's, or its first 30 minutes for a
+    # discovery session.
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    mode = models.CharField(max_length=10, choices=Mode.choices)
+    skills = models.ManyToManyField(
+        MentorshipSkill, blank=True, related_name="bookings"
+    )
+    agenda = models.TextField(_("what I would like to work on"), blank=True)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.CONFIRMED
+    )
+    # The calendar invitation's SEQUENCE: one more at each change.
+    sequence = models.PositiveIntegerField(default=0)
+    # An erased person's name, kept so the other one's history stays readable.
+    learner_name = models.CharField(max_length=150, blank=True)
+    mentor_name = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    cancel_reason = models.CharField(max_length=30, blank=True)
+
+    class Meta:
+        ordering = ["start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")), name="sessions_booking_order"
+            ),
+            models.UniqueConstraint(
+                fields=["slot", "learner"],
+                condition=Q(status="confirmed"),
+                name="sessions_booking_one_seat_each",
+                violation_error_message=_("You have already booked this time."),
+            ),
+            # One discovery session per learner and mentor, ever (a cancelled
+            # one may be booked again).
+            models.UniqueConstraint(
+                fields=["learner", "mentor"],
+                condition=Q(kind="discovery") & ~Q(status="cancelled"),
+                name="sessions_booking_one_discovery",
+                violation_error_message=_(
+                    "You have already had a discovery session with this mentor."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="cancelled", cancelled_at__isnull=False)
+                | Q(status="confirmed", cancelled_at__isnull=True),
+                name="sessions_booking_cancelled_at",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["learner", "start"], name="sessions_booking_learner"),
+            models.Index(fields=["mentor", "start"], name="sessions_booking_mentor"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.start:%Y-%m-%d %H:%M}Z ({self.status})"
+
+
+class BookingKey(models.Model):
+    """An ``Idempotency-Key`` a caller sent with a booking request, kept 24 h
+    with a SHA-256 of the body: the same request again gets the same booking,
+    another body with the same key is refused. Written in the booking's
+    transaction, so a failure leaves no key."""
+
+    caller = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.CharField(max_length=255)
+    body_sha256 = models.CharField(max_length=64)
+    booking = models.ForeignKey(
+        Booking, on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["caller", "key"], name="sessions_booking_key_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.caller_id} {self.key}"
+
+
 class BusyTime(models.Model):
-    """A stretch of time a person is taken, whatever their role in it."""
+    """A stretch of time a person is taken, whatever their role in it: a
+    mentor's slot (with its break), or a learner's booking."""
 
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="busy_times"
@@ -388,6 +551,9 @@ class BusyTime(models.Model):
     period = DateTimeRangeField()
     slot = models.OneToOneField(
         Slot, on_delete=models.CASCADE, null=True, blank=True, related_name="busy"
+    )
+    booking = models.OneToOneField(
+        Booking, on_delete=models.CASCADE, null=True, blank=True, related_name="busy"
     )
 
     class Meta:
@@ -400,7 +566,9 @@ class BusyTime(models.Model):
                 ],
             ),
             models.CheckConstraint(
-                condition=Q(slot__isnull=False), name="sessions_busy_source"
+                condition=Q(slot__isnull=False, booking__isnull=True)
+                | Q(slot__isnull=True, booking__isnull=False),
+                name="sessions_busy_source",
             ),
         ]
 

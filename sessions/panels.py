@@ -22,9 +22,12 @@ NEXT_FREE_SHOWN = 5
 def space_panels(
     *, user: User, learner: object, mentor: MentorProfile | None
 ) -> list[Panel]:
-    if mentor is None:
-        return []
-    return [Panel(Section.MENTOR, "coaching_sessions/panels/availability.html", 20)]
+    panels = [Panel(Section.LEARNER, "coaching_sessions/panels/sessions.html", 15)]
+    if mentor is not None:
+        panels.append(
+            Panel(Section.MENTOR, "coaching_sessions/panels/availability.html", 20)
+        )
+    return panels
 
 
 def profile_slots(
@@ -71,5 +74,7 @@ def profile_slots(
             "viewer_zone": zone_name(viewer_zone),
             "mentor_zone": zone_name(mentor_zone),
             "zones_differ": mentor_zone != viewer_zone,
+            "profile_id": profile.pk,
+            "mentor_user_id": profile.user_id,
         },
     )

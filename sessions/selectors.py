@@ -7,15 +7,16 @@ from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Exists, F, Func, OuterRef, QuerySet
+from django.db.models import Exists, F, Func, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from matching.models import Mentorship
 from mentors.choices import Mode
 from mentors.models import Block, MentorProfile
 from mentors.selectors import mentor_profile_public_list
 
-from .models import Availability, Slot, Venue
+from .models import Availability, Booking, Slot, Venue
 from .slots import candidate_slots, choose, windows
 
 
@@ -157,3 +158,28 @@ def slot_preview(
         max_per_week=settings["max_per_week"],
     )
     return [c.start for c in chosen]
+
+
+def booking_list_for(*, user_id: int, role: str | None = None) -> QuerySet[Booking]:
+    """The bookings this person holds, as learner or mentor (``role``: one of
+    the two), soonest first, with what a list shows."""
+    if role == "learner":
+        mine = Q(learner_id=user_id)
+    elif role == "mentor":
+        mine = Q(mentor_id=user_id)
+    else:
+        mine = Q(learner_id=user_id) | Q(mentor_id=user_id)
+    return (
+        Booking.objects.filter(mine)
+        .select_related("learner", "mentor", "slot__venue")
+        .prefetch_related("skills__skill")
+        .order_by("start", "pk")
+    )
+
+
+def mentorship_active_between(*, learner_id: int, mentor_id: int) -> Mentorship | None:
+    return (
+        Mentorship.objects.active()
+        .filter(learner_id=learner_id, mentor_id=mentor_id)
+        .first()
+    )

@@ -16,22 +16,27 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import Conflict
+from matching.models import Mentorship, MentorshipSkill
 from mentors.choices import Mode
-from mentors.models import MentorProfile
+from mentors.models import Block, MentorProfile
 from mentors.services import (
     mentor_profile_set_slot_summaries,
 )
 
 from .models import (
+    DISCOVERY_MAX_MINUTES,
     MANUAL_LENGTHS,
+    MAX_SKILLS_PER_BOOKING,
     Availability,
+    Booking,
+    BookingKey,
     BusyTime,
     DateException,
     Slot,
@@ -173,12 +178,16 @@ def slots_regenerate(*, mentor_profile_id: int, now: datetime | None = None) -> 
     # the same (times and break) stay, their ids with them, the others go.
     existing = {
         (slot.start, slot.end, slot.buffer_minutes): slot
-        for slot in Slot.objects.filter(
+        # Locked: a slot booked meanwhile is left out, whatever the snapshot.
+        for slot in Slot.objects.select_for_update()
+        .filter(
             mentor_id=mentor_id,
             source=Slot.Source.RULE,
             status=Slot.Status.FREE,
+            seats_taken=0,
             start__gte=now,
         )
+        .order_by("pk")
     }
     zone = availability.zone
     first = now.astimezone(zone).date()
@@ -611,9 +620,210 @@ def slot_delete(*, mentor: Any, slot_id: int, now: datetime | None = None) -> No
     )
     if slot is None:
         raise Slot.DoesNotExist(slot_id)
-    if slot.status != Slot.Status.FREE:
+    if slot.status != Slot.Status.FREE or slot.seats_taken:
         raise Conflict(_("This slot is booked: cancel the session instead."))
     if slot.start < now:
         raise Conflict(_("This time has passed."))
     slot.delete()
     slot_summary_refresh(mentor_profile_id=profile_id, now=now)
+
+
+# --- bookings --------------------------------------------------------------------
+
+
+@transaction.atomic
+def booking_create(
+    *,
+    learner: Any,
+    slot_id: int,
+    mode: str,
+    skill_ids: list[int] | tuple[int, ...] = (),
+    agenda: str = "",
+    now: datetime | None = None,
+) -> Booking:
+    """The learner books a seat in a mentor's free slot.
+
+    What it is follows from the slot and the two people: a seat in an open
+    workshop (capacity > 1, anyone the mentor has not blocked), a session of
+    their active mentorship (with up to three of its skills), or else a
+    discovery session (if the mentor offers them: 30 minutes at most, once per
+    learner and mentor).
+
+    Locks the slot row: people booking the same slot take turns, and only the
+    seats there are get taken. The learner's busy time is written in the same
+    transaction: the exclusion constraint refuses a booking that overlaps
+    anything else the person holds, in either role. Raises ``Conflict`` (the
+    slot was just taken, the person is busy, a rule forbids it),
+    ``ValidationError`` (a way to meet or a skill not offered) or
+    ``Slot.DoesNotExist`` (no such slot, or one the learner may not see).
+    """
+    now = now or timezone.now()
+    learner_id = getattr(learner, "pk", None)
+    slot = (
+        Slot.objects.select_for_update(of=("self",))
+        .select_related("mentor")
+        .filter(pk=slot_id)
+        .first()
+    )
+    if slot is None or learner_id is None:
+        raise Slot.DoesNotExist(slot_id)
+    profile = (
+        MentorProfile.objects.public()
+        .filter(user_id=slot.mentor_id)
+        .select_related("availability")
+        .first()
+    )
+    if (
+        profile is None
+        or slot.mentor_id == learner_id
+        or Block.objects.between(learner_id, slot.mentor_id).exists()
+    ):
+        raise Slot.DoesNotExist(slot_id)
+    if profile.is_paused and slot.capacity == 1:
+        raise Conflict(_("This mentor is not taking new sessions for now."))
+    if slot.status != Slot.Status.FREE or slot.seats_taken >= slot.capacity:
+        raise Conflict(_("This slot was just taken. Please choose another one."))
+    if slot.start <= now:
+        raise Conflict(_("This time has passed."))
+    if mode not in slot.modes:
+        raise ValidationError({"mode": _("This slot does not offer this way to meet.")})
+    agenda = agenda.strip()
+    mentorship = (
+        Mentorship.objects.active()
+        .filter(learner_id=learner_id, mentor_id=slot.mentor_id)
+        .first()
+    )
+    end = slot.end
+    if slot.capacity > 1:
+        kind = Booking.Kind.WORKSHOP
+    elif mentorship is not None:
+        kind = Booking.Kind.MENTORSHIP
+    else:
+        availability = getattr(profile, "availability", None)
+        if availability is None or not availability.discovery_enabled:
+            raise Conflict(
+                _(
+                    "To book a session, first ask this mentor to work with you "
+                    "(send a request)."
+                )
+            )
+        kind = Booking.Kind.DISCOVERY
+        end = min(slot.end, slot.start + timedelta(minutes=DISCOVERY_MAX_MINUTES))
+    skills: list[MentorshipSkill] = []
+    if skill_ids:
+        if kind != Booking.Kind.MENTORSHIP:
+            raise ValidationError(
+                {"skills": _("Skills are chosen for a session of a mentorship.")}
+            )
+        if len(set(skill_ids)) > MAX_SKILLS_PER_BOOKING:
+            raise ValidationError({"skills": _("Choose three skills at most.")})
+        skills = list(
+            MentorshipSkill.objects.filter(mentorship=mentorship, pk__in=skill_ids)
+        )
+        if len(skills) != len(set(skill_ids)):
+            raise ValidationError(
+                {"skills": _("Choose skills of your mentorship with this mentor.")}
+            )
+    booking = Booking(
+        slot=slot,
+        learner_id=learner_id,
+        mentor_id=slot.mentor_id,
+        mentorship=mentorship if kind == Booking.Kind.MENTORSHIP else None,
+        kind=kind,
+        start=slot.start,
+        end=end,
+        mode=mode,
+        agenda=agenda,
+        created_at=now,
+    )
+    try:
+        with transaction.atomic():
+            booking.save()
+            BusyTime.objects.create(
+                person_id=learner_id,
+                period=DateTimeTZRange(booking.start, booking.end, "[)"),
+                booking=booking,
+            )
+    except IntegrityError as exc:
+        name = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", "")
+        if name == "sessions_busy_no_overlap":
+            raise Conflict(
+                _("You already have something planned at that time.")
+            ) from exc
+        if name == "sessions_booking_one_seat_each":
+            raise Conflict(_("You have already booked this time.")) from exc
+        if name == "sessions_booking_one_discovery":
+            raise Conflict(
+                _("You have already had a discovery session with this mentor.")
+            ) from exc
+        raise
+    if skills:
+        booking.skills.set(skills)
+    slot.seats_taken += 1
+    if slot.seats_taken >= slot.capacity:
+        slot.status = Slot.Status.BOOKED
+    slot.save(update_fields=["seats_taken", "status"])
+    slot_summary_refresh(mentor_profile_id=profile.pk, now=now)
+    return booking
+
+
+KEY_LIFETIME = timedelta(hours=24)
+
+
+class KeyReused(Exception):
+    """The same ``Idempotency-Key`` came with another request body."""
+
+
+def booking_create_once(
+    *,
+    learner: Any,
+    key: str,
+    body_sha256: str,
+    now: datetime | None = None,
+    **asked: Any,
+) -> tuple[Booking, bool]:
+    """``booking_create`` under an idempotency key: the booking, and whether
+    it was made now (False: the same request came before, here is its
+    booking). The key is written first, in the booking's transaction: a
+    duplicate sent at the same time waits on its unique index, then finds the
+    first one's booking; a refused booking leaves no key. Raises ``KeyReused``
+    when the key came with another body within 24 hours."""
+    now = now or timezone.now()
+    for _attempt in range(3):
+        stored = (
+            BookingKey.objects.filter(
+                caller_id=learner.pk, key=key, created_at__gte=now - KEY_LIFETIME
+            )
+            .select_related("booking")
+            .first()
+        )
+        if stored is not None:
+            if stored.body_sha256 != body_sha256 or stored.booking is None:
+                raise KeyReused(key)
+            return stored.booking, False
+        try:
+            with transaction.atomic():
+                BookingKey.objects.filter(
+                    caller_id=learner.pk, key=key, created_at__lt=now - KEY_LIFETIME
+                ).delete()
+                row = BookingKey.objects.create(
+                    caller_id=learner.pk, key=key, body_sha256=body_sha256
+                )
+                booking = booking_create(learner=learner, now=now, **asked)
+                row.booking = booking
+                row.save(update_fields=["booking"])
+                return booking, True
+        except IntegrityError as exc:
+            name = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", "")
+            if name != "sessions_booking_key_unique":
+                raise
+    raise Conflict(_("This request is being handled. Try again in a moment."))
+
+
+def booking_keys_forget(*, now: datetime | None = None) -> int:
+    """Keys older than 24 hours go (a daily job)."""
+    now = now or timezone.now()
+    deleted, _rows = BookingKey.objects.filter(
+        created_at__lt=now - KEY_LIFETIME
+    ).delete()
+    return deleted

@@ -24,21 +24,39 @@ from core.views import domain_errors
 from mentors.choices import Mode
 from mentors.models import MentorProfile
 
-from .display import clock, day_label, offer_label, rule_label, zone_name
+from .display import (
+    clock,
+    day_label,
+    day_time,
+    in_zone,
+    offer_label,
+    rule_label,
+    zone_name,
+)
 from .forms import (
     AvailabilitySettingsForm,
+    BookingForm,
     CommitmentForm,
     ExceptionFormSet,
     PlaceForm,
     RuleFormSet,
     SlotForm,
 )
-from .models import Availability, Slot
-from .selectors import availability_get, slot_list_between, slot_preview
+from .models import Availability, Booking, Slot
+from .selectors import (
+    availability_get,
+    availability_public_get,
+    booking_list_for,
+    mentorship_active_between,
+    slot_list_between,
+    slot_list_free_for_viewer,
+    slot_preview,
+)
 from .services import (
     SETTINGS_FIELDS,
     availability_get_or_create,
     availability_update,
+    booking_create,
     slot_create,
     slot_delete,
 )
@@ -369,3 +387,133 @@ def slot_remove(request: HttpRequest, slot_id: int) -> HttpResponse:
         raise Http404 from exc
     messages.success(request, _("The slot is removed."))
     return redirect(_week_page(request))
+
+
+BOOKABLE_SHOWN = 40
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def booking_new(request: HttpRequest, profile_id: int) -> HttpResponse:
+    """A learner books one of a mentor's free slots: the three nearest first,
+    written for people, then the others day by day, in the learner's zone
+    (with the mentor's beside each when it differs)."""
+    viewer = request.user
+    assert viewer.pk is not None
+    now = timezone.now()
+    try:
+        slots = list(
+            slot_list_free_for_viewer(
+                viewer_id=viewer.pk,
+                mentor_profile_id=profile_id,
+                start=now,
+                end=now + timedelta(weeks=8),
+            )[:BOOKABLE_SHOWN]
+        )
+    except MentorProfile.DoesNotExist as exc:
+        raise Http404 from exc
+    profile = MentorProfile.objects.select_related("user").get(pk=profile_id)
+    if profile.user_id == viewer.pk:
+        raise Http404
+    public = availability_public_get(mentor_profile_id=profile_id)
+    mentor_zone = public["time_zone"] if public else "Europe/Paris"
+    viewer_zone = timezone.get_current_timezone_name()
+    mentorship = mentorship_active_between(
+        learner_id=viewer.pk, mentor_id=profile.user_id
+    )
+    skills = (
+        [
+            (s.pk, s.skill.name)
+            for s in mentorship.mentorshipskill_set.select_related("skill")
+        ]
+        if mentorship
+        else []
+    )
+
+    def label(slot: Slot) -> str:
+        shown = day_time(slot.start, viewer_zone)
+        if mentor_zone != viewer_zone:
+            shown += f" ({in_zone(slot.start, mentor_zone)})"
+        if slot.capacity > 1:
+            shown += " — " + _("open workshop: %(title)s") % {"title": slot.title}
+        return shown
+
+    choices = [(s.pk, label(s)) for s in slots]
+    modes = sorted(
+        {m for s in slots for m in s.modes}, key=[m.value for m in Mode].index
+    )
+    form = BookingForm(request.POST or None, slots=choices, modes=modes, skills=skills)
+    posted = request.POST.get("slot", "")
+    if request.method == "POST" and posted not in {str(pk) for pk, _l in choices}:
+        # Taken (or gone) since the page was shown: say so, not "invalid choice".
+        form.is_valid()
+        form.errors.pop("slot", None)
+        form.add_error(None, _("This slot was just taken. Please choose another one."))
+    elif request.method == "POST" and form.is_valid():
+        try:
+            booking_create(
+                learner=viewer,
+                slot_id=form.cleaned_data["slot"],
+                mode=form.cleaned_data["mode"],
+                skill_ids=form.cleaned_data.get("skills", []),
+                agenda=form.cleaned_data["agenda"],
+            )
+        except ValidationError as exc:
+            _place_errors(exc, [form])
+        except Conflict as exc:
+            form.add_error(None, str(exc))
+        except Slot.DoesNotExist:
+            form.add_error(
+                "slot", _("This slot was just taken. Please choose another one.")
+            )
+        else:
+            messages.success(request, _("Your session is booked."))
+            return redirect("coaching_sessions:my-sessions")
+    nearest = choices[:3]
+    return render(
+        request,
+        "coaching_sessions/booking_form.html",
+        {
+            "profile": profile,
+            "form": form,
+            "nearest": nearest,
+            "viewer_zone": zone_name(viewer_zone),
+            "mentor_zone": zone_name(mentor_zone),
+            "zones_differ": mentor_zone != viewer_zone,
+            "has_mentorship": mentorship is not None,
+        },
+    )
+
+
+@login_required
+@require_safe
+def my_sessions(request: HttpRequest) -> HttpResponse:
+    """The person's sessions in both roles: upcoming first, then past."""
+    assert request.user.pk is not None
+    now = timezone.now()
+    zone = timezone.get_current_timezone_name()
+    bookings = list(booking_list_for(user_id=request.user.pk))
+
+    def shown(booking: Booking) -> dict[str, Any]:
+        as_learner = booking.learner_id == request.user.pk
+        other = booking.mentor if as_learner else booking.learner
+        return {
+            "booking": booking,
+            "when": day_time(booking.start, zone),
+            "until": clock(booking.end.astimezone(zoneinfo.ZoneInfo(zone)).time()),
+            "role": _("as learner") if as_learner else _("as mentor"),
+            "with": other.full_name if other else _("a closed account"),
+            "mode": dict(Mode.choices).get(booking.mode, booking.mode),
+        }
+
+    upcoming = [
+        shown(b)
+        for b in bookings
+        if b.end > now and b.status == Booking.Status.CONFIRMED
+    ]
+    past = [shown(b) for b in reversed(bookings) if b.end <= now]
+    return render(
+        request,
+        "coaching_sessions/my_sessions.html",
+        {"upcoming": upcoming, "past": past[:50], "zone_name": zone_name(zone)},
+    )

@@ -407,6 +407,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "sessions.tasks.refresh_slot_summaries_task",
         "schedule": timedelta(hours=1),
     },
+    "forget-booking-keys": {
+        "task": "sessions.tasks.forget_booking_keys_task",
+        "schedule": timedelta(hours=24),
+    },
 }
 
 # --- security (production tightens these) --------------------------------

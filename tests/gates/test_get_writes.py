@@ -101,6 +101,7 @@ ROUTER_PKS = {
     "blocks/": "block_of_a",
     "mentors/": "profile_of_mentor_of_a",
     "me/slots/": "slot_of_mentor_of_a",
+    "bookings/": "booking_of_a",
 }
 # Routes not walked, each with why.
 NOT_WALKED = {

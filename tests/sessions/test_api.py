@@ -148,7 +148,7 @@ def test_a_learner_sees_the_free_slots_of_a_public_mentor_in_utc():
         profile, _on_the_hour(4, hour=8), capacity=6, title="Créer son adresse e-mail"
     )
     booked = _slot(profile, _on_the_hour(5, hour=8))
-    Slot.objects.filter(pk=booked.pk).update(status=Slot.Status.BOOKED)
+    Slot.objects.filter(pk=booked.pk).update(status=Slot.Status.BOOKED, seats_taken=1)
     _slot(profile, _on_the_hour(20, hour=8))  # past the range asked for
     api = _client(UserFactory())
 
@@ -311,7 +311,7 @@ def test_a_mentor_takes_back_a_free_slot_but_not_a_booked_one():
     profile = mentor()
     free = _slot(profile, _on_the_hour(3))
     booked = _slot(profile, _on_the_hour(4))
-    Slot.objects.filter(pk=booked.pk).update(status=Slot.Status.BOOKED)
+    Slot.objects.filter(pk=booked.pk).update(status=Slot.Status.BOOKED, seats_taken=1)
     api = _client(profile.user)
 
     assert api.delete(f"/api/v1/me/slots/{free.pk}/").status_code == 204

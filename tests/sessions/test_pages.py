@@ -496,7 +496,7 @@ def test_a_booked_slot_cannot_be_removed(client):
     client.force_login(profile.user)
     client.post(ADD, _slot_form(_next(2)))
     slot = Slot.objects.get()
-    Slot.objects.filter(pk=slot.pk).update(status=Slot.Status.BOOKED)
+    Slot.objects.filter(pk=slot.pk).update(status=Slot.Status.BOOKED, seats_taken=1)
 
     response = client.post(
         reverse("coaching_sessions:slot-remove", args=[slot.pk]), follow=True
