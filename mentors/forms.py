@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -605,7 +605,8 @@ class DirectoryForm(forms.Form):
             if value in (None, ""):
                 continue
             assert isinstance(field.field, forms.ChoiceField)
-            choices = flatten_choices(field.field.choices)
+            # Grouped choices (skills) flattened; the stubs type groups too narrowly.
+            choices: Any = flatten_choices(cast(Any, field.field.choices))
             names = {str(key): name for key, name in choices}
             active.append(
                 ActiveFilter(
