@@ -90,7 +90,9 @@ def directory(request: HttpRequest) -> HttpResponse:
     )
     clean_url = _without_empty_values(request)
     if clean_url is not None and not partial:
-        return redirect(clean_url)
+        response: HttpResponse = redirect(clean_url)
+        patch_vary_headers(response, ("HX-Request", "HX-History-Restore-Request"))
+        return response
     form = DirectoryForm(request.GET)
     page: Any = None
     cards: Any = []

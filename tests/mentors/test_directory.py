@@ -500,6 +500,8 @@ def test_a_search_with_empty_fields_redirects_to_the_same_search_without_them(
 
     assert response.status_code == 302
     assert response["Location"] == expected
+    # A cache never serves it for the htmx request of the same address.
+    assert "HX-Request" in response["Vary"]
 
 
 def test_a_search_without_empty_fields_is_served_at_once(client, mentors):
