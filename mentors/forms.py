@@ -1,10 +1,14 @@
 from __future__ import annotations
 
 import functools
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms import BoundField
+from django.utils.choices import flatten_choices
+from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -478,8 +482,18 @@ class ReviewRequestChangesForm(forms.Form):
     )
 
 
+@dataclass(frozen=True)
+class ActiveFilter:
+    label: str  # the filter's name ("Region")
+    value: str  # the chosen value's name ("Bretagne")
+    query_without: str  # the search's query string without this filter
+
+
 class DirectoryForm(forms.Form):
-    """The directory's search box and filters (GET). Bad values are explained."""
+    """The directory's search box and filters (GET). Bad values are explained.
+
+    ``page`` is checked but never drawn: a new search starts at its first page.
+    """
 
     q = forms.CharField(
         label=_("What do you want to learn?"),
@@ -529,6 +543,19 @@ class DirectoryForm(forms.Form):
         required=False, min_value=1, max_value=500, widget=forms.HiddenInput
     )
 
+    # The page draws the search box on its own and the other fields in a
+    # panel, folded on small screens.
+    SEARCH_FIELDS = ("q",)
+    FILTER_FIELDS = (
+        "skill",
+        "min_level",
+        "language",
+        "region",
+        "mode",
+        "available_within_days",
+        "sort",
+    )
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # The long lists are callables: read when a value is checked or the
@@ -546,3 +573,46 @@ class DirectoryForm(forms.Form):
             ("", _("Any language")),
             *language_choices(),
         ]
+
+    def search_fields(self) -> list[BoundField]:
+        return [self[name] for name in self.SEARCH_FIELDS]
+
+    def filter_fields(self) -> list[BoundField]:
+        return [self[name] for name in self.FILTER_FIELDS]
+
+    def filters_refused(self) -> bool:
+        """Whether a filter's value is refused: the folded panel then starts
+        open, so that the error shows beside its field."""
+        return any(name in self.errors for name in self.FILTER_FIELDS)
+
+    def query_string(self, *, without: str = "page") -> str:
+        """The search as understood (its valid values), without empty values,
+        the page, nor ``without``."""
+        return urlencode(
+            {
+                name: value
+                for name, value in self.cleaned_data.items()
+                if value not in (None, "") and name not in ("page", without)
+            }
+        )
+
+    def active_filters(self) -> list[ActiveFilter]:
+        """The filters set to a valid value, named in words, each with the
+        search without it."""
+        active = []
+        for field in self.filter_fields():
+            value = self.cleaned_data.get(field.name)
+            if value in (None, ""):
+                continue
+            assert isinstance(field.field, forms.ChoiceField)
+            # Grouped choices (skills) flattened; the stubs type groups too narrowly.
+            choices: Any = flatten_choices(cast(Any, field.field.choices))
+            names = {str(key): name for key, name in choices}
+            active.append(
+                ActiveFilter(
+                    label=str(field.label),
+                    value=str(names.get(str(value), value)),
+                    query_without=self.query_string(without=field.name),
+                )
+            )
+        return active

@@ -205,6 +205,7 @@ class MentorProfile(models.Model):
         "user_id",
         "user__full_name",
         "headline",
+        "photo",
         "languages",
         "region",
         "city",
