@@ -20,6 +20,7 @@ from .choices import (
     language_choices,
     other_language_choices,
 )
+from .data_version import mentor_data_version
 from .levels import (
     LEARNER_CURRENT_STEPS,
     LEARNER_TARGET_STEPS,
@@ -91,16 +92,22 @@ class SpokenLanguagesForm(forms.Form):
         return data
 
 
-def skill_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+def skill_choices(
+    *, version: int | None = None
+) -> list[tuple[str, list[tuple[str, str]]]]:
     """Skills grouped by need, in everyday words in the viewer's language.
-    Cached per language for five minutes (the taxonomy changes by migration)."""
-    import time
 
-    return list(_skill_choices((get_language() or "fr")[:2], int(time.time() // 300)))
+    Kept per process and language under the mentor-data version (read here
+    unless the caller has it), which an edit of a skill or an area moves: a
+    new name shows at once in every process.
+    """
+    if version is None:
+        version = mentor_data_version()
+    return list(_skill_choices((get_language() or "fr")[:2], version))
 
 
 @functools.lru_cache(maxsize=8)
-def _skill_choices(language: str, period: int) -> tuple[Any, ...]:
+def _skill_choices(language: str, version: int) -> tuple[Any, ...]:
     from django.utils.translation import override
 
     with override(language):
@@ -238,7 +245,20 @@ class MentorProfileForm(SpokenLanguagesForm):
         return photo
 
 
-class MentorSkillForm(PlainLevelsForm):
+class SkillRowForm(PlainLevelsForm):
+    """A row of a skills formset: its skill list given by the formset."""
+
+    def __init__(
+        self, *args: Any, skill_choices: list[Any] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if skill_choices is not None:
+            skill_field = self.fields["skill"]
+            assert isinstance(skill_field, forms.ChoiceField)
+            skill_field.choices = skill_choices
+
+
+class MentorSkillForm(SkillRowForm):
     skill = SkillChoiceField()
     level = PlainLevelField(label=_("My level"), steps=MENTOR_STEPS, lowest=1)
     years = forms.IntegerField(
@@ -250,6 +270,14 @@ class MentorSkillForm(PlainLevelsForm):
 
 
 class BaseSkillFormSet(forms.BaseFormSet):
+    @functools.cached_property
+    def skill_choices(self) -> list[Any]:
+        # Read once for every row (each row would read the version again).
+        return _skill_choices_with_blank()
+
+    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+        return super().get_form_kwargs(index) | {"skill_choices": self.skill_choices}
+
     def clean(self) -> None:
         super().clean()
         codes = [
@@ -278,7 +306,7 @@ MentorSkillFormSet = forms.formset_factory(
 )
 
 
-class LearnerSkillForm(PlainLevelsForm):
+class LearnerSkillForm(SkillRowForm):
     skill = SkillChoiceField()
     current_level = PlainLevelField(
         label=_("My level today"), steps=LEARNER_CURRENT_STEPS, lowest=0
@@ -529,13 +557,18 @@ class DirectoryForm(forms.Form):
         required=False, min_value=1, max_value=500, widget=forms.HiddenInput
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, data_version: int | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         # The long lists are callables: read when a value is checked or the
         # field is drawn (the drawn form is usually cached), not for each form.
         skill_field = self.fields["skill"]
         assert isinstance(skill_field, forms.ChoiceField)
-        skill_field.choices = lambda: [("", _("All skills")), *skill_choices()]
+        skill_field.choices = lambda: [
+            ("", _("All skills")),
+            *skill_choices(version=data_version),
+        ]
         skill_field.error_messages["invalid_choice"] = _("Unknown skill: %(value)s")
         level_field = self.fields["min_level"]
         assert isinstance(level_field, forms.TypedChoiceField)

@@ -71,15 +71,17 @@ from .text import render_markdown
 def directory(request: HttpRequest) -> HttpResponse:
     """The public directory. htmx swaps the results in place (and keeps the URL);
     without JavaScript the same form submits the page."""
-    form = DirectoryForm(request.GET)
+    viewer_id = request.user.pk if request.user.is_authenticated else None
+    # The mentor-data version keys the skill list and the cached fragments.
+    state = directory_state(viewer_id=viewer_id)
+    form = DirectoryForm(request.GET, data_version=state.version)
     page: Any = None
     cards: Any = []
+    did_you_mean: Any = None
     results_key = ""
     if form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
         query = DirectoryQuery(**data)
-        viewer_id = request.user.pk if request.user.is_authenticated else None
-        state = directory_state(viewer_id=viewer_id)
         # The results are cached whole (keyed on the query and the mentor-data
         # version); the page is only read when they are rebuilt.
         results_key = state.results_key(query)
@@ -90,7 +92,18 @@ def directory(request: HttpRequest) -> HttpResponse:
         )
         cards = SimpleLazyObject(lambda: [card_data(p) for p in page.results])
         # The links to other pages carry the query as understood, nothing empty.
-        query_string = urlencode({k: v for k, v in data.items() if k != "page"})
+        kept = {k: v for k, v in data.items() if k != "page"}
+        query_string = urlencode(kept)
+        did_you_mean = SimpleLazyObject(
+            lambda: (
+                {
+                    "q": page.corrected,
+                    "query_string": urlencode(kept | {"q": page.corrected}),
+                }
+                if page.corrected
+                else {}
+            )
+        )
     else:
         raw = request.GET.copy()
         raw.pop("page", None)
@@ -99,7 +112,9 @@ def directory(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "cards": cards,
+        "did_you_mean": did_you_mean,
         "results_key": results_key,
+        "data_version": state.version,
         "query_string": query_string,
     }
     # htmx asks for the results only; a history restore (back button with no
