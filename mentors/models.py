@@ -182,14 +182,9 @@ class MentorProfile(models.Model):
     # Pushed down by matching, which owns mentorships: its count of this
     # mentor's active ones, recomputed in each transaction that starts or ends one.
     active_mentorships = models.PositiveSmallIntegerField(default=0)
-    # Directory search over the published content (mentors/search.py keeps
-    # them current): French full text, unaccented and stemmed; and the words
-    # this profile counts in the search lexicon (``SearchWord``), none while
-    # it is not public, so that a refresh knows what to take back.
+    # Directory search over the published content (mentors/search.py keeps it
+    # current): French full text, unaccented and stemmed.
     search_vector = SearchVectorField(null=True, editable=False)
-    search_words = ArrayField(
-        models.TextField(), default=list, blank=True, editable=False
-    )
 
     # What the mentor writes (the draft, the form, the API, the review).
     EDITABLE_FIELDS = (
@@ -285,6 +280,21 @@ class MentorProfile(models.Model):
         return math.ceil(self.median_answer_hours_90d / 24) or 1
 
 
+class ProfileSearchWords(models.Model):
+    """The words a profile counts in the search lexicon (``SearchWord``), none
+    while it is not public: what a refresh of the profile takes back before
+    counting its new words. A table of its own, so that the profile rows the
+    directory reads stay narrow."""
+
+    profile = models.OneToOneField(
+        MentorProfile, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    words = ArrayField(models.TextField(), default=list)
+
+    def __str__(self) -> str:
+        return f"{self.profile_id}: {len(self.words)} words"
+
+
 class SearchWord(models.Model):
     """A word of the public profiles' search documents (name, headline, skills,
     bio, city; unaccented, lower case), with its French stem and the number of
@@ -301,10 +311,14 @@ class SearchWord(models.Model):
 
     class Meta:
         indexes = [
+            # No pending list (fastupdate): each refresh writes a few words, and
+            # every search reads the index; a pending list that autovacuum has
+            # not merged yet made a lookup take a second after a rebuild.
             GinIndex(
                 fields=["word"],
                 name="mentors_searchword_trgm_idx",
                 opclasses=["gin_trgm_ops"],
+                fastupdate=False,
             ),
             models.Index(fields=["stem"], name="mentors_searchword_stem_idx"),
         ]

@@ -3,9 +3,9 @@ table, never computed per request.
 
 ``MentorProfile.search_vector``: French full text (``unaccent``, punctuation
 read as spaces, then the French stemmer), the headline and skills weighted
-first, the name second, the bio and city last. ``MentorProfile.search_words``:
-the words of that document (unaccented, lower case) that the profile counts in
-the lexicon, none while the profile is not public. ``SearchWord``: the lexicon,
+first, the name second, the bio and city last. ``ProfileSearchWords``: the
+words of that document (unaccented, lower case) that the profile counts in the
+lexicon, none while the profile is not public. ``SearchWord``: the lexicon,
 every word of the public profiles with its French stem and the number of public
 profiles holding it, trigram-indexed: a query word that is not in it is
 corrected to the nearest word that is (pg_trgm's documentation describes this
@@ -54,43 +54,54 @@ WITH docs AS (
     WHERE {where}
     GROUP BY p.id, u.full_name
 ),
-computed AS (
-    SELECT docs.id,
-           setweight(to_tsvector('french', {headline_skills}), 'A')
-           || setweight(to_tsvector('french', {name}), 'B')
-           || setweight(to_tsvector('french', {bio_city}), 'C') AS vector,
-           CASE WHEN docs.is_public THEN ARRAY(
+plain AS (
+    -- Each part unaccented, its punctuation made spaces, once.
+    SELECT docs.id, docs.is_public,
+           {headline_skills} AS first, {name} AS second, {bio_city} AS third
+    FROM docs
+),
+computed AS MATERIALIZED (  -- each document read once, however often used
+    SELECT plain.id,
+           setweight(to_tsvector('french', plain.first), 'A')
+           || setweight(to_tsvector('french', plain.second), 'B')
+           || setweight(to_tsvector('french', plain.third), 'C') AS vector,
+           CASE WHEN plain.is_public THEN ARRAY(
                SELECT DISTINCT word
-               FROM regexp_split_to_table(
-                   lower(unaccent(concat_ws(' ', docs.name, docs.headline,
-                                            docs.skills, docs.bio, docs.city))),
-                   '[^[:alnum:]]+') AS word
+               FROM unnest(string_to_array(
+                   lower(plain.first || ' ' || plain.second || ' ' || plain.third),
+                   ' ')) AS word
                WHERE length(word) BETWEEN {word_min} AND {word_max}
                  AND word ~ '[[:alpha:]]'
                ORDER BY word
            ) ELSE '{{}}'::text[] END AS words
-    FROM docs
+    FROM plain
 ),
 changed AS (
-    SELECT p.id, p.search_words AS old_words, c.vector, c.words
-    FROM mentors_mentorprofile p
-    JOIN computed c ON c.id = p.id
-    WHERE p.search_vector IS DISTINCT FROM c.vector
-       OR p.search_words IS DISTINCT FROM c.words
+    SELECT c.id, c.vector, c.words, coalesce(sw.words, '{{}}') AS old_words,
+           p.search_vector IS DISTINCT FROM c.vector AS new_vector,
+           coalesce(sw.words, '{{}}') IS DISTINCT FROM c.words AS new_words
+    FROM computed c
+    JOIN mentors_mentorprofile p ON p.id = c.id
+    LEFT JOIN mentors_profilesearchwords sw ON sw.profile_id = c.id
 ),
-updated AS (
-    UPDATE mentors_mentorprofile p
-    SET search_vector = changed.vector, search_words = changed.words
+vectors AS (
+    UPDATE mentors_mentorprofile p SET search_vector = changed.vector
     FROM changed
-    WHERE changed.id = p.id
+    WHERE changed.id = p.id AND changed.new_vector
     RETURNING p.id
 ),
-delta AS (
+kept_words AS (
+    INSERT INTO mentors_profilesearchwords (profile_id, words)
+    SELECT id, words FROM changed WHERE new_words
+    ON CONFLICT (profile_id) DO UPDATE SET words = EXCLUDED.words
+    RETURNING profile_id
+),
+delta AS MATERIALIZED (  -- summed first, then each word stemmed once
     SELECT word, sum(change)::integer AS change
     FROM (
-        SELECT unnest(words) AS word, 1 AS change FROM changed
+        SELECT unnest(words) AS word, 1 AS change FROM changed WHERE new_words
         UNION ALL
-        SELECT unnest(old_words), -1 FROM changed
+        SELECT unnest(old_words), -1 FROM changed WHERE new_words
     ) AS changes
     GROUP BY word
     HAVING sum(change) <> 0
@@ -107,7 +118,8 @@ counted AS (
     ON CONFLICT (word) DO UPDATE SET documents = lexicon.documents + EXCLUDED.documents
     RETURNING lexicon.word, lexicon.documents
 )
-SELECT (SELECT count(*) FROM updated),
+SELECT (SELECT count(*)
+        FROM (SELECT id FROM vectors UNION SELECT profile_id FROM kept_words) AS ids),
        ARRAY(SELECT word FROM counted WHERE documents <= 0)
 """
 
@@ -180,9 +192,9 @@ def _refresh(
 # The counts again from the profiles' words, and the stems from the words: what
 # the incremental updates should have left. Returns how many rows it fixed.
 _RECOUNT_SQL = """
-WITH counted AS (
+WITH counted AS MATERIALIZED (  -- counted first, then each word stemmed once
     SELECT word, count(*)::integer AS documents
-    FROM mentors_mentorprofile, unnest(search_words) AS word
+    FROM (SELECT unnest(words) AS word FROM mentors_profilesearchwords) AS counted
     GROUP BY word
 ),
 stemmed AS (
@@ -209,20 +221,44 @@ SELECT (SELECT count(*) FROM removed) + (SELECT count(*) FROM written)
 
 REBUILD_BATCH = 2000
 
+# Profiles counted in the lexicon as public when they are not, or the reverse
+# (what no refresh was called for: an e-mail address verified or not, a row
+# changed by hand).
+_MISCOUNTED_SQL = """
+SELECT p.id
+FROM mentors_mentorprofile p
+LEFT JOIN mentors_profilesearchwords sw ON sw.profile_id = p.id
+WHERE (p.id IN ({public})) <> (coalesce(cardinality(sw.words), 0) > 0)
+ORDER BY p.id
+"""
 
-def search_lexicon_rebuild(*, batch: int = REBUILD_BATCH) -> tuple[int, int]:
-    """Refresh every profile's search columns, then count the lexicon again
-    from the profiles' words; return (profiles changed, lexicon rows fixed).
 
-    The nightly job: it catches what no refresh was called for (an e-mail
-    address verified or not, rows changed by hand). Profiles are refreshed
+def search_lexicon_rebuild(
+    *, full: bool = False, batch: int = REBUILD_BATCH
+) -> tuple[int, int]:
+    """Refresh the profiles counted in the lexicon as public when they are not
+    (or the reverse), or every profile with ``full``; then count the lexicon
+    again from the profiles' words. Returns (profiles changed, lexicon rows
+    fixed).
+
+    The nightly job. Documents change only through ``mentor_search_refresh``,
+    so it need not recompute them all (1–4 ms a profile): ``full`` is for a
+    change in how documents are made (a migration). Profiles are refreshed
     ``batch`` at a time, each batch in its own transaction (their rows locked
     for that long only). The count runs under a lock on the lexicon that lets
     reads through but makes concurrent refreshes wait for it (one statement),
     so none of their changes is lost or counted twice. Call outside a
-    transaction.
+    transaction (or in one that may hold these locks that long).
     """
-    ids = list(MentorProfile.objects.order_by("pk").values_list("pk", flat=True))
+    if full:
+        ids = list(MentorProfile.objects.order_by("pk").values_list("pk", flat=True))
+    else:
+        public_sql, public_params = (
+            MentorProfile.objects.public().values("pk").query.sql_with_params()
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(_MISCOUNTED_SQL.format(public=public_sql), public_params)
+            ids = [row[0] for row in cursor.fetchall()]
     changed = 0
     for start in range(0, len(ids), batch):
         changed += mentor_search_refresh(profile_ids=ids[start : start + batch])
@@ -242,57 +278,50 @@ PREFIX_MIN_LETTERS = 3
 
 # One statement for every word of a query: the full-text query of the word,
 # whether it is a stop-word, whether the lexicon knows its stem, and for a word
-# it does not know, the nearest lexicon word: first a word with two neighbouring
-# letters swapped ("pyhton"; trigrams see little of that in a short word), then
-# by trigram similarity over pg_trgm's threshold (the indexed ``%``), then the
-# more frequent word.
+# it does not know, the nearest lexicon word (``mentors_nearest_word``, from
+# migration 0015: first a word with two neighbouring letters swapped, "pyhton",
+# as trigrams see little of that in a short word; then by trigram similarity
+# over pg_trgm's threshold, through the trigram index; then the more frequent).
 _LOOKUP_SQL = """
-WITH typed AS (
+WITH typed AS MATERIALIZED (
     SELECT t.position, lower(unaccent(t.word)) AS word, t.correctable, t.prefixable
     FROM unnest(%(words)s::text[], %(correctable)s::boolean[],
                 %(prefixable)s::boolean[])
          WITH ORDINALITY AS t(word, correctable, prefixable, position)
 ),
-read AS (
+read AS MATERIALIZED (
     SELECT typed.*,
            word ~ '^[[:alnum:]]+$' AS plain,
            plainto_tsquery('french', word) AS query,
            (tsvector_to_array(to_tsvector('french', word)))[1] AS stem,
-           to_tsvector('english', word) = ''::tsvector AS english_stop,
-           ARRAY(
-               SELECT overlay(word PLACING substr(word, i + 1, 1) || substr(word, i, 1)
-                              FROM i FOR 2)
-               FROM generate_series(1, length(word) - 1) AS i
-           ) AS swaps
+           to_tsvector('english', word) = ''::tsvector AS english_stop
     FROM typed
 ),
-known AS (
+known AS MATERIALIZED (
     SELECT read.*,
            EXISTS (SELECT 1 FROM mentors_searchword k WHERE k.stem = read.stem) AS known
     FROM read
+),
+nearest AS (
+    SELECT known.*,
+           CASE WHEN correctable AND plain AND NOT known AND stem IS NOT NULL
+                     AND NOT english_stop
+                THEN mentors_nearest_word(word, ARRAY(
+                    SELECT overlay(word PLACING substr(word, i + 1, 1)
+                                   || substr(word, i, 1) FROM i FOR 2)
+                    FROM generate_series(1, length(word) - 1) AS i))
+           END AS nearest
+    FROM known
 )
-SELECT known.query::text,
-       known.stem IS NULL,
-       known.english_stop,
-       known.known,
-       nearest.word,
-       plainto_tsquery('french', nearest.word)::text,
-       CASE WHEN known.prefixable AND known.plain
-            THEN to_tsquery('french', known.word || ':*')::text END
-FROM known
-LEFT JOIN LATERAL (
-    SELECT w.word
-    FROM mentors_searchword w
-    WHERE known.correctable AND known.plain AND NOT known.known
-      AND known.stem IS NOT NULL AND NOT known.english_stop
-      AND (w.word %% known.word OR w.word = ANY(known.swaps))
-    ORDER BY w.word = ANY(known.swaps) DESC,
-             similarity(w.word, known.word) DESC,
-             w.documents DESC,
-             w.word
-    LIMIT 1
-) AS nearest ON TRUE
-ORDER BY known.position
+SELECT query::text,
+       stem IS NULL,
+       english_stop,
+       known,
+       nearest,
+       plainto_tsquery('french', nearest)::text,
+       CASE WHEN prefixable AND plain THEN to_tsquery('french', word || ':*')::text END
+FROM nearest
+ORDER BY position
 """
 
 

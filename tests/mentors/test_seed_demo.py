@@ -28,7 +28,13 @@ from mentors.demo import (
     learner_seed,
     mentor_seed,
 )
-from mentors.models import LearnerProfile, MentorProfile, MentorSkill, SearchWord
+from mentors.models import (
+    LearnerProfile,
+    MentorProfile,
+    MentorSkill,
+    ProfileSearchWords,
+    SearchWord,
+)
 from mentors.search import query_words
 from mentors.selectors import mentor_profile_public_list
 from mentors.services import mentor_profile_missing
@@ -383,14 +389,18 @@ def test_approved_mentors_are_public_and_searchable():
         approved.values_list("pk", flat=True)
     )
     assert not approved.filter(search_vector__isnull=True).exists()
-    assert not approved.filter(search_words=[]).exists()
+    counted = ProfileSearchWords.objects.filter(profile__in=approved)
+    assert counted.count() == approved.count()
+    assert not counted.filter(words=[]).exists()
     # Their words are in the search lexicon, counted once per public profile.
     skill = MentorSkill.objects.filter(profile__in=approved).first().skill
     word = max(query_words(skill.name_fr), key=len)
-    assert approved.filter(search_words__contains=[word]).exists()
+    assert counted.filter(words__contains=[word]).exists()
     assert (
         SearchWord.objects.get(word=word).documents
-        == mentor_profile_public_list().filter(search_words__contains=[word]).count()
+        == ProfileSearchWords.objects.filter(
+            profile__in=mentor_profile_public_list(), words__contains=[word]
+        ).count()
     )
 
 
