@@ -29,6 +29,7 @@ def make_mentor(
     skills: tuple[tuple[str, int], ...] = (("python", 6),),
     languages: tuple[str, ...] = ("fr",),
     region: str = "11",
+    city: str = "",
     modes: tuple[str, ...] = ("video",),
     bio: str = "J'accompagne pas à pas, avec patience et des exemples concrets.",
     free: tuple[int, int, int] = (0, 0, 0),
@@ -42,6 +43,7 @@ def make_mentor(
         bio=bio,
         languages=list(languages),
         region=region,
+        city=city,
         modes=list(modes),
         status=status,
         approved_at=now - timedelta(days=approved_days_ago)
