@@ -408,7 +408,8 @@ CARD_FIELDS = MentorProfile.CARD_FIELDS
 
 def _cache_key(version: int, query: DirectoryQuery, start: int, page_size: int) -> str:
     raw = f"{version}|{query!r}|{start}|{page_size}"
-    return "directory:" + hashlib.sha256(raw.encode()).hexdigest()
+    # "2": its value holds the corrected query too (ids alone before).
+    return "directory2:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
 def card_data(profile: MentorProfile) -> dict[str, Any]:
