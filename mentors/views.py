@@ -93,15 +93,17 @@ def directory(request: HttpRequest) -> HttpResponse:
         response: HttpResponse = redirect(clean_url)
         patch_vary_headers(response, ("HX-Request", "HX-History-Restore-Request"))
         return response
-    form = DirectoryForm(request.GET)
+    viewer_id = request.user.pk if request.user.is_authenticated else None
+    # The mentor-data version keys the skill list and the cached fragments.
+    state = directory_state(viewer_id=viewer_id)
+    form = DirectoryForm(request.GET, data_version=state.version)
     page: Any = None
     cards: Any = []
+    did_you_mean: Any = None
     results_key = ""
     if form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
         query = DirectoryQuery(**data)
-        viewer_id = request.user.pk if request.user.is_authenticated else None
-        state = directory_state(viewer_id=viewer_id)
         # The results are cached whole (keyed on the query and the mentor-data
         # version); the page is only read when they are rebuilt.
         results_key = state.results_key(query)
@@ -113,6 +115,17 @@ def directory(request: HttpRequest) -> HttpResponse:
         cards = SimpleLazyObject(lambda: [card_data(p) for p in page.results])
         # The links to other pages carry the query as understood, nothing empty.
         query_string = form.query_string()
+        kept = {k: v for k, v in data.items() if k != "page"}
+        did_you_mean = SimpleLazyObject(
+            lambda: (
+                {
+                    "q": page.corrected,
+                    "query_string": urlencode(kept | {"q": page.corrected}),
+                }
+                if page.corrected
+                else {}
+            )
+        )
     else:
         raw = request.GET.copy()
         raw.pop("page", None)
@@ -121,7 +134,9 @@ def directory(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "cards": cards,
+        "did_you_mean": did_you_mean,
         "results_key": results_key,
+        "data_version": state.version,
         "query_string": query_string,
     }
     template = (
