@@ -22,7 +22,11 @@ NEXT_FREE_SHOWN = 5
 def space_panels(
     *, user: User, learner: object, mentor: MentorProfile | None
 ) -> list[Panel]:
-    panels = [Panel(Section.LEARNER, "coaching_sessions/panels/sessions.html", 15)]
+    panels = []
+    if learner is not None:
+        panels.append(
+            Panel(Section.LEARNER, "coaching_sessions/panels/sessions.html", 15)
+        )
     if mentor is not None:
         panels.append(
             Panel(Section.MENTOR, "coaching_sessions/panels/availability.html", 20)
