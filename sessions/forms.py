@@ -401,6 +401,13 @@ class BookingForm(forms.Form):
         else:
             del self.fields["skills"]
 
+    @property
+    def detail_fields(self) -> list[forms.BoundField]:
+        """What the page draws after the times (those it draws itself)."""
+        return [
+            self[name] for name in ("mode", "skills", "agenda") if name in self.fields
+        ]
+
     def clean_skills(self) -> list[int]:
         chosen = self.cleaned_data.get("skills") or []
         if len(chosen) > 3:

@@ -469,7 +469,15 @@ def booking_new(request: HttpRequest, profile_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Your session is booked."))
             return redirect("coaching_sessions:my-sessions")
+    # The three nearest first, then the others day by day (the learner's zone).
+    local_day = {
+        s.pk: s.start.astimezone(zoneinfo.ZoneInfo(viewer_zone)).date() for s in slots
+    }
     nearest = choices[:3]
+    by_day: dict[date, list[tuple[int, str]]] = {}
+    for pk, text in choices[3:]:
+        by_day.setdefault(local_day[pk], []).append((pk, text))
+    days = [(day_label(day), entries) for day, entries in sorted(by_day.items())]
     return render(
         request,
         "coaching_sessions/booking_form.html",
@@ -477,6 +485,8 @@ def booking_new(request: HttpRequest, profile_id: int) -> HttpResponse:
             "profile": profile,
             "form": form,
             "nearest": nearest,
+            "days": days,
+            "chosen": request.POST.get("slot", ""),
             "viewer_zone": zone_name(viewer_zone),
             "mentor_zone": zone_name(mentor_zone),
             "zones_differ": mentor_zone != viewer_zone,
