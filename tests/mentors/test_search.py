@@ -23,19 +23,9 @@ from mentors.directory import (
     search_plan,
 )
 from mentors.search import query_word_terms
-from tests.mentors.test_directory import make_mentor
+from tests.mentors.test_directory import make_mentor, names, search
 
 pytestmark = pytest.mark.django_db
-
-
-def names(response) -> list[str]:
-    return [card["profile"].user.full_name for card in response.context["cards"]]
-
-
-def search(client, **params):
-    response = client.get(reverse("mentors:directory"), params)
-    assert response.status_code == 200
-    return response
 
 
 @pytest.fixture
