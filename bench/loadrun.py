@@ -92,8 +92,10 @@ class ScenarioRun:
         return sum(s.unexpected for s in self.steps.values())
 
     def sustained(self) -> bool:
-        """The rate was kept (at least 95 % of it answered) with under 0.1 %
-        errors."""
+        """The rate was kept: at least 95 % of it answered during the run (the
+        last requests are still in flight when it stops: a run of 30 s at a
+        latency of 0.5 s answers 98 % of the requests sent) with under 0.1 %
+        errors (5xx, timeouts, socket errors)."""
         return self.achieved >= 0.95 * self.rate and self.error_rate < MAX_ERROR_RATE
 
 
@@ -113,10 +115,12 @@ def scenario_run(
     connections: int | None = None,
     timeout_s: float = 5.0,
     per_connection: int = 0,
+    start: int = 0,
 ) -> ScenarioRun:
     """Send the scenario to ``url`` at ``rate`` requests per second for
     ``seconds`` (one wrk thread per connection), or until each connection has
-    sent ``per_connection`` requests, and sum up each step."""
+    sent ``per_connection`` requests, from line ``start`` on, and sum up each
+    step."""
     connections = connections or connections_for(rate)
     command = [
         "wrk",
@@ -134,6 +138,7 @@ def scenario_run(
         f"{rate:g}",
         str(out_file),
         str(per_connection),
+        str(start),
     ]
     out = subprocess.run(  # noqa: S603 - wrk, arguments built here
         command, check=True, capture_output=True, text=True, timeout=seconds + 120

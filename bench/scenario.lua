@@ -7,7 +7,8 @@
 -- a response is matched to its request). Arguments after `--`: the scenario
 -- file, the thread count, the total rate in requests per second (0: as fast as
 -- the connections go), the file the records are written to and, optionally,
--- how many requests each thread sends before it stops (0: until the end).
+-- how many requests each thread sends before it stops (0: until the end) and
+-- the line to start from (thread n starts n/threads of the way from there).
 --
 -- At a set rate each connection keeps its own schedule (one request every
 -- threads / rate seconds, the connections staggered) and the latency is
@@ -50,6 +51,7 @@ function init(args)
   local rate = tonumber(args[3])
   out_path = args[4]
   limit = tonumber(args[5]) or 0
+  local start = tonumber(args[6]) or 0
   steps, requests = {}, {}
   for line in io.lines(args[1]) do
     if line ~= "" then
@@ -67,7 +69,7 @@ function init(args)
       requests[#requests + 1] = wrk.format(f[2], f[3], headers, body)
     end
   end
-  position = math.floor((id - 1) * #requests / count) % #requests
+  position = (start + math.floor((id - 1) * #requests / count)) % #requests
   interval = rate > 0 and 1000000 * count / rate or 0
   -- Connections staggered over the first interval.
   due = now_us() + interval * (id - 1) / count
