@@ -20,6 +20,8 @@ router.register(
 router.register("mentorships", matching_api.MentorshipViewSet, basename="mentorship")
 router.register("slots", sessions_api.SlotViewSet, basename="slot")
 router.register("me/slots", sessions_api.MySlotViewSet, basename="me-slot")
+router.register("venues", sessions_api.VenueViewSet, basename="venue")
+router.register("bookings", sessions_api.BookingViewSet, basename="booking")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),

@@ -1,9 +1,13 @@
-"""A Redis cache that fails open: a Redis outage must not break pages or log-ins.
+"""Cache backends.
 
-Reads miss, writes are dropped, and ``add`` *succeeds* — allauth's rate limiter
-and its TOTP replay guard call ``cache.add`` and would otherwise refuse every
-log-in while Redis is down (rate limits are then not enforced: availability
-wins over throttling for the length of the outage).
+``FailOpenRedisCache``: a Redis cache that fails open: a Redis outage must not
+break pages or log-ins. Reads miss, writes are dropped, and ``add`` *succeeds* —
+allauth's rate limiter and its TOTP replay guard call ``cache.add`` and would
+otherwise refuse every log-in while Redis is down (rate limits are then not
+enforced: availability wins over throttling for the length of the outage).
+
+``QueryCache``: per process, for what is keyed on a search query or a page;
+switched off by ``settings.SEARCH_QUERY_CACHES`` (docs/caches.md).
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
 
@@ -100,3 +106,27 @@ class FailOpenRedisCache(RedisCache):
             super().clear()
         except RedisError as exc:
             self._fail("clear", exc)
+
+
+class QueryCache(LocMemCache):
+    """A per-process cache that misses every read and keeps nothing while
+    ``settings.SEARCH_QUERY_CACHES`` is off (read at each call, so a test or a
+    benchmark run can switch it)."""
+
+    def get(self, key: Any, default: Any = None, version: Any = None) -> Any:
+        if not settings.SEARCH_QUERY_CACHES:
+            return default
+        return super().get(key, default, version)
+
+    def set(
+        self, key: Any, value: Any, timeout: Any = None, version: Any = None
+    ) -> None:
+        if settings.SEARCH_QUERY_CACHES:
+            super().set(key, value, timeout, version)
+
+    def add(
+        self, key: Any, value: Any, timeout: Any = None, version: Any = None
+    ) -> bool:
+        if not settings.SEARCH_QUERY_CACHES:
+            return True
+        return super().add(key, value, timeout, version)

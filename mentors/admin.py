@@ -27,8 +27,11 @@ from .models import (
 from .services import (
     mentor_profile_approve,
     mentor_profile_request_changes,
+    mentor_profile_visibility_changed,
     mentor_profile_working_copy,
     report_handle,
+    skill_area_save,
+    skill_save,
 )
 from .text import render_markdown
 
@@ -43,6 +46,11 @@ class SkillAreaAdmin(admin.ModelAdmin[SkillArea]):
     list_display = ["code", "name_fr", "name_en", "framework"]
     list_filter = ["framework"]
 
+    def save_model(
+        self, request: HttpRequest, obj: SkillArea, form: Any, change: bool
+    ) -> None:
+        skill_area_save(area=obj)
+
 
 @admin.register(Skill)
 class SkillAdmin(admin.ModelAdmin[Skill]):
@@ -51,6 +59,11 @@ class SkillAdmin(admin.ModelAdmin[Skill]):
     list_filter = ["area__framework", "area"]
     search_fields = ["code", "name_fr", "name_en"]
     readonly_fields = ["code"]
+
+    def save_model(
+        self, request: HttpRequest, obj: Skill, form: Any, change: bool
+    ) -> None:
+        skill_save(skill=obj)  # new names show at once, search included
 
     def has_delete_permission(
         self, request: HttpRequest, obj: Skill | None = None
@@ -129,6 +142,13 @@ class MentorProfileAdmin(admin.ModelAdmin[MentorProfile]):
         "is_published",
         "hidden_by_staff_at",
     ]
+
+    def save_model(
+        self, request: HttpRequest, obj: MentorProfile, form: Any, change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        if {"is_published", "hidden_by_staff_at"} & set(form.changed_data):
+            mentor_profile_visibility_changed(profile_id=obj.pk)
 
     @admin.display(description=_("proposed version (to review)"))
     def proposed_version(self, obj: MentorProfile) -> str:

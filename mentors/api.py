@@ -546,6 +546,11 @@ class MentorDetailSerializer(MentorCardSerializer):
 class DirectoryPagination(serializers.Serializer[Any]):
     next = serializers.CharField(allow_null=True)
     previous = serializers.CharField(allow_null=True)
+    corrected_search = serializers.CharField(
+        allow_null=True,
+        help_text="The search as the directory read it when it corrected a "
+        "misspelt word (the results are for it); null when no word was corrected.",
+    )
     results = MentorCardSerializer(many=True)
 
 
@@ -596,6 +601,7 @@ class MentorDirectoryViewSet(viewsets.ViewSet):
             {
                 "next": link(page.number + 1) if page.has_next else None,
                 "previous": link(page.number - 1) if page.has_previous else None,
+                "corrected_search": page.corrected or None,
                 "results": MentorCardSerializer(page.results, many=True).data,
             }
         )

@@ -1183,7 +1183,6 @@ _MENTOR_COLUMNS = (
     "rating_avg",
     "rating_count",
     "summary_updated_at",
-    "search_text",
 )
 # The summaries scheduling pushes down (free slots, weekly availability, hours,
 # people helped, rating): demo data never writes one without the rows behind it.
@@ -1318,7 +1317,6 @@ class _Writer:
                     joined,
                     approved or submitted or joined,
                     *_NO_SUMMARY,
-                    "",
                 )
             )
         _copy(self.cursor, MentorProfile, _MENTOR_COLUMNS, rows)

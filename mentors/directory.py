@@ -1,16 +1,25 @@
 """The public mentor directory: search, filters, sort, pages without COUNT(*).
 
-Reads the stored search columns (``mentors/search.py``) and the availability
-summaries pushed down by the scheduling feature; one query for the page, one
-for the cards' skills, whatever the number of mentors.
+Reads the stored search columns and lexicon (``mentors/search.py``) and the
+availability summaries pushed down by the scheduling feature.
+
+A text search first reads its words against the lexicon, in one query: a word
+that no public profile holds is corrected to the nearest one that does. Then
+its page is read tier by tier: the profiles that match every word, then all
+words but one, and so on, each tier one indexed full-text query, until the page
+is full. Nothing compares letters with whole profiles per request. Then one
+query for the cards' skills.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
+from itertools import combinations
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
@@ -33,35 +42,136 @@ from django.db.models.expressions import RawSQL
 
 from .data_version import VERSION_SQL
 from .models import Block, MentorProfile, MentorSkill
-from .search import everyday_words_split, query_words
+from .search import (
+    everyday_word_skills,
+    everyday_words_split,
+    query_word_terms,
+    query_words,
+)
 from .selectors import mentor_profile_public_list
 
 PAGE_SIZE = 20
 SORTS = ("relevance", "soonest", "newest")
+# Words of a query read against the lexicon, and distinct words searched: the
+# tiers of n words hold up to C(n, n/2) alternatives (70 for 8 words).
+MAX_QUERY_WORDS = 16
+MAX_TERMS = 8
 
-# Full text first (indexed, cheap to rank); trigram word similarity (typos)
-# only when full text finds nothing, since it costs ~40 µs a row.
-_FULL_TEXT = (
+_MATCH = "mentors_mentorprofile.search_vector @@ %s::tsquery"
+_RANK = "ts_rank_cd(mentors_mentorprofile.search_vector, %s::tsquery)"
+# A query with search syntax (quotes, "-word", "or") is read by PostgreSQL's
+# websearch parser as a whole, without tiers or corrections.
+_WEB_MATCH = (
     "mentors_mentorprofile.search_vector"
     " @@ websearch_to_tsquery('french', unaccent(%s))"
 )
-_FULL_TEXT_RANK = (
+_WEB_RANK = (
     "ts_rank_cd(mentors_mentorprofile.search_vector, "
     "websearch_to_tsquery('french', unaccent(%s)))"
 )
-_TYPO = "lower(unaccent(%s)) <%% mentors_mentorprofile.search_text"
-_TYPO_RANK = "word_similarity(lower(unaccent(%s)), mentors_mentorprofile.search_text)"
-# Under the word-similarity threshold (0.3), a word of up to five letters
-# shares enough trigrams with any word that starts with the same two letters
-# ("cv" with "conteneurs"): short queries look for words starting with them,
-# from three letters on ("co" would start half the words).
-_PREFIX = "mentors_mentorprofile.search_vector @@ to_tsquery('french', unaccent(%s))"
-_PREFIX_RANK = (
-    "ts_rank_cd(mentors_mentorprofile.search_vector, "
-    "to_tsquery('french', unaccent(%s)))"
-)
-TYPO_MIN_LETTERS = 6
-PREFIX_MIN_LETTERS = 3
+_SYNTAX = re.compile(r'"|(?:^|\s)-\w|\bor\b', re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Tier:
+    """Profiles matching a number of the query's words."""
+
+    match: str  # which profiles (a tsquery, or websearch text)
+    rank: str  # how they rank among themselves
+    websearch: bool = False
+
+
+@dataclass(frozen=True)
+class SearchPlan:
+    """What a query searches: the skills its everyday words mean, the tiers of
+    its other words (best first), and the query as corrected ("" if no word
+    was)."""
+
+    meant: tuple[str, ...] = ()
+    tiers: tuple[Tier, ...] = ()
+    corrected: str = ""
+    nothing: bool = False  # words were typed, none can be searched
+
+    @property
+    def any_tier(self) -> Tier | None:
+        """Every profile matching at least one word (the last tier's ranking)."""
+        if not self.tiers:
+            return None
+        last = self.tiers[-1]
+        return Tier(last.rank, last.rank, last.websearch)
+
+
+def search_plan(q: str) -> SearchPlan:
+    """Read a query: its everyday words, then its other words against the
+    lexicon (one query). Values are already validated."""
+    meant, rest = everyday_words_split(q)
+    if not rest.strip():
+        return SearchPlan(meant=meant)
+    if _SYNTAX.search(rest):
+        text = _websearch_text(rest)
+        return SearchPlan(meant=meant, tiers=(Tier(text, text, websearch=True),))
+    words = query_words(rest)[:MAX_QUERY_WORDS]
+    skills = list(meant)
+    terms: list[str] = []
+    corrections: dict[str, str] = {}
+    for read in query_word_terms(words):
+        if read.correction:
+            corrections[read.word] = read.correction
+            # Corrected to an everyday word ("exel"): the skills it means.
+            meant_now = everyday_word_skills(read.correction)
+            if meant_now:
+                skills += [code for code in meant_now if code not in skills]
+                continue
+        if read.term and read.term not in terms:
+            terms.append(read.term)
+    return SearchPlan(
+        meant=tuple(skills),
+        tiers=_tiers(terms[:MAX_TERMS]),
+        corrected=_corrected(q, corrections) if corrections else "",
+        nothing=not terms and not skills,
+    )
+
+
+def _tiers(terms: list[str]) -> tuple[Tier, ...]:
+    """All n words, then exactly n - 1 of them, … then exactly one."""
+    at_least = {
+        k: " | ".join(
+            "(" + " & ".join(f"({terms[i]})" for i in chosen) + ")"
+            for chosen in combinations(range(len(terms)), k)
+        )
+        for k in range(1, len(terms) + 1)
+    }
+    return tuple(
+        Tier(
+            match=at_least[k]
+            if k == len(terms)
+            else f"({at_least[k]}) & !({at_least[k + 1]})",
+            rank=at_least[k],
+        )
+        for k in range(len(terms), 0, -1)
+    )
+
+
+def _corrected(q: str, corrections: dict[str, str]) -> str:
+    """The query as typed, its corrected words replaced."""
+
+    def replace(match: re.Match[str]) -> str:
+        words = query_words(match.group())
+        if len(words) == 1 and words[0] in corrections:
+            return corrections[words[0]]
+        return match.group()
+
+    return " ".join(re.sub(r"[^\W_]+", replace, q).split())
+
+
+def _websearch_text(text: str) -> str:
+    """Punctuation as spaces, as in the documents, except the syntax: quotes
+    and a "-" before a word."""
+    return re.sub(r'(?:(?<!\S)-(?=\w))|["]|[^\w\s"]|_', _keep_syntax, text)
+
+
+def _keep_syntax(match: re.Match[str]) -> str:
+    return match.group() if match.group() in ('"', "-") else " "
 
 
 @dataclass(frozen=True)
@@ -82,6 +192,7 @@ class DirectoryPage:
     results: list[MentorProfile]
     number: int
     has_next: bool
+    corrected: str = ""  # the query with its misspelt words corrected, if any
 
     @property
     def has_previous(self) -> bool:
@@ -95,18 +206,30 @@ def _not_blocked(viewer_id: int | None) -> Q:
 
 
 def mentor_directory_queryset(
-    *, viewer_id: int | None, query: DirectoryQuery, typos: bool = False
+    *,
+    viewer_id: int | None,
+    query: DirectoryQuery,
+    plan: SearchPlan | None = None,
+    tier: Tier | None = None,
 ) -> QuerySet[MentorProfile]:
     """Public mentors matching the query, in order, visible to this viewer
-    (nobody in a block with them). Values are already validated."""
+    (nobody in a block with them). Values are already validated.
+
+    With a ``tier``, the profiles of that tier of the query's words; without
+    one, every profile matching one word at least, not in tiers (pages read
+    tier by tier: ``mentor_directory_page``).
+    """
+    plan = plan or search_plan(query.q)
     qs = (
         mentor_profile_public_list()
         .filter(_not_blocked(viewer_id))
         .select_related("user")
     )
+    if plan.nothing:
+        return qs.none()
     # Everyday words ("cv", "e-mail") ask for the skills they mean; the rest
     # of the query is searched as text.
-    meant, text = everyday_words_split(query.q)
+    meant = plan.meant
     if meant:
         skilled = MentorSkill.objects.filter(
             profile_id=OuterRef("pk"), skill__code__in=meant
@@ -123,21 +246,12 @@ def mentor_directory_queryset(
         qs = qs.filter(Exists(skilled)).annotate(
             skill_rank=Subquery(best.values("score")[:1])
         )
-    if text:
-        # Fixed SQL; the searched text is passed as a parameter.
-        sql, rank_sql = _FULL_TEXT, _FULL_TEXT_RANK
-        if typos:
-            words = query_words(text)
-            if max(map(len, words), default=0) >= TYPO_MIN_LETTERS:
-                sql, rank_sql = _TYPO, _TYPO_RANK
-            else:
-                sql, rank_sql = _PREFIX, _PREFIX_RANK
-                text = " & ".join(
-                    f"{word}:*" if len(word) >= PREFIX_MIN_LETTERS else word
-                    for word in words
-                )
-        match = RawSQL(sql, [text], output_field=BooleanField())  # noqa: S611
-        rank = RawSQL(rank_sql, [text], output_field=FloatField())  # noqa: S611
+    tier = tier or plan.any_tier
+    if tier:
+        # Fixed SQL; the searched words are passed as a parameter.
+        sql, rank_sql = (_WEB_MATCH, _WEB_RANK) if tier.websearch else (_MATCH, _RANK)
+        match = RawSQL(sql, [tier.match], output_field=BooleanField())  # noqa: S611
+        rank = RawSQL(rank_sql, [tier.rank], output_field=FloatField())  # noqa: S611
         qs = qs.filter(match).annotate(rank=rank)
     if query.skill or query.min_level:
         skills = MentorSkill.objects.filter(profile_id=OuterRef("pk"))
@@ -156,6 +270,7 @@ def mentor_directory_queryset(
         qs = qs.filter(free_slots_7d__gt=0)
     elif query.available_within_days == 14:
         qs = qs.filter(free_slots_14d__gt=0)
+    text = tier is not None
     sort = query.sort or ("relevance" if meant or text else "newest")
     if sort == "relevance" and (meant or text):
         by_relevance = [F("skill_rank").desc()] if meant else []
@@ -168,6 +283,38 @@ def mentor_directory_queryset(
     return qs
 
 
+def _page_rows(
+    *,
+    viewer_id: int | None,
+    query: DirectoryQuery,
+    plan: SearchPlan,
+    start: int,
+    count: int,
+) -> list[MentorProfile]:
+    """Rows ``start`` to ``start + count`` of the results, tier after tier: one
+    query per tier read, each asking for no more rows than the page still
+    needs after skipping what earlier pages showed."""
+    if plan.nothing:
+        return []
+    rows: list[MentorProfile] = []
+    skip = start
+    for tier in plan.tiers or (None,):
+        wanted = skip + count - len(rows)
+        found = list(
+            mentor_directory_queryset(
+                viewer_id=viewer_id, query=query, plan=plan, tier=tier
+            ).only(*CARD_FIELDS)[:wanted]
+        )
+        if len(found) <= skip:
+            skip -= len(found)  # a tier shown whole on earlier pages
+            continue
+        rows += found[skip:]
+        skip = 0
+        if len(rows) >= count:
+            break
+    return rows
+
+
 @dataclass(frozen=True)
 class DirectoryState:
     """What a directory request's caching depends on."""
@@ -177,8 +324,8 @@ class DirectoryState:
 
     def results_key(self, query: DirectoryQuery, page_size: int = PAGE_SIZE) -> str:
         """The key of this page's results, shared by every viewer without a
-        block ("" for a viewer with one)."""
-        if self.has_blocks:
+        block ("" for a viewer with one, or with the query caches off)."""
+        if self.has_blocks or not settings.SEARCH_QUERY_CACHES:
             return ""
         start = (max(query.page, 1) - 1) * page_size
         return _cache_key(self.version, query, start, page_size)
@@ -216,14 +363,14 @@ def mentor_directory_page(
         ),
     )
     # The ids of a page are cached, keyed on the mentor-data version (bumped by
-    # every change that matters), so a popular search is ranked once; viewers
-    # with blocks are never served from the shared cache.
+    # every change that matters, the lexicon's included), so a popular search
+    # is read once; viewers with blocks are never served from the shared cache,
+    # nor anybody with the query caches off (settings.SEARCH_QUERY_CACHES).
     state = state or directory_state(viewer_id=viewer_id)
-    key = (
-        None if state.has_blocks else _cache_key(state.version, query, start, page_size)
-    )
-    ids = cache.get(key) if key else None
-    if ids is not None:
+    key = state.results_key(query, page_size)
+    cached = cache.get(key) if key else None
+    if cached is not None:
+        ids, corrected = cached
         by_id = {
             row.pk: row
             for row in mentor_profile_public_list()
@@ -234,26 +381,24 @@ def mentor_directory_page(
         }
         rows = [by_id[pk] for pk in ids if pk in by_id]
     else:
-        rows = list(
-            mentor_directory_queryset(viewer_id=viewer_id, query=query).only(
-                *CARD_FIELDS
-            )[start : start + page_size + 1]
+        plan = search_plan(query.q)
+        corrected = plan.corrected
+        rows = _page_rows(
+            viewer_id=viewer_id,
+            query=query,
+            plan=plan,
+            start=start,
+            count=page_size + 1,
         )
-        if not rows and everyday_words_split(query.q)[1]:
-            # No exact match: look for near spellings (typos) instead.
-            rows = list(
-                mentor_directory_queryset(
-                    viewer_id=viewer_id, query=query, typos=True
-                ).only(*CARD_FIELDS)[start : start + page_size + 1]
-            )
         prefetch_related_objects(rows, top_skills)
         if key:
-            cache.set(key, [row.pk for row in rows], CACHE_SECONDS)
+            cache.set(key, ([row.pk for row in rows], corrected), CACHE_SECONDS)
     shown = rows[:page_size]
     return DirectoryPage(
         results=shown,
         number=max(query.page, 1),
         has_next=len(rows) > page_size,
+        corrected=corrected,
     )
 
 
@@ -263,7 +408,8 @@ CARD_FIELDS = MentorProfile.CARD_FIELDS
 
 def _cache_key(version: int, query: DirectoryQuery, start: int, page_size: int) -> str:
     raw = f"{version}|{query!r}|{start}|{page_size}"
-    return "directory:" + hashlib.sha256(raw.encode()).hexdigest()
+    # "2": its value holds the corrected query too (ids alone before).
+    return "directory2:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
 def card_data(profile: MentorProfile) -> dict[str, Any]:

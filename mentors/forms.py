@@ -1,12 +1,18 @@
 from __future__ import annotations
 
 import functools
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms import BoundField
+from django.utils.choices import flatten_choices
+from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from core.widgets import QuickSelect
 
 from . import taxonomy
 from .choices import (
@@ -20,6 +26,7 @@ from .choices import (
     language_choices,
     other_language_choices,
 )
+from .data_version import mentor_data_version
 from .levels import (
     LEARNER_CURRENT_STEPS,
     LEARNER_TARGET_STEPS,
@@ -91,16 +98,22 @@ class SpokenLanguagesForm(forms.Form):
         return data
 
 
-def skill_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+def skill_choices(
+    *, version: int | None = None
+) -> list[tuple[str, list[tuple[str, str]]]]:
     """Skills grouped by need, in everyday words in the viewer's language.
-    Cached per language for five minutes (the taxonomy changes by migration)."""
-    import time
 
-    return list(_skill_choices((get_language() or "fr")[:2], int(time.time() // 300)))
+    Kept per process and language under the mentor-data version (read here
+    unless the caller has it), which an edit of a skill or an area moves: a
+    new name shows at once in every process.
+    """
+    if version is None:
+        version = mentor_data_version()
+    return list(_skill_choices((get_language() or "fr")[:2], version))
 
 
 @functools.lru_cache(maxsize=8)
-def _skill_choices(language: str, period: int) -> tuple[Any, ...]:
+def _skill_choices(language: str, version: int) -> tuple[Any, ...]:
     from django.utils.translation import override
 
     with override(language):
@@ -145,6 +158,8 @@ def _skill_choices_with_blank() -> list[Any]:
 
 
 class SkillChoiceField(forms.ChoiceField):
+    widget = QuickSelect  # 70 options in each row of a formset
+
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("label", _("Skill"))
         super().__init__(choices=_skill_choices_with_blank, **kwargs)
@@ -238,7 +253,20 @@ class MentorProfileForm(SpokenLanguagesForm):
         return photo
 
 
-class MentorSkillForm(PlainLevelsForm):
+class SkillRowForm(PlainLevelsForm):
+    """A row of a skills formset: its skill list given by the formset."""
+
+    def __init__(
+        self, *args: Any, skill_choices: list[Any] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if skill_choices is not None:
+            skill_field = self.fields["skill"]
+            assert isinstance(skill_field, forms.ChoiceField)
+            skill_field.choices = skill_choices
+
+
+class MentorSkillForm(SkillRowForm):
     skill = SkillChoiceField()
     level = PlainLevelField(label=_("My level"), steps=MENTOR_STEPS, lowest=1)
     years = forms.IntegerField(
@@ -250,6 +278,14 @@ class MentorSkillForm(PlainLevelsForm):
 
 
 class BaseSkillFormSet(forms.BaseFormSet):
+    @functools.cached_property
+    def skill_choices(self) -> list[Any]:
+        # Read once for every row (each row would read the version again).
+        return _skill_choices_with_blank()
+
+    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+        return super().get_form_kwargs(index) | {"skill_choices": self.skill_choices}
+
     def clean(self) -> None:
         super().clean()
         codes = [
@@ -278,7 +314,7 @@ MentorSkillFormSet = forms.formset_factory(
 )
 
 
-class LearnerSkillForm(PlainLevelsForm):
+class LearnerSkillForm(SkillRowForm):
     skill = SkillChoiceField()
     current_level = PlainLevelField(
         label=_("My level today"), steps=LEARNER_CURRENT_STEPS, lowest=0
@@ -478,8 +514,18 @@ class ReviewRequestChangesForm(forms.Form):
     )
 
 
+@dataclass(frozen=True)
+class ActiveFilter:
+    label: str  # the filter's name ("Region")
+    value: str  # the chosen value's name ("Bretagne")
+    query_without: str  # the search's query string without this filter
+
+
 class DirectoryForm(forms.Form):
-    """The directory's search box and filters (GET). Bad values are explained."""
+    """The directory's search box and filters (GET). Bad values are explained.
+
+    ``page`` is checked but never drawn: a new search starts at its first page.
+    """
 
     q = forms.CharField(
         label=_("What do you want to learn?"),
@@ -489,21 +535,29 @@ class DirectoryForm(forms.Form):
             attrs={"type": "search", "placeholder": _("e.g. spreadsheets, Python, CV…")}
         ),
     )
-    skill = forms.ChoiceField(label=_("Skill"), required=False)
+    # Drawn in Python: Django's template per option cost 35 ms a page here.
+    skill = forms.ChoiceField(label=_("Skill"), required=False, widget=QuickSelect)
     min_level = forms.TypedChoiceField(
         label=_("Mentor's level, at least"),
         coerce=int,
         required=False,
         empty_value=None,
+        widget=QuickSelect,
     )
-    language = forms.ChoiceField(label=_("Language"), required=False)
+    language = forms.ChoiceField(
+        label=_("Language"), required=False, widget=QuickSelect
+    )
     region = forms.ChoiceField(
-        label=_("Region"), required=False, choices=[("", _("All")), *Region.choices]
+        label=_("Region"),
+        required=False,
+        choices=[("", _("All")), *Region.choices],
+        widget=QuickSelect,
     )
     mode = forms.ChoiceField(
         label=_("How to meet"),
         required=False,
         choices=[("", _("Any way")), *Mode.choices],
+        widget=QuickSelect,
     )
     available_within_days = forms.TypedChoiceField(
         label=_("Free slots"),
@@ -515,6 +569,7 @@ class DirectoryForm(forms.Form):
             ("7", _("in the next 7 days")),
             ("14", _("in the next 14 days")),
         ],
+        widget=QuickSelect,
     )
     sort = forms.ChoiceField(
         label=_("Sort by"),
@@ -524,18 +579,37 @@ class DirectoryForm(forms.Form):
             ("soonest", _("Soonest available")),
             ("newest", _("Newest")),
         ],
+        widget=QuickSelect,
     )
     page = forms.IntegerField(
         required=False, min_value=1, max_value=500, widget=forms.HiddenInput
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    # The page draws the search box on its own and the other fields in a
+    # panel, folded on small screens.
+    SEARCH_FIELDS = ("q",)
+    FILTER_FIELDS = (
+        "skill",
+        "min_level",
+        "language",
+        "region",
+        "mode",
+        "available_within_days",
+        "sort",
+    )
+
+    def __init__(
+        self, *args: Any, data_version: int | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         # The long lists are callables: read when a value is checked or the
         # field is drawn (the drawn form is usually cached), not for each form.
         skill_field = self.fields["skill"]
         assert isinstance(skill_field, forms.ChoiceField)
-        skill_field.choices = lambda: [("", _("All skills")), *skill_choices()]
+        skill_field.choices = lambda: [
+            ("", _("All skills")),
+            *skill_choices(version=data_version),
+        ]
         skill_field.error_messages["invalid_choice"] = _("Unknown skill: %(value)s")
         level_field = self.fields["min_level"]
         assert isinstance(level_field, forms.TypedChoiceField)
@@ -546,3 +620,46 @@ class DirectoryForm(forms.Form):
             ("", _("Any language")),
             *language_choices(),
         ]
+
+    def search_fields(self) -> list[BoundField]:
+        return [self[name] for name in self.SEARCH_FIELDS]
+
+    def filter_fields(self) -> list[BoundField]:
+        return [self[name] for name in self.FILTER_FIELDS]
+
+    def filters_refused(self) -> bool:
+        """Whether a filter's value is refused: the folded panel then starts
+        open, so that the error shows beside its field."""
+        return any(name in self.errors for name in self.FILTER_FIELDS)
+
+    def query_string(self, *, without: str = "page") -> str:
+        """The search as understood (its valid values), without empty values,
+        the page, nor ``without``."""
+        return urlencode(
+            {
+                name: value
+                for name, value in self.cleaned_data.items()
+                if value not in (None, "") and name not in ("page", without)
+            }
+        )
+
+    def active_filters(self) -> list[ActiveFilter]:
+        """The filters set to a valid value, named in words, each with the
+        search without it."""
+        active = []
+        for field in self.filter_fields():
+            value = self.cleaned_data.get(field.name)
+            if value in (None, ""):
+                continue
+            assert isinstance(field.field, forms.ChoiceField)
+            # Grouped choices (skills) flattened; the stubs type groups too narrowly.
+            choices: Any = flatten_choices(cast(Any, field.field.choices))
+            names = {str(key): name for key, name in choices}
+            active.append(
+                ActiveFilter(
+                    label=str(field.label),
+                    value=str(names.get(str(value), value)),
+                    query_without=self.query_string(without=field.name),
+                )
+            )
+        return active

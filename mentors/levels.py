@@ -69,3 +69,21 @@ def plain_level_label(level: int) -> str:
 
 def plain_level_choices(steps: tuple[int, ...]) -> list[tuple[int, str]]:
     return [(level, plain_level_label(level)) for level in steps]
+
+
+# The same steps said of someone else, short enough for a directory card
+# ("Spreadsheets · Can teach it"). A level between steps takes the step under it.
+CARD_STEPS: dict[int, Promise] = {
+    1: _("Beginner"),
+    3: _("Gets by"),
+    4: _("At ease"),
+    5: _("Masters it"),
+    6: _("Can teach it"),
+    7: _("Specialist"),
+}
+
+
+def card_level_label(level: int) -> str:
+    """A mentor's level in two or three everyday words, for cards."""
+    step = max((s for s in CARD_STEPS if s <= level), default=min(CARD_STEPS))
+    return str(CARD_STEPS[step])

@@ -182,11 +182,9 @@ class MentorProfile(models.Model):
     # Pushed down by matching, which owns mentorships: its count of this
     # mentor's active ones, recomputed in each transaction that starts or ends one.
     active_mentorships = models.PositiveSmallIntegerField(default=0)
-    # Directory search over the published content (mentors/search.py keeps
-    # them current): French full text, unaccented and stemmed, and the same
-    # text unaccented and lower-cased for trigram matching of typos.
+    # Directory search over the published content (mentors/search.py keeps it
+    # current): French full text, unaccented and stemmed.
     search_vector = SearchVectorField(null=True, editable=False)
-    search_text = models.TextField(blank=True, editable=False)
 
     # What the mentor writes (the draft, the form, the API, the review).
     EDITABLE_FIELDS = (
@@ -205,6 +203,7 @@ class MentorProfile(models.Model):
         "user_id",
         "user__full_name",
         "headline",
+        "photo",
         "languages",
         "region",
         "city",
@@ -256,11 +255,6 @@ class MentorProfile(models.Model):
             ),
             models.Index(fields=["-approved_at"], name="mentors_profile_approved_idx"),
             GinIndex(fields=["search_vector"], name="mentors_profile_search_idx"),
-            GinIndex(
-                fields=["search_text"],
-                name="mentors_profile_trgm_idx",
-                opclasses=["gin_trgm_ops"],
-            ),
             GinIndex(fields=["languages"], name="mentors_profile_languages_idx"),
             GinIndex(fields=["modes"], name="mentors_profile_modes_idx"),
         ]
@@ -285,6 +279,53 @@ class MentorProfile(models.Model):
         if self.median_answer_hours_90d is None:
             return None
         return math.ceil(self.median_answer_hours_90d / 24) or 1
+
+
+class ProfileSearchWords(models.Model):
+    """The words a profile counts in the search lexicon (``SearchWord``), none
+    while it is not public: what a refresh of the profile takes back before
+    counting its new words. A table of its own, so that the profile rows the
+    directory reads stay narrow."""
+
+    profile = models.OneToOneField(
+        MentorProfile, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    words = ArrayField(models.TextField(), default=list)
+
+    def __str__(self) -> str:
+        return f"{self.profile_id}: {len(self.words)} words"
+
+
+class SearchWord(models.Model):
+    """A word of the public profiles' search documents (name, headline, skills,
+    bio, city; unaccented, lower case), with its French stem and the number of
+    public profiles that contain it: the directory corrects a query word that
+    is not here to the nearest word that is (trigram similarity, indexed), as
+    PostgreSQL's pg_trgm documentation suggests. Kept by ``mentors/search.py``:
+    adjusted in the transaction of each refresh, rebuilt nightly."""
+
+    word = models.TextField(primary_key=True)
+    # The French stem (what the full-text search compares): a query word whose
+    # stem is here finds profiles ("formations" finds "formation").
+    stem = models.TextField()
+    documents = models.IntegerField()
+
+    class Meta:
+        indexes = [
+            # No pending list (fastupdate): each refresh writes a few words, and
+            # every search reads the index; a pending list that autovacuum has
+            # not merged yet made a lookup take a second after a rebuild.
+            GinIndex(
+                fields=["word"],
+                name="mentors_searchword_trgm_idx",
+                opclasses=["gin_trgm_ops"],
+                fastupdate=False,
+            ),
+            models.Index(fields=["stem"], name="mentors_searchword_stem_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.word
 
 
 class MentorSkill(models.Model):

@@ -10,6 +10,7 @@ from django.db.models.functions import Replace
 from .data_version import bump_mentor_data_version
 from .models import Block, LearnerProfile, MentorProfile, Report
 from .photos import delete_photo
+from .search import mentor_search_withdraw
 
 
 def export_profiles(user: Any) -> dict[str, Any]:
@@ -60,6 +61,11 @@ def export_profiles(user: Any) -> dict[str, Any]:
 
 
 def erase_profiles(user: Any) -> None:
+    mentor_search_withdraw(
+        profile_ids=list(
+            MentorProfile.objects.filter(user=user).values_list("pk", flat=True)
+        )
+    )
     for profile in MentorProfile.objects.filter(user=user):
         delete_photo(profile.photo)
         delete_photo((profile.draft or {}).get("photo", ""))

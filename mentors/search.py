@@ -1,9 +1,19 @@
-"""Directory search documents: kept in columns, never computed per request.
+"""Directory search documents and the search lexicon: kept in columns and a
+table, never computed per request.
 
-``search_vector``: French full text (``unaccent`` then the French stemmer), the
-headline and skills weighted first, the name second, the bio and city last.
-``search_text``: name, headline, skills and city, unaccented and lower-cased,
-for trigram word similarity (typos). Both come from the *published* content.
+``MentorProfile.search_vector``: French full text (``unaccent``, punctuation
+read as spaces, then the French stemmer), the headline and skills weighted
+first, the name second, the bio and city last. ``ProfileSearchWords``: the
+words of that document (unaccented, lower case) that the profile counts in the
+lexicon, none while the profile is not public. ``SearchWord``: the lexicon,
+every word of the public profiles with its French stem and the number of public
+profiles holding it, trigram-indexed: a query word that is not in it is
+corrected to the nearest word that is (pg_trgm's documentation describes this
+way of suggesting spellings).
+
+Punctuation is a space in documents and queries alike ("UX/UI", "e-mail",
+"Node.js" are two words each), so the lexicon holds exactly the words the full
+text indexes, and a word whose stem is in the lexicon finds a profile.
 
 A query is read first for the everyday words of ``taxonomy.EVERYDAY_WORDS``
 ("cv", "e-mail", "tableur"): they stand for skills, searched as such, and only
@@ -14,14 +24,23 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, transaction
 
+from .models import MentorProfile
 from .taxonomy import EVERYDAY_WORDS
+
+# Punctuation and symbols become spaces: what the full text and the lexicon read.
+PLAIN = "regexp_replace(unaccent({}), '[^[:alnum:]]+', ' ', 'g')"
+# Lexicon words: two letters at least ("ia", "ux"), with a letter (no bare
+# numbers), not absurdly long (pasted links).
+WORD_MIN, WORD_MAX = 2, 40
 
 _REFRESH_SQL = """
 WITH docs AS (
     SELECT p.id,
+           ({public}) AS is_public,
            coalesce(u.full_name, '') AS name,
            coalesce(p.headline, '') AS headline,
            coalesce(p.bio, '') AS bio,
@@ -34,41 +53,324 @@ WITH docs AS (
     LEFT JOIN mentors_skill s ON s.id = ms.skill_id
     WHERE {where}
     GROUP BY p.id, u.full_name
+),
+plain AS (
+    -- Each part unaccented, its punctuation made spaces, once.
+    SELECT docs.id, docs.is_public,
+           {headline_skills} AS first, {name} AS second, {bio_city} AS third
+    FROM docs
+),
+computed AS MATERIALIZED (  -- each document read once, however often used
+    SELECT plain.id,
+           setweight(to_tsvector('french', plain.first), 'A')
+           || setweight(to_tsvector('french', plain.second), 'B')
+           || setweight(to_tsvector('french', plain.third), 'C') AS vector,
+           CASE WHEN plain.is_public THEN ARRAY(
+               SELECT DISTINCT word
+               FROM unnest(string_to_array(
+                   lower(plain.first || ' ' || plain.second || ' ' || plain.third),
+                   ' ')) AS word
+               WHERE length(word) BETWEEN {word_min} AND {word_max}
+                 AND word ~ '[[:alpha:]]'
+               ORDER BY word
+           ) ELSE '{{}}'::text[] END AS words
+    FROM plain
+),
+changed AS (
+    SELECT c.id, c.vector, c.words, coalesce(sw.words, '{{}}') AS old_words,
+           p.search_vector IS DISTINCT FROM c.vector AS new_vector,
+           coalesce(sw.words, '{{}}') IS DISTINCT FROM c.words AS new_words
+    FROM computed c
+    JOIN mentors_mentorprofile p ON p.id = c.id
+    LEFT JOIN mentors_profilesearchwords sw ON sw.profile_id = c.id
+),
+vectors AS (
+    UPDATE mentors_mentorprofile p SET search_vector = changed.vector
+    FROM changed
+    WHERE changed.id = p.id AND changed.new_vector
+    RETURNING p.id
+),
+kept_words AS (
+    INSERT INTO mentors_profilesearchwords (profile_id, words)
+    SELECT id, words FROM changed WHERE new_words
+    ON CONFLICT (profile_id) DO UPDATE SET words = EXCLUDED.words
+    RETURNING profile_id
+),
+delta AS MATERIALIZED (  -- summed first, then each word stemmed once
+    SELECT word, sum(change)::integer AS change
+    FROM (
+        SELECT unnest(words) AS word, 1 AS change FROM changed WHERE new_words
+        UNION ALL
+        SELECT unnest(old_words), -1 FROM changed WHERE new_words
+    ) AS changes
+    GROUP BY word
+    HAVING sum(change) <> 0
+),
+stemmed AS (
+    SELECT word, change, (tsvector_to_array(to_tsvector('french', word)))[1] AS stem
+    FROM delta
+),
+counted AS (
+    INSERT INTO mentors_searchword AS lexicon (word, stem, documents)
+    SELECT word, stem, change FROM stemmed
+    WHERE stem IS NOT NULL  -- French stop-words: the full text ignores them
+    ORDER BY word  -- rows locked in one order: concurrent refreshes never deadlock
+    ON CONFLICT (word) DO UPDATE SET documents = lexicon.documents + EXCLUDED.documents
+    RETURNING lexicon.word, lexicon.documents
 )
-UPDATE mentors_mentorprofile p SET
-    search_vector =
-        setweight(
-            to_tsvector('french', unaccent(docs.headline || ' ' || docs.skills)), 'A'
-        )
-        || setweight(to_tsvector('french', unaccent(docs.name)), 'B')
-        || setweight(
-            to_tsvector('french', unaccent(docs.bio || ' ' || docs.city)), 'C'
-        ),
-    search_text = lower(unaccent(concat_ws(' ', docs.name, docs.headline, docs.skills,
-                                           docs.city)))
-FROM docs
-WHERE docs.id = p.id
+SELECT (SELECT count(*)
+        FROM (SELECT id FROM vectors UNION SELECT profile_id FROM kept_words) AS ids),
+       ARRAY(SELECT word FROM counted WHERE documents <= 0)
 """
+
+_REFRESH_PARTS = {
+    "headline_skills": PLAIN.format("docs.headline || ' ' || docs.skills"),
+    "name": PLAIN.format("docs.name"),
+    "bio_city": PLAIN.format("docs.bio || ' ' || docs.city"),
+    "word_min": WORD_MIN,
+    "word_max": WORD_MAX,
+}
+
+_LOCK_SQL = (
+    "SELECT p.id FROM mentors_mentorprofile p WHERE {where} ORDER BY p.id FOR UPDATE"
+)
+_FORGET_SQL = "DELETE FROM mentors_searchword WHERE word = ANY(%s) AND documents <= 0"
 
 
 def mentor_search_refresh(
     *, profile_ids: list[int] | None = None, user_ids: list[int] | None = None
 ) -> int:
-    """Recompute the search columns of some profiles (all when no id is given).
+    """Recompute the search columns of some profiles (all when no id is given)
+    and adjust the lexicon's counts by what changed; return how many profiles
+    changed.
 
-    Call in the transaction that changes the published content (approval) or a
-    mentor's name; one SQL statement whatever the number of profiles.
+    Call in the transaction of any change to what a profile publishes (approval,
+    a name, a skill's name) or to whether it is public (shown, hidden by staff,
+    account turned on or off). Locks the profiles' rows (in id order), then the
+    lexicon rows of the words that changed (in word order). Three statements
+    whatever the number of profiles; a profile that did not change writes
+    nothing.
     """
+    return _refresh(profile_ids=profile_ids, user_ids=user_ids, public=True)
+
+
+def mentor_search_withdraw(*, profile_ids: list[int]) -> int:
+    """Take these profiles' words out of the lexicon, before the profiles are
+    deleted. Same locks as ``mentor_search_refresh``."""
+    return _refresh(profile_ids=profile_ids, user_ids=None, public=False)
+
+
+def _refresh(
+    *, profile_ids: list[int] | None, user_ids: list[int] | None, public: bool
+) -> int:
+    if profile_ids == [] or user_ids == []:
+        return 0
     params: list[list[int]] = []
+    public_rows = MentorProfile.objects.public()
     if profile_ids is not None:
         where, params = "p.id = ANY(%s)", [profile_ids]
+        public_rows = public_rows.filter(pk__in=profile_ids)
     elif user_ids is not None:
         where, params = "p.user_id = ANY(%s)", [user_ids]
+        public_rows = public_rows.filter(user_id__in=user_ids)
     else:
         where = "TRUE"
+    # The visibility rule is the ORM's own (``MentorProfile.objects.public``),
+    # compiled, not a copy of it.
+    public_sql, public_params = public_rows.values("pk").query.sql_with_params()
+    is_public = f"p.id IN ({public_sql})" if public else "FALSE"
+    sql = _REFRESH_SQL.format(where=where, public=is_public, **_REFRESH_PARTS)
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute(_LOCK_SQL.format(where=where), params)
+        cursor.execute(sql, [*(public_params if public else ()), *params])
+        changed, emptied = cursor.fetchone()
+        if emptied:
+            cursor.execute(_FORGET_SQL, [emptied])
+    return int(changed)
+
+
+# The counts again from the profiles' words, and the stems from the words: what
+# the incremental updates should have left. Returns how many rows it fixed.
+_RECOUNT_SQL = """
+WITH counted AS MATERIALIZED (  -- counted first, then each word stemmed once
+    SELECT word, count(*)::integer AS documents
+    FROM (SELECT unnest(words) AS word FROM mentors_profilesearchwords) AS counted
+    GROUP BY word
+),
+stemmed AS (
+    SELECT word, (tsvector_to_array(to_tsvector('french', word)))[1] AS stem, documents
+    FROM counted
+),
+kept AS (SELECT * FROM stemmed WHERE stem IS NOT NULL),
+removed AS (
+    DELETE FROM mentors_searchword lexicon
+    WHERE NOT EXISTS (SELECT 1 FROM kept WHERE kept.word = lexicon.word)
+    RETURNING 1
+),
+written AS (
+    INSERT INTO mentors_searchword AS lexicon (word, stem, documents)
+    SELECT word, stem, documents FROM kept ORDER BY word
+    ON CONFLICT (word) DO UPDATE
+        SET documents = EXCLUDED.documents, stem = EXCLUDED.stem
+        WHERE (lexicon.documents, lexicon.stem)
+              IS DISTINCT FROM (EXCLUDED.documents, EXCLUDED.stem)
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM removed) + (SELECT count(*) FROM written)
+"""
+
+REBUILD_BATCH = 2000
+
+# Profiles counted in the lexicon as public when they are not, or the reverse
+# (what no refresh was called for: an e-mail address verified or not, a row
+# changed by hand).
+_MISCOUNTED_SQL = """
+SELECT p.id
+FROM mentors_mentorprofile p
+LEFT JOIN mentors_profilesearchwords sw ON sw.profile_id = p.id
+WHERE (p.id IN ({public})) <> (coalesce(cardinality(sw.words), 0) > 0)
+ORDER BY p.id
+"""
+
+
+def search_lexicon_rebuild(
+    *, full: bool = False, batch: int = REBUILD_BATCH
+) -> tuple[int, int]:
+    """Refresh the profiles counted in the lexicon as public when they are not
+    (or the reverse), or every profile with ``full``; then count the lexicon
+    again from the profiles' words. Returns (profiles changed, lexicon rows
+    fixed).
+
+    The nightly job. Documents change only through ``mentor_search_refresh``,
+    so it need not recompute them all (1–4 ms a profile): ``full`` is for a
+    change in how documents are made (a migration). Profiles are refreshed
+    ``batch`` at a time, each batch in its own transaction (their rows locked
+    for that long only). The count runs under a lock on the lexicon that lets
+    reads through but makes concurrent refreshes wait for it (one statement),
+    so none of their changes is lost or counted twice. Call outside a
+    transaction (or in one that may hold these locks that long).
+    """
+    if full:
+        ids = list(MentorProfile.objects.order_by("pk").values_list("pk", flat=True))
+    else:
+        public_sql, public_params = (
+            MentorProfile.objects.public().values("pk").query.sql_with_params()
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(_MISCOUNTED_SQL.format(public=public_sql), public_params)
+            ids = [row[0] for row in cursor.fetchall()]
+    changed = 0
+    for start in range(0, len(ids), batch):
+        changed += mentor_search_refresh(profile_ids=ids[start : start + batch])
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("LOCK TABLE mentors_searchword IN SHARE ROW EXCLUSIVE MODE")
+        cursor.execute(_RECOUNT_SQL)
+        (fixed,) = cursor.fetchone()
+    return changed, int(fixed)
+
+
+# --- reading a query ---------------------------------------------------------
+
+# Query words of fewer letters are never corrected ("cv" is not "conteneurs").
+CORRECT_MIN_LETTERS = 4
+# Words the lexicon does not know, too short to correct: their prefix ("kub").
+PREFIX_MIN_LETTERS = 3
+
+# One statement for every word of a query: the full-text query of the word,
+# whether it is a stop-word, whether the lexicon knows its stem, and for a word
+# it does not know, the nearest lexicon word (``mentors_nearest_word``, from
+# migration 0015: first a word with two neighbouring letters swapped, "pyhton",
+# as trigrams see little of that in a short word; then by trigram similarity
+# over pg_trgm's threshold, through the trigram index; then the more frequent).
+_LOOKUP_SQL = """
+WITH typed AS MATERIALIZED (
+    SELECT t.position, lower(unaccent(t.word)) AS word, t.correctable, t.prefixable
+    FROM unnest(%(words)s::text[], %(correctable)s::boolean[],
+                %(prefixable)s::boolean[])
+         WITH ORDINALITY AS t(word, correctable, prefixable, position)
+),
+read AS MATERIALIZED (
+    SELECT typed.*,
+           word ~ '^[[:alnum:]]+$' AS plain,
+           plainto_tsquery('french', word) AS query,
+           (tsvector_to_array(to_tsvector('french', word)))[1] AS stem,
+           to_tsvector('english', word) = ''::tsvector AS english_stop
+    FROM typed
+),
+known AS MATERIALIZED (
+    SELECT read.*,
+           EXISTS (SELECT 1 FROM mentors_searchword k WHERE k.stem = read.stem) AS known
+    FROM read
+),
+nearest AS (
+    SELECT known.*,
+           CASE WHEN correctable AND plain AND NOT known AND stem IS NOT NULL
+                     AND NOT english_stop
+                THEN mentors_nearest_word(word, ARRAY(
+                    SELECT overlay(word PLACING substr(word, i + 1, 1)
+                                   || substr(word, i, 1) FROM i FOR 2)
+                    FROM generate_series(1, length(word) - 1) AS i))
+           END AS nearest
+    FROM known
+)
+SELECT query::text,
+       stem IS NULL,
+       english_stop,
+       known,
+       nearest,
+       plainto_tsquery('french', nearest)::text,
+       CASE WHEN prefixable AND plain THEN to_tsquery('french', word || ':*')::text END
+FROM nearest
+ORDER BY position
+"""
+
+
+@dataclass(frozen=True)
+class QueryWord:
+    """A word of a query as the search reads it."""
+
+    word: str  # as typed, lower case and unaccented
+    term: str  # the full-text query searched for it; "" when it is ignored
+    correction: str = ""  # the lexicon word searched instead, if any
+
+
+def query_word_terms(words: list[str]) -> list[QueryWord]:
+    """How each word of a query is searched, in one query on the lexicon.
+
+    A word whose French stem is in the lexicon is searched as typed. One that
+    is not: corrected to the nearest lexicon word when it has 4 letters or more
+    and is no stop-word; else its prefix from 3 letters ("kub"); else as typed
+    (it finds nothing). French stop-words are ignored, and English ones the
+    lexicon does not know.
+    """
+    if not words:
+        return []
     with connection.cursor() as cursor:
-        cursor.execute(_REFRESH_SQL.format(where=where), params)
-        return cursor.rowcount
+        cursor.execute(
+            _LOOKUP_SQL,
+            {
+                "words": words,
+                "correctable": [_letters(w) >= CORRECT_MIN_LETTERS for w in words],
+                "prefixable": [len(w) >= PREFIX_MIN_LETTERS for w in words],
+            },
+        )
+        rows = cursor.fetchall()
+    read = []
+    for word, row in zip(words, rows, strict=True):
+        term, french_stop, english_stop, known, nearest, nearest_term, prefix = row
+        if french_stop or (english_stop and not known):
+            read.append(QueryWord(word, ""))
+        elif known:
+            read.append(QueryWord(word, term))
+        elif nearest:
+            read.append(QueryWord(word, nearest_term, correction=nearest))
+        else:
+            read.append(QueryWord(word, prefix or term))
+    return read
+
+
+def _letters(word: str) -> int:
+    return sum(ch.isalpha() for ch in word)
 
 
 def query_words(text: str) -> list[str]:
@@ -116,3 +418,8 @@ def everyday_words_split(text: str) -> tuple[tuple[str, ...], str]:
     if not skills:
         return (), text.strip()
     return tuple(skills), " ".join(rest)
+
+
+def everyday_word_skills(word: str) -> tuple[str, ...]:
+    """The skills one everyday word stands for (none for another word)."""
+    return _EVERYDAY.get((word,), ())

@@ -28,6 +28,7 @@ from .models import (
     MentorSkill,
     Report,
     Skill,
+    SkillArea,
 )
 from .photos import delete_photo
 from .search import mentor_search_refresh
@@ -237,7 +238,7 @@ def mentor_profile_approve(*, profile: MentorProfile, staff: User) -> MentorProf
         update_fields=[
             f.name
             for f in profile._meta.concrete_fields
-            if f.name not in ("id", "search_vector", "search_text")
+            if f.name not in ("id", "search_vector")
         ]
     )
     mentor_search_refresh(profile_ids=[profile.pk])
@@ -474,6 +475,7 @@ def report_handle(*, report: Report, staff: User, action: str, decision: str) ->
         MentorProfile.objects.filter(user=person).update(
             hidden_by_staff_at=timezone.now()
         )
+        mentor_search_refresh(user_ids=[person.pk])  # its words leave the lexicon
         bump_mentor_data_version()
     elif action == Report.Action.DEACTIVATE:
         user_deactivate(user=person)
@@ -523,5 +525,53 @@ def mentor_profile_set_published(*, user: User, published: bool) -> MentorProfil
         raise MentorProfile.DoesNotExist(user.pk)
     profile.is_published = published
     profile.save(update_fields=["is_published"])
+    mentor_search_refresh(profile_ids=[profile.pk])  # the lexicon counts it or not
     bump_mentor_data_version()
     return profile
+
+
+@transaction.atomic
+def mentor_profile_visibility_changed(*, profile_id: int) -> None:
+    """After staff changed whether a profile is shown (in the admin): the
+    search lexicon counts its words or not, and cached lists move on.
+
+    Precondition: in the transaction of the change. Locks the profile row.
+    """
+    mentor_search_refresh(profile_ids=[profile_id])
+    bump_mentor_data_version()
+
+
+# --- taxonomy --------------------------------------------------------------
+
+
+@transaction.atomic
+def skill_save(*, skill: Skill) -> Skill:
+    """Save a skill edited by staff (the admin), and show its names at once:
+    the profiles that list it are searched by the new names (their search
+    columns and the lexicon), their pages' cached part (keyed on their
+    ``updated_at``) is drawn again, and the mentor-data version moves after the
+    commit (cached lists and the skill lists of forms).
+
+    Locks the skill row, then the profiles listing it (in id order), then the
+    lexicon rows of the words that changed.
+    """
+    skill.save()
+    profile_ids = sorted(
+        MentorSkill.objects.filter(skill=skill).values_list("profile_id", flat=True)
+    )
+    if profile_ids:
+        MentorProfile.objects.filter(pk__in=profile_ids).update(
+            updated_at=timezone.now()
+        )
+        mentor_search_refresh(profile_ids=profile_ids)
+    bump_mentor_data_version()
+    return skill
+
+
+@transaction.atomic
+def skill_area_save(*, area: SkillArea) -> SkillArea:
+    """Save a skill area edited by staff; its name heads a group of the skill
+    lists, drawn again once the mentor-data version moves (after the commit)."""
+    area.save()
+    bump_mentor_data_version()
+    return area

@@ -1,4 +1,4 @@
-"""Celery tasks of the mentors app (enqueued through the core outbox)."""
+"""Celery tasks of the mentors app (enqueued through the core outbox, or by beat)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from celery import shared_task
 from django.db import transaction
 
 from .data_version import bump_mentor_data_version
-from .search import mentor_search_refresh
+from .search import mentor_search_refresh, search_lexicon_rebuild
 
 
 @shared_task
@@ -17,3 +17,14 @@ def refresh_mentor_search_task(user_id: int) -> int:
         refreshed = mentor_search_refresh(user_ids=[user_id])
         bump_mentor_data_version()
     return refreshed
+
+
+@shared_task
+def rebuild_search_lexicon_task() -> dict[str, int]:
+    """Nightly: every profile's search columns again, then the lexicon counted
+    again from them (``search_lexicon_rebuild``); cached directory pages move
+    on when a profile changed."""
+    changed, fixed = search_lexicon_rebuild()
+    if changed:
+        bump_mentor_data_version()
+    return {"profiles_changed": changed, "lexicon_rows_fixed": fixed}

@@ -67,19 +67,43 @@ from .services import (
 from .text import render_markdown
 
 
+def _without_empty_values(request: HttpRequest) -> str | None:
+    """The request's address without its empty parameters (``?q=&region=``,
+    which a form sends for every field left alone), or None if it has none."""
+    pairs = [(k, v) for k, values in request.GET.lists() for v in values]
+    kept = [(k, v) for k, v in pairs if v.strip()]
+    if len(kept) == len(pairs):
+        return None
+    return f"{request.path}?{urlencode(kept)}" if kept else request.path
+
+
 @require_safe
 def directory(request: HttpRequest) -> HttpResponse:
     """The public directory. htmx swaps the results in place (and keeps the URL);
-    without JavaScript the same form submits the page."""
-    form = DirectoryForm(request.GET)
+    without JavaScript the same form submits the page. A search address holds
+    no empty parameters: without JavaScript it is redirected to the address
+    without them; htmx gets the results at once and the address to show."""
+    # htmx asks for the results only; a history restore (back button with no
+    # cached snapshot) needs the whole page. Caches must keep both apart.
+    partial = request.headers.get("HX-Request") and not request.headers.get(
+        "HX-History-Restore-Request"
+    )
+    clean_url = _without_empty_values(request)
+    if clean_url is not None and not partial:
+        response: HttpResponse = redirect(clean_url)
+        patch_vary_headers(response, ("HX-Request", "HX-History-Restore-Request"))
+        return response
+    viewer_id = request.user.pk if request.user.is_authenticated else None
+    # The mentor-data version keys the skill list and the cached fragments.
+    state = directory_state(viewer_id=viewer_id)
+    form = DirectoryForm(request.GET, data_version=state.version)
     page: Any = None
     cards: Any = []
+    did_you_mean: Any = None
     results_key = ""
     if form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
         query = DirectoryQuery(**data)
-        viewer_id = request.user.pk if request.user.is_authenticated else None
-        state = directory_state(viewer_id=viewer_id)
         # The results are cached whole (keyed on the query and the mentor-data
         # version); the page is only read when they are rebuilt.
         results_key = state.results_key(query)
@@ -90,7 +114,18 @@ def directory(request: HttpRequest) -> HttpResponse:
         )
         cards = SimpleLazyObject(lambda: [card_data(p) for p in page.results])
         # The links to other pages carry the query as understood, nothing empty.
-        query_string = urlencode({k: v for k, v in data.items() if k != "page"})
+        query_string = form.query_string()
+        kept = {k: v for k, v in data.items() if k != "page"}
+        did_you_mean = SimpleLazyObject(
+            lambda: (
+                {
+                    "q": page.corrected,
+                    "query_string": urlencode(kept | {"q": page.corrected}),
+                }
+                if page.corrected
+                else {}
+            )
+        )
     else:
         raw = request.GET.copy()
         raw.pop("page", None)
@@ -99,19 +134,19 @@ def directory(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "cards": cards,
+        "did_you_mean": did_you_mean,
         "results_key": results_key,
+        "data_version": state.version,
         "query_string": query_string,
     }
-    # htmx asks for the results only; a history restore (back button with no
-    # cached snapshot) needs the whole page. Caches must keep both apart.
-    partial = request.headers.get("HX-Request") and not request.headers.get(
-        "HX-History-Restore-Request"
-    )
     template = (
         "mentors/_directory_results.html" if partial else "mentors/directory.html"
     )
     response = render(request, template, context)
     patch_vary_headers(response, ("HX-Request", "HX-History-Restore-Request"))
+    if clean_url is not None:
+        # htmx sends every field of the form: the address bar shows the search.
+        response["HX-Push-Url"] = clean_url
     return response
 
 

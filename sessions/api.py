@@ -6,12 +6,14 @@ availability's own zone; instants are ISO 8601 with an offset, answered in UTC.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
@@ -23,12 +25,27 @@ from core.api import NulFreeJSONParser
 from mentors.choices import Mode
 from mentors.models import MentorProfile
 
-from .models import SESSION_LENGTHS, Availability, DateException
-from .selectors import availability_get, slot_list_free_for_viewer
+from .models import (
+    MANUAL_LENGTHS,
+    SESSION_LENGTHS,
+    Availability,
+    Booking,
+    DateException,
+    Period,
+)
+from .selectors import (
+    availability_get,
+    booking_list_for,
+    slot_list_free_for_viewer,
+    venue_list,
+)
 from .services import (
     SETTINGS_FIELDS,
+    KeyReused,
     availability_get_or_create,
     availability_update,
+    booking_create,
+    booking_create_once,
     slot_create,
     slot_delete,
 )
@@ -146,6 +163,34 @@ class AvailabilitySerializer(serializers.Serializer[Any]):
     modes = serializers.ListField(
         child=serializers.ChoiceField(choices=Mode.choices), max_length=3
     )
+    venue = serializers.IntegerField(
+        source="venue_id",
+        min_value=1,
+        max_value=2**31 - 1,
+        allow_null=True,
+        required=False,
+        default=None,
+        help_text="In person: id of a partner venue (GET /api/v1/venues/).",
+    )
+    place = serializers.CharField(
+        max_length=200,
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text="In person, instead of a venue: a public place written out "
+        "(name and address; never a home).",
+    )
+    commitment_hours = serializers.IntegerField(
+        min_value=1,
+        max_value=40,
+        allow_null=True,
+        required=False,
+        default=None,
+        help_text="The time the mentor commits to, with commitment_period.",
+    )
+    commitment_period = serializers.ChoiceField(
+        choices=[("", ""), *Period.choices], required=False, default=""
+    )
     rules = WeeklyRuleSerializer(many=True, max_length=70)  # type: ignore[call-arg]
     exceptions = DateExceptionSerializer(many=True, max_length=200)  # type: ignore[call-arg]
 
@@ -198,12 +243,27 @@ class AvailabilityMeView(APIView):
 # --- slots ---------------------------------------------------------------------
 
 
+class VenueSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    address = serializers.CharField()
+    postcode = serializers.CharField()
+    city = serializers.CharField()
+    region = serializers.CharField()
+    access_notes = serializers.CharField()
+
+
 class SlotSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     start = InstantField()
     end = InstantField()
     capacity = serializers.IntegerField(help_text="1, or more for an open workshop.")
+    title = serializers.CharField(help_text="A workshop's topic; may be empty.")
     modes = serializers.ListField(child=serializers.ChoiceField(choices=Mode.choices))
+    venue = VenueSerializer(allow_null=True, help_text="In person at this venue.")
+    place = serializers.CharField(
+        help_text="In person at this public place (when no venue)."
+    )
     status = serializers.ChoiceField(choices=["free", "booked", "cancelled"])
 
 
@@ -258,12 +318,32 @@ class SlotViewSet(viewsets.ViewSet):
 
 
 class SlotInput(serializers.Serializer[Any]):
-    start = InstantField(help_text="When it starts; it lasts one session length.")
+    start = InstantField(help_text="When it starts.")
+    minutes = serializers.ChoiceField(
+        choices=MANUAL_LENGTHS,
+        required=False,
+        help_text="How long it lasts (default: the availability's session length).",
+    )
     capacity = serializers.IntegerField(
         min_value=1,
         max_value=30,
         default=1,
-        help_text="1, or more for an open workshop.",
+        help_text="1, or more for an open workshop (which needs a title).",
+    )
+    title = serializers.CharField(
+        max_length=120, allow_blank=True, required=False, default=""
+    )
+    modes = serializers.ListField(
+        child=serializers.ChoiceField(choices=Mode.choices),
+        max_length=3,
+        required=False,
+        help_text="Default: what the weekly slots offer.",
+    )
+    venue = serializers.IntegerField(
+        min_value=1, max_value=2**31 - 1, allow_null=True, required=False, default=None
+    )
+    place = serializers.CharField(
+        max_length=200, allow_blank=True, required=False, default=""
     )
 
     def validate_start(self, value: datetime) -> datetime:
@@ -282,10 +362,16 @@ class MySlotViewSet(viewsets.ViewSet):
         data = SlotInput(data=request.data)
         data.is_valid(raise_exception=True)
         availability_get_or_create(mentor_profile=profile)
+        values = data.validated_data
         slot = slot_create(
             mentor_profile_id=profile.pk,
-            start=data.validated_data["start"],
-            capacity=data.validated_data["capacity"],
+            start=values["start"],
+            minutes=values.get("minutes"),
+            capacity=values["capacity"],
+            title=values["title"],
+            modes=values.get("modes"),
+            venue_id=values["venue"],
+            place=values["place"],
         )
         return Response(SlotSerializer(slot).data, status=status.HTTP_201_CREATED)
 
@@ -296,3 +382,172 @@ class MySlotViewSet(viewsets.ViewSet):
     def destroy(self, request: Request, pk: str) -> Response:
         slot_delete(mentor=_me(request), slot_id=int(pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class VenueViewSet(viewsets.ViewSet):
+    """The partner venues staff keep, where mentors can meet people in person
+    (signed in). ``city`` narrows the list (start of the name, any case)."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("city", str, required=False)],
+        responses=VenueSerializer(many=True),
+    )
+    def list(self, request: Request) -> Response:
+        city = request.query_params.get("city", "").replace("\x00", "")[:100]
+        return Response(VenueSerializer(venue_list(city=city), many=True).data)
+
+
+# --- bookings ------------------------------------------------------------------
+
+
+class BookingInput(serializers.Serializer[Any]):
+    slot = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    mode = serializers.ChoiceField(choices=Mode.choices)
+    skills = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**31 - 1),
+        max_length=3,
+        required=False,
+        default=list,
+        help_text="Ids of the mentorship's skills worked on (three at most).",
+    )
+    agenda = serializers.CharField(
+        max_length=2000, allow_blank=True, required=False, default=""
+    )
+
+
+class BookingPersonSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField(allow_null=True)
+    full_name = serializers.CharField()
+
+
+class BookingSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    slot = serializers.IntegerField(source="slot_id")
+    kind = serializers.ChoiceField(choices=Booking.Kind.choices)
+    status = serializers.ChoiceField(choices=Booking.Status.choices)
+    start = InstantField()
+    end = InstantField()
+    mode = serializers.ChoiceField(choices=Mode.choices)
+    agenda = serializers.CharField()
+    skills = serializers.SerializerMethodField()
+    learner = serializers.SerializerMethodField()
+    mentor = serializers.SerializerMethodField()
+    sequence = serializers.IntegerField(help_text="The calendar invitation's SEQUENCE.")
+    created_at = InstantField()
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_skills(self, booking: Booking) -> list[str]:
+        return [s.skill.code for s in booking.skills.all()]
+
+    @extend_schema_field(BookingPersonSerializer)
+    def get_learner(self, booking: Booking) -> dict[str, Any]:
+        return _person(booking.learner, booking.learner_name)
+
+    @extend_schema_field(BookingPersonSerializer)
+    def get_mentor(self, booking: Booking) -> dict[str, Any]:
+        return _person(booking.mentor, booking.mentor_name)
+
+
+def _person(user: User | None, kept_name: str) -> dict[str, Any]:
+    if user is None:
+        return {"id": None, "full_name": kept_name}
+    return {"id": user.pk, "full_name": user.full_name}
+
+
+class BookingListParams(serializers.Serializer[Any]):
+    role = serializers.ChoiceField(
+        choices=["learner", "mentor"],
+        required=False,
+        help_text="Only the bookings where the caller holds this role.",
+    )
+
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="Send the same key again (within 24 h) to get the same booking "
+    "instead of a second one; another body with the same key answers 422.",
+)
+
+
+class BookingViewSet(viewsets.ViewSet):
+    """The caller's bookings, in either role; another person's is a 404.
+
+    POST books a free slot: a session of an active mentorship, a seat in an
+    open workshop, or a discovery session. A slot just taken, or a time the
+    caller is busy, answers 409.
+    """
+
+    lookup_value_regex = r"\d+"
+
+    def _mine(self, request: Request) -> Any:
+        return booking_list_for(user_id=_me(request).pk)
+
+    @extend_schema(
+        parameters=[BookingListParams], responses=BookingSerializer(many=True)
+    )
+    def list(self, request: Request) -> Response:
+        params = BookingListParams(data=request.query_params.dict())
+        params.is_valid(raise_exception=True)
+        bookings = booking_list_for(
+            user_id=_me(request).pk, role=params.validated_data.get("role")
+        )
+        return Response(BookingSerializer(bookings, many=True).data)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)],
+        responses=BookingSerializer,
+    )
+    def retrieve(self, request: Request, pk: str) -> Response:
+        booking = self._mine(request).filter(pk=int(pk)).first()
+        if booking is None:
+            raise NotFound()
+        return Response(BookingSerializer(booking).data)
+
+    @extend_schema(
+        request=BookingInput,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: BookingSerializer},
+    )
+    def create(self, request: Request) -> Response:
+        data = BookingInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        asked = {
+            "slot_id": values["slot"],
+            "mode": values["mode"],
+            "skill_ids": values["skills"],
+            "agenda": values["agenda"],
+        }
+        key = request.headers.get("Idempotency-Key")
+        if key is None:
+            booking = booking_create(learner=_me(request), **asked)
+        else:
+            if not 1 <= len(key) <= 255 or not key.isprintable() or not key.isascii():
+                raise ValidationError(
+                    {"Idempotency-Key": [_("Send 1 to 255 visible characters.")]}
+                )
+            try:
+                booking, _made = booking_create_once(
+                    learner=_me(request),
+                    key=key,
+                    # What was asked, not its bytes: the same booking asked in
+                    # JSON or as a form, keys in any order, is the same request.
+                    body_sha256=hashlib.sha256(
+                        json.dumps(asked, sort_keys=True).encode()
+                    ).hexdigest(),
+                    **asked,
+                )
+            except KeyReused:
+                return Response(
+                    {
+                        "detail": _(
+                            "This Idempotency-Key was sent with another request."
+                        )
+                    },
+                    status=status.HTTP_422_UNPROCESSABLE_ENTITY,
+                )
+        shown = booking_list_for(user_id=_me(request).pk).get(pk=booking.pk)
+        return Response(BookingSerializer(shown).data, status=status.HTTP_201_CREATED)

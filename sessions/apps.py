@@ -15,9 +15,17 @@ class CoachingSessionsConfig(AppConfig):
         from mentors import hooks as mentors_hooks
 
         from .panels import profile_slots
-        from .personal_data import erase_availability, export_availability
+        from .personal_data import (
+            erase_availability,
+            erase_bookings,
+            export_availability,
+            export_bookings,
+        )
 
         register_provider(
             "availability", export=export_availability, erase=erase_availability
         )
+        # Erased before the availability (providers run last registered first):
+        # the slots go once their future bookings are cancelled.
+        register_provider("bookings", export=export_bookings, erase=erase_bookings)
         mentors_hooks.profile_panels.connect(profile_slots)

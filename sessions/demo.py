@@ -31,9 +31,16 @@ from mentors.demo import DEMO_DOMAIN, MENTOR
 from mentors.models import MentorProfile
 from mentors.services import mentor_profile_set_slot_summaries
 
-from .models import Availability, BusyTime, DateException, Slot, WeeklyRule
-from .services import availability_update
-from .slots import Candidate, candidate_slots, choose, week_bitmap, windows
+from .models import Availability, BusyTime, DateException, Slot, Venue, WeeklyRule
+from .services import availability_get_or_create, availability_update, slot_create
+from .slots import (
+    Candidate,
+    candidate_slots,
+    choose,
+    local_start,
+    week_bitmap,
+    windows,
+)
 
 CHUNK = 1000
 
@@ -312,17 +319,111 @@ DEMO_MENTOR_RULES = [
 ]
 
 
+# Partner venues staff keep in the demo: public places open to everyone.
+DEMO_VENUES = [
+    (
+        "Médiathèque Jean-Macé",
+        "2 rue Jean-Macé",
+        "69007",
+        "Lyon",
+        "84",
+        "Accès de plain-pied, Wi-Fi gratuit, salle de travail au 1er étage.",
+    ),
+    (
+        "Espace public numérique du Centre social Boilly",
+        "13 rue Boilly",
+        "59100",
+        "Roubaix",
+        "32",
+        "Ordinateurs en accès libre le mardi et le jeudi.",
+    ),
+    (
+        "Maison de quartier des Moulins",
+        "33 boulevard des Moulins",
+        "13015",
+        "Marseille",
+        "93",
+        "Accès fauteuil, salle calme sur réservation.",
+    ),
+    (
+        "Bibliothèque Václav-Havel",
+        "26 esplanade Nathalie-Sarraute",
+        "75018",
+        "Paris",
+        "11",
+        "Accès de plain-pied, Wi-Fi gratuit.",
+    ),
+    (
+        "Tiers-lieu La Coursive",
+        "4 rue de la Coursive",
+        "35000",
+        "Rennes",
+        "53",
+        "Café associatif, Wi-Fi gratuit.",
+    ),
+    (
+        "Médiathèque Josiane-Séguin",
+        "1 place du Marché",
+        "97400",
+        "Saint-Denis",
+        "04",
+        "Salle multimédia ouverte l'après-midi.",
+    ),
+]
+
+
+def demo_venues_ensure() -> int:
+    """The demo's partner venues (kept when they exist); how many were made."""
+    made = 0
+    for name, address, postcode, city, region, notes in DEMO_VENUES:
+        _venue, created = Venue.objects.get_or_create(
+            name=name,
+            city=city,
+            defaults={
+                "address": address,
+                "postcode": postcode,
+                "region": region,
+                "access_notes": notes,
+            },
+        )
+        made += created
+    return made
+
+
 def demo_mentor_availability_ensure(
     *, profile: MentorProfile, now: datetime | None = None
 ) -> bool:
     """Give the demo mentor login a realistic availability through
-    ``availability_update``, unless they have one (then what they set stays).
-    Returns whether it did."""
+    ``availability_update`` (in person at a partner venue when their profile
+    offers it, a time commitment, an open workshop added by hand), unless they
+    have one (then what they set stays). Returns whether it did."""
     if Availability.objects.filter(mentor_profile=profile).exists():
         return False
     now = now or timezone.now()
     today = now.astimezone(zoneinfo.ZoneInfo("Europe/Paris")).date()
     saturday = today + timedelta(days=(5 - today.weekday()) % 7 + 21)
+    demo_venues_ensure()
+    venue = (
+        Venue.objects.filter(city__iexact=profile.city).first()
+        or Venue.objects.order_by("pk").first()
+    )
+    in_person = Mode.IN_PERSON in profile.modes and venue is not None
+    # An open workshop on the Wednesday afternoon of next week, added by hand
+    # before the weekly hours fill the week up to its maximum.
+    availability_get_or_create(mentor_profile=profile)
+    wednesday = today + timedelta(days=(2 - today.weekday()) % 7 + 7)
+    start = local_start(wednesday, time(14), zoneinfo.ZoneInfo("Europe/Paris"))
+    if start is not None:
+        slot_create(
+            mentor_profile_id=profile.pk,
+            start=start,
+            minutes=120,
+            capacity=8,
+            title="Créer son adresse e-mail et l'utiliser",
+            modes=["in_person"] if in_person else None,
+            venue_id=venue.pk if in_person and venue else None,
+            now=now,
+        )
     availability_update(
         mentor_profile=profile,
         settings={
@@ -333,7 +434,10 @@ def demo_mentor_availability_ensure(
             "window_weeks": 8,
             "max_per_day": 3,
             "max_per_week": 6,
-            "modes": [m for m in profile.modes if m != Mode.IN_PERSON],
+            "modes": [m for m in profile.modes if m != Mode.IN_PERSON or in_person],
+            "venue_id": venue.pk if in_person and venue else None,
+            "commitment_hours": 2,
+            "commitment_period": "week",
         },
         rules=DEMO_MENTOR_RULES,
         exceptions=[(saturday, DateException.Kind.OFF, None, None)],

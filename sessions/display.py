@@ -1,15 +1,17 @@
 """Times as people read them: in a named zone, and in both zones when the
-viewer's differs from the mentor's ("17 h 00, heure de La Réunion")."""
+viewer's differs from the mentor's ("14 h 00 (17 h 00, heure de La Réunion)")."""
 
 from __future__ import annotations
 
 import zoneinfo
 from datetime import date, datetime, time
+from typing import Any
 
 from django.utils import formats
 from django.utils.translation import gettext as _
 
 from accounts.forms import TIME_ZONE_CHOICES
+from mentors.choices import Mode
 from mentors.forms import DAYS
 
 
@@ -51,15 +53,40 @@ def in_zone(moment: datetime, zone_id: str, *, with_day: bool = False) -> str:
     return _("%(time)s, %(zone)s time") % {"time": shown, "zone": zone_name(zone_id)}
 
 
-def in_both_zones(moment: datetime, viewer_zone: str, mentor_zone: str) -> str:
-    """The viewer's day and time with its zone named, and the mentor's too when their
-    zone differs (with its day when the day differs there)."""
-    shown = in_zone(moment, viewer_zone, with_day=True)
-    if mentor_zone == viewer_zone:
-        return shown
-    here = moment.astimezone(zoneinfo.ZoneInfo(viewer_zone)).date()
-    there = moment.astimezone(zoneinfo.ZoneInfo(mentor_zone)).date()
-    return _("%(here)s · %(there)s") % {
-        "here": shown,
-        "there": in_zone(moment, mentor_zone, with_day=here != there),
-    }
+def day_time(moment: datetime, zone_id: str) -> str:
+    """ "mardi 8 décembre 2026, 14 h 00" in ``zone_id`` (its name said elsewhere)."""
+    local = moment.astimezone(zoneinfo.ZoneInfo(zone_id))
+    return f"{day_label(local.date())}, {clock(local.time())}"
+
+
+def commitment_label(hours: int | None, period: str) -> str:
+    """ "2 h par mois", "1 h par semaine"; empty when not said."""
+    if not hours or not period:
+        return ""
+    if period == "week":
+        return _("%(hours)s h per week") % {"hours": hours}
+    return _("%(hours)s h per month") % {"hours": hours}
+
+
+def place_label(slot: Any) -> str:
+    """Where an in-person slot happens: the venue with its address, or the
+    public place as the mentor wrote it."""
+    if slot.venue_id:
+        venue = slot.venue
+        return f"{venue.name}, {venue.full_address}"
+    return str(slot.place)
+
+
+def offer_label(slot: Any) -> str:
+    """ "Appel vidéo ou En personne : Médiathèque…, Lyon"."""
+    labels = dict(Mode.choices)
+    parts = []
+    for mode in slot.modes:
+        if mode == Mode.IN_PERSON and (slot.venue_id or slot.place):
+            parts.append(
+                _("%(mode)s: %(place)s")
+                % {"mode": labels[mode], "place": place_label(slot)}
+            )
+        elif mode in labels:
+            parts.append(str(labels[mode]))
+    return _(" or ").join(parts)

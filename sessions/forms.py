@@ -6,6 +6,7 @@ from datetime import date, time
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import TIME_ZONE_CHOICES
@@ -13,7 +14,15 @@ from accounts.models import validate_time_zone
 from mentors.choices import Mode
 from mentors.forms import DAYS
 
-from .models import SESSION_LENGTHS, DateException
+from .models import (
+    COMMITMENT_HOURS_MAX,
+    MANUAL_LENGTHS,
+    SESSION_LENGTHS,
+    DateException,
+    Period,
+    Venue,
+    validate_public_place,
+)
 
 
 class TimeInput(forms.TimeInput):
@@ -77,6 +86,177 @@ class AvailabilitySettingsForm(forms.Form):
         modes = self.fields["modes"]
         assert isinstance(modes, forms.MultipleChoiceField)
         modes.choices = [(m, labels[m]) for m in profile_modes if m in labels]
+
+
+class VenueChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Venue) -> str:
+        return f"{obj.city} — {obj.name}, {obj.address}"
+
+
+class PlaceForm(forms.Form):
+    """Where sessions in person happen: a partner venue, or a public place
+    written out (never a home)."""
+
+    venue = VenueChoiceField(
+        label=_("A partner venue"),
+        queryset=Venue.objects.none(),
+        required=False,
+        empty_label=_("— None —"),
+        help_text=_("Places our partners open for sessions: libraries, centres…"),
+    )
+    place = forms.CharField(
+        label=_("Or another public place"),
+        max_length=200,
+        required=False,
+        help_text=_(
+            "Its name and address, e.g. “Café des Arts, 3 place du Marché, Lyon”. "
+            "Never a home."
+        ),
+    )
+    place_is_public = forms.BooleanField(
+        label=_("This place is open to everyone: it is not a home."),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, kept_venue_id: int | None = None, **kw: Any):
+        super().__init__(*args, **kw)
+        venues = self.fields["venue"]
+        assert isinstance(venues, forms.ModelChoiceField)
+        venues.queryset = Venue.objects.filter(
+            Q(is_active=True) | Q(pk=kept_venue_id)
+        ).order_by("city", "name")
+
+    @classmethod
+    def of(cls, availability: Any, data: Any = None) -> PlaceForm:
+        """The form for ``availability``'s place: posted ``data``, or what is
+        saved."""
+        return cls(
+            data,
+            initial={
+                "venue": availability.venue_id,
+                "place": availability.place,
+                "place_is_public": bool(availability.place),
+            },
+            kept_venue_id=availability.venue_id,
+        )
+
+    def clean_place(self) -> str:
+        place = " ".join(self.cleaned_data.get("place", "").split())
+        if place:
+            validate_public_place(place)
+        return place
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("venue") and data.get("place"):
+            self.add_error(
+                "place", _("Choose a partner venue or write a place, not both.")
+            )
+        elif data.get("place") and not data.get("place_is_public"):
+            self.add_error(
+                "place_is_public",
+                _("Tick this box to confirm the place is open to everyone."),
+            )
+        return data
+
+    def check_given_for(self, modes: list[str]) -> bool:
+        """In person is among ``modes``: a place must be given. Says so on the
+        form (before the service would) so every error shows at once."""
+        if (
+            self.is_valid()
+            and Mode.IN_PERSON in modes
+            and not self.cleaned_data.get("venue")
+            and not self.cleaned_data.get("place")
+        ):
+            self.add_error(
+                "place",
+                _(
+                    "In person, say where: choose a partner venue or write a "
+                    "public place."
+                ),
+            )
+        return self.is_valid()
+
+    def settings(self) -> dict[str, Any]:
+        venue = self.cleaned_data.get("venue")
+        return {
+            "venue_id": venue.pk if venue else None,
+            "place": self.cleaned_data.get("place", ""),
+        }
+
+
+class CommitmentForm(forms.Form):
+    """The time a mentor commits to, shown on their profile ("2 h par mois")."""
+
+    commitment_hours = forms.IntegerField(
+        label=_("Hours I can give"),
+        min_value=1,
+        max_value=COMMITMENT_HOURS_MAX,
+        required=False,
+    )
+    commitment_period = forms.ChoiceField(
+        label=_("How often"),
+        choices=[
+            ("", "—"),
+            (Period.WEEK, _("per week")),
+            (Period.MONTH, _("per month")),
+        ],
+        required=False,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        hours, period = data.get("commitment_hours"), data.get("commitment_period")
+        if hours is not None and not period:
+            self.add_error(
+                "commitment_period", _("Say whether it is every week or every month.")
+            )
+        if period and hours is None and "commitment_hours" not in self.errors:
+            self.add_error("commitment_hours", _("Give the number of hours."))
+        return data
+
+
+class SlotForm(forms.Form):
+    """A slot added by hand: one session, or an open workshop."""
+
+    day = forms.DateField(label=_("Day"), widget=DateInput())
+    start = forms.TimeField(label=_("Starts at"), widget=TimeInput())
+    minutes = forms.TypedChoiceField(
+        label=_("Length"),
+        choices=[(m, _("%(n)s minutes") % {"n": m}) for m in MANUAL_LENGTHS],
+        coerce=int,
+    )
+    capacity = forms.IntegerField(
+        label=_("How many people"),
+        min_value=1,
+        max_value=30,
+        initial=1,
+        help_text=_("1 for a session with one person; more for an open workshop."),
+    )
+    title = forms.CharField(
+        label=_("Workshop title"),
+        max_length=120,
+        required=False,
+        help_text=_("Needed for a workshop, e.g. “Créer son adresse e-mail”."),
+    )
+    modes = forms.MultipleChoiceField(
+        label=_("Ways to meet"), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, profile_modes: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        labels = dict(Mode.choices)
+        modes = self.fields["modes"]
+        assert isinstance(modes, forms.MultipleChoiceField)
+        modes.choices = [(m, labels[m]) for m in profile_modes if m in labels]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (data.get("capacity") or 1) > 1 and not data.get("title", "").strip():
+            self.add_error(
+                "title", _("Give the workshop a title: people choose it by its topic.")
+            )
+        return data
 
 
 class RuleForm(forms.Form):
@@ -178,3 +358,51 @@ class BaseExceptionFormSet(forms.BaseFormSet):
 ExceptionFormSet = forms.formset_factory(
     ExceptionForm, formset=BaseExceptionFormSet, extra=1, can_delete=True, max_num=60
 )
+
+
+class BookingForm(forms.Form):
+    """A learner books one of a mentor's free slots (radio buttons: usable
+    with the keyboard alone and without JavaScript)."""
+
+    slot = forms.TypedChoiceField(
+        label=_("Choose a time"), coerce=int, widget=forms.RadioSelect
+    )
+    mode = forms.ChoiceField(label=_("How to meet"), widget=forms.RadioSelect)
+    skills = forms.TypedMultipleChoiceField(
+        label=_("What you will work on (three at most)"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    agenda = forms.CharField(
+        label=_("A word for the mentor"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What you would like to do in this session, your questions."),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        slots: list[tuple[int, str]],
+        modes: list[str],
+        skills: list[tuple[int, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        labels = dict(Mode.choices)
+        self.fields["slot"].choices = slots  # type: ignore[attr-defined]
+        self.fields["mode"].choices = [  # type: ignore[attr-defined]
+            (m, labels[m]) for m in modes if m in labels
+        ]
+        if skills:
+            self.fields["skills"].choices = skills  # type: ignore[attr-defined]
+        else:
+            del self.fields["skills"]
+
+    def clean_skills(self) -> list[int]:
+        chosen = self.cleaned_data.get("skills") or []
+        if len(chosen) > 3:
+            raise forms.ValidationError(_("Choose three skills at most."))
+        return list(chosen)

@@ -26,10 +26,108 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mentors.choices import Mode
+from matching.models import Mentorship, MentorshipSkill
+from mentors.choices import Mode, Region
 from mentors.models import MentorProfile
 
 SESSION_LENGTHS = (30, 45, 60, 90)
+# A slot added by hand may also be a two-hour workshop.
+MANUAL_LENGTHS = (*SESSION_LENGTHS, 120)
+COMMITMENT_HOURS_MAX = 40
+
+# Words that say a place is someone's home: an in-person session happens at a
+# public place, never at home (the mentor's or the learner's).
+HOME_WORDS = (
+    "domicile",
+    "chez moi",
+    "chez nous",
+    "chez toi",
+    "chez vous",
+    "mon appartement",
+    "mon appart",
+    "ma maison",
+    "a la maison",
+    "à la maison",
+    "mon logement",
+    "at home",
+    "my home",
+    "my place",
+    "my flat",
+    "my house",
+    "my apartment",
+)
+
+
+def validate_public_place(value: str) -> None:
+    """A public place written out: long enough to be found, never a home."""
+    text = " ".join(value.lower().split())
+    if len(text) < 8:
+        raise ValidationError(
+            _("Write the name and the address of the place, so people can find it.")
+        )
+    if any(word in text for word in HOME_WORDS):
+        raise ValidationError(
+            _(
+                "Sessions in person happen in a public place (a library, a café, "
+                "a community centre), never at home."
+            )
+        )
+
+
+def _in_person_has_a_place() -> Q:
+    """In person only at a named public place: a partner venue or one written
+    out, not both."""
+    return (
+        ~Q(modes__contains=[Mode.IN_PERSON.value])
+        | Q(venue__isnull=False, place="")
+        | (Q(venue__isnull=True) & ~Q(place=""))
+    )
+
+
+class Venue(models.Model):
+    """A partner's public place, kept by staff (a library, a community centre,
+    a third place), where mentors may meet people in person."""
+
+    name = models.CharField(_("name"), max_length=200)
+    address = models.CharField(_("address"), max_length=300)
+    postcode = models.CharField(_("postcode"), max_length=10, blank=True)
+    city = models.CharField(_("city"), max_length=100)
+    region = models.CharField(
+        _("region"), max_length=6, choices=Region.choices, blank=True
+    )
+    access_notes = models.TextField(
+        _("access and facilities"),
+        blank=True,
+        help_text=_("Step-free access, free Wi-Fi, a quiet room, opening hours…"),
+    )
+    is_active = models.BooleanField(
+        _("offered to mentors"),
+        default=True,
+        help_text=_(
+            "Untick rather than delete: slots already planned there keep their place."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("partner venue")
+        verbose_name_plural = _("partner venues")
+        ordering = ["city", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name", "city"], name="sessions_venue_unique_name"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.city}"
+
+    @property
+    def full_address(self) -> str:
+        return ", ".join(
+            part
+            for part in (self.address, f"{self.postcode} {self.city}".strip())
+            if part
+        )
 
 
 def validate_time_zone(value: str) -> None:
@@ -38,6 +136,11 @@ def validate_time_zone(value: str) -> None:
     # A folder of the zone database ("America") is an OSError, not a miss.
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError) as exc:
         raise ValidationError(_("Unknown time zone.")) from exc
+
+
+class Period(models.TextChoices):
+    WEEK = "week", _("week")
+    MONTH = "month", _("month")
 
 
 class Availability(models.Model):
@@ -84,6 +187,54 @@ class Availability(models.Model):
         blank=True,
         verbose_name=_("ways to meet offered in slots"),
     )
+    discovery_enabled = models.BooleanField(
+        _("offer a discovery session"),
+        default=False,
+        db_default=False,
+        help_text=_(
+            "Someone you do not mentor yet may book one short session (30 minutes "
+            "at most) to get to know you, once."
+        ),
+    )
+    meeting_link = models.URLField(
+        _("my video meeting link"),
+        blank=True,
+        default="",
+        db_default="",
+        max_length=300,
+    )
+    # In person: at a partner venue, or a public place written out.
+    venue = models.ForeignKey(
+        Venue,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("partner venue"),
+    )
+    place = models.CharField(
+        _("public place"),
+        max_length=200,
+        blank=True,
+        default="",
+        db_default="",
+        validators=[validate_public_place],
+    )
+    # What the mentor commits to ("2 h par mois"), shown on their profile.
+    commitment_hours = models.PositiveSmallIntegerField(
+        _("hours I can give"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(COMMITMENT_HOURS_MAX)],
+    )
+    commitment_period = models.CharField(
+        _("per"),
+        max_length=5,
+        choices=Period.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -99,6 +250,19 @@ class Availability(models.Model):
                 & Q(window_weeks__gte=1, window_weeks__lte=26)
                 & Q(max_per_day__gte=1, max_per_week__gte=1),
                 name="sessions_availability_ranges",
+            ),
+            models.CheckConstraint(
+                condition=_in_person_has_a_place(),
+                name="sessions_availability_in_person_place",
+            ),
+            models.CheckConstraint(
+                condition=Q(commitment_hours__isnull=True, commitment_period="")
+                | Q(
+                    commitment_hours__gte=1,
+                    commitment_hours__lte=COMMITMENT_HOURS_MAX,
+                    commitment_period__in=["week", "month"],
+                ),
+                name="sessions_availability_commitment",
             ),
         ]
 
@@ -190,7 +354,17 @@ class Slot(models.Model):
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.FREE
     )
+    # Confirmed bookings: the slot is booked once they fill its capacity.
+    seats_taken = models.PositiveSmallIntegerField(default=0, db_default=0)
     source = models.CharField(max_length=10, choices=Source.choices)
+    venue = models.ForeignKey(
+        Venue, on_delete=models.PROTECT, null=True, blank=True, related_name="slots"
+    )
+    place = models.CharField(max_length=200, blank=True, default="", db_default="")
+    # What an open workshop is about ("Créer son adresse e-mail").
+    title = models.CharField(
+        _("workshop title"), max_length=120, blank=True, default="", db_default=""
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -202,6 +376,23 @@ class Slot(models.Model):
             models.CheckConstraint(
                 condition=Q(capacity__gte=1, capacity__lte=30),
                 name="sessions_slot_capacity",
+            ),
+            models.CheckConstraint(
+                condition=_in_person_has_a_place(),
+                name="sessions_slot_in_person_place",
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity=1) | ~Q(title=""),
+                name="sessions_slot_workshop_title",
+            ),
+            models.CheckConstraint(
+                condition=Q(seats_taken__lte=models.F("capacity"))
+                & (
+                    Q(status="free", seats_taken__lt=models.F("capacity"))
+                    | Q(status="booked", seats_taken=models.F("capacity"))
+                    | Q(status="cancelled")
+                ),
+                name="sessions_slot_seats",
             ),
         ]
         indexes = [
@@ -216,8 +407,143 @@ class Slot(models.Model):
         return f"{self.mentor_id} {self.start:%Y-%m-%d %H:%M}Z ({self.status})"
 
 
+DISCOVERY_MAX_MINUTES = 30
+MAX_SKILLS_PER_BOOKING = 3
+
+
+class Booking(models.Model):
+    """A learner's seat in a mentor's slot: a session of their mentorship, a
+    seat in an open workshop, or a discovery session."""
+
+    class Kind(models.TextChoices):
+        MENTORSHIP = "mentorship", _("Session")
+        WORKSHOP = "workshop", _("Workshop")
+        DISCOVERY = "discovery", _("Discovery session")
+
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    # Kept when the slot goes (its mentor's account closed): the booking holds
+    # its own times and way to meet.
+    slot = models.ForeignKey(
+        Slot, on_delete=models.SET_NULL, null=True, related_name="bookings"
+    )
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="bookings_as_learner",
+    )
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="bookings_as_mentor",
+    )
+    mentorship = models.ForeignKey(
+        Mentorship,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="bookings",
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    # The session's own times: the slot's, or its first 30 minutes for a
+    # discovery session.
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    mode = models.CharField(max_length=10, choices=Mode.choices)
+    skills = models.ManyToManyField(
+        MentorshipSkill, blank=True, related_name="bookings"
+    )
+    agenda = models.TextField(_("what I would like to work on"), blank=True)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.CONFIRMED
+    )
+    # The calendar invitation's SEQUENCE: one more at each change.
+    sequence = models.PositiveIntegerField(default=0)
+    # An erased person's name, kept so the other one's history stays readable.
+    learner_name = models.CharField(max_length=150, blank=True)
+    mentor_name = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    cancel_reason = models.CharField(max_length=30, blank=True)
+
+    class Meta:
+        ordering = ["start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")), name="sessions_booking_order"
+            ),
+            models.UniqueConstraint(
+                fields=["slot", "learner"],
+                condition=Q(status="confirmed"),
+                name="sessions_booking_one_seat_each",
+                violation_error_message=_("You have already booked this time."),
+            ),
+            # One discovery session per learner and mentor, ever (a cancelled
+            # one may be booked again).
+            models.UniqueConstraint(
+                fields=["learner", "mentor"],
+                condition=Q(kind="discovery") & ~Q(status="cancelled"),
+                name="sessions_booking_one_discovery",
+                violation_error_message=_(
+                    "You have already had a discovery session with this mentor."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="cancelled", cancelled_at__isnull=False)
+                | Q(status="confirmed", cancelled_at__isnull=True),
+                name="sessions_booking_cancelled_at",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["learner", "start"], name="sessions_booking_learner"),
+            models.Index(fields=["mentor", "start"], name="sessions_booking_mentor"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.start:%Y-%m-%d %H:%M}Z ({self.status})"
+
+
+class BookingKey(models.Model):
+    """An ``Idempotency-Key`` a caller sent with a booking request, kept 24 h
+    with a SHA-256 of the body: the same request again gets the same booking,
+    another body with the same key is refused. Written in the booking's
+    transaction, so a failure leaves no key."""
+
+    caller = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.CharField(max_length=255)
+    body_sha256 = models.CharField(max_length=64)
+    booking = models.ForeignKey(
+        Booking, on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["caller", "key"], name="sessions_booking_key_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.caller_id} {self.key}"
+
+
 class BusyTime(models.Model):
-    """A stretch of time a person is taken, whatever their role in it."""
+    """A stretch of time a person is taken, whatever their role in it: a
+    mentor's slot (with its break), or a learner's booking."""
 
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="busy_times"
@@ -225,6 +551,9 @@ class BusyTime(models.Model):
     period = DateTimeRangeField()
     slot = models.OneToOneField(
         Slot, on_delete=models.CASCADE, null=True, blank=True, related_name="busy"
+    )
+    booking = models.OneToOneField(
+        Booking, on_delete=models.CASCADE, null=True, blank=True, related_name="busy"
     )
 
     class Meta:
@@ -237,7 +566,9 @@ class BusyTime(models.Model):
                 ],
             ),
             models.CheckConstraint(
-                condition=Q(slot__isnull=False), name="sessions_busy_source"
+                condition=Q(slot__isnull=False, booking__isnull=True)
+                | Q(slot__isnull=True, booking__isnull=False),
+                name="sessions_busy_source",
             ),
         ]
 

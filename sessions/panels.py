@@ -5,6 +5,7 @@ mentors, and the next free slots on a mentor's public page (through the
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
@@ -12,8 +13,8 @@ from accounts.models import User
 from core.panels import Panel, Section
 from mentors.models import MentorProfile
 
-from .display import in_both_zones
-from .selectors import slot_list_next_free
+from .display import commitment_label, day_time, in_zone, offer_label, zone_name
+from .selectors import availability_public_get, slot_list_next_free
 
 NEXT_FREE_SHOWN = 5
 
@@ -21,32 +22,59 @@ NEXT_FREE_SHOWN = 5
 def space_panels(
     *, user: User, learner: object, mentor: MentorProfile | None
 ) -> list[Panel]:
-    if mentor is None:
-        return []
-    return [Panel(Section.MENTOR, "coaching_sessions/panels/availability.html", 20)]
+    panels = [Panel(Section.LEARNER, "coaching_sessions/panels/sessions.html", 15)]
+    if mentor is not None:
+        panels.append(
+            Panel(Section.MENTOR, "coaching_sessions/panels/availability.html", 20)
+        )
+    return panels
 
 
 def profile_slots(
     *, profile: MentorProfile, viewer: Any
 ) -> tuple[str, dict[str, Any]] | None:
-    """The mentor's next free slots in the viewer's zone (and the mentor's
-    when it differs); nothing, and no query, when the summary says none."""
-    now = timezone.now()
-    if profile.next_free_slot_at is None:
+    """The time the mentor commits to and their next free slots, in the
+    viewer's zone (named once), with the mentor's own time beside each when
+    their zones differ. Nothing when there is neither."""
+    availability = availability_public_get(mentor_profile_id=profile.pk)
+    if availability is None:
+        return None
+    commitment = commitment_label(
+        availability["commitment_hours"], availability["commitment_period"]
+    )
+    slots = []
+    if profile.next_free_slot_at is not None:
+        slots = slot_list_next_free(
+            mentor_id=profile.user_id, now=timezone.now(), limit=NEXT_FREE_SHOWN
+        )
+    if not slots and not commitment:
         return None
     viewer_zone = timezone.get_current_timezone_name()
-    slots = slot_list_next_free(
-        mentor_id=profile.user_id, now=now, limit=NEXT_FREE_SHOWN
-    )
-    if not slots:
-        return None
+    mentor_zone = availability["time_zone"]
     return (
         "coaching_sessions/profile_slots.html",
         {
+            "commitment": commitment,
             "slots": [
-                in_both_zones(start, viewer_zone, mentor_zone or viewer_zone)
-                for start, mentor_zone in slots
+                {
+                    "when": day_time(slot.start, viewer_zone),
+                    "there": ""
+                    if mentor_zone == viewer_zone
+                    else in_zone(
+                        slot.start,
+                        mentor_zone,
+                        with_day=slot.start.astimezone(ZoneInfo(mentor_zone)).date()
+                        != slot.start.astimezone(ZoneInfo(viewer_zone)).date(),
+                    ),
+                    "slot": slot,
+                    "offer": offer_label(slot),
+                }
+                for slot in slots
             ],
-            "viewer_zone": viewer_zone,
+            "viewer_zone": zone_name(viewer_zone),
+            "mentor_zone": zone_name(mentor_zone),
+            "zones_differ": mentor_zone != viewer_zone,
+            "profile_id": profile.pk,
+            "mentor_user_id": profile.user_id,
         },
     )

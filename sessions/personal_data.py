@@ -1,15 +1,20 @@
-"""Personal data held by the scheduling app: a mentor's availability and slots."""
+"""Personal data held by the scheduling app: a mentor's availability and slots,
+and the bookings a person holds in either role."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from .models import Availability, Slot
+from django.db.models import F, Q
+from django.utils import timezone
+
+from .models import Availability, Booking, BusyTime, Slot
 
 
 def export_availability(user: Any) -> dict[str, Any]:
     availability = (
         Availability.objects.filter(mentor_profile__user=user)
+        .select_related("venue")
         .prefetch_related("rules", "exceptions")
         .first()
     )
@@ -25,6 +30,10 @@ def export_availability(user: Any) -> dict[str, Any]:
             "max_per_day": availability.max_per_day,
             "max_per_week": availability.max_per_week,
             "modes": availability.modes,
+            "venue": str(availability.venue) if availability.venue else None,
+            "place": availability.place,
+            "commitment_hours": availability.commitment_hours,
+            "commitment_period": availability.commitment_period,
             "weekly_rules": [
                 {"weekday": r.weekday, "start": r.start, "end": r.end}
                 for r in availability.rules.all()
@@ -36,7 +45,15 @@ def export_availability(user: Any) -> dict[str, Any]:
         },
         "slots": list(
             Slot.objects.filter(mentor=user).values(
-                "start", "end", "capacity", "modes", "status", "source"
+                "start",
+                "end",
+                "capacity",
+                "title",
+                "modes",
+                "venue__name",
+                "place",
+                "status",
+                "source",
             )
         ),
     }
@@ -47,3 +64,57 @@ def erase_availability(user: Any) -> None:
     in them; bookings of others, later, keep their own record)."""
     Slot.objects.filter(mentor=user).delete()
     Availability.objects.filter(mentor_profile__user=user).delete()
+
+
+def export_bookings(user: Any) -> dict[str, Any]:
+    """The person's bookings in both roles; what the learner wrote (the
+    agenda) only in the learner's own export."""
+    rows = []
+    for booking in Booking.objects.filter(
+        Q(learner=user) | Q(mentor=user)
+    ).select_related("learner", "mentor"):
+        as_learner = booking.learner_id == user.pk
+        other = booking.mentor if as_learner else booking.learner
+        rows.append(
+            {
+                "role": "learner" if as_learner else "mentor",
+                "kind": booking.kind,
+                "start": booking.start,
+                "end": booking.end,
+                "mode": booking.mode,
+                "status": booking.status,
+                "with": other.full_name if other else "",
+                "agenda": booking.agenda if as_learner else "",
+                "created_at": booking.created_at,
+                "cancelled_at": booking.cancelled_at,
+            }
+        )
+    return {"bookings": rows}
+
+
+def erase_bookings(user: Any) -> None:
+    """Future bookings of the person, in either role, are cancelled (a learner's
+    seat goes back to the slot); past ones stay for the other person's history
+    with the erased person anonymised (their link goes with the account; the
+    agenda they wrote goes now)."""
+    now = timezone.now()
+    future = Booking.objects.filter(
+        Q(learner=user) | Q(mentor=user),
+        status=Booking.Status.CONFIRMED,
+        start__gt=now,
+    )
+    seats = list(
+        future.filter(learner=user).exclude(slot=None).values_list("slot_id", flat=True)
+    )
+    BusyTime.objects.filter(booking__in=future).delete()
+    future.update(
+        status=Booking.Status.CANCELLED,
+        cancelled_at=now,
+        cancel_reason="account_closed",
+        sequence=F("sequence") + 1,
+    )
+    for slot_id in seats:
+        Slot.objects.filter(pk=slot_id, seats_taken__gt=0).update(
+            seats_taken=F("seats_taken") - 1, status=Slot.Status.FREE
+        )
+    Booking.objects.filter(learner=user).update(agenda="")

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, F, Func, OuterRef, Q, QuerySet
+from django.db.models.functions import Lower
 from django.utils import timezone
 
+from matching.models import Mentorship
 from mentors.choices import Mode
 from mentors.models import Block, MentorProfile
 from mentors.selectors import mentor_profile_public_list
 
-from .models import Availability, Slot
+from .models import Availability, Booking, Slot, Venue
 from .slots import candidate_slots, choose, windows
 
 
@@ -62,12 +65,28 @@ def slot_list_free_for_viewer(
     )
     if profile is None:
         raise MentorProfile.DoesNotExist(mentor_profile_id)
-    return Slot.objects.filter(
-        mentor_id=profile,
-        status=Slot.Status.FREE,
-        start__gte=max(start, now),
-        start__lt=end,
-    ).order_by("start")
+    return (
+        Slot.objects.filter(
+            mentor_id=profile,
+            status=Slot.Status.FREE,
+            start__gte=max(start, now),
+            start__lt=end,
+        )
+        .select_related("venue")
+        .order_by("start")
+    )
+
+
+def venue_list(*, city: str = "") -> QuerySet[Venue]:
+    """The partner venues offered to mentors (``city``: start of its name)."""
+    venues = Venue.objects.filter(is_active=True)
+    if city.strip():
+        venues = venues.filter(city__unaccent__istartswith=city.strip())
+    # Accents aside ("Évry" between "Évian" and "Lyon", whatever the collation).
+    return venues.order_by(
+        Lower(Func(F("city"), function="unaccent")),
+        Lower(Func(F("name"), function="unaccent")),
+    )
 
 
 def slot_list_between(
@@ -77,24 +96,29 @@ def slot_list_between(
     return (
         Slot.objects.filter(mentor_id=mentor_id, start__gte=start, start__lt=end)
         .exclude(status=Slot.Status.CANCELLED)
+        .select_related("venue")
         .order_by("start")
     )
 
 
-def slot_list_next_free(
-    *, mentor_id: int, now: datetime, limit: int = 5
-) -> list[tuple[datetime, str]]:
-    """The mentor's next free slots with their availability's zone: one query."""
-    zone = Availability.objects.filter(
-        mentor_profile__user_id=OuterRef("mentor_id")
-    ).values("time_zone")[:1]
+def slot_list_next_free(*, mentor_id: int, now: datetime, limit: int = 5) -> list[Slot]:
+    """The mentor's next free slots, with their venues: one query."""
     return list(
         Slot.objects.filter(
             mentor_id=mentor_id, status=Slot.Status.FREE, start__gte=now
         )
-        .order_by("start")
-        .annotate(zone=Subquery(zone))
-        .values_list("start", "zone")[:limit]
+        .select_related("venue")
+        .order_by("start")[:limit]
+    )
+
+
+def availability_public_get(*, mentor_profile_id: int) -> Mapping[str, Any] | None:
+    """What a mentor's public page shows of their availability: its zone and
+    the time they commit to. One query."""
+    return (
+        Availability.objects.filter(mentor_profile_id=mentor_profile_id)
+        .values("time_zone", "commitment_hours", "commitment_period")
+        .first()
     )
 
 
@@ -134,3 +158,28 @@ def slot_preview(
         max_per_week=settings["max_per_week"],
     )
     return [c.start for c in chosen]
+
+
+def booking_list_for(*, user_id: int, role: str | None = None) -> QuerySet[Booking]:
+    """The bookings this person holds, as learner or mentor (``role``: one of
+    the two), soonest first, with what a list shows."""
+    if role == "learner":
+        mine = Q(learner_id=user_id)
+    elif role == "mentor":
+        mine = Q(mentor_id=user_id)
+    else:
+        mine = Q(learner_id=user_id) | Q(mentor_id=user_id)
+    return (
+        Booking.objects.filter(mine)
+        .select_related("learner", "mentor", "slot__venue")
+        .prefetch_related("skills__skill")
+        .order_by("start", "pk")
+    )
+
+
+def mentorship_active_between(*, learner_id: int, mentor_id: int) -> Mentorship | None:
+    return (
+        Mentorship.objects.active()
+        .filter(learner_id=learner_id, mentor_id=mentor_id)
+        .first()
+    )

@@ -16,16 +16,34 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import Conflict
-from mentors.models import MentorProfile
-from mentors.services import mentor_profile_set_slot_summary
+from matching.models import Mentorship, MentorshipSkill
+from mentors.choices import Mode
+from mentors.models import Block, MentorProfile
+from mentors.services import (
+    mentor_profile_set_slot_summaries,
+)
 
-from .models import Availability, BusyTime, DateException, Slot, WeeklyRule
+from .models import (
+    DISCOVERY_MAX_MINUTES,
+    MANUAL_LENGTHS,
+    MAX_SKILLS_PER_BOOKING,
+    Availability,
+    Booking,
+    BookingKey,
+    BusyTime,
+    DateException,
+    Slot,
+    Venue,
+    WeeklyRule,
+    validate_public_place,
+)
 from .selectors import availability_default_modes
 from .slots import (
     Candidate,
@@ -35,6 +53,9 @@ from .slots import (
     week_bitmap,
     windows,
 )
+
+Rule = tuple[int, time, time]
+Exception_ = tuple[date, str, time | None, time | None]
 
 _BUSY_INSERT = """
 INSERT INTO coaching_sessions_busytime (person_id, period, slot_id)
@@ -84,8 +105,24 @@ def _counts(
     return dict(days), dict(weeks)
 
 
+def _offer(availability: Availability) -> dict[str, Any]:
+    """What a slot laid out from the rules offers: the availability's ways to
+    meet, and its public place when in person is one of them."""
+    in_person = Mode.IN_PERSON in availability.modes
+    return {
+        "modes": list(availability.modes),
+        "venue_id": availability.venue_id if in_person else None,
+        "place": availability.place if in_person else "",
+    }
+
+
 def _insert(
-    availability: Availability, chosen: list[Candidate], source: str, capacity: int = 1
+    availability: Availability,
+    chosen: list[Candidate],
+    source: str,
+    *,
+    capacity: int = 1,
+    offer: dict[str, Any] | None = None,
 ) -> list[Slot]:
     """Write the slots and their busy times; drop any slot whose busy time lost
     to one written meanwhile (the exclusion constraint decides)."""
@@ -93,6 +130,7 @@ def _insert(
         return []
     mentor_id = availability.mentor_profile.user_id
     buffer = timedelta(minutes=availability.buffer_minutes)
+    offer = offer or _offer(availability)
     slots = Slot.objects.bulk_create(
         Slot(
             mentor_id=mentor_id,
@@ -100,8 +138,8 @@ def _insert(
             end=c.end,
             buffer_minutes=availability.buffer_minutes,
             capacity=capacity,
-            modes=list(availability.modes),
             source=source,
+            **offer,
         )
         for c in chosen
     )
@@ -137,15 +175,19 @@ def slots_regenerate(*, mentor_profile_id: int, now: datetime | None = None) -> 
     now = now or timezone.now()
     mentor_id = availability.mentor_profile.user_id
     # Free slots made from the rules are laid out again: those still laid out
-    # the same stay (their ids with them), the others go.
+    # the same (times and break) stay, their ids with them, the others go.
     existing = {
-        (slot.start, slot.end): slot
-        for slot in Slot.objects.filter(
+        (slot.start, slot.end, slot.buffer_minutes): slot
+        # Locked: a slot booked meanwhile is left out, whatever the snapshot.
+        for slot in Slot.objects.select_for_update()
+        .filter(
             mentor_id=mentor_id,
             source=Slot.Source.RULE,
             status=Slot.Status.FREE,
+            seats_taken=0,
             start__gte=now,
         )
+        .order_by("pk")
     }
     zone = availability.zone
     first = now.astimezone(zone).date()
@@ -187,17 +229,65 @@ def slots_regenerate(*, mentor_profile_id: int, now: datetime | None = None) -> 
         max_per_day=availability.max_per_day,
         max_per_week=availability.max_per_week,
     )
-    wanted = {(c.start, c.end) for c in chosen}
+    wanted = {(c.start, c.end, availability.buffer_minutes) for c in chosen}
     Slot.objects.filter(
         pk__in=[slot.pk for key, slot in existing.items() if key not in wanted]
     ).delete()
+    # Those kept offer what the availability offers now (ways to meet, place).
+    offer = _offer(availability)
+    Slot.objects.filter(
+        pk__in=[slot.pk for key, slot in existing.items() if key in wanted]
+    ).exclude(**offer).update(**offer)
     made = _insert(
         availability,
-        [c for c in chosen if (c.start, c.end) not in existing],
+        [
+            c
+            for c in chosen
+            if (c.start, c.end, availability.buffer_minutes) not in existing
+        ],
         Slot.Source.RULE,
+        offer=offer,
     )
     slot_summary_refresh(mentor_profile_id=mentor_profile_id, now=now)
     return len(made)
+
+
+def _place_checked(
+    *,
+    modes: list[str],
+    venue_id: int | None,
+    place: str,
+    kept_venue_id: int | None = None,
+) -> dict[str, Any]:
+    """A public place for meeting in person: a partner venue still offered (or
+    the one already chosen, even if staff stopped offering it since), or a
+    public place written out, not both; required when in person is offered."""
+    place = " ".join(place.split())
+    if venue_id is not None and place:
+        raise ValidationError(
+            {"place": _("Choose a partner venue or write a place, not both.")}
+        )
+    if venue_id is not None:
+        if (
+            venue_id != kept_venue_id
+            and not Venue.objects.filter(pk=venue_id, is_active=True).exists()
+        ):
+            raise ValidationError({"venue": _("This venue is no longer offered.")})
+    elif place:
+        try:
+            validate_public_place(place)
+        except ValidationError as exc:
+            raise ValidationError({"place": exc.messages}) from exc
+    elif Mode.IN_PERSON in modes:
+        raise ValidationError(
+            {
+                "place": _(
+                    "In person, say where: choose a partner venue or write a "
+                    "public place."
+                )
+            }
+        )
+    return {"venue_id": venue_id, "place": place}
 
 
 @transaction.atomic
@@ -206,17 +296,62 @@ def slot_create(
     mentor_profile_id: int,
     start: datetime,
     capacity: int = 1,
+    minutes: int | None = None,
+    modes: list[str] | None = None,
+    venue_id: int | None = None,
+    place: str = "",
+    title: str = "",
     now: datetime | None = None,
 ) -> Slot:
-    """A slot added by hand (``capacity`` > 1: an open workshop), of the
-    availability's session length. Raises ``Conflict`` when it overlaps the
-    mentor's busy time or passes a maximum. Locks the availability row."""
+    """A slot added by hand: one session, or an open workshop (``capacity`` >
+    1, with a title). By default it lasts a session and offers what the weekly
+    slots offer (ways to meet, place).
+
+    Raises ``ValidationError`` on bad input (a length not offered, a way to
+    meet the profile does not offer, in person without a public place, a
+    workshop without a title) and ``Conflict`` when it is too soon, overlaps
+    the mentor's busy time or passes a maximum. Locks the availability row.
+    """
     availability = _locked(mentor_profile_id)
     now = now or timezone.now()
+    minutes = minutes or availability.session_minutes
+    if minutes not in MANUAL_LENGTHS:
+        raise ValidationError({"minutes": _("Choose a length from the list.")})
+    title = " ".join(title.split())
+    if capacity > 1 and not title:
+        raise ValidationError(
+            {"title": _("Give the workshop a title: people choose it by its topic.")}
+        )
+    profile_modes = availability.mentor_profile.modes
+    if modes is None:
+        offer = _offer(availability)
+    else:
+        if not modes:
+            raise ValidationError({"modes": _("Choose at least one way to meet.")})
+        if set(modes) - set(profile_modes):
+            raise ValidationError(
+                {"modes": _("Your profile does not offer this way to meet.")}
+            )
+        if venue_id is None and not place.strip():
+            venue_id, place = availability.venue_id, availability.place
+        placed = _place_checked(
+            modes=modes,
+            venue_id=venue_id,
+            place=place,
+            kept_venue_id=availability.venue_id,
+        )
+        in_person = Mode.IN_PERSON in modes
+        offer = {
+            "modes": list(dict.fromkeys(modes)),
+            "venue_id": placed["venue_id"] if in_person else None,
+            "place": placed["place"] if in_person else "",
+        }
+    if not offer["modes"]:
+        raise ValidationError({"modes": _("Choose at least one way to meet.")})
     if start < now + timedelta(hours=availability.min_notice_hours):
         raise Conflict(_("This time is too soon: leave people time to book."))
     local_day = start.astimezone(availability.zone).date()
-    length = timedelta(minutes=availability.session_minutes)
+    length = timedelta(minutes=minutes)
     day_counts, week_counts = _counts(availability, now - timedelta(days=7))
     candidate = Candidate(
         start.astimezone(UTC), start.astimezone(UTC) + length, local_day
@@ -233,62 +368,32 @@ def slot_create(
         raise Conflict(
             _("You already offer as many sessions as you chose that day or week.")
         )
-    made = _insert(availability, [candidate], Slot.Source.MANUAL, capacity=capacity)
+    made = _insert(
+        availability,
+        [candidate],
+        Slot.Source.MANUAL,
+        capacity=capacity,
+        offer={**offer, "title": title},
+    )
     if not made:
         raise Conflict(_("You are already busy at that time."))
     slot_summary_refresh(mentor_profile_id=mentor_profile_id, now=now)
     return made[0]
 
 
-def _bitmap(availability: Availability, now: datetime) -> bytes:
-    """The matching bitmap of the weekly rules and exceptions of the next 7
-    days (``sessions.slots.week_bitmap``)."""
-    zone = availability.zone
-    first = now.astimezone(zone).date()
-    exceptions = availability.exceptions.filter(
-        date__gte=first, date__lte=first + timedelta(days=6)
-    ).values_list("date", "kind", "start", "end")
-    return week_bitmap(
-        windows(
-            first=first,
-            last=first + timedelta(days=6),
-            rules=availability.rules.values_list("weekday", "start", "end"),
-            exceptions=exceptions,
-        ),
-        zone,
-    )
-
-
 def slot_summary_refresh(
     *, mentor_profile_id: int, now: datetime | None = None
 ) -> None:
     """Push the mentor's free-slot figures down to their profile (the typed
-    setter; never moves the mentor-data version). In the caller's transaction."""
-    now = now or timezone.now()
-    availability = Availability.objects.filter(
-        mentor_profile_id=mentor_profile_id
-    ).first()
-    if availability is None:
-        return
-    free = Slot.objects.filter(
-        mentor_id=availability.mentor_profile.user_id,
-        status=Slot.Status.FREE,
-        start__gte=now,
+    setter; never moves the mentor-data version). In the caller's transaction,
+    which holds the availability's lock."""
+    availability_id = (
+        Availability.objects.filter(mentor_profile_id=mentor_profile_id)
+        .values_list("pk", flat=True)
+        .first()
     )
-    starts = list(
-        free.filter(start__lt=now + timedelta(days=28)).values_list("start", flat=True)
-    )
-    within = [
-        sum(1 for s in starts if s < now + timedelta(days=d)) for d in (7, 14, 28)
-    ]
-    mentor_profile_set_slot_summary(
-        mentor_profile_id=mentor_profile_id,
-        next_free_slot_at=free.order_by("start")
-        .values_list("start", flat=True)
-        .first(),
-        free_slots=(within[0], within[1], within[2]),
-        availability_bitmap=_bitmap(availability, now),
-    )
+    if availability_id is not None:
+        _summaries_refresh([availability_id], now or timezone.now())
 
 
 def slots_extend_all(*, now: datetime | None = None) -> int:
@@ -303,20 +408,87 @@ def slots_extend_all(*, now: datetime | None = None) -> int:
     return done
 
 
-def slot_summaries_refresh_all(*, now: datetime | None = None) -> int:
-    """Recompute every mentor's slot summary (each in its own transaction)."""
+def slot_summaries_refresh_all(
+    *, now: datetime | None = None, batch_size: int = 500
+) -> int:
+    """Recompute every mentor's slot summary as time passes: per batch of
+    mentors, one transaction, four reads and one UPDATE
+    (``mentor_profile_set_slot_summaries``). A mentor whose availability is
+    locked is being changed right now and skipped: that change writes their
+    summary itself. Returns how many were recomputed."""
+    now = now or timezone.now()
+    ids = list(
+        Availability.objects.order_by("pk").values_list("pk", flat=True).iterator()
+    )
     done = 0
-    for mentor_profile_id in Availability.objects.values_list(
-        "mentor_profile_id", flat=True
-    ).iterator():
+    for first in range(0, len(ids), batch_size):
         with transaction.atomic():
-            slot_summary_refresh(mentor_profile_id=mentor_profile_id, now=now)
-        done += 1
+            done += _summaries_refresh(ids[first : first + batch_size], now)
     return done
 
 
-Rule = tuple[int, time, time]
-Exception_ = tuple[date, str, time | None, time | None]
+def _summaries_refresh(availability_ids: list[int], now: datetime) -> int:
+    availabilities = list(
+        Availability.objects.select_for_update(of=("self",), skip_locked=True)
+        .filter(pk__in=availability_ids)
+        .select_related("mentor_profile")
+        .only("pk", "time_zone", "mentor_profile__id", "mentor_profile__user_id")
+        .order_by("pk")
+    )
+    if not availabilities:
+        return 0
+    ids = [a.pk for a in availabilities]
+    rules: dict[int, list[Rule]] = {}
+    for availability_id, *rule in WeeklyRule.objects.filter(
+        availability_id__in=ids
+    ).values_list("availability_id", "weekday", "start", "end"):
+        rules.setdefault(availability_id, []).append(tuple(rule))  # type: ignore[arg-type]
+    exceptions: dict[int, list[Exception_]] = {}
+    for availability_id, *exception in DateException.objects.filter(
+        availability_id__in=ids,
+        date__gte=now.date() - timedelta(days=1),
+        date__lte=now.date() + timedelta(days=8),
+    ).values_list("availability_id", "date", "kind", "start", "end"):
+        exceptions.setdefault(availability_id, []).append(tuple(exception))  # type: ignore[arg-type]
+    counts: dict[int, Any] = {
+        row["mentor_id"]: row
+        for row in Slot.objects.filter(
+            mentor_id__in=[a.mentor_profile.user_id for a in availabilities],
+            status=Slot.Status.FREE,
+            start__gte=now,
+        )
+        .values("mentor_id")
+        .annotate(
+            next_at=Min("start"),
+            d7=Count("pk", filter=Q(start__lt=now + timedelta(days=7))),
+            d14=Count("pk", filter=Q(start__lt=now + timedelta(days=14))),
+            d28=Count("pk", filter=Q(start__lt=now + timedelta(days=28))),
+        )
+    }
+    summaries = []
+    for availability in availabilities:
+        zone = availability.zone
+        first = now.astimezone(zone).date()
+        row = counts.get(availability.mentor_profile.user_id, {})
+        summaries.append(
+            (
+                availability.mentor_profile.pk,
+                row.get("next_at"),
+                (row.get("d7", 0), row.get("d14", 0), row.get("d28", 0)),
+                week_bitmap(
+                    windows(
+                        first=first,
+                        last=first + timedelta(days=6),
+                        rules=rules.get(availability.pk, []),
+                        exceptions=exceptions.get(availability.pk, []),
+                    ),
+                    zone,
+                ),
+            )
+        )
+    mentor_profile_set_slot_summaries(summaries=summaries)
+    return len(summaries)
+
 
 SETTINGS_FIELDS = (
     "time_zone",
@@ -327,6 +499,10 @@ SETTINGS_FIELDS = (
     "max_per_day",
     "max_per_week",
     "modes",
+    "venue_id",
+    "place",
+    "commitment_hours",
+    "commitment_period",
 )
 
 
@@ -350,6 +526,7 @@ def availability_update(
     now = now or timezone.now()
     availability_get_or_create(mentor_profile=mentor_profile)
     availability = _locked(mentor_profile.pk)
+    kept_venue_id = availability.venue_id
     for name in SETTINGS_FIELDS:
         if name in settings:
             setattr(availability, name, settings[name])
@@ -358,8 +535,24 @@ def availability_update(
         raise ValidationError(
             {"modes": _("Your profile does not offer this way to meet.")}
         )
+    placed = _place_checked(
+        modes=availability.modes,
+        venue_id=availability.venue_id,
+        place=availability.place,
+        kept_venue_id=kept_venue_id,
+    )
+    availability.venue_id, availability.place = placed["venue_id"], placed["place"]
+    if (availability.commitment_hours is None) != (not availability.commitment_period):
+        raise ValidationError(
+            {
+                "commitment_hours": _(
+                    "Give the number of hours and say whether it is per week or "
+                    "per month."
+                )
+            }
+        )
     availability.updated_at = now
-    availability.full_clean(exclude=["mentor_profile"])
+    availability.full_clean(exclude=["mentor_profile", "place"])
     by_day: dict[int, list[tuple[time, time]]] = {}
     built_rules = []
     for weekday, start, end in rules:
@@ -404,21 +597,233 @@ def availability_update(
 @transaction.atomic
 def slot_delete(*, mentor: Any, slot_id: int, now: datetime | None = None) -> None:
     """The mentor takes back one of their free slots. Another person's slot is
-    ``Slot.DoesNotExist``; a booked or past one is a ``Conflict``."""
-    slot = (
-        Slot.objects.select_for_update()
-        .filter(pk=slot_id, mentor_id=getattr(mentor, "pk", None))
-        .first()
-    )
-    if slot is None:
+    ``Slot.DoesNotExist``; a booked or past one is a ``Conflict``. Locks the
+    availability row, then the slot."""
+    now = now or timezone.now()
+    mentor_id = getattr(mentor, "pk", None)
+    if mentor_id is None:
         raise Slot.DoesNotExist(slot_id)
-    if slot.status != Slot.Status.FREE:
-        raise Conflict(_("This slot is booked: cancel the session instead."))
-    slot.delete()
     profile_id = (
-        MentorProfile.objects.filter(user_id=slot.mentor_id)
+        MentorProfile.objects.filter(user_id=mentor_id)
         .values_list("pk", flat=True)
         .first()
     )
-    if profile_id is not None:
-        slot_summary_refresh(mentor_profile_id=profile_id, now=now)
+    if profile_id is None:
+        raise Slot.DoesNotExist(slot_id)
+    list(  # the lock; no availability yet means no slot to lose either
+        Availability.objects.select_for_update()
+        .filter(mentor_profile_id=profile_id)
+        .values_list("pk", flat=True)
+    )
+    slot = (
+        Slot.objects.select_for_update().filter(pk=slot_id, mentor_id=mentor_id).first()
+    )
+    if slot is None:
+        raise Slot.DoesNotExist(slot_id)
+    if slot.status != Slot.Status.FREE or slot.seats_taken:
+        raise Conflict(_("This slot is booked: cancel the session instead."))
+    if slot.start < now:
+        raise Conflict(_("This time has passed."))
+    slot.delete()
+    slot_summary_refresh(mentor_profile_id=profile_id, now=now)
+
+
+# --- bookings --------------------------------------------------------------------
+
+
+@transaction.atomic
+def booking_create(
+    *,
+    learner: Any,
+    slot_id: int,
+    mode: str,
+    skill_ids: list[int] | tuple[int, ...] = (),
+    agenda: str = "",
+    now: datetime | None = None,
+) -> Booking:
+    """The learner books a seat in a mentor's free slot.
+
+    What it is follows from the slot and the two people: a seat in an open
+    workshop (capacity > 1, anyone the mentor has not blocked), a session of
+    their active mentorship (with up to three of its skills), or else a
+    discovery session (if the mentor offers them: 30 minutes at most, once per
+    learner and mentor).
+
+    Locks the slot row: people booking the same slot take turns, and only the
+    seats there are get taken. The learner's busy time is written in the same
+    transaction: the exclusion constraint refuses a booking that overlaps
+    anything else the person holds, in either role. Raises ``Conflict`` (the
+    slot was just taken, the person is busy, a rule forbids it),
+    ``ValidationError`` (a way to meet or a skill not offered) or
+    ``Slot.DoesNotExist`` (no such slot, or one the learner may not see).
+    """
+    now = now or timezone.now()
+    learner_id = getattr(learner, "pk", None)
+    slot = (
+        Slot.objects.select_for_update(of=("self",))
+        .select_related("mentor")
+        .filter(pk=slot_id)
+        .first()
+    )
+    if slot is None or learner_id is None:
+        raise Slot.DoesNotExist(slot_id)
+    profile = (
+        MentorProfile.objects.public()
+        .filter(user_id=slot.mentor_id)
+        .select_related("availability")
+        .first()
+    )
+    if (
+        profile is None
+        or slot.mentor_id == learner_id
+        or Block.objects.between(learner_id, slot.mentor_id).exists()
+    ):
+        raise Slot.DoesNotExist(slot_id)
+    if profile.is_paused and slot.capacity == 1:
+        raise Conflict(_("This mentor is not taking new sessions for now."))
+    if slot.status != Slot.Status.FREE or slot.seats_taken >= slot.capacity:
+        raise Conflict(_("This slot was just taken. Please choose another one."))
+    if slot.start <= now:
+        raise Conflict(_("This time has passed."))
+    if mode not in slot.modes:
+        raise ValidationError({"mode": _("This slot does not offer this way to meet.")})
+    agenda = agenda.strip()
+    mentorship = (
+        Mentorship.objects.active()
+        .filter(learner_id=learner_id, mentor_id=slot.mentor_id)
+        .first()
+    )
+    end = slot.end
+    if slot.capacity > 1:
+        kind = Booking.Kind.WORKSHOP
+    elif mentorship is not None:
+        kind = Booking.Kind.MENTORSHIP
+    else:
+        availability = getattr(profile, "availability", None)
+        if availability is None or not availability.discovery_enabled:
+            raise Conflict(
+                _(
+                    "To book a session, first ask this mentor to work with you "
+                    "(send a request)."
+                )
+            )
+        kind = Booking.Kind.DISCOVERY
+        end = min(slot.end, slot.start + timedelta(minutes=DISCOVERY_MAX_MINUTES))
+    skills: list[MentorshipSkill] = []
+    if skill_ids:
+        if kind != Booking.Kind.MENTORSHIP:
+            raise ValidationError(
+                {"skills": _("Skills are chosen for a session of a mentorship.")}
+            )
+        if len(set(skill_ids)) > MAX_SKILLS_PER_BOOKING:
+            raise ValidationError({"skills": _("Choose three skills at most.")})
+        skills = list(
+            MentorshipSkill.objects.filter(mentorship=mentorship, pk__in=skill_ids)
+        )
+        if len(skills) != len(set(skill_ids)):
+            raise ValidationError(
+                {"skills": _("Choose skills of your mentorship with this mentor.")}
+            )
+    booking = Booking(
+        slot=slot,
+        learner_id=learner_id,
+        mentor_id=slot.mentor_id,
+        mentorship=mentorship if kind == Booking.Kind.MENTORSHIP else None,
+        kind=kind,
+        start=slot.start,
+        end=end,
+        mode=mode,
+        agenda=agenda,
+        created_at=now,
+    )
+    try:
+        with transaction.atomic():
+            booking.save()
+            BusyTime.objects.create(
+                person_id=learner_id,
+                period=DateTimeTZRange(booking.start, booking.end, "[)"),
+                booking=booking,
+            )
+    except IntegrityError as exc:
+        name = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", "")
+        if name == "sessions_busy_no_overlap":
+            raise Conflict(
+                _("You already have something planned at that time.")
+            ) from exc
+        if name == "sessions_booking_one_seat_each":
+            raise Conflict(_("You have already booked this time.")) from exc
+        if name == "sessions_booking_one_discovery":
+            raise Conflict(
+                _("You have already had a discovery session with this mentor.")
+            ) from exc
+        raise
+    if skills:
+        booking.skills.set(skills)
+    slot.seats_taken += 1
+    if slot.seats_taken >= slot.capacity:
+        slot.status = Slot.Status.BOOKED
+    slot.save(update_fields=["seats_taken", "status"])
+    slot_summary_refresh(mentor_profile_id=profile.pk, now=now)
+    return booking
+
+
+KEY_LIFETIME = timedelta(hours=24)
+
+
+class KeyReused(Exception):
+    """The same ``Idempotency-Key`` came with another request body."""
+
+
+def booking_create_once(
+    *,
+    learner: Any,
+    key: str,
+    body_sha256: str,
+    now: datetime | None = None,
+    **asked: Any,
+) -> tuple[Booking, bool]:
+    """``booking_create`` under an idempotency key: the booking, and whether
+    it was made now (False: the same request came before, here is its
+    booking). The key is written first, in the booking's transaction: a
+    duplicate sent at the same time waits on its unique index, then finds the
+    first one's booking; a refused booking leaves no key. Raises ``KeyReused``
+    when the key came with another body within 24 hours."""
+    now = now or timezone.now()
+    for _attempt in range(3):
+        stored = (
+            BookingKey.objects.filter(
+                caller_id=learner.pk, key=key, created_at__gte=now - KEY_LIFETIME
+            )
+            .select_related("booking")
+            .first()
+        )
+        if stored is not None:
+            if stored.body_sha256 != body_sha256 or stored.booking is None:
+                raise KeyReused(key)
+            return stored.booking, False
+        try:
+            with transaction.atomic():
+                BookingKey.objects.filter(
+                    caller_id=learner.pk, key=key, created_at__lt=now - KEY_LIFETIME
+                ).delete()
+                row = BookingKey.objects.create(
+                    caller_id=learner.pk, key=key, body_sha256=body_sha256
+                )
+                booking = booking_create(learner=learner, now=now, **asked)
+                row.booking = booking
+                row.save(update_fields=["booking"])
+                return booking, True
+        except IntegrityError as exc:
+            name = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", "")
+            if name != "sessions_booking_key_unique":
+                raise
+    raise Conflict(_("This request is being handled. Try again in a moment."))
+
+
+def booking_keys_forget(*, now: datetime | None = None) -> int:
+    """Keys older than 24 hours go (a daily job)."""
+    now = now or timezone.now()
+    deleted, _rows = BookingKey.objects.filter(
+        created_at__lt=now - KEY_LIFETIME
+    ).delete()
+    return deleted

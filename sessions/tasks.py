@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from .services import slot_summaries_refresh_all, slots_extend_all
+from .services import booking_keys_forget, slot_summaries_refresh_all, slots_extend_all
 
 
 @shared_task
@@ -17,3 +17,9 @@ def extend_slots_task() -> int:
 def refresh_slot_summaries_task() -> int:
     """Hourly: the free-slot figures move as time passes, without any write."""
     return slot_summaries_refresh_all()
+
+
+@shared_task
+def forget_booking_keys_task() -> int:
+    """Daily: idempotency keys of bookings are kept 24 hours."""
+    return booking_keys_forget()

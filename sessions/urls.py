@@ -11,4 +11,16 @@ urlpatterns = [
         name="availability",
     ),
     path("mon-espace/creneaux/", views.slot_week, name="slot-week"),
+    path("mon-espace/seances/", views.my_sessions, name="my-sessions"),
+    path(
+        "mentors/<int:profile_id>/reserver/",
+        views.booking_new,
+        name="booking-new",
+    ),
+    path("mon-espace/creneaux/ajouter/", views.slot_add, name="slot-add"),
+    path(
+        "mon-espace/creneaux/<int:slot_id>/retirer/",
+        views.slot_remove,
+        name="slot-remove",
+    ),
 ]

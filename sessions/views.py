@@ -4,25 +4,63 @@ import zoneinfo
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
+from core.errors import Conflict
 from core.views import domain_errors
+from mentors.choices import Mode
 from mentors.models import MentorProfile
 
-from .display import clock, day_label, rule_label, zone_name
-from .forms import AvailabilitySettingsForm, ExceptionFormSet, RuleFormSet
-from .models import Availability, Slot
-from .selectors import availability_get, slot_list_between, slot_preview
-from .services import SETTINGS_FIELDS, availability_update
+from .display import (
+    clock,
+    day_label,
+    day_time,
+    in_zone,
+    offer_label,
+    rule_label,
+    zone_name,
+)
+from .forms import (
+    AvailabilitySettingsForm,
+    BookingForm,
+    CommitmentForm,
+    ExceptionFormSet,
+    PlaceForm,
+    RuleFormSet,
+    SlotForm,
+)
+from .models import Availability, Booking, Slot
+from .selectors import (
+    availability_get,
+    availability_public_get,
+    booking_list_for,
+    mentorship_active_between,
+    slot_list_between,
+    slot_list_free_for_viewer,
+    slot_preview,
+)
+from .services import (
+    SETTINGS_FIELDS,
+    availability_get_or_create,
+    availability_update,
+    booking_create,
+    slot_create,
+    slot_delete,
+)
+from .slots import local_start
 
 PREVIEW_DAYS = 14
 # "Free" alone reads as "no charge" in French: a slot is open to booking.
@@ -53,24 +91,25 @@ def _by_day(
 
 
 def _place_errors(
-    exc: ValidationError, form: AvailabilitySettingsForm, *formsets: Any
+    exc: ValidationError,
+    owners: list[forms.Form],
+    formsets: dict[str, Any] | None = None,
 ) -> None:
     """The service's refusals beside what they are about: a setting beside its
-    field, a rule or an exception at the top of its list."""
+    field (in whichever form has it), a rule or an exception at the top of its
+    list, anything else at the top of the first form."""
     if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
+        owners[0].add_error(None, exc)
         return
-    rules, exceptions = formsets
     for key, errors in exc.error_dict.items():
         texts = [m for e in errors for m in e.messages]
-        if key in form.fields:
-            form.add_error(key, texts)
-        elif key == "rules":
-            rules._non_form_errors.extend(texts)
-        elif key == "exceptions":
-            exceptions._non_form_errors.extend(texts)
+        owner = next((f for f in owners if key in f.fields), None)
+        if owner is not None:
+            owner.add_error(key, texts)
+        elif formsets and key in formsets:
+            formsets[key]._non_form_errors.extend(texts)
         else:
-            form.add_error(None, texts)
+            owners[0].add_error(None, texts)
 
 
 @login_required
@@ -89,16 +128,26 @@ def availability_edit(request: HttpRequest) -> HttpResponse:
     previewed: list[datetime] | None = None
     if request.method == "POST":
         form = AvailabilitySettingsForm(request.POST, profile_modes=profile.modes)
+        place = PlaceForm.of(availability, request.POST)
+        commitment = CommitmentForm(request.POST)
         rules = RuleFormSet(request.POST, prefix="rules")
         exceptions = ExceptionFormSet(request.POST, prefix="exceptions")
-        if all([form.is_valid(), rules.is_valid(), exceptions.is_valid()]):
+        valid = [f.is_valid() for f in (form, commitment, rules, exceptions)]
+        valid.append(place.check_given_for(form.cleaned_data.get("modes") or []))
+        if all(valid):
             entries = (
                 rules.entries(),  # type: ignore[attr-defined]
                 exceptions.entries(),  # type: ignore[attr-defined]
             )
+            settings = {
+                **form.cleaned_data,
+                **place.settings(),
+                "commitment_hours": commitment.cleaned_data["commitment_hours"],
+                "commitment_period": commitment.cleaned_data["commitment_period"],
+            }
             if "preview" in request.POST:
                 previewed = slot_preview(
-                    settings=form.cleaned_data,
+                    settings=settings,
                     rules=entries[0],
                     exceptions=entries[1],
                     now=now,
@@ -108,12 +157,16 @@ def availability_edit(request: HttpRequest) -> HttpResponse:
                 try:
                     availability_update(
                         mentor_profile=profile,
-                        settings=form.cleaned_data,
+                        settings=settings,
                         rules=entries[0],
                         exceptions=entries[1],
                     )
                 except ValidationError as exc:
-                    _place_errors(exc, form, rules, exceptions)
+                    _place_errors(
+                        exc,
+                        [form, place, commitment],
+                        {"rules": rules, "exceptions": exceptions},
+                    )
                 else:
                     messages.success(request, _("Your availability is saved."))
                     return redirect("coaching_sessions:availability")
@@ -121,6 +174,13 @@ def availability_edit(request: HttpRequest) -> HttpResponse:
         form = AvailabilitySettingsForm(
             initial={name: getattr(availability, name) for name in SETTINGS_FIELDS},
             profile_modes=profile.modes,
+        )
+        place = PlaceForm.of(availability)
+        commitment = CommitmentForm(
+            initial={
+                "commitment_hours": availability.commitment_hours,
+                "commitment_period": availability.commitment_period,
+            }
         )
         rules = RuleFormSet(
             prefix="rules",
@@ -154,6 +214,9 @@ def availability_edit(request: HttpRequest) -> HttpResponse:
         "coaching_sessions/availability_form.html",
         {
             "form": form,
+            "place": place,
+            "offers_in_person": Mode.IN_PERSON in profile.modes,
+            "commitment": commitment,
             "rules": rules,
             "exceptions": exceptions,
             "rule_labels": [rule_label(r.weekday, r.start, r.end) for r in saved_rules],
@@ -207,6 +270,9 @@ def slot_week(request: HttpRequest) -> HttpResponse:
                         "end": clock(s.end.astimezone(zone).time()),
                         "slot": s,
                         "status": STATUS_LABELS.get(Slot.Status(s.status), ""),
+                        "offer": offer_label(s),
+                        "removable": s.status == Slot.Status.FREE
+                        and s.start > timezone.now(),
                     }
                     for s in slots
                     if s.start.astimezone(zone).date() == day
@@ -220,8 +286,234 @@ def slot_week(request: HttpRequest) -> HttpResponse:
             "days": days,
             "zone_name": zone_name(zone_id),
             "first_day": day_label(monday),
+            "week": monday.isoformat(),
             "previous_week": (monday - timedelta(days=7)).isoformat(),
             "next_week": (monday + timedelta(days=7)).isoformat(),
             "this_week": monday == today - timedelta(days=today.weekday()),
         },
+    )
+
+
+@transaction.atomic
+def _slot_create(
+    profile: MentorProfile, start: datetime, data: dict[str, Any], place: PlaceForm
+) -> Slot:
+    availability_get_or_create(mentor_profile=profile)
+    return slot_create(
+        mentor_profile_id=profile.pk,
+        start=start,
+        minutes=data["minutes"],
+        capacity=data["capacity"],
+        title=data["title"],
+        modes=data["modes"],
+        **(place.settings() if Mode.IN_PERSON in data["modes"] else {}),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def slot_add(request: HttpRequest) -> HttpResponse:
+    """A slot added by hand: one session or an open workshop, on a day and at
+    a time in the availability's zone, in person at a public place or not."""
+    profile = _mentor_profile(request)
+    if profile is None:
+        return _not_a_mentor(request)
+    availability = availability_get(mentor_profile=profile)
+    zone_id = availability.time_zone
+    if request.method == "POST":
+        form = SlotForm(request.POST, profile_modes=profile.modes)
+        place = PlaceForm.of(availability, request.POST)
+        valid = form.is_valid()
+        if place.check_given_for(form.cleaned_data.get("modes") or []) and valid:
+            data = form.cleaned_data
+            start = local_start(data["day"], data["start"], zoneinfo.ZoneInfo(zone_id))
+            if start is None:
+                form.add_error(
+                    "start",
+                    _("The clocks change that night: this time does not exist."),
+                )
+            else:
+                try:
+                    slot = _slot_create(profile, start, data, place)
+                except ValidationError as exc:
+                    _place_errors(exc, [form, place])
+                except Conflict as exc:
+                    form.add_error(None, str(exc))
+                else:
+                    messages.success(request, _("Your slot is added."))
+                    day = slot.start.astimezone(zoneinfo.ZoneInfo(zone_id)).date()
+                    week = day - timedelta(days=day.weekday())
+                    return redirect(
+                        reverse("coaching_sessions:slot-week")
+                        + "?"
+                        + urlencode({"week": week.isoformat()})
+                    )
+    else:
+        form = SlotForm(
+            initial={
+                "minutes": availability.session_minutes,
+                "modes": availability.modes
+                or [m for m in profile.modes if m != Mode.IN_PERSON],
+            },
+            profile_modes=profile.modes,
+        )
+        place = PlaceForm.of(availability)
+    return render(
+        request,
+        "coaching_sessions/slot_form.html",
+        {
+            "form": form,
+            "place": place,
+            "offers_in_person": Mode.IN_PERSON in profile.modes,
+            "zone_name": zone_name(zone_id),
+        },
+    )
+
+
+def _week_page(request: HttpRequest, **kwargs: Any) -> str:
+    week = request.POST.get("week", "")[:10]
+    target = reverse("coaching_sessions:slot-week")
+    return f"{target}?{urlencode({'week': week})}" if week else target
+
+
+@login_required
+@require_http_methods(["POST"])
+@domain_errors(_week_page)
+def slot_remove(request: HttpRequest, slot_id: int) -> HttpResponse:
+    """The mentor takes back one of their free slots (another person's: 404)."""
+    try:
+        slot_delete(mentor=request.user, slot_id=slot_id)
+    except Slot.DoesNotExist as exc:
+        raise Http404 from exc
+    messages.success(request, _("The slot is removed."))
+    return redirect(_week_page(request))
+
+
+BOOKABLE_SHOWN = 40
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def booking_new(request: HttpRequest, profile_id: int) -> HttpResponse:
+    """A learner books one of a mentor's free slots: the three nearest first,
+    written for people, then the others day by day, in the learner's zone
+    (with the mentor's beside each when it differs)."""
+    viewer = request.user
+    assert viewer.pk is not None
+    now = timezone.now()
+    try:
+        slots = list(
+            slot_list_free_for_viewer(
+                viewer_id=viewer.pk,
+                mentor_profile_id=profile_id,
+                start=now,
+                end=now + timedelta(weeks=8),
+            )[:BOOKABLE_SHOWN]
+        )
+    except MentorProfile.DoesNotExist as exc:
+        raise Http404 from exc
+    profile = MentorProfile.objects.select_related("user").get(pk=profile_id)
+    if profile.user_id == viewer.pk:
+        raise Http404
+    public = availability_public_get(mentor_profile_id=profile_id)
+    mentor_zone = public["time_zone"] if public else "Europe/Paris"
+    viewer_zone = timezone.get_current_timezone_name()
+    mentorship = mentorship_active_between(
+        learner_id=viewer.pk, mentor_id=profile.user_id
+    )
+    skills = (
+        [
+            (s.pk, s.skill.name)
+            for s in mentorship.mentorshipskill_set.select_related("skill")
+        ]
+        if mentorship
+        else []
+    )
+
+    def label(slot: Slot) -> str:
+        shown = day_time(slot.start, viewer_zone)
+        if mentor_zone != viewer_zone:
+            shown += f" ({in_zone(slot.start, mentor_zone)})"
+        if slot.capacity > 1:
+            shown += " — " + _("open workshop: %(title)s") % {"title": slot.title}
+        return shown
+
+    choices = [(s.pk, label(s)) for s in slots]
+    modes = sorted(
+        {m for s in slots for m in s.modes}, key=[m.value for m in Mode].index
+    )
+    form = BookingForm(request.POST or None, slots=choices, modes=modes, skills=skills)
+    posted = request.POST.get("slot", "")
+    if request.method == "POST" and posted not in {str(pk) for pk, _l in choices}:
+        # Taken (or gone) since the page was shown: say so, not "invalid choice".
+        form.is_valid()
+        form.errors.pop("slot", None)
+        form.add_error(None, _("This slot was just taken. Please choose another one."))
+    elif request.method == "POST" and form.is_valid():
+        try:
+            booking_create(
+                learner=viewer,
+                slot_id=form.cleaned_data["slot"],
+                mode=form.cleaned_data["mode"],
+                skill_ids=form.cleaned_data.get("skills", []),
+                agenda=form.cleaned_data["agenda"],
+            )
+        except ValidationError as exc:
+            _place_errors(exc, [form])
+        except Conflict as exc:
+            form.add_error(None, str(exc))
+        except Slot.DoesNotExist:
+            form.add_error(
+                "slot", _("This slot was just taken. Please choose another one.")
+            )
+        else:
+            messages.success(request, _("Your session is booked."))
+            return redirect("coaching_sessions:my-sessions")
+    nearest = choices[:3]
+    return render(
+        request,
+        "coaching_sessions/booking_form.html",
+        {
+            "profile": profile,
+            "form": form,
+            "nearest": nearest,
+            "viewer_zone": zone_name(viewer_zone),
+            "mentor_zone": zone_name(mentor_zone),
+            "zones_differ": mentor_zone != viewer_zone,
+            "has_mentorship": mentorship is not None,
+        },
+    )
+
+
+@login_required
+@require_safe
+def my_sessions(request: HttpRequest) -> HttpResponse:
+    """The person's sessions in both roles: upcoming first, then past."""
+    assert request.user.pk is not None
+    now = timezone.now()
+    zone = timezone.get_current_timezone_name()
+    bookings = list(booking_list_for(user_id=request.user.pk))
+
+    def shown(booking: Booking) -> dict[str, Any]:
+        as_learner = booking.learner_id == request.user.pk
+        other = booking.mentor if as_learner else booking.learner
+        return {
+            "booking": booking,
+            "when": day_time(booking.start, zone),
+            "until": clock(booking.end.astimezone(zoneinfo.ZoneInfo(zone)).time()),
+            "role": _("as learner") if as_learner else _("as mentor"),
+            "with": other.full_name if other else _("a closed account"),
+            "mode": dict(Mode.choices).get(booking.mode, booking.mode),
+        }
+
+    upcoming = [
+        shown(b)
+        for b in bookings
+        if b.end > now and b.status == Booking.Status.CONFIRMED
+    ]
+    past = [shown(b) for b in reversed(bookings) if b.end <= now]
+    return render(
+        request,
+        "coaching_sessions/my_sessions.html",
+        {"upcoming": upcoming, "past": past[:50], "zone_name": zone_name(zone)},
     )

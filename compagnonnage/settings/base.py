@@ -115,10 +115,6 @@ def database_settings(url: str) -> dict[str, object]:
     db["ATOMIC_REQUESTS"] = False
     db.setdefault("OPTIONS", {})
     db["OPTIONS"].setdefault("connect_timeout", 5)
-    # The directory's typo matching (pg_trgm `<%`): a start-up parameter, so no
-    # query per connection. Migration mentors/0004 sets it on the database too,
-    # for connection poolers that drop start-up options.
-    db["OPTIONS"].setdefault("options", "-c pg_trgm.word_similarity_threshold=0.3")
     return db
 
 
@@ -142,6 +138,14 @@ def cache_settings(redis_url: str) -> dict[str, dict[str, object]]:
             "TIMEOUT": 3600,
             "OPTIONS": {"MAX_ENTRIES": 1000},
         },
+        # Per process, keyed on a search query or page (rendered results, the
+        # drawn filters): off with SEARCH_QUERY_CACHES (docs/caches.md).
+        "queries": {
+            "BACKEND": "core.cache.QueryCache",
+            "LOCATION": "queries",
+            "TIMEOUT": 300,
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        },
     }
 
 
@@ -151,6 +155,11 @@ def celery_settings(redis_url: str) -> dict[str, object]:
         "CELERY_RESULT_BACKEND": redis_url,
     }
 
+
+# The caches keyed on a search query or a page (the directory's page ids and
+# rendered results, its drawn filters): SEARCH_QUERY_CACHES=0 turns them off, to
+# measure the search itself. Caches keyed on one entity stay (docs/caches.md).
+SEARCH_QUERY_CACHES = env.bool("SEARCH_QUERY_CACHES", default=True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -406,6 +415,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "refresh-slot-summaries": {
         "task": "sessions.tasks.refresh_slot_summaries_task",
         "schedule": timedelta(hours=1),
+    },
+    "forget-booking-keys": {
+        "task": "sessions.tasks.forget_booking_keys_task",
+        "schedule": timedelta(hours=24),
+    },
+    "rebuild-search-lexicon": {
+        "task": "mentors.tasks.rebuild_search_lexicon_task",
+        "schedule": timedelta(hours=24),
     },
 }
 

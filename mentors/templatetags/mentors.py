@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 
 from mentors.choices import Mode, language_choices
+from mentors.directory import PAGE_SIZE
+from mentors.levels import card_level_label
 from mentors.levels import level_description as describe_level
 from mentors.levels import level_label as label_level
 
@@ -29,3 +33,27 @@ def language_names(codes: list[str]) -> str:
 def mode_names(codes: list[str]) -> str:
     labels = dict(Mode.choices)
     return ", ".join(str(labels.get(code, code)) for code in codes or [])
+
+
+@register.filter
+def card_level(level: int) -> str:
+    return card_level_label(int(level))
+
+
+@register.filter
+def initials(full_name: str) -> str:
+    """ "Élodie Garnier" → "ÉG": the picture of a mentor without a photo."""
+    words = (full_name or "").split()
+    if not words:
+        return ""
+    letters = words[0][0] + (words[-1][0] if len(words) > 1 else "")
+    return letters.upper()
+
+
+@register.simple_tag
+def results_range(page: Any, shown: int) -> dict[str, int]:
+    """The positions of a directory page's first and last mentors. Without a
+    next page the last is the exact number of matches; with one there are
+    more (the page reads one row ahead instead of counting them all)."""
+    before = (page.number - 1) * PAGE_SIZE
+    return {"first": before + 1, "last": before + shown}

@@ -101,7 +101,15 @@ def test_touch_targets_are_44_px_at_390_px_wide(live_server, phone):
     too_small = {}
 
     _login(phone, url, learner)
-    for path in ["/mon-espace/", "/notifications/", thread, f"/mentors/{profile.pk}/"]:
+    for path in [
+        "/mon-espace/",
+        "/notifications/",
+        thread,
+        f"/mentors/{profile.pk}/",
+        "/mentors/",
+        # No result: links that take a filter away, one by one.
+        "/mentors/?q=astrophysique&region=11&mode=video",
+    ]:
         phone.goto(url + path)
         too_small["learner " + path] = _too_small(phone)
     phone.context.clear_cookies()

@@ -33,7 +33,7 @@ from mentors.models import (
 )
 from mentors.search import mentor_search_refresh
 from mentors.services import block_create
-from sessions.services import availability_get_or_create, slot_create
+from sessions.services import availability_get_or_create, booking_create, slot_create
 from tests.factories import UserFactory, add_totp
 
 ACTORS = ["anonymous", "learner_a", "learner_b", "mentor_of_a", "other_mentor", "staff"]
@@ -167,7 +167,18 @@ def make_cast() -> Cast:
             minute=0, second=0, microsecond=0
         ),
     )
+    # Learner A booked another one, four days ahead.
+    booked = slot_create(
+        mentor_profile_id=mentor_of_a.pk,
+        start=(timezone.now() + timedelta(days=4)).replace(
+            minute=0, second=0, microsecond=0
+        ),
+    )
+    booking = booking_create(
+        learner=cast.users["learner_a"], slot_id=booked.pk, mode="video"
+    )
     cast.objects = {
+        "booking_of_a": booking.pk,
         "mentorship_of_a": mentorship_a.pk,
         "request_of_b": request_b.pk,
         "block_of_a": block.pk,
@@ -208,6 +219,10 @@ AVAILABILITY_BODY = {
     "max_per_day": 3,
     "max_per_week": 8,
     "modes": ["video"],
+    "venue": None,
+    "place": "",
+    "commitment_hours": 2,
+    "commitment_period": "month",
     "rules": [{"weekday": 1, "start": "09:00", "end": "12:00"}],
     "exceptions": [],
 }

@@ -100,6 +100,14 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/api/v1/me/slots/"): row(401, 404, 404, 201, 201, 404),
     # {id} is a free slot of A's mentor: only they take it back.
     ("DELETE", "/api/v1/me/slots/{id}/"): row(401, 404, 404, 204, 404, 404),
+    # Partner venues: a public list, for people signed in.
+    ("GET", "/api/v1/venues/"): ANYONE_SIGNED_IN,
+    # Bookings: one's own, in either role. The body books A's mentor's free
+    # slot: A has a mentorship with them; the others have none (no discovery
+    # sessions offered): 409; the mentor's own slot is not bookable: 404.
+    ("GET", "/api/v1/bookings/"): ANYONE_SIGNED_IN,
+    ("POST", "/api/v1/bookings/"): row(401, 201, 409, 404, 409, 409),
+    ("GET", "/api/v1/bookings/{id}/"): row(401, 200, 404, 200, 404, 404),
 }
 
 # Path parameters of each route, from the cast's objects.
@@ -129,6 +137,7 @@ PATH_PARAMS = {
         "id": cast.objects["mentorship_of_a"]
     },
     "/api/v1/me/slots/{id}/": lambda cast: {"id": cast.objects["slot_of_mentor_of_a"]},
+    "/api/v1/bookings/{id}/": lambda cast: {"id": cast.objects["booking_of_a"]},
 }
 
 # Query parameters an operation needs to reach its answer.
@@ -173,6 +182,11 @@ BODIES = {
         .replace(hour=6, minute=0, second=0, microsecond=0)
         .isoformat(),
         "capacity": 4,
+        "title": "Créer son adresse e-mail",
+    },
+    ("POST", "/api/v1/bookings/"): lambda cast: {
+        "slot": cast.objects["slot_of_mentor_of_a"],
+        "mode": "video",
     },
 }
 

@@ -89,6 +89,7 @@ PARAMETERS: dict[str, Callable[[Cast, str], Any]] = {
     ),
     "key": _email_key,
     "export_id": lambda cast, actor: 0,  # none is ready: the 404 path
+    "slot_id": lambda cast, actor: cast.objects["slot_of_mentor_of_a"],
     "code": lambda cast, actor: "python",
     "app_label": lambda cast, actor: "mentors",
     "id": lambda cast, actor: cast.id("learner_b"),  # the admin's user password
@@ -100,6 +101,7 @@ ROUTER_PKS = {
     "blocks/": "block_of_a",
     "mentors/": "profile_of_mentor_of_a",
     "me/slots/": "slot_of_mentor_of_a",
+    "bookings/": "booking_of_a",
 }
 # Routes not walked, each with why.
 NOT_WALKED = {

@@ -1,12 +1,15 @@
 """Directory cards and the mentor page help choose: places left or "Complet",
-the usual time to answer, a plain link to the profile; a full mentor's page
-offers no request button."""
+the usual time to answer, a plain link to the profile; a card also shows the
+photo or initials, the top skills in words, where, how and in which languages;
+a full mentor's page offers no request button."""
 
 from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils.translation import override
 
+from mentors.levels import card_level_label
 from mentors.models import MentorProfile
 from tests.factories import UserFactory
 from tests.mentors.test_directory import make_mentor
@@ -27,8 +30,8 @@ def open_and_full():
     return open_, full
 
 
-def card_html(client, name: str) -> str:
-    html = client.get(reverse("mentors:directory"), {"q": "python"}).content.decode()
+def card_html(client, name: str, q: str = "python") -> str:
+    html = client.get(reverse("mentors:directory"), {"q": q}).content.decode()
     cards = html.split('<li class="card mentor-card">')[1:]
     (card,) = [c for c in cards if name in c]
     return card
@@ -100,3 +103,72 @@ def test_visitors_also_see_that_a_mentor_is_full(client, open_and_full):
     page = client.get(reverse("mentors:detail", args=[full.pk])).content.decode()
 
     assert "Complet" in page
+
+
+def test_a_card_shows_the_photo_or_the_initials(client, open_and_full):
+    _open, full = open_and_full
+    set_summary(full, photo="photos/portrait.jpg")
+
+    with_photo = card_html(client, "Bernard Lefèvre")
+    without = card_html(client, "Élodie Garnier")
+
+    photo_url = reverse("mentors:photo", args=[full.pk])
+    assert f'<img class="avatar" src="{photo_url}" alt=""' in with_photo
+    assert 'class="avatar avatar-initials"' not in with_photo
+    assert '<span class="avatar avatar-initials" aria-hidden="true">ÉG</span>' in (
+        without
+    )
+    assert "<img" not in without
+
+
+def test_a_card_shows_top_skills_in_plain_words_and_where_how_which_languages(client):
+    make_mentor(
+        "Élodie Garnier",
+        "Développement web pour débutants",
+        skills=(
+            ("web-frontend", 7),
+            ("javascript", 6),
+            ("python", 5),
+            ("spreadsheets", 4),
+        ),
+        languages=("fr", "en"),
+        region="53",
+        modes=("video", "phone"),
+    )
+
+    card = card_html(client, "Élodie Garnier", q="web")
+
+    # The three best, highest level first, in words; the rest counted.
+    levels = [
+        part.split("</span>")[0]
+        for part in card.split('<span class="skill-level">')[1:]
+    ]
+    assert levels == ["Spécialiste", "Peut l&#x27;enseigner", "Maîtrise"]
+    assert "+1 autre" in card
+    assert "niveau 7" not in card
+    assert "<dt>Région</dt><dd>Bretagne</dd>" in card
+    assert "<dt>Rencontres</dt><dd>Visio, Téléphone</dd>" in card
+    assert "<dt>Langues</dt><dd>Français, Anglais</dd>" in card
+
+
+def test_a_card_says_when_the_time_to_answer_is_not_known(client, open_and_full):
+    assert "Délai de réponse pas encore connu." in card_html(client, "Bernard Lefèvre")
+    assert "Délai de réponse" not in card_html(client, "Élodie Garnier")
+
+
+@pytest.mark.parametrize(
+    ("level", "words"),
+    [
+        (1, "Beginner"),
+        (2, "Beginner"),  # between two steps: the step under it
+        (3, "Gets by"),
+        (4, "At ease"),
+        (5, "Masters it"),
+        (6, "Can teach it"),
+        (7, "Specialist"),
+        (8, "Specialist"),
+    ],
+)
+def test_every_level_has_words_for_a_card(level, words):
+    with override("en"):
+        assert card_level_label(level) == words

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.services import user_deactivate
 from core.personal_data import personal_data_erase
-from mentors.forms import _skill_choices
+from mentors.forms import DirectoryForm, _skill_choices
 from mentors.models import MentorProfile, MentorSkill, Skill
 from mentors.search import mentor_search_refresh
 from mentors.selectors import mentor_profile_page_row, mentor_profile_public_list
@@ -29,6 +29,7 @@ def make_mentor(
     skills: tuple[tuple[str, int], ...] = (("python", 6),),
     languages: tuple[str, ...] = ("fr",),
     region: str = "11",
+    city: str = "",
     modes: tuple[str, ...] = ("video",),
     bio: str = "J'accompagne pas à pas, avec patience et des exemples concrets.",
     free: tuple[int, int, int] = (0, 0, 0),
@@ -42,6 +43,7 @@ def make_mentor(
         bio=bio,
         languages=list(languages),
         region=region,
+        city=city,
         modes=list(modes),
         status=status,
         approved_at=now - timedelta(days=approved_days_ago)
@@ -287,6 +289,7 @@ def test_query_counts_are_pinned(client, how_many):
 
     cache.clear()  # cold: nothing from an earlier test
     caches["local"].clear()
+    caches["queries"].clear()
     _skill_choices.cache_clear()
     directory_url = reverse("mentors:directory") + "?q=python&language=fr&mode=video"
     page_url = reverse("mentors:detail", args=[profiles[0].pk])
@@ -295,16 +298,18 @@ def test_query_counts_are_pinned(client, how_many):
     directory = _count_queries(client, directory_url)
     page = _count_queries(client, page_url)
 
-    # Cold: session, user, the form's skill list, the mentor-data version with
-    # the viewer's blocks (one query), the page, the cards' skills, unread
+    # Cold: session, user, the mentor-data version with the viewer's blocks
+    # (one query), the form's skill list, the query's words against the search
+    # lexicon, the page (one word: one tier), the cards' skills, unread
     # notifications (header); warm, the skill list and the results come from
     # the cache. Mentor page: session, user, the profile with its visibility
-    # (one query), unread notifications, then its skills when its public part
-    # is not cached.
+    # (one query), unread notifications, its availability (zone, time
+    # commitment; its next free slots would be one more), then its skills when
+    # its public part is not cached.
     assert directory_cold <= 8
     assert page_cold <= 6
-    assert (directory_cold, directory) == (7, 4)
-    assert (page_cold, page) == (5, 4)
+    assert (directory_cold, directory) == (8, 4)
+    assert (page_cold, page) == (6, 5)
 
 
 def api_get(client, path="/api/v1/mentors/", **params):
@@ -478,3 +483,146 @@ def test_a_cached_page_forgets_a_mentor_deactivated_or_erased(
         personal_data_erase(user=mentors["web"].user)
     assert "Élodie Garnier" not in client.get(url).content.decode()
     assert "Bernard Lefèvre" in client.get(url).content.decode()
+
+
+# A search's address holds no empty parameter (a form sends every field).
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("?q=&region=&mode=video&page=2", "/mentors/?mode=video&page=2"),
+        ("?q=tableur&skill=&min_level=&sort=", "/mentors/?q=tableur"),
+        ("?q=%20%20&region=", "/mentors/"),
+        # A refused value is kept: the page then explains it.
+        ("?region=99&mode=", "/mentors/?region=99"),
+    ],
+)
+def test_a_search_with_empty_fields_redirects_to_the_same_search_without_them(
+    client, query, expected
+):
+    response = client.get(reverse("mentors:directory") + query)
+
+    assert response.status_code == 302
+    assert response["Location"] == expected
+    # A cache never serves it for the htmx request of the same address.
+    assert "HX-Request" in response["Vary"]
+
+
+def test_a_search_without_empty_fields_is_served_at_once(client, mentors):
+    response = client.get(reverse("mentors:directory") + "?q=tableur&page=1")
+
+    assert response.status_code == 200
+    assert "HX-Push-Url" not in response
+
+
+def test_htmx_gets_the_results_at_once_and_the_address_to_show(client, mentors):
+    # htmx sends the whole form as typed: no second round trip for it.
+    response = client.get(
+        reverse("mentors:directory") + "?q=tableur&skill=&region=&mode=",
+        HTTP_HX_REQUEST="true",
+    )
+
+    assert response.status_code == 200
+    assert response.content.decode().lstrip().startswith('<section id="results"')
+    assert response["HX-Push-Url"] == "/mentors/?q=tableur"
+    assert names(response) == ["Bernard Lefèvre"]
+
+
+def test_a_history_restore_with_empty_fields_is_redirected_too(client, mentors):
+    response = client.get(
+        reverse("mentors:directory") + "?q=tableur&region=",
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_HISTORY_RESTORE_REQUEST="true",
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/mentors/?q=tableur"
+
+
+# The results summary: exact when the page is the last one, "more than"
+# otherwise, and never a COUNT.
+
+
+def summary(response) -> str:
+    html = response.content.decode()
+    start = html.index('<p class="results-summary">')
+    return html[start : html.index("</p>", start)].split(">", 1)[1]
+
+
+def test_the_summary_says_more_than_a_page_without_counting(client):
+    for index in range(25):
+        make_mentor(f"Mentor Numéro {index}", "Python", approved_days_ago=index + 1)
+
+    with CaptureQueriesContext(connection) as queries:
+        first = search(client)
+    second = search(client, page="2")
+
+    assert summary(first) == "Plus de 20 mentors"
+    assert not any("COUNT(" in q["sql"].upper() for q in queries)
+    assert summary(second).startswith("25 mentors")
+    assert "mentors 21 à 25 sur cette page" in summary(second)
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"), [({}, "3 mentors"), ({"region": "76"}, "1 mentor")]
+)
+def test_the_summary_counts_a_short_list_exactly(client, mentors, params, expected):
+    assert summary(search(client, **params)) == expected
+
+
+def test_no_result_says_so_and_what_to_do_next(client, mentors):
+    response = search(client, q="astrophysique", region="11", mode="video")
+    html = response.content.decode()
+
+    assert "Aucun mentor ne correspond à votre recherche." in html
+    assert "Vérifiez l'orthographe" in html
+    # Each filter can be taken away by a plain link (no script), keeping the rest.
+    assert '<a href="?q=astrophysique&amp;mode=video">Retirer' in html
+    assert "Région\u00a0: Île-de-France" in html
+    assert '<a href="?q=astrophysique&amp;region=11">Retirer' in html
+    assert f'<a href="{reverse("mentors:directory")}">Voir tous les mentors</a>' in html
+
+
+def test_a_page_past_the_last_one_links_back_to_the_first(client, mentors):
+    html = search(client, q="python", page="3").content.decode()
+
+    assert "Il n'y a pas d'autres mentors pour cette recherche." in html
+    assert '<a href="?q=python">Revenir à la première page</a>' in html
+
+
+# The form: the search box, then the filters in a panel that folds on small
+# screens (a <details>), naming the chosen ones.
+
+
+def filters_panel(response) -> str:
+    html = response.content.decode()
+    start = html.index('<details class="directory-filters"')
+    return html[start : html.index("</details>", start)]
+
+
+def test_the_filters_panel_is_folded_and_names_the_chosen_filters(client, mentors):
+    panel = filters_panel(search(client, region="53", mode="video"))
+
+    assert panel.startswith('<details class="directory-filters">')
+    summary_html = panel[panel.index("<summary>") : panel.index("</summary>")]
+    assert "Filtres" in summary_html
+    assert "Bretagne, Visio" in summary_html
+    for name in DirectoryForm.FILTER_FIELDS:
+        assert f'name="{name}"' in panel
+    assert 'name="q"' not in panel
+
+
+def test_the_filters_panel_opens_on_a_refused_filter(client, mentors):
+    panel = filters_panel(search(client, region="99"))
+
+    assert panel.startswith('<details class="directory-filters" open>')
+    assert "Sélectionnez un choix valide" in panel
+
+
+def test_a_new_search_starts_at_the_first_page(client, mentors):
+    # The form carries no page: changing a filter on page 2 shows page 1.
+    html = search(client, q="python", page="2").content.decode()
+    form = html[html.index('<form method="get"') : html.index("</form>")]
+
+    assert 'name="page"' not in form

@@ -28,7 +28,14 @@ from mentors.demo import (
     learner_seed,
     mentor_seed,
 )
-from mentors.models import LearnerProfile, MentorProfile, MentorSkill
+from mentors.models import (
+    LearnerProfile,
+    MentorProfile,
+    MentorSkill,
+    ProfileSearchWords,
+    SearchWord,
+)
+from mentors.search import query_words
 from mentors.selectors import mentor_profile_public_list
 from mentors.services import mentor_profile_missing
 from mentors.taxonomy import SKILLS
@@ -382,9 +389,19 @@ def test_approved_mentors_are_public_and_searchable():
         approved.values_list("pk", flat=True)
     )
     assert not approved.filter(search_vector__isnull=True).exists()
-    assert not approved.filter(search_text="").exists()
+    counted = ProfileSearchWords.objects.filter(profile__in=approved)
+    assert counted.count() == approved.count()
+    assert not counted.filter(words=[]).exists()
+    # Their words are in the search lexicon, counted once per public profile.
     skill = MentorSkill.objects.filter(profile__in=approved).first().skill
-    assert approved.filter(search_text__contains=skill.code).exists()
+    word = max(query_words(skill.name_fr), key=len)
+    assert counted.filter(words__contains=[word]).exists()
+    assert (
+        SearchWord.objects.get(word=word).documents
+        == ProfileSearchWords.objects.filter(
+            profile__in=mentor_profile_public_list(), words__contains=[word]
+        ).count()
+    )
 
 
 def test_the_default_run_keeps_the_demo_logins_and_adds_a_small_directory():

@@ -144,9 +144,11 @@ def test_someone_without_a_mentor_profile_has_no_availability_nor_slots():
 def test_a_learner_sees_the_free_slots_of_a_public_mentor_in_utc():
     profile = mentor()
     first = _slot(profile, _on_the_hour(3, hour=8))
-    workshop = _slot(profile, _on_the_hour(4, hour=8), capacity=6)
+    workshop = _slot(
+        profile, _on_the_hour(4, hour=8), capacity=6, title="Créer son adresse e-mail"
+    )
     booked = _slot(profile, _on_the_hour(5, hour=8))
-    Slot.objects.filter(pk=booked.pk).update(status=Slot.Status.BOOKED)
+    Slot.objects.filter(pk=booked.pk).update(status=Slot.Status.BOOKED, seats_taken=1)
     _slot(profile, _on_the_hour(20, hour=8))  # past the range asked for
     api = _client(UserFactory())
 
@@ -169,6 +171,8 @@ def test_a_learner_sees_the_free_slots_of_a_public_mentor_in_utc():
         UTC
     ).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert shown["capacity"] == 6
+    assert shown["title"] == "Créer son adresse e-mail"
+    assert (shown["venue"], shown["place"]) == (None, "")
     assert shown["modes"] == ["video"]
     assert shown["status"] == "free"
 
@@ -249,14 +253,20 @@ def test_a_mentor_adds_a_workshop():
 
     response = _client(profile.user).post(
         "/api/v1/me/slots/",
-        {"start": start.astimezone(UTC).isoformat(), "capacity": 8},
+        {
+            "start": start.astimezone(UTC).isoformat(),
+            "capacity": 8,
+            "minutes": 120,
+            "title": "  Faire son CV  en ligne ",
+        },
         format="json",
     )
 
     assert response.status_code == 201, response.json()
     slot = Slot.objects.get(pk=response.json()["id"])
     assert (slot.start, slot.capacity, slot.source) == (start, 8, "manual")
-    assert slot.end == start + timedelta(hours=1)
+    assert slot.title == response.json()["title"] == "Faire son CV en ligne"
+    assert slot.end == start + timedelta(hours=2)
     profile.refresh_from_db()
     assert profile.next_free_slot_at == start
 
@@ -301,7 +311,7 @@ def test_a_mentor_takes_back_a_free_slot_but_not_a_booked_one():
     profile = mentor()
     free = _slot(profile, _on_the_hour(3))
     booked = _slot(profile, _on_the_hour(4))
-    Slot.objects.filter(pk=booked.pk).update(status=Slot.Status.BOOKED)
+    Slot.objects.filter(pk=booked.pk).update(status=Slot.Status.BOOKED, seats_taken=1)
     api = _client(profile.user)
 
     assert api.delete(f"/api/v1/me/slots/{free.pk}/").status_code == 204

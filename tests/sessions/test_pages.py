@@ -11,8 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sessions.display import in_zone
-from sessions.models import Availability, DateException, Slot, WeeklyRule
-from sessions.services import availability_update
+from sessions.models import Availability, DateException, Slot, Venue, WeeklyRule
+from sessions.services import (
+    availability_get_or_create,
+    availability_update,
+    slot_create,
+)
 from tests.factories import UserFactory
 from tests.matching.helpers import mentor
 
@@ -20,6 +24,7 @@ pytestmark = pytest.mark.django_db
 
 EDITOR = reverse("coaching_sessions:availability")
 WEEK = reverse("coaching_sessions:slot-week")
+ADD = reverse("coaching_sessions:slot-add")
 
 
 def _form(rules=(), exceptions=(), **settings) -> dict:
@@ -157,7 +162,7 @@ def test_preview_shows_the_times_the_posted_hours_make_without_saving(client):
     assert not Availability.objects.exists()
 
 
-@pytest.mark.parametrize("url", [EDITOR, WEEK])
+@pytest.mark.parametrize("url", [EDITOR, WEEK, ADD])
 def test_a_learner_gets_a_clear_page(client, url):
     client.force_login(UserFactory())
 
@@ -167,7 +172,7 @@ def test_a_learner_gets_a_clear_page(client, url):
     assert "profil de mentor" in response.text or "mentor profile" in response.text
 
 
-@pytest.mark.parametrize("url", [EDITOR, WEEK])
+@pytest.mark.parametrize("url", [EDITOR, WEEK, ADD])
 def test_anonymous_people_are_sent_to_log_in(client, url):
     response = client.get(url)
 
@@ -244,7 +249,10 @@ def test_the_public_page_lists_the_next_free_times_in_both_zones(client):
         )
     )
     assert "Prochains horaires libres" in text
-    assert f"{paris} · 17 h 00, heure de La Réunion" in text
+    # The viewer's zone is named once; the mentor's time beside each slot.
+    assert text.count("France métropolitaine (Paris)") == 1
+    paris_day_time = paris.removesuffix(", heure de France métropolitaine (Paris)")
+    assert f"{paris_day_time}</strong> (17 h 00, heure de La Réunion)" in text
     assert text.count("heure de La Réunion") == 5
 
 
@@ -254,7 +262,9 @@ def test_the_public_page_names_one_zone_when_the_viewer_shares_it(client):
 
     text = client.get(reverse("mentors:detail", args=[profile.pk])).text
 
-    assert "17 h 00, heure de La Réunion" in text
+    assert "Heures de votre fuseau : La Réunion." in text
+    assert "17 h 00</strong>" in text
+    assert "heure de La Réunion" not in text
     assert "France métropolitaine" not in text
 
 
@@ -266,3 +276,231 @@ def test_the_public_page_of_a_mentor_without_free_times_says_nothing_of_them(
     text = client.get(reverse("mentors:detail", args=[profile.pk])).text
 
     assert "Prochains horaires libres" not in text
+
+
+# --- in person, commitment, slots added by hand ------------------------------------
+
+
+def _in_person_mentor():
+    profile = mentor()
+    profile.modes = ["video", "in_person"]
+    profile.save(update_fields=["modes"])
+    return profile
+
+
+def test_in_person_needs_a_public_place_and_a_commitment_shows_on_the_profile(
+    client,
+):
+    profile = _in_person_mentor()
+    client.force_login(profile.user)
+    rules = [(1, "09:00", "11:00")]
+
+    page = client.get(EDITOR).text
+    refused = client.post(
+        EDITOR, _form(rules, modes=["video", "in_person"], commitment_hours="2")
+    )
+    home = client.post(
+        EDITOR,
+        _form(
+            rules,
+            modes=["video", "in_person"],
+            place="Chez moi, 4 rue des Lilas, Lyon",
+            place_is_public="on",
+        ),
+    )
+    saved = client.post(
+        EDITOR,
+        _form(
+            rules,
+            modes=["video", "in_person"],
+            place="Café des Arts, 3 place du Marché, Lyon",
+            place_is_public="on",
+            commitment_hours="2",
+            commitment_period="month",
+        ),
+    )
+
+    assert "Où se rencontrer en personne" in page
+    assert refused.status_code == 200
+    assert "dites où" in refused.text  # in person without a place
+    # Hours without saying how often.
+    assert "toutes les semaines ou tous les mois" in refused.text
+    assert "jamais à domicile" in home.text
+    assert saved.status_code == 302, saved.context and saved.context["form"].errors
+    availability = Availability.objects.get()
+    assert availability.place == "Café des Arts, 3 place du Marché, Lyon"
+    assert (availability.commitment_hours, availability.commitment_period) == (
+        2,
+        "month",
+    )
+    assert set(Slot.objects.values_list("place", flat=True)) == {
+        "Café des Arts, 3 place du Marché, Lyon"
+    }
+    public = client.get(reverse("mentors:detail", args=[profile.pk])).text
+    assert "Peut consacrer environ 2 h par mois" in public
+    assert "En personne : Café des Arts, 3 place du Marché, Lyon" in public
+
+
+def test_a_written_place_needs_the_public_box_ticked(client):
+    profile = _in_person_mentor()
+    client.force_login(profile.user)
+
+    response = client.post(
+        EDITOR,
+        _form(
+            [(1, "09:00", "11:00")],
+            modes=["in_person"],
+            place="Café des Arts, 3 place du Marché, Lyon",
+        ),
+    )
+
+    assert response.status_code == 200
+    assert "Cochez cette case" in response.text
+    assert not Availability.objects.exists()
+
+
+def _slot_form(day: date, **fields) -> dict:
+    return {
+        "day": day.isoformat(),
+        "start": "14:00",
+        "minutes": "120",
+        "capacity": "1",
+        "title": "",
+        "modes": ["video"],
+    } | fields
+
+
+def test_a_mentor_adds_a_workshop_at_a_venue_and_sees_it_in_the_week(client):
+    profile = _in_person_mentor()
+    venue = Venue.objects.create(
+        name="Médiathèque Jean-Macé",
+        address="2 rue Jean-Macé",
+        postcode="69007",
+        city="Lyon",
+    )
+    client.force_login(profile.user)
+    day = _next(2)
+
+    page = client.get(ADD)
+    response = client.post(
+        ADD,
+        _slot_form(
+            day,
+            capacity="8",
+            title="Créer son adresse e-mail",
+            modes=["in_person"],
+            venue=str(venue.pk),
+        ),
+    )
+
+    assert page.status_code == 200
+    assert "Médiathèque Jean-Macé" in page.text  # offered in the list
+    assert response.status_code == 302
+    assert response.url == f"{WEEK}?week={day - timedelta(days=day.weekday())}"
+    slot = Slot.objects.get()
+    local = slot.start.astimezone(zoneinfo.ZoneInfo("Europe/Paris"))
+    assert (local.date(), local.time()) == (day, time(14))
+    assert (slot.capacity, slot.title, slot.venue_id) == (
+        8,
+        "Créer son adresse e-mail",
+        venue.pk,
+    )
+    week = client.get(response.url).text
+    assert "atelier, 8 places" in week
+    assert "Créer son adresse e-mail" in week
+    assert "En personne : Médiathèque Jean-Macé, 2 rue Jean-Macé, 69007 Lyon" in week
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"capacity": "6"}, "Donnez un titre"),
+        ({"modes": ["in_person"]}, "dites où"),
+        ({"modes": ["phone"]}, "Sélectionnez un choix valide"),  # not offered
+        ({"minutes": "50"}, "Sélectionnez un choix valide"),
+        ({"start": "25:00"}, "heure valide"),
+    ],
+)
+def test_a_bad_slot_is_refused_on_the_form_and_nothing_is_written(
+    client, fields, message
+):
+    profile = _in_person_mentor()
+    client.force_login(profile.user)
+
+    response = client.post(ADD, _slot_form(_next(2), **fields))
+
+    assert response.status_code == 200
+    assert message in response.text
+    assert not Slot.objects.exists()
+
+
+def test_a_slot_over_a_busy_time_or_too_soon_is_explained_on_the_form(client):
+    profile = mentor()
+    client.force_login(profile.user)
+    day = _next(2)
+    client.post(ADD, _slot_form(day))
+
+    overlapping = client.post(ADD, _slot_form(day, start="15:00"))
+    soon = (timezone.localtime() + timedelta(hours=2)).replace(minute=0)
+    too_soon = client.post(
+        ADD, _slot_form(soon.date(), start=soon.strftime("%H:%M"), minutes="30")
+    )
+
+    assert "Vous êtes déjà pris" in overlapping.text
+    assert "trop tôt" in too_soon.text.lower()
+    assert Slot.objects.count() == 1
+
+
+def test_the_clock_change_gap_is_refused_on_the_form(client):
+    profile = mentor()
+    client.force_login(profile.user)
+    # 02:30 does not exist in Paris on the last Sunday of March.
+    year = timezone.localdate().year + 1
+    march_end = date(year, 3, 31)
+    change_day = march_end - timedelta(days=(march_end.weekday() + 1) % 7)
+
+    response = client.post(ADD, _slot_form(change_day, start="02:30"))
+
+    assert "On change d&#x27;heure cette nuit-là" in response.text
+    assert not Slot.objects.exists()
+
+
+def test_a_mentor_removes_a_free_slot_from_the_week_but_never_anothers(client):
+    profile = mentor()
+    other = mentor()
+    client.force_login(profile.user)
+    day = _next(2)
+    client.post(ADD, _slot_form(day))
+    mine = Slot.objects.get()
+    availability_get_or_create(mentor_profile=other)
+    theirs = slot_create(
+        mentor_profile_id=other.pk,
+        start=mine.start + timedelta(days=1),
+    )
+    remove = reverse("coaching_sessions:slot-remove", args=[mine.pk])
+
+    week = client.get(WEEK, {"week": day.isoformat()}).text
+    refused = client.post(reverse("coaching_sessions:slot-remove", args=[theirs.pk]))
+    removed = client.post(remove, {"week": day.isoformat()})
+
+    assert f'action="{remove}"' in week
+    assert refused.status_code == 404
+    assert removed.status_code == 302
+    assert removed.url == f"{WEEK}?week={day.isoformat()}"
+    assert list(Slot.objects.all()) == [theirs]
+    assert client.get(remove).status_code == 405
+
+
+def test_a_booked_slot_cannot_be_removed(client):
+    profile = mentor()
+    client.force_login(profile.user)
+    client.post(ADD, _slot_form(_next(2)))
+    slot = Slot.objects.get()
+    Slot.objects.filter(pk=slot.pk).update(status=Slot.Status.BOOKED, seats_taken=1)
+
+    response = client.post(
+        reverse("coaching_sessions:slot-remove", args=[slot.pk]), follow=True
+    )
+
+    assert "réservé" in response.text
+    assert Slot.objects.filter(pk=slot.pk).exists()

@@ -78,7 +78,7 @@ def test_regenerating_keeps_booked_slots_and_skips_busy_times():
     _rule(availability, 1, time(10), time(12))
     slots_regenerate(mentor_profile_id=profile.pk, now=NOW)
     booked = Slot.objects.filter(mentor=profile.user).order_by("start").first()
-    booked.status = Slot.Status.BOOKED
+    booked.status, booked.seats_taken = Slot.Status.BOOKED, 1
     booked.save()
     WeeklyRule.objects.filter(availability=availability).update(start=time(10, 30))
 
@@ -168,6 +168,7 @@ def test_a_persons_busy_times_never_overlap_buffers_included():
         mentor_profile_id=profile.pk,
         start=datetime(2027, 3, 3, 11, 30, tzinfo=UTC),
         capacity=8,
+        title="Premiers pas sur l'ordinateur",
         now=NOW,
     )
     assert workshop.capacity == 8
@@ -433,7 +434,7 @@ def test_changing_the_time_zone_lays_free_slots_out_again_and_keeps_booked_ones(
     _rule(availability, *rules[0])
     slots_regenerate(mentor_profile_id=profile.pk, now=NOW)
     booked = Slot.objects.filter(mentor=profile.user).order_by("start").first()
-    booked.status = Slot.Status.BOOKED
+    booked.status, booked.seats_taken = Slot.Status.BOOKED, 1
     booked.save()
     booked_start = booked.start
 

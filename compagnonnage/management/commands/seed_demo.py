@@ -19,7 +19,11 @@ from accounts.demo import (
 from matching.demo import demo_story_ensure
 from mentors.demo import demo_population_ensure
 from mentors.models import MentorProfile
-from sessions.demo import demo_availability_ensure, demo_mentor_availability_ensure
+from sessions.demo import (
+    demo_availability_ensure,
+    demo_mentor_availability_ensure,
+    demo_venues_ensure,
+)
 
 
 def _count(value: str) -> int:
@@ -91,6 +95,7 @@ class Command(BaseCommand):
                 progress=ProgressBar(self.stderr) if options["verbosity"] else None,
             )
             with population.time("availability"):
+                demo_venues_ensure()
                 availabilities = demo_availability_ensure(seed=options["seed"])
             with population.time("story"):
                 demo_story_ensure(

@@ -1,0 +1,87 @@
+"""Staff pages of the scheduling app: the partner venues staff keep, and a
+read-only look at mentors' availability and slots (changes go through the
+mentor's own pages, which lay the slots out again and keep busy times)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from .models import Availability, DateException, Slot, Venue, WeeklyRule
+
+
+class ReadOnlyAdmin(admin.ModelAdmin[Any]):
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Venue)
+class VenueAdmin(admin.ModelAdmin[Venue]):
+    list_display = ["name", "city", "postcode", "region", "is_active", "slot_count"]
+    list_filter = ["is_active", "region"]
+    search_fields = ["name", "city", "postcode", "address"]
+    ordering = ["city", "name"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Venue]:
+        return super().get_queryset(request).annotate(slot_total=Count("slots"))
+
+    @admin.display(description=_("slots planned there"), ordering="slot_total")
+    def slot_count(self, venue: Venue) -> int:
+        return int(getattr(venue, "slot_total", 0))
+
+
+class WeeklyRuleInline(admin.TabularInline[WeeklyRule, Availability]):
+    model = WeeklyRule
+    extra = 0
+    can_delete = False
+    readonly_fields = ["weekday", "start", "end"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class DateExceptionInline(admin.TabularInline[DateException, Availability]):
+    model = DateException
+    extra = 0
+    can_delete = False
+    readonly_fields = ["date", "kind", "start", "end"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Availability)
+class AvailabilityAdmin(ReadOnlyAdmin):
+    list_display = [
+        "mentor_profile",
+        "time_zone",
+        "session_minutes",
+        "max_per_week",
+        "commitment_hours",
+        "commitment_period",
+        "venue",
+    ]
+    list_filter = ["session_minutes", "commitment_period", "time_zone"]
+    list_select_related = ["mentor_profile__user", "venue"]
+    search_fields = ["mentor_profile__user__email", "mentor_profile__user__full_name"]
+    inlines = [WeeklyRuleInline, DateExceptionInline]
+
+
+@admin.register(Slot)
+class SlotAdmin(ReadOnlyAdmin):
+    list_display = ["start", "end", "mentor", "status", "source", "capacity", "title"]
+    list_filter = ["status", "source", "venue"]
+    list_select_related = ["mentor", "venue"]
+    search_fields = ["mentor__email", "mentor__full_name", "title"]
+    date_hierarchy = "start"
+    show_full_result_count = False

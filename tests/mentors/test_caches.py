@@ -1,0 +1,77 @@
+"""Caches never hide an edit: a skill renamed in the admin shows at once on
+every page that names it, with every cache on and warm (docs/caches.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+
+from mentors.models import Skill
+from tests.accounts.helpers import sign_in_staff
+from tests.mentors.test_directory import make_mentor
+
+pytestmark = pytest.mark.django_db
+
+OLD, NEW = "Graphisme", "Typographie et mise en page"
+
+
+def admin_skill_change(client, skill: Skill, **changes: Any) -> None:
+    """Post the admin's change form of ``skill`` as shown, with ``changes``."""
+    url = reverse("admin:mentors_skill_change", args=[skill.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    data = {name: form[name].value() for name in form.fields}
+    data.update(changes)
+    response = client.post(url, {k: v for k, v in data.items() if v is not None})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+
+
+def pages(client, mentor_id: int) -> dict[str, str]:
+    """Every page that names the mentor's skill, as a visitor sees it."""
+    directory = reverse("mentors:directory")
+    return {
+        "directory": client.get(directory).content.decode(),
+        "search": client.get(directory, {"q": "typographie"}).content.decode(),
+        "filtered": client.get(directory, {"skill": "graphic-design"}).content.decode(),
+        "htmx": client.get(
+            directory, {"q": "graphiste"}, HTTP_HX_REQUEST="true"
+        ).content.decode(),
+        "mentor page": client.get(
+            reverse("mentors:detail", args=[mentor_id])
+        ).content.decode(),
+        "api card": client.get("/api/v1/mentors/").content.decode(),
+        "api mentor": client.get(f"/api/v1/mentors/{mentor_id}/").content.decode(),
+    }
+
+
+@override_settings(SEARCH_QUERY_CACHES=True)
+def test_a_skill_renamed_in_the_admin_shows_at_once_on_every_page(
+    client, staff_with_totp, django_capture_on_commit_callbacks
+):
+    skill = Skill.objects.get(code="graphic-design")
+    assert skill.name_fr == OLD
+    mentor = make_mentor(
+        "Sophie Martin", "Graphiste indépendante", skills=(("graphic-design", 7),)
+    )
+    # Every cache warm: each page twice.
+    pages(client, mentor.pk)
+    before = pages(client, mentor.pk)
+    for name, html in before.items():
+        assert OLD in html, name
+    assert "Sophie Martin" not in before["search"]  # nobody yet
+
+    sign_in_staff(client, staff_with_totp)
+    with django_capture_on_commit_callbacks(execute=True):  # the request commits
+        admin_skill_change(client, skill, name_fr=NEW)
+    client.logout()
+
+    after = pages(client, mentor.pk)
+    for name, html in after.items():
+        assert NEW in html, name
+        assert OLD not in html, name
+    # The mentor is searched by the skill's new name too.
+    assert "Sophie Martin" in after["search"]

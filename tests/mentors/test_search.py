@@ -1,0 +1,316 @@
+"""How the directory reads a query: words corrected against the search lexicon
+(never compared letter by letter with whole profiles), tiers of words (all of
+them first, then all but one…), pages that continue across tiers, and the
+switch that turns off the caches keyed on a query."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.cache import cache, caches
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from mentors.directory import (
+    PAGE_SIZE,
+    DirectoryQuery,
+    _cache_key,
+    directory_state,
+    mentor_directory_page,
+    search_plan,
+)
+from mentors.search import query_word_terms
+from tests.mentors.test_directory import make_mentor
+
+pytestmark = pytest.mark.django_db
+
+
+def names(response) -> list[str]:
+    return [card["profile"].user.full_name for card in response.context["cards"]]
+
+
+def search(client, **params):
+    response = client.get(reverse("mentors:directory"), params)
+    assert response.status_code == 200
+    return response
+
+
+@pytest.fixture
+def people():
+    return {
+        "python": make_mentor(
+            "Yasmine Haddad", "Développeuse Python", skills=(("python", 7),)
+        ),
+        "sheets": make_mentor(
+            "Bernard Lefèvre", "Formateur tableurs", skills=(("spreadsheets", 6),)
+        ),
+        "withers": make_mentor(
+            "Jane Withers", "Graphiste indépendante", skills=(("graphic-design", 6),)
+        ),
+    }
+
+
+# --- correction ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("pyhton", "python"),  # two letters swapped
+        ("pythn", "python"),  # one missing
+        ("grafiste", "graphiste"),  # a sound spelt another way
+        ("formatteur", "formateur"),  # one too many
+    ],
+)
+def test_a_misspelt_word_finds_the_mentor_and_says_what_it_searched(
+    client, people, typed, meant
+):
+    response = search(client, q=typed)
+
+    assert names(response)
+    assert response.context["page"].corrected == meant
+    assert f'href="?q={meant}"' in response.content.decode()
+
+
+def test_the_correction_is_offered_as_a_link_to_the_corrected_search(client, people):
+    response = search(client, q="pyhton", language="fr")
+    html = response.content.decode()
+
+    assert "Vouliez-vous dire" in html
+    link = re.search(r'id="did-you-mean">.*?href="\?([^"]+)"', html, re.S)
+    assert link
+    # The link keeps the other filters and searches the corrected words.
+    assert sorted(link.group(1).replace("&amp;", "&").split("&")) == [
+        "language=fr",
+        "q=python",
+    ]
+    followed = client.get(reverse("mentors:directory") + "?" + link.group(1))
+    assert names(followed) == names(response) == ["Yasmine Haddad"]
+    assert "Vouliez-vous dire" not in followed.content.decode()
+
+
+def test_the_api_says_which_search_it_answered(client, people):
+    corrected = client.get("/api/v1/mentors/", {"search": "pyhton"}).json()
+    exact = client.get("/api/v1/mentors/", {"search": "python"}).json()
+
+    assert corrected["corrected_search"] == "python"
+    assert exact["corrected_search"] is None
+    assert corrected["results"] == exact["results"]
+
+
+def test_only_the_misspelt_word_is_corrected_the_rest_kept_as_typed(client, people):
+    response = search(client, q="Graphiste  TABLEURS pyhton")
+
+    assert response.context["page"].corrected == "Graphiste TABLEURS python"
+
+
+@pytest.mark.parametrize("q", ["pyt", "tab", "xyz", "cv"])
+def test_a_word_under_four_letters_is_never_corrected(client, people, q):
+    response = search(client, q=q)
+
+    assert response.context["page"].corrected == ""
+    assert "Vouliez-vous dire" not in response.content.decode()
+
+
+@pytest.mark.parametrize("q", ["with", "avec", "pour"])
+def test_a_stop_word_is_never_corrected(client, people, q):
+    # "with" is as near to "withers" (a name in the lexicon) as a typo would be.
+    assert query_word_terms(["withers"])[0].term  # a lexicon word
+
+    response = search(client, q=q)
+
+    assert response.context["page"].corrected == ""
+    assert "Jane Withers" not in names(response)
+
+
+def test_a_word_in_the_lexicon_is_never_corrected_even_if_another_is_near(
+    client, people
+):
+    make_mentor("Hugo Pythonier", "Pythonier confirmé")
+
+    read = query_word_terms(["python", "pythonier", "pytohnier"])
+
+    assert [word.correction for word in read] == ["", "", "pythonier"]
+
+
+def test_an_everyday_word_misspelt_means_its_skills_once_corrected(client, people):
+    make_mentor("Claire Excel", "Comptable, Excel au quotidien", skills=())
+
+    plan = search_plan("exel")
+
+    assert plan.corrected == "excel"
+    assert plan.meant == ("spreadsheets",)
+
+
+def test_no_letter_comparison_with_whole_profiles_happens_in_a_request(client, people):
+    with CaptureQueriesContext(connection) as queries:
+        search(client, q="pyhton formatrice xylophone")
+
+    profile_reads = [
+        q["sql"] for q in queries if "mentors_mentorprofile" in q["sql"].lower()
+    ]
+    assert profile_reads
+    for sql in profile_reads:
+        assert "similarity" not in sql
+        assert "<%" not in sql
+        assert " % " not in sql
+
+
+# --- tiers ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def tiered():
+    """Mentors matching three, two or one of "python", "lyon", "django"; the
+    newest match fewest words, so recency alone would put them first."""
+    return {
+        "one": make_mentor("Un Mot", "Python", approved_days_ago=1),
+        "two": make_mentor(
+            "Deux Mots", "Python à Lyon", city="Lyon", approved_days_ago=2
+        ),
+        "three": make_mentor(
+            "Trois Mots", "Python et Django", city="Lyon", approved_days_ago=3
+        ),
+        "other": make_mentor("Aucun Mot", "Tableurs", skills=(("spreadsheets", 5),)),
+    }
+
+
+def test_profiles_with_all_the_words_come_before_those_with_fewer(client, tiered):
+    assert names(search(client, q="python lyon django")) == [
+        "Trois Mots",
+        "Deux Mots",
+        "Un Mot",
+    ]
+    assert names(search(client, q="django lyon")) == ["Trois Mots", "Deux Mots"]
+
+
+def test_each_tier_is_one_query_and_a_full_page_stops_the_tiers(client, tiered):
+    def queries_for(q: str, page_size: int) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            page = mentor_directory_page(
+                viewer_id=None, query=DirectoryQuery(q=q), page_size=page_size
+            )
+        assert page.results
+        return len(queries)
+
+    # version, lexicon, three tiers, the cards' skills
+    assert queries_for("python lyon django", page_size=20) == 6
+    # the first tier (one mentor) fills a page of one and tells of a next one:
+    # the second tier is read for that, the third not
+    assert queries_for("python lyon django", page_size=1) == 5
+
+
+def test_pages_continue_across_tiers_without_repeats(client):
+    for index in range(7):
+        make_mentor(f"Tous {index}", "Python Django", approved_days_ago=index + 1)
+    for index in range(6):
+        make_mentor(f"Un {index}", "Python", approved_days_ago=index + 1)
+    make_mentor("Aucun", "Tableurs", skills=(("spreadsheets", 5),))
+
+    def read_pages(page_size: int) -> list[str]:
+        shown, number = [], 1
+        while True:
+            page = mentor_directory_page(
+                viewer_id=None,
+                query=DirectoryQuery(q="python django", page=number),
+                page_size=page_size,
+            )
+            shown += [profile.user.full_name for profile in page.results]
+            if not page.has_next:
+                return shown
+            number += 1
+
+    whole = read_pages(page_size=100)
+    assert whole == [f"Tous {i}" for i in range(7)] + [f"Un {i}" for i in range(6)]
+    for size in (1, 2, 3, 5, 7, 13):
+        assert read_pages(page_size=size) == whole, size
+
+
+def test_page_two_of_the_page_continues_where_page_one_stopped(client):
+    for index in range(15):
+        make_mentor(f"Tous {index:02}", "Python Django", approved_days_ago=index + 1)
+    for index in range(10):
+        make_mentor(f"Un {index:02}", "Python", approved_days_ago=index + 1)
+
+    first = search(client, q="python django")
+    second = search(client, q="python django", page="2")
+
+    assert names(first) == [f"Tous {i:02}" for i in range(15)] + [
+        f"Un {i:02}" for i in range(5)
+    ]
+    assert first.context["page"].has_next
+    assert names(second) == [f"Un {i:02}" for i in range(5, 10)]
+    assert not second.context["page"].has_next
+
+
+def test_filters_and_sorts_apply_inside_every_tier(client, tiered):
+    # Only the mentors free within 14 days, soonest first, still tier by tier.
+    make_mentor("Libre Deux", "Python Lyon", free=(0, 1, 1), approved_days_ago=9)
+    make_mentor("Libre Un", "Python", free=(1, 1, 1), approved_days_ago=8)
+
+    response = search(
+        client, q="python lyon", available_within_days="14", sort="soonest"
+    )
+
+    assert names(response) == ["Libre Deux", "Libre Un"]
+
+
+def test_search_syntax_is_read_whole_without_tiers(client, tiered):
+    assert names(search(client, q='"python et django"')) == ["Trois Mots"]
+    assert names(search(client, q="python -lyon")) == ["Un Mot"]
+
+
+# --- the query-cache switch ----------------------------------------------------
+
+
+def _tier_queries(queries) -> int:
+    return sum("search_vector @@" in q["sql"] for q in queries)
+
+
+def _lexicon_queries(queries) -> int:
+    return sum("mentors_searchword" in q["sql"] for q in queries)
+
+
+@pytest.mark.parametrize("caches_on", [True, False])
+def test_the_query_caches_switch(client, people, caches_on):
+    url = reverse("mentors:directory") + "?q=python"
+    with override_settings(SEARCH_QUERY_CACHES=caches_on):
+        with CaptureQueriesContext(connection) as first:
+            assert client.get(url).status_code == 200
+        with CaptureQueriesContext(connection) as second:
+            response = client.get(url)
+
+    assert names(response) == ["Yasmine Haddad"]
+    assert (_lexicon_queries(first), _tier_queries(first)) == (1, 1)
+    if caches_on:
+        # The second time, the results (and the drawn filters) come from caches.
+        assert (_lexicon_queries(second), _tier_queries(second)) == (0, 0)
+    else:
+        # Off: the same query reaches the database again: its words, its tier.
+        assert (_lexicon_queries(second), _tier_queries(second)) == (1, 1)
+        # Only the skill list of the filters, cached per process under the
+        # mentor-data version (not the query), is not read again.
+        assert len(second) == len(first) - 1
+
+
+def test_with_the_query_caches_off_nothing_keyed_on_a_query_is_kept(client, people):
+    with override_settings(SEARCH_QUERY_CACHES=False):
+        search(client, q="python")
+        search(client, q="python", sort="newest")
+
+    # Neither the drawn filters nor the drawn results (per process)…
+    assert not caches["queries"]._cache  # type: ignore[attr-defined]
+    # …nor the page's ids (shared), under the key they would have had.
+    version = directory_state(viewer_id=None).version
+    for query in (
+        DirectoryQuery(q="python"),
+        DirectoryQuery(q="python", sort="newest"),
+    ):
+        assert cache.get(_cache_key(version, query, 0, PAGE_SIZE)) is None
+    # On, they are kept.
+    search(client, q="python")
+    assert caches["queries"]._cache  # type: ignore[attr-defined]
+    assert cache.get(_cache_key(version, DirectoryQuery(q="python"), 0, PAGE_SIZE))
