@@ -54,6 +54,7 @@ typecheck: install
 
 bench: messages ; $(PY) -m bench.run $(BENCH_ARGS)
 bench-matching: messages ; $(PY) -m bench.matching $(BENCH_ARGS)
+load: messages ; $(PY) -m bench.load $(LOAD_ARGS)
 
 test: install
 	@rm -f .data/phases.log
