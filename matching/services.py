@@ -27,6 +27,7 @@ from mentors.models import Block, LearnerProfile, MentorProfile, Report, Skill
 from mentors.selectors import mentor_profile_public_list
 from mentors.services import mentor_profile_set_active_mentorships
 
+from .hooks import mentor_paused, mentorship_ended
 from .models import MatchSuggestion, Mentorship, MentorshipRequest, Message
 
 
@@ -262,7 +263,8 @@ def _withdraw(request: MentorshipRequest) -> MentorshipRequest:
 @transaction.atomic
 def mentor_pause(*, mentor: User, paused: bool) -> MentorProfile:
     """ "Not taking mentees for now": new requests are refused; pending ones are
-    declined politely, each learner told."""
+    declined politely, each learner told; the mentor takes no booking, and
+    the ones already made with them are cancelled (``matching.mentor_paused``)."""
     profile = MentorProfile.objects.select_for_update().filter(user=mentor).first()
     if profile is None:
         raise MentorProfile.DoesNotExist(mentor.pk)
@@ -270,6 +272,7 @@ def mentor_pause(*, mentor: User, paused: bool) -> MentorProfile:
     profile.save(update_fields=["is_paused"])
     bump_mentor_data_version()
     if paused:
+        mentor_paused.send(user_id=mentor.pk)
         polite = _(
             "The mentor is not taking new mentees for now. Thank you for asking!"
         )
@@ -439,6 +442,7 @@ def _end(mentorship: Mentorship, *, by: User, outcome: str, reason: str) -> None
     mentorship.ended_at = timezone.now()
     mentorship.save()
     _active_mentorships_push(mentor_id=mentorship.mentor_id)
+    mentorship_ended.send(mentorship=mentorship)
     other = mentorship.learner if by.pk == mentorship.mentor_id else mentorship.mentor
     notify(
         recipient=other,

@@ -19,3 +19,7 @@ acquaintances = Hook("mentors.acquaintances", "viewer_id: int")
 # context), or None: scheduling shows the next free slots without this app
 # importing it. ``viewer`` may be anonymous.
 profile_panels = Hook("mentors.profile_panels", "profile: MentorProfile, viewer: User")
+
+# In the transaction of the change: staff hid the mentor's profile. A hidden
+# mentor takes no booking.
+mentor_hidden = Hook("mentors.mentor_hidden", "user_id: int")

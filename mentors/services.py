@@ -19,7 +19,7 @@ from core.notifications import notify
 from core.staff_log import staff_action_log
 
 from .data_version import bump_mentor_data_version
-from .hooks import block_created, learner_profile_saved
+from .hooks import block_created, learner_profile_saved, mentor_hidden
 from .models import (
     Block,
     LearnerProfile,
@@ -475,8 +475,10 @@ def report_handle(*, report: Report, staff: User, action: str, decision: str) ->
         MentorProfile.objects.filter(user=person).update(
             hidden_by_staff_at=timezone.now()
         )
-        mentor_search_refresh(user_ids=[person.pk])  # its words leave the lexicon
-        bump_mentor_data_version()
+        for profile_id in MentorProfile.objects.filter(user=person).values_list(
+            "pk", flat=True
+        ):
+            mentor_profile_visibility_changed(profile_id=profile_id)
     elif action == Report.Action.DEACTIVATE:
         user_deactivate(user=person)
     report.status = Report.Status.CLOSED
@@ -536,9 +538,18 @@ def mentor_profile_visibility_changed(*, profile_id: int) -> None:
     search lexicon counts its words or not, and cached lists move on.
 
     Precondition: in the transaction of the change. Locks the profile row.
+    A profile staff hid is announced (``mentors.mentor_hidden``): its future
+    bookings are cancelled.
     """
     mentor_search_refresh(profile_ids=[profile_id])
     bump_mentor_data_version()
+    hidden = (
+        MentorProfile.objects.filter(pk=profile_id, hidden_by_staff_at__isnull=False)
+        .values_list("user_id", flat=True)
+        .first()
+    )
+    if hidden is not None:
+        mentor_hidden.send(user_id=hidden)
 
 
 # --- taxonomy --------------------------------------------------------------

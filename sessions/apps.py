@@ -11,7 +11,9 @@ class CoachingSessionsConfig(AppConfig):
     verbose_name = _("Coaching sessions")
 
     def ready(self) -> None:
+        from accounts.hooks import user_changed
         from core.personal_data import register_provider
+        from matching import hooks as matching_hooks
         from mentors import hooks as mentors_hooks
 
         from .panels import profile_slots
@@ -21,6 +23,13 @@ class CoachingSessionsConfig(AppConfig):
             export_availability,
             export_bookings,
         )
+        from .services import (
+            bookings_cancel_for_account,
+            bookings_cancel_for_block,
+            bookings_cancel_for_hidden_mentor,
+            bookings_cancel_for_mentorship,
+            bookings_cancel_for_paused_mentor,
+        )
 
         register_provider(
             "availability", export=export_availability, erase=erase_availability
@@ -29,3 +38,10 @@ class CoachingSessionsConfig(AppConfig):
         # the slots go once their future bookings are cancelled.
         register_provider("bookings", export=export_bookings, erase=erase_bookings)
         mentors_hooks.profile_panels.connect(profile_slots)
+        # What changes between two people, or in an account, cancels the
+        # future bookings it concerns, in the same transaction.
+        matching_hooks.mentorship_ended.connect(bookings_cancel_for_mentorship)
+        mentors_hooks.block_created.connect(bookings_cancel_for_block)
+        user_changed.connect(bookings_cancel_for_account)
+        matching_hooks.mentor_paused.connect(bookings_cancel_for_paused_mentor)
+        mentors_hooks.mentor_hidden.connect(bookings_cancel_for_hidden_mentor)

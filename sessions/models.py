@@ -514,6 +514,22 @@ class Booking(models.Model):
         return f"{self.kind} {self.start:%Y-%m-%d %H:%M}Z ({self.status})"
 
 
+class CancelReason(models.TextChoices):
+    """Why a booking was cancelled (``Booking.cancel_reason``). The ones in
+    ``RELATIONSHIP_CHANGED`` follow a change between the two people or of an
+    account, made in the same transaction: never counted as anyone's late
+    cancellation (their ``cancelled_by`` stays empty)."""
+
+    MENTORSHIP_ENDED = "mentorship_ended", _("The mentorship has ended.")
+    BLOCKED = "blocked", _("The mentorship has ended.")
+    ACCOUNT_CLOSED = "account_closed", _("An account was closed.")
+    MENTOR_PAUSED = "mentor_paused", _("The mentor is taking a break.")
+    MENTOR_HIDDEN = "mentor_hidden", _("The mentor's profile is no longer shown.")
+
+
+RELATIONSHIP_CHANGED = frozenset(CancelReason.values)
+
+
 class BookingKey(models.Model):
     """An ``Idempotency-Key`` a caller sent with a booking request, kept 24 h
     with a SHA-256 of the body: the same request again gets the same booking,

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import F, Q
-from django.utils import timezone
+from django.db.models import Q
 
-from .models import Availability, Booking, BusyTime, Slot
+from .models import Availability, Booking, CancelReason, Slot
+from .services import bookings_cancel_for_change
 
 
 def export_availability(user: Any) -> dict[str, Any]:
@@ -94,27 +94,11 @@ def export_bookings(user: Any) -> dict[str, Any]:
 
 def erase_bookings(user: Any) -> None:
     """Future bookings of the person, in either role, are cancelled (a learner's
-    seat goes back to the slot); past ones stay for the other person's history
-    with the erased person anonymised (their link goes with the account; the
-    agenda they wrote goes now)."""
-    now = timezone.now()
-    future = Booking.objects.filter(
-        Q(learner=user) | Q(mentor=user),
-        status=Booking.Status.CONFIRMED,
-        start__gt=now,
+    seat goes back to the slot, the other person is told); past ones stay for
+    the other person's history with the erased person anonymised (their link
+    goes with the account; the agenda they wrote goes now)."""
+    bookings_cancel_for_change(
+        bookings=Booking.objects.filter(Q(learner=user) | Q(mentor=user)),
+        reason=CancelReason.ACCOUNT_CLOSED,
     )
-    seats = list(
-        future.filter(learner=user).exclude(slot=None).values_list("slot_id", flat=True)
-    )
-    BusyTime.objects.filter(booking__in=future).delete()
-    future.update(
-        status=Booking.Status.CANCELLED,
-        cancelled_at=now,
-        cancel_reason="account_closed",
-        sequence=F("sequence") + 1,
-    )
-    for slot_id in seats:
-        Slot.objects.filter(pk=slot_id, seats_taken__gt=0).update(
-            seats_taken=F("seats_taken") - 1, status=Slot.Status.FREE
-        )
     Booking.objects.filter(learner=user).update(agenda="")

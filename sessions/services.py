@@ -18,7 +18,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
-from django.db.models import Count, Min, Q
+from django.db.models import Case, Count, F, Min, Q, QuerySet, Value, When
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,10 +35,12 @@ from .models import (
     DISCOVERY_MAX_MINUTES,
     MANUAL_LENGTHS,
     MAX_SKILLS_PER_BOOKING,
+    RELATIONSHIP_CHANGED,
     Availability,
     Booking,
     BookingKey,
     BusyTime,
+    CancelReason,
     DateException,
     Slot,
     Venue,
@@ -679,7 +682,7 @@ def booking_create(
         or Block.objects.between(learner_id, slot.mentor_id).exists()
     ):
         raise Slot.DoesNotExist(slot_id)
-    if profile.is_paused and slot.capacity == 1:
+    if profile.is_paused:
         raise Conflict(_("This mentor is not taking new sessions for now."))
     if slot.status != Slot.Status.FREE or slot.seats_taken >= slot.capacity:
         raise Conflict(_("This slot was just taken. Please choose another one."))
@@ -827,3 +830,120 @@ def booking_keys_forget(*, now: datetime | None = None) -> int:
         created_at__lt=now - KEY_LIFETIME
     ).delete()
     return deleted
+
+
+# --- when the relationship changes -----------------------------------------------
+
+
+def bookings_cancel_for_change(
+    *,
+    bookings: QuerySet[Booking],
+    reason: str,
+    now: datetime | None = None,
+) -> list[Booking]:
+    """Cancel the future confirmed bookings among ``bookings`` because the two
+    people's relationship or an account changed (``reason``, one of
+    ``CancelReason``): a mentorship ended, a block, an account turned off or
+    erased, a mentor paused or hidden by staff.
+
+    Precondition: inside the transaction of that change, so both happen or
+    neither. Locks the bookings' slots (in id order, as booking takes them),
+    then the bookings. Each seat goes back to its slot, the learner's busy time
+    goes, the invitation's ``SEQUENCE`` moves on; ``cancelled_by`` stays empty:
+    nobody cancelled late. Returns the bookings cancelled, as they are now.
+    """
+    if reason not in RELATIONSHIP_CHANGED:
+        raise ValueError(reason)
+    now = now or timezone.now()
+    future = bookings.filter(status=Booking.Status.CONFIRMED, start__gt=now)
+    slot_ids = sorted(
+        {slot_id for slot_id in future.values_list("slot_id", flat=True) if slot_id}
+    )
+    list(
+        Slot.objects.select_for_update()
+        .filter(pk__in=slot_ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    ids = list(
+        future.select_for_update(of=("self",))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if not ids:
+        return []
+    BusyTime.objects.filter(booking_id__in=ids).delete()
+    Booking.objects.filter(pk__in=ids).update(
+        status=Booking.Status.CANCELLED,
+        cancelled_at=now,
+        cancelled_by=None,
+        cancel_reason=reason,
+        sequence=F("sequence") + 1,
+    )
+    cancelled = list(
+        Booking.objects.filter(pk__in=ids)
+        .select_related("learner", "mentor")
+        .order_by("start", "pk")
+    )
+    seats = Counter(booking.slot_id for booking in cancelled if booking.slot_id)
+    for slot_id, count in seats.items():
+        Slot.objects.filter(pk=slot_id).update(
+            seats_taken=Greatest(F("seats_taken") - count, 0),
+            status=Case(
+                When(status=Slot.Status.BOOKED, then=Value(Slot.Status.FREE)),
+                default=F("status"),
+            ),
+        )
+    for profile_id in MentorProfile.objects.filter(
+        user_id__in={booking.mentor_id for booking in cancelled if booking.mentor_id}
+    ).values_list("pk", flat=True):
+        slot_summary_refresh(mentor_profile_id=profile_id, now=now)
+    return cancelled
+
+
+def bookings_cancel_for_mentorship(*, mentorship: Mentorship) -> list[Booking]:
+    """Connected to ``matching.mentorship_ended``: the mentorship's future
+    sessions are cancelled."""
+    return bookings_cancel_for_change(
+        bookings=Booking.objects.filter(mentorship_id=mentorship.pk),
+        reason=CancelReason.MENTORSHIP_ENDED,
+    )
+
+
+def bookings_cancel_for_block(*, blocker: Any, blocked: Any) -> list[Booking]:
+    """Connected to ``mentors.block_created``: whatever the two still had
+    booked together (a workshop seat, a discovery session) is cancelled; the
+    mentorship's own sessions went when it ended."""
+    pair = Q(learner=blocker, mentor=blocked) | Q(learner=blocked, mentor=blocker)
+    return bookings_cancel_for_change(
+        bookings=Booking.objects.filter(pair), reason=CancelReason.BLOCKED
+    )
+
+
+def bookings_cancel_for_account(*, user: Any, fields: frozenset[str]) -> list[Booking]:
+    """Connected to ``accounts.user_changed``: an account turned off cancels
+    its future bookings in both roles."""
+    if "is_active" not in fields or user.is_active:
+        return []
+    return bookings_cancel_for_change(
+        bookings=Booking.objects.filter(Q(learner=user) | Q(mentor=user)),
+        reason=CancelReason.ACCOUNT_CLOSED,
+    )
+
+
+def bookings_cancel_for_paused_mentor(*, user_id: int) -> list[Booking]:
+    """Connected to ``matching.mentor_paused``: a mentor taking a break takes
+    no booking, and the future ones made with them are cancelled."""
+    return bookings_cancel_for_change(
+        bookings=Booking.objects.filter(mentor_id=user_id),
+        reason=CancelReason.MENTOR_PAUSED,
+    )
+
+
+def bookings_cancel_for_hidden_mentor(*, user_id: int) -> list[Booking]:
+    """Connected to ``mentors.mentor_hidden``: a mentor staff hid takes no
+    booking, and the future ones made with them are cancelled."""
+    return bookings_cancel_for_change(
+        bookings=Booking.objects.filter(mentor_id=user_id),
+        reason=CancelReason.MENTOR_HIDDEN,
+    )
