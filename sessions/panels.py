@@ -47,7 +47,8 @@ def profile_slots(
         availability["commitment_hours"], availability["commitment_period"]
     )
     slots = []
-    if profile.next_free_slot_at is not None:
+    # A mentor taking a break takes no booking: no free times to show.
+    if profile.next_free_slot_at is not None and not profile.is_paused:
         slots = slot_list_next_free(
             mentor_id=profile.user_id, now=timezone.now(), limit=NEXT_FREE_SHOWN
         )

@@ -415,6 +415,8 @@ def booking_new(request: HttpRequest, profile_id: int) -> HttpResponse:
     profile = MentorProfile.objects.select_related("user").get(pk=profile_id)
     if profile.user_id == viewer.pk:
         raise Http404
+    if profile.is_paused:
+        slots = []  # a mentor taking a break takes no booking
     public = availability_public_get(mentor_profile_id=profile_id)
     mentor_zone = public["time_zone"] if public else "Europe/Paris"
     viewer_zone = timezone.get_current_timezone_name()
@@ -491,6 +493,7 @@ def booking_new(request: HttpRequest, profile_id: int) -> HttpResponse:
             "mentor_zone": zone_name(mentor_zone),
             "zones_differ": mentor_zone != viewer_zone,
             "has_mentorship": mentorship is not None,
+            "paused": profile.is_paused,
         },
     )
 

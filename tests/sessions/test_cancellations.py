@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.services import user_deactivate, user_erase
@@ -222,3 +223,27 @@ def test_a_discovery_cancelled_by_a_pause_can_be_booked_again():
 
     _cancelled(booking, "mentor_paused")
     assert again.kind == "discovery"  # the cancelled one does not count
+
+
+def test_a_paused_mentor_s_pages_offer_no_time_to_book(client):
+    profile = mentor()
+    learner = UserFactory()
+    _mentorship(learner, profile)
+    slot = _slot(profile)
+    client.force_login(learner)
+    before = client.get(reverse("mentors:detail", args=[profile.pk])).text
+
+    mentor_pause(mentor=profile.user, paused=True)
+    page = client.get(reverse("mentors:detail", args=[profile.pk])).text
+    booking = client.get(reverse("coaching_sessions:booking-new", args=[profile.pk]))
+    posted = client.post(
+        reverse("coaching_sessions:booking-new", args=[profile.pk]),
+        {"slot": str(slot.pk), "mode": "video"},
+    )
+
+    assert "Réserver un horaire" in before
+    assert "Réserver un horaire" not in page
+    assert f'value="{slot.pk}"' not in booking.text
+    assert "ne prend pas de nouvelles séances" in booking.text
+    assert posted.status_code == 200
+    assert not Booking.objects.exists()
