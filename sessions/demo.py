@@ -10,29 +10,58 @@ The population's rows go in bulk, inside the caller's transaction: one
 ``INSERT … SELECT unnest`` per table and chunk, the slots laid out in Python
 by ``sessions.slots`` exactly as ``slots_regenerate`` would lay them out (a
 new mentor has no busy time yet), their busy times in the same statement, and
-the slot summaries in one UPDATE (``mentor_profile_set_slot_summaries``). The
-demo mentor login goes through the services like a person would.
+the slot summaries in one UPDATE (``mentor_profile_set_slot_summaries``).
+One mentor in ten also offers discovery sessions and has had one with a demo
+learner three weeks ago, and has their first free time booked for one by
+another: the booked slots, bookings and learners' busy times go in the same
+bulk statements, written as ``booking_create`` writes them.
+
+The demo mentor and learner logins go through the services like people would
+(``booking_create`` for times to come); a past session, which the service
+refuses, is written row by row the way it would have been.
 """
 
 from __future__ import annotations
 
 import zoneinfo
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from random import Random
 from typing import Any
 
-from django.db import connection
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from accounts.models import User
+from core.errors import Conflict
+from matching.models import Mentorship
 from mentors.choices import Mode
-from mentors.demo import DEMO_DOMAIN, MENTOR
-from mentors.models import MentorProfile
+from mentors.demo import DEMO_DOMAIN, LEARNER, MENTOR
+from mentors.models import Block, MentorProfile
 from mentors.services import mentor_profile_set_slot_summaries
 
-from .models import Availability, BusyTime, DateException, Slot, Venue, WeeklyRule
-from .services import availability_get_or_create, availability_update, slot_create
+from .models import (
+    DISCOVERY_MAX_MINUTES,
+    Availability,
+    Booking,
+    BusyTime,
+    DateException,
+    Slot,
+    Venue,
+    WeeklyRule,
+)
+from .services import (
+    availability_get_or_create,
+    availability_update,
+    booking_create,
+    slot_create,
+    slot_summary_refresh,
+)
 from .slots import (
     Candidate,
     candidate_slots,
@@ -57,6 +86,8 @@ BAND_WEIGHTS = (2, 3, 2, 5)
 WEEKDAY_WEIGHTS = (5, 6, 5, 6, 4, 3, 1)
 # Most mentors keep their account's zone; a few have moved to Nouméa.
 NOUMEA, NOUMEA_SHARE = "Pacific/Noumea", 0.03
+# Mentors who offer discovery sessions, each with one held and one to come.
+DISCOVERY_SHARE = 0.1
 
 
 @dataclass(frozen=True)
@@ -160,13 +191,16 @@ def _summary(
 _AVAILABILITY_INSERT = f"""
 INSERT INTO {Availability._meta.db_table}
     (mentor_profile_id, time_zone, session_minutes, buffer_minutes,
-     min_notice_hours, window_weeks, max_per_day, max_per_week, modes, updated_at)
+     min_notice_hours, window_weeks, max_per_day, max_per_week, modes,
+     discovery_enabled, updated_at)
 SELECT t.profile, t.zone, t.length, t.buffer, t.notice, t.weeks, t.per_day,
-       t.per_week, string_to_array(t.modes, ','), %(now)s
+       t.per_week, string_to_array(t.modes, ','), t.discovery, %(now)s
 FROM unnest(%(profiles)s::bigint[], %(zones)s::text[], %(lengths)s::int[],
             %(buffers)s::int[], %(notices)s::int[], %(weeks)s::int[],
-            %(per_day)s::int[], %(per_week)s::int[], %(modes)s::text[])
-     AS t(profile, zone, length, buffer, notice, weeks, per_day, per_week, modes)
+            %(per_day)s::int[], %(per_week)s::int[], %(modes)s::text[],
+            %(discovery)s::boolean[])
+     AS t(profile, zone, length, buffer, notice, weeks, per_day, per_week, modes,
+          discovery)
 RETURNING id, mentor_profile_id
 """  # noqa: S608 - our table names; the values are parameters
 _RULE_INSERT = f"""
@@ -178,24 +212,48 @@ INSERT INTO {DateException._meta.db_table} (availability_id, date, kind, start, 
 SELECT * FROM unnest(%s::bigint[], %s::date[], %s::text[], %s::time[], %s::time[])
 """  # noqa: S608
 # The slots and their busy times in one statement: each busy time is its slot
-# widened by the buffer, as ``slots_regenerate`` writes it. Times travel as
-# seconds since the epoch: quoting tens of thousands of datetimes is slow.
+# widened by the buffer, as ``slots_regenerate`` writes it; a booked slot has
+# its one seat taken. Times travel as seconds since the epoch: quoting tens of
+# thousands of datetimes is slow.
 _SLOT_INSERT = f"""
 WITH made AS (
     INSERT INTO {Slot._meta.db_table}
         (mentor_id, start, "end", buffer_minutes, capacity, modes, status,
-         source, created_at)
+         seats_taken, source, created_at)
     SELECT t.mentor, to_timestamp(t.s), to_timestamp(t.e), t.buffer, 1,
-           string_to_array(t.modes, ','), 'free', 'rule', %(now)s
+           string_to_array(t.modes, ','), t.status,
+           CASE WHEN t.status = 'booked' THEN 1 ELSE 0 END, 'rule', %(now)s
     FROM unnest(%(mentors)s::bigint[], %(starts)s::bigint[],
-                %(ends)s::bigint[], %(buffers)s::int[], %(modes)s::text[])
-         AS t(mentor, s, e, buffer, modes)
+                %(ends)s::bigint[], %(buffers)s::int[], %(modes)s::text[],
+                %(statuses)s::text[])
+         AS t(mentor, s, e, buffer, modes, status)
     RETURNING id, mentor_id, start, "end", buffer_minutes
 )
 INSERT INTO {BusyTime._meta.db_table} (person_id, period, slot_id)
 SELECT mentor_id,
        tstzrange(start, "end" + make_interval(mins => buffer_minutes), '[)'), id
 FROM made
+"""  # noqa: S608
+# Discovery sessions in the booked slots just written, and their learners'
+# busy times, as ``booking_create`` writes them: the slot's first 30 minutes
+# at most, the first way to meet the slot offers.
+_DISCOVERY_INSERT = f"""
+WITH made AS (
+    INSERT INTO {Booking._meta.db_table}
+        (slot_id, learner_id, mentor_id, kind, start, "end", mode, agenda,
+         status, sequence, learner_name, mentor_name, cancel_reason, created_at)
+    SELECT slot.id, t.learner, slot.mentor_id, 'discovery', slot.start,
+           least(slot."end", slot.start + make_interval(mins => %(minutes)s)),
+           slot.modes[1], '', 'confirmed', 0, '', '', '', to_timestamp(t.made)
+    FROM unnest(%(mentors)s::bigint[], %(starts)s::bigint[],
+                %(learners)s::bigint[], %(made)s::bigint[])
+         AS t(mentor, s, learner, made)
+    JOIN {Slot._meta.db_table} slot
+      ON slot.mentor_id = t.mentor AND slot.start = to_timestamp(t.s)
+    RETURNING id, learner_id, start, "end"
+)
+INSERT INTO {BusyTime._meta.db_table} (person_id, period, booking_id)
+SELECT learner_id, tstzrange(start, "end", '[)'), id FROM made
 """  # noqa: S608
 
 
@@ -204,10 +262,26 @@ def _chunks(items: list[Any]) -> Iterator[list[Any]]:
         yield items[start : start + CHUNK]
 
 
+def _free_learners(seed: int) -> list[int]:
+    """The population's learners with no booking yet, in a fixed order."""
+    return list(
+        User.objects.filter(
+            email__startswith=f"{LEARNER}{seed}-",
+            email__endswith=f"@{DEMO_DOMAIN}",
+            is_active=True,
+        )
+        .exclude(Exists(Booking.objects.filter(learner_id=OuterRef("pk"))))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def demo_availability_ensure(*, seed: int, now: datetime | None = None) -> int:
     """Give every approved mentor of population ``seed`` without an
     availability their demo rules, exceptions, slots and slot summary; returns
-    how many it gave one.
+    how many it gave one. One in ten (those public and not paused, while
+    learners without a booking remain) offer discovery sessions: one held
+    three weeks ago or more, one booked in their first free time.
 
     Precondition: inside the seed's transaction, after the population. Bulk
     SQL (no ``save()``); mentors whose ways to meet are all in person get
@@ -226,9 +300,23 @@ def demo_availability_ensure(*, seed: int, now: datetime | None = None) -> int:
         .order_by("pk")
         .values_list("pk", "user_id", "user__email", "user__time_zone", "modes")
     ]
+    learners = iter(_free_learners(seed)) if todo else iter(())
     given = 0
     with connection.cursor() as cursor:
         for chunk in _chunks(todo):
+            bookable = set(
+                MentorProfile.objects.public()
+                .filter(pk__in=[row[0] for row in chunk], is_paused=False)
+                .exclude(
+                    Exists(
+                        Block.objects.filter(
+                            Q(blocker_id=OuterRef("user_id"))
+                            | Q(blocked_id=OuterRef("user_id"))
+                        )
+                    )
+                )
+                .values_list("pk", flat=True)
+            )
             plans = []
             for profile_id, user_id, index, zone, modes in chunk:
                 offered = [m for m in modes if m != Mode.IN_PERSON]
@@ -238,53 +326,99 @@ def demo_availability_ensure(*, seed: int, now: datetime | None = None) -> int:
                 plan = demo_availability(
                     seed=seed, index=index, time_zone=zone, today=today
                 )
-                plans.append((profile_id, user_id, ",".join(offered), plan))
+                discovery: tuple[int, int] | None = None
+                rng = Random(f"{seed}-discovery-{index}")  # noqa: S311 - demo data
+                if profile_id in bookable and rng.random() < DISCOVERY_SHARE:
+                    held_by, booked_by = next(learners, None), next(learners, None)
+                    if held_by is not None and booked_by is not None:
+                        discovery = (held_by, booked_by)
+                plans.append(
+                    _Plan(profile_id, user_id, ",".join(offered), plan, discovery)
+                )
             given += _write(cursor, plans, now)
     return given
 
 
-def _write(
-    cursor: Any, plans: list[tuple[int, int, str, DemoAvailability]], now: datetime
-) -> int:
+@dataclass(frozen=True)
+class _Plan:
+    profile_id: int
+    user_id: int
+    modes: str
+    availability: DemoAvailability
+    # Learners of a discovery session held and of one to come, if any.
+    discovery: tuple[int, int] | None
+
+
+def _write(cursor: Any, plans: list[_Plan], now: datetime) -> int:
     if not plans:
         return 0
     cursor.execute(
         _AVAILABILITY_INSERT,
         {
             "now": now,
-            "profiles": [p for p, _u, _m, _plan in plans],
-            "zones": [plan.time_zone for *_x, plan in plans],
-            "lengths": [plan.session_minutes for *_x, plan in plans],
-            "buffers": [plan.buffer_minutes for *_x, plan in plans],
-            "notices": [plan.min_notice_hours for *_x, plan in plans],
-            "weeks": [plan.window_weeks for *_x, plan in plans],
-            "per_day": [plan.max_per_day for *_x, plan in plans],
-            "per_week": [plan.max_per_week for *_x, plan in plans],
-            "modes": [modes for _p, _u, modes, _plan in plans],
+            "profiles": [p.profile_id for p in plans],
+            "zones": [p.availability.time_zone for p in plans],
+            "lengths": [p.availability.session_minutes for p in plans],
+            "buffers": [p.availability.buffer_minutes for p in plans],
+            "notices": [p.availability.min_notice_hours for p in plans],
+            "weeks": [p.availability.window_weeks for p in plans],
+            "per_day": [p.availability.max_per_day for p in plans],
+            "per_week": [p.availability.max_per_week for p in plans],
+            "modes": [p.modes for p in plans],
+            "discovery": [p.discovery is not None for p in plans],
         },
     )
     availability_ids = {profile: pk for pk, profile in cursor.fetchall()}
     rules: list[tuple[int, int, time, time]] = []
     exceptions: list[tuple[int, date, str, time | None, time | None]] = []
-    slots: list[tuple[int, int, int, int, str]] = []
+    slots: list[tuple[int, int, int, int, str, str]] = []
+    # (mentor, slot start, learner, booked at), seconds since the epoch
+    discoveries: list[tuple[int, int, int, int]] = []
     summaries = []
-    for profile_id, user_id, modes, plan in plans:
-        availability_id = availability_ids[profile_id]
+    for p in plans:
+        plan = p.availability
+        availability_id = availability_ids[p.profile_id]
         rules += [(availability_id, *rule) for rule in plan.rules]
         exceptions += [(availability_id, *e) for e in plan.exceptions]
         chosen, bitmap = _laid_out(plan, now)
+        free = chosen
+        booked: list[Candidate] = []
+        if p.discovery is not None and chosen:
+            free, first = chosen[1:], chosen[0]
+            # Held some weeks ago at the same time of day: before the week
+            # the daily and weekly maximums look at.
+            weeks = (first.start - now).days // 7 + 3
+            held = Candidate(
+                first.start - timedelta(weeks=weeks),
+                first.end - timedelta(weeks=weeks),
+                first.local_day - timedelta(weeks=weeks),
+            )
+            booked = [held, first]
+            for learner, slot, made in (
+                (p.discovery[0], held, held.start - timedelta(days=4)),
+                (p.discovery[1], first, now - timedelta(days=1)),
+            ):
+                discoveries.append(
+                    (
+                        p.user_id,
+                        int(slot.start.timestamp()),
+                        learner,
+                        int(made.timestamp()),
+                    )
+                )
         slots += [
             (
-                user_id,
+                p.user_id,
                 int(c.start.timestamp()),
                 int(c.end.timestamp()),
                 plan.buffer_minutes,
-                modes,
+                p.modes,
+                Slot.Status.BOOKED if c in booked else Slot.Status.FREE,
             )
-            for c in chosen
+            for c in [*booked, *free]
         ]
-        next_at, counts = _summary([c.start for c in chosen], now)
-        summaries.append((profile_id, next_at, counts, bitmap))
+        next_at, counts = _summary([c.start for c in free], now)
+        summaries.append((p.profile_id, next_at, counts, bitmap))
     cursor.execute(_RULE_INSERT, [list(column) for column in zip(*rules, strict=True)])
     if exceptions:
         cursor.execute(
@@ -292,7 +426,7 @@ def _write(
             [list(column) for column in zip(*exceptions, strict=True)],
         )
     if slots:
-        mentors, starts, ends, buffers, slot_modes = (
+        mentors, starts, ends, buffers, slot_modes, statuses = (
             list(column) for column in zip(*slots, strict=True)
         )
         cursor.execute(
@@ -304,6 +438,21 @@ def _write(
                 "ends": ends,
                 "buffers": buffers,
                 "modes": slot_modes,
+                "statuses": statuses,
+            },
+        )
+    if discoveries:
+        mentors, starts, learners, booked_at = (
+            list(column) for column in zip(*discoveries, strict=True)
+        )
+        cursor.execute(
+            _DISCOVERY_INSERT,
+            {
+                "minutes": DISCOVERY_MAX_MINUTES,
+                "mentors": mentors,
+                "starts": starts,
+                "learners": learners,
+                "made": booked_at,
             },
         )
     mentor_profile_set_slot_summaries(summaries=summaries)
@@ -444,3 +593,171 @@ def demo_mentor_availability_ensure(
         now=now,
     )
     return True
+
+
+# --- the demo logins' sessions ---------------------------------------------------
+
+DEMO_AGENDA_PAST = (
+    "Installer Python sur mon ordinateur et écrire mon premier petit programme."
+)
+DEMO_AGENDA_NEXT = (
+    "Relire ensemble mon premier projet Python et le mettre sur Git, étape par étape."
+)
+WORKSHOP_SEATS = 3
+
+
+def _demo_step(make: Callable[[], object]) -> bool:
+    """One booking of the story, in its own savepoint; skipped when what the
+    demo people did since makes it impossible (the services say so)."""
+    try:
+        with transaction.atomic():
+            make()
+    except (Conflict, ValidationError, ObjectDoesNotExist, IntegrityError):
+        return False
+    return True
+
+
+def _past_session(
+    mentorship: Mentorship, availability: Availability, now: datetime
+) -> None:
+    """A session of the mentorship held nine days ago at 18:00 (Paris), written
+    as ``booking_create`` would have written it then: its slot booked, both
+    people's busy times, the skills worked on."""
+    zone = zoneinfo.ZoneInfo("Europe/Paris")
+    day = now.astimezone(zone).date() - timedelta(days=9)
+    start = local_start(day, time(18), zone)
+    assert start is not None  # 18:00 always exists
+    end = start + timedelta(minutes=availability.session_minutes)
+    slot = Slot.objects.create(
+        mentor_id=mentorship.mentor_id,
+        start=start,
+        end=end,
+        buffer_minutes=availability.buffer_minutes,
+        modes=[m for m in availability.modes if m != Mode.IN_PERSON] or ["video"],
+        status=Slot.Status.BOOKED,
+        seats_taken=1,
+        source=Slot.Source.RULE,
+        created_at=start - timedelta(days=14),
+    )
+    BusyTime.objects.create(
+        person_id=mentorship.mentor_id,
+        period=DateTimeTZRange(
+            start, end + timedelta(minutes=availability.buffer_minutes), "[)"
+        ),
+        slot=slot,
+    )
+    booking = Booking.objects.create(
+        slot=slot,
+        learner_id=mentorship.learner_id,
+        mentor_id=mentorship.mentor_id,
+        mentorship=mentorship,
+        kind=Booking.Kind.MENTORSHIP,
+        start=start,
+        end=end,
+        mode=slot.modes[0],
+        agenda=DEMO_AGENDA_PAST,
+        created_at=start - timedelta(days=2),
+    )
+    booking.skills.set(mentorship.mentorshipskill_set.filter(skill__code="python"))
+    BusyTime.objects.create(
+        person_id=mentorship.learner_id,
+        period=DateTimeTZRange(start, end, "[)"),
+        booking=booking,
+    )
+
+
+def _upcoming(mentor: User, now: datetime, *, capacity: int = 1) -> list[Slot]:
+    """The mentor's free slots from tomorrow on: single ones, or workshops."""
+    slots = Slot.objects.filter(
+        mentor=mentor, status=Slot.Status.FREE, start__gte=now + timedelta(days=1)
+    )
+    if capacity == 1:
+        return list(slots.filter(capacity=1).order_by("start")[:20])
+    return list(slots.filter(capacity__gt=1).order_by("start"))
+
+
+def _book_first(learner: User, slots: list[Slot], **asked: Any) -> bool:
+    """Book the first of ``slots`` the learner may book (by video when the
+    slot offers it)."""
+    for slot in slots:
+        mode = "video" if "video" in slot.modes else slot.modes[0]
+        if _demo_step(
+            partial(
+                booking_create, learner=learner, slot_id=slot.pk, mode=mode, **asked
+            )
+        ):
+            return True
+    return False
+
+
+def demo_bookings_ensure(
+    *, learner: User, mentor: User, now: datetime | None = None
+) -> int:
+    """The demo logins' sessions: a session of their mentorship held nine days
+    ago and one to come (with skills and an agenda), seats taken in the
+    mentor's open workshop, and a discovery session a demo learner booked with
+    the mentor (who now offers them). Returns how many bookings it made.
+
+    Precondition: inside the seed's transaction, after the story and the
+    demo mentor's availability. Idempotent: a part already there is kept,
+    one that what the demo people did since makes impossible is skipped.
+    Times to come go through ``booking_create`` (slot summaries with them).
+    """
+    now = now or timezone.now()
+    profile = MentorProfile.objects.filter(user=mentor).first()
+    availability = (
+        Availability.objects.filter(mentor_profile=profile).first() if profile else None
+    )
+    if profile is None or availability is None:
+        return 0
+    made = 0
+    mine = Booking.objects.filter(mentor=mentor, status=Booking.Status.CONFIRMED)
+    mentorship = (
+        Mentorship.objects.active().filter(learner=learner, mentor=mentor).first()
+    )
+    if mentorship is not None:
+        ours = mine.filter(mentorship=mentorship)
+        if not ours.filter(start__lt=now).exists():
+            made += _demo_step(lambda: _past_session(mentorship, availability, now))
+            slot_summary_refresh(mentor_profile_id=profile.pk, now=now)
+        if not ours.filter(start__gte=now).exists():
+            skills = list(
+                mentorship.mentorshipskill_set.order_by("pk").values_list(
+                    "pk", flat=True
+                )[:2]
+            )
+            made += _book_first(
+                learner,
+                _upcoming(mentor, now),
+                skill_ids=skills,
+                agenda=DEMO_AGENDA_NEXT,
+            )
+    others = (
+        User.objects.filter(
+            email__startswith=LEARNER,
+            email__endswith=f"@{DEMO_DOMAIN}",
+            is_active=True,
+        )
+        .exclude(Exists(Block.objects.between(mentor.pk, OuterRef("pk"))))
+        .exclude(
+            Exists(Booking.objects.filter(learner_id=OuterRef("pk"), mentor=mentor))
+        )
+        .order_by("pk")
+    )
+    workshops = _upcoming(mentor, now, capacity=2)
+    taken = mine.filter(kind=Booking.Kind.WORKSHOP, start__gte=now).count()
+    for other in others[: 3 * WORKSHOP_SEATS]:
+        if taken >= WORKSHOP_SEATS or not workshops:
+            break
+        if _book_first(other, workshops):
+            taken += 1
+            made += 1
+    if not Booking.objects.filter(mentor=mentor, kind=Booking.Kind.DISCOVERY).exists():
+        Availability.objects.filter(pk=availability.pk).update(discovery_enabled=True)
+        for other in others.exclude(
+            Exists(Mentorship.objects.filter(learner_id=OuterRef("pk"), mentor=mentor))
+        )[:5]:
+            if _book_first(other, _upcoming(mentor, now)):
+                made += 1
+                break
+    return made

@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from core.errors import Conflict
@@ -30,6 +30,7 @@ from .display import (
     day_time,
     in_zone,
     offer_label,
+    place_label,
     rule_label,
     zone_name,
 )
@@ -50,6 +51,7 @@ from .selectors import (
     mentorship_active_between,
     slot_list_between,
     slot_list_free_for_viewer,
+    slot_list_with_bookings,
     slot_preview,
 )
 from .services import (
@@ -239,10 +241,64 @@ def _week_start(asked: str, today: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+KIND_LABELS = {
+    Booking.Kind.MENTORSHIP: gettext_lazy("Session of your mentorship"),
+    Booking.Kind.DISCOVERY: gettext_lazy("Discovery session"),
+    Booking.Kind.WORKSHOP: gettext_lazy("Workshop"),
+}
+
+
+def _booked(booking: Booking, slot: Slot) -> dict[str, Any]:
+    """What the mentor reads of one booking: who, what, how, about what."""
+    if booking.mode == Mode.IN_PERSON and (slot.venue_id or slot.place):
+        mode = _("%(mode)s: %(place)s") % {
+            "mode": Mode(booking.mode).label,
+            "place": place_label(slot),
+        }
+    else:
+        mode = str(dict(Mode.choices).get(booking.mode, booking.mode))
+    return {
+        "name": booking.learner.full_name
+        if booking.learner
+        else booking.learner_name or _("a closed account"),
+        "kind": KIND_LABELS.get(Booking.Kind(booking.kind), ""),
+        "mode": mode,
+        "skills": [s.skill.name for s in booking.skills.all()],
+        "agenda": booking.agenda,
+    }
+
+
+def _week_entry(slot: Slot, zone: zoneinfo.ZoneInfo, now: datetime) -> dict[str, Any]:
+    bookings: list[Booking] = getattr(slot, "confirmed_bookings", [])
+    taken = len(bookings)
+    # The slot's own status may lag a cancellation: only confirmed bookings
+    # make it booked here.
+    full = taken >= slot.capacity
+    return {
+        "start": clock(slot.start.astimezone(zone).time()),
+        "end": clock(slot.end.astimezone(zone).time()),
+        "slot": slot,
+        "status": STATUS_LABELS[Slot.Status.BOOKED if full else Slot.Status.FREE],
+        "booked": bool(bookings),
+        "offer": offer_label(slot),
+        "seats": ngettext(
+            "%(taken)s place taken out of %(capacity)s",
+            "%(taken)s places taken out of %(capacity)s",
+            taken,
+        )
+        % {"taken": taken, "capacity": slot.capacity},
+        "bookings": [_booked(b, slot) for b in bookings],
+        "removable": slot.status == Slot.Status.FREE
+        and not slot.seats_taken
+        and slot.start > now,
+    }
+
+
 @login_required
 @require_safe
 def slot_week(request: HttpRequest) -> HttpResponse:
-    """The mentor's slots of one week, day by day, in their availability's zone."""
+    """The mentor's slots of one week, day by day, in their availability's
+    zone, with who booked each and what for."""
     profile = _mentor_profile(request)
     if profile is None:
         return _not_a_mentor(request)
@@ -253,11 +309,14 @@ def slot_week(request: HttpRequest) -> HttpResponse:
         or Availability._meta.get_field("time_zone").get_default()
     )
     zone = zoneinfo.ZoneInfo(zone_id)
-    today = timezone.now().astimezone(zone).date()
+    now = timezone.now()
+    today = now.astimezone(zone).date()
     monday = _week_start(request.GET.get("week", ""), today)
     start = datetime.combine(monday, time(), tzinfo=zone)
     end = datetime.combine(monday + timedelta(days=7), time(), tzinfo=zone)
-    slots = list(slot_list_between(mentor_id=profile.user_id, start=start, end=end))
+    slots = list(
+        slot_list_with_bookings(mentor_id=profile.user_id, start=start, end=end)
+    )
     days = []
     for offset in range(7):
         day = monday + timedelta(days=offset)
@@ -265,15 +324,7 @@ def slot_week(request: HttpRequest) -> HttpResponse:
             (
                 day_label(day),
                 [
-                    {
-                        "start": clock(s.start.astimezone(zone).time()),
-                        "end": clock(s.end.astimezone(zone).time()),
-                        "slot": s,
-                        "status": STATUS_LABELS.get(Slot.Status(s.status), ""),
-                        "offer": offer_label(s),
-                        "removable": s.status == Slot.Status.FREE
-                        and s.start > timezone.now(),
-                    }
+                    _week_entry(s, zone, now)
                     for s in slots
                     if s.start.astimezone(zone).date() == day
                 ],

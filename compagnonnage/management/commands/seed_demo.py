@@ -21,6 +21,7 @@ from mentors.demo import demo_population_ensure
 from mentors.models import MentorProfile
 from sessions.demo import (
     demo_availability_ensure,
+    demo_bookings_ensure,
     demo_mentor_availability_ensure,
     demo_venues_ensure,
 )
@@ -107,9 +108,14 @@ class Command(BaseCommand):
             mentor_profile = MentorProfile.objects.filter(
                 user=by_role["mentor"]
             ).first()
+            bookings = 0
             if mentor_profile is not None and mentor_profile.ever_approved:
                 with population.time("availability"):
                     demo_mentor_availability_ensure(profile=mentor_profile)
+                with population.time("bookings"):
+                    bookings = demo_bookings_ensure(
+                        learner=by_role["learner"], mentor=by_role["mentor"]
+                    )
             committing = time.perf_counter()
         timings = population.timings
         timings["commit"] = time.perf_counter() - committing
@@ -125,6 +131,7 @@ class Command(BaseCommand):
             f"{population.learners_kept} kept"
         )
         self.stdout.write(f"demo availability: {availabilities} mentors given one")
+        self.stdout.write(f"demo bookings of the demo logins: {bookings} made")
         phases = ", ".join(
             f"{name} {seconds:.1f} s" for name, seconds in timings.items()
         )
