@@ -32,6 +32,7 @@ from .models import (
     Booking,
     DateException,
     Period,
+    validate_meeting_link,
 )
 from .selectors import (
     availability_get,
@@ -190,6 +191,21 @@ class AvailabilitySerializer(serializers.Serializer[Any]):
     )
     commitment_period = serializers.ChoiceField(
         choices=[("", ""), *Period.choices], required=False, default=""
+    )
+    meeting_link = serializers.URLField(
+        max_length=300,
+        allow_blank=True,
+        required=False,
+        default="",
+        validators=[validate_meeting_link],
+        help_text="The mentor's own video room (https://), given to people "
+        "who book a video session.",
+    )
+    discovery_enabled = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Someone not yet mentored may book one discovery session "
+        "(30 minutes at most), once.",
     )
     rules = WeeklyRuleSerializer(many=True, max_length=70)  # type: ignore[call-arg]
     exceptions = DateExceptionSerializer(many=True, max_length=200)  # type: ignore[call-arg]

@@ -21,6 +21,7 @@ from .models import (
     DateException,
     Period,
     Venue,
+    validate_meeting_link,
     validate_public_place,
 )
 
@@ -72,6 +73,25 @@ class AvailabilitySettingsForm(forms.Form):
     modes = forms.MultipleChoiceField(
         label=_("Ways to meet in these sessions"),
         widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    meeting_link = forms.URLField(
+        label=_("My video meeting link (optional)"),
+        help_text=_(
+            "The address of your own video room, starting with https://. "
+            "People you meet by video get it with their booking."
+        ),
+        max_length=300,
+        required=False,
+        assume_scheme="https",
+        validators=[validate_meeting_link],
+    )
+    discovery_enabled = forms.BooleanField(
+        label=_("Offer a discovery session"),
+        help_text=_(
+            "Someone you do not mentor yet may book one short session (30 minutes "
+            "at most) to get to know you, once."
+        ),
         required=False,
     )
 

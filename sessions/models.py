@@ -74,6 +74,15 @@ def validate_public_place(value: str) -> None:
         )
 
 
+def validate_meeting_link(value: str) -> None:
+    """A mentor's own video room: an ``https://`` address (people open it from
+    an e-mail or a calendar; nothing else is sent)."""
+    if value and not value.lower().startswith("https://"):
+        raise ValidationError(
+            _("Give the address of your video room, starting with https://.")
+        )
+
+
 def _in_person_has_a_place() -> Q:
     """In person only at a named public place: a partner venue or one written
     out, not both."""

@@ -45,6 +45,7 @@ from .models import (
     Slot,
     Venue,
     WeeklyRule,
+    validate_meeting_link,
     validate_public_place,
 )
 from .selectors import availability_default_modes
@@ -506,6 +507,8 @@ SETTINGS_FIELDS = (
     "place",
     "commitment_hours",
     "commitment_period",
+    "meeting_link",
+    "discovery_enabled",
 )
 
 
@@ -554,6 +557,10 @@ def availability_update(
                 )
             }
         )
+    try:
+        validate_meeting_link(availability.meeting_link)
+    except ValidationError as exc:
+        raise ValidationError({"meeting_link": exc.messages}) from exc
     availability.updated_at = now
     availability.full_clean(exclude=["mentor_profile", "place"])
     by_day: dict[int, list[tuple[time, time]]] = {}

@@ -223,6 +223,8 @@ AVAILABILITY_BODY = {
     "place": "",
     "commitment_hours": 2,
     "commitment_period": "month",
+    "meeting_link": "https://visio.example.org/salle-karim",
+    "discovery_enabled": True,
     "rules": [{"weekday": 1, "start": "09:00", "end": "12:00"}],
     "exceptions": [],
 }

@@ -103,6 +103,8 @@ def test_a_mentor_reads_the_defaults_then_replaces_their_availability():
             "exceptions",
         ),
         ({"rules": None}, "rules"),
+        ({"meeting_link": "http://visio.example.org/salle"}, "meeting_link"),
+        ({"meeting_link": "javascript:alert(1)"}, "meeting_link"),
     ],
 )
 def test_bad_availability_is_a_400_with_field_errors_and_nothing_written(change, field):

@@ -504,3 +504,29 @@ def test_a_booked_slot_cannot_be_removed(client):
 
     assert "réservé" in response.text
     assert Slot.objects.filter(pk=slot.pk).exists()
+
+
+def test_a_mentor_gives_their_video_link_and_offers_discovery_sessions(client):
+    profile = mentor()
+    client.force_login(profile.user)
+
+    refused = client.post(EDITOR, _form(meeting_link="http://visio.example.org/a"))
+    saved = client.post(
+        EDITOR,
+        _form(
+            meeting_link="https://visio.example.org/salle-karim",
+            discovery_enabled="on",
+        ),
+    )
+
+    assert refused.status_code == 200
+    assert "commence par https://" in refused.text
+    assert saved.status_code == 302
+    availability = Availability.objects.get()
+    assert (availability.meeting_link, availability.discovery_enabled) == (
+        "https://visio.example.org/salle-karim",
+        True,
+    )
+    page = client.get(EDITOR).text
+    assert 'value="https://visio.example.org/salle-karim"' in page
+    assert 'name="discovery_enabled"' in page and "checked" in page
