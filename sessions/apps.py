@@ -11,6 +11,7 @@ class CoachingSessionsConfig(AppConfig):
     verbose_name = _("Coaching sessions")
 
     def ready(self) -> None:
+        from core.notifications import NotificationKind, register_kind
         from core.personal_data import register_provider
         from mentors import hooks as mentors_hooks
 
@@ -29,3 +30,16 @@ class CoachingSessionsConfig(AppConfig):
         # the slots go once their future bookings are cancelled.
         register_provider("bookings", export=export_bookings, erase=erase_bookings)
         mentors_hooks.profile_panels.connect(profile_slots)
+        # About a session the person holds: always sent, like a receipt.
+        register_kind(
+            NotificationKind(
+                "sessions.booking_confirmed", _("A session is booked"), essential=True
+            )
+        )
+        register_kind(
+            NotificationKind(
+                "sessions.booking_cancelled",
+                _("A session is cancelled"),
+                essential=True,
+            )
+        )

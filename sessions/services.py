@@ -30,6 +30,8 @@ from mentors.services import (
     mentor_profile_set_slot_summaries,
 )
 
+from .invitations import REQUEST, booking_invitations_send
+from .meeting import meeting_url_choose, phone_checked
 from .models import (
     DISCOVERY_MAX_MINUTES,
     MANUAL_LENGTHS,
@@ -639,6 +641,7 @@ def booking_create(
     mode: str,
     skill_ids: list[int] | tuple[int, ...] = (),
     agenda: str = "",
+    phone: str = "",
     now: datetime | None = None,
 ) -> Booking:
     """The learner books a seat in a mentor's free slot.
@@ -656,6 +659,10 @@ def booking_create(
     slot was just taken, the person is busy, a rule forbids it),
     ``ValidationError`` (a way to meet or a skill not offered) or
     ``Slot.DoesNotExist`` (no such slot, or one the learner may not see).
+
+    Where to meet is fixed now (``sessions.meeting``): the video link, or the
+    learner's ``phone`` for a phone session. Both people are sent the
+    calendar invitation (REQUEST) through the outbox.
     """
     now = now or timezone.now()
     learner_id = getattr(learner, "pk", None)
@@ -687,6 +694,7 @@ def booking_create(
         raise Conflict(_("This time has passed."))
     if mode not in slot.modes:
         raise ValidationError({"mode": _("This slot does not offer this way to meet.")})
+    phone = phone_checked(mode=mode, phone=phone)
     agenda = agenda.strip()
     mentorship = (
         Mentorship.objects.active()
@@ -733,6 +741,10 @@ def booking_create(
         start=slot.start,
         end=end,
         mode=mode,
+        meeting_url=meeting_url_choose(
+            mode=mode, slot=slot, availability=getattr(profile, "availability", None)
+        ),
+        phone=phone,
         agenda=agenda,
         created_at=now,
     )
@@ -764,6 +776,7 @@ def booking_create(
         slot.status = Slot.Status.BOOKED
     slot.save(update_fields=["seats_taken", "status"])
     slot_summary_refresh(mentor_profile_id=profile.pk, now=now)
+    booking_invitations_send(booking=booking, method=REQUEST)
     return booking
 
 
