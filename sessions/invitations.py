@@ -139,6 +139,7 @@ def _context(
         "where": where,
         "cancelled": cancelled,
         "agenda": booking.agenda if method == REQUEST else "",
+        "as_learner": as_learner,
         "lines": lines,
     }
 
