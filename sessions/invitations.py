@@ -61,8 +61,8 @@ def booking_invitations_send(
     """
     if method not in (REQUEST, CANCEL):
         raise ValueError(f"unknown method {method!r}")
-    if reason not in REASONS:
-        raise ValueError(f"unknown reason {reason!r}")
+    if reason not in REASONS or (reason and method != CANCEL):
+        raise ValueError(f"unknown reason {reason!r} for {method}")
     link = reverse("coaching_sessions:my-sessions")
     for recipient, other in (
         (booking.learner, booking.mentor),
@@ -78,7 +78,7 @@ def booking_invitations_send(
                 recipient=recipient,
                 summary=context["summary"],
                 description="\n".join(context["lines"]),
-                location=context["where"].location,
+                location=context["where"].location if context["where"] else "",
             )
         notify(
             recipient=recipient,
@@ -93,23 +93,22 @@ def _context(
     booking: Booking, recipient: Any, other: Any, method: str, reason: str
 ) -> dict[str, Any]:
     """What the e-mail and the calendar say, in the active language. Never the
-    other person's e-mail address; not even their name when an account was
-    closed (an erased person's name must not outlive them in mail)."""
+    other person's e-mail address; when an account was closed, nothing of its
+    owner either (name, number, zone): an erased person must not outlive their
+    erasure in the other's mail, and core's outbox eraser would drop any mail
+    naming them."""
     as_learner = booking.learner_id == recipient.pk
+    discreet = reason == "account_closed"
     name = other_name(booking, viewer_id=recipient.pk)
-    summary = _summary(booking, "" if reason == "account_closed" else name)
+    summary = _summary(booking, "" if discreet else name)
     when = span_label(booking.start, booking.end, recipient.time_zone)
     other_when = ""
-    if (
-        other is not None
-        and reason != "account_closed"
-        and other.time_zone != recipient.time_zone
-    ):
+    if other is not None and not discreet and other.time_zone != recipient.time_zone:
         other_when = _("For %(name)s: %(when)s") % {
             "name": name,
             "when": span_label(booking.start, booking.end, other.time_zone),
         }
-    where = where_to_meet(booking, viewer_id=recipient.pk)
+    where = None if discreet else where_to_meet(booking, viewer_id=recipient.pk)
     cancelled = ""
     if method == CANCEL:
         cancelled = " ".join(
@@ -126,7 +125,8 @@ def _context(
     lines.append(_("When: %(when)s") % {"when": when})
     if other_when:
         lines.append(other_when)
-    lines.append(str(where))
+    if where is not None:
+        lines.append(str(where))
     lines.append(
         _("Your sessions: %(url)s")
         % {"url": settings.SITE_URL + reverse("coaching_sessions:my-sessions")}

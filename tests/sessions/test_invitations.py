@@ -290,6 +290,33 @@ def test_each_reason_is_said_in_plain_words(reason, to_learner, to_mentor):
 
 
 @pytest.mark.django_db
+def test_a_closed_account_leaves_nothing_of_its_owner_in_the_others_mail():
+    profile = mentor(full_name="Ada Lovelace", email="ada@example.org")
+    profile.modes = ["phone"]
+    profile.save(update_fields=["modes"])
+    learner = UserFactory(
+        full_name="Léa Martin", email="lea@example.org", time_zone="America/Toronto"
+    )
+    _mentorship(learner, profile)
+    slot = _slot(profile, modes=["phone"])
+    booking = booking_create(
+        learner=learner, slot_id=slot.pk, mode="phone", phone="06 12 34 56 78"
+    )
+    _sent()
+    type(learner).objects.filter(pk=learner.pk).update(is_active=False)
+    booking.refresh_from_db()
+
+    [(to, message)] = _cancelled(booking, "account_closed").items()
+
+    raw = message.message().as_bytes().decode()
+    assert to == "ada@example.org"
+    for trace in ("Léa", "Martin", "lea@example.org", "12 34 56", "Toronto"):
+        assert trace not in raw
+        assert trace not in _ics_text(message)
+    assert "Le compte de l'autre personne a été fermé." in _text(message)
+
+
+@pytest.mark.django_db
 def test_every_reason_the_cancellations_use_is_known_and_others_are_refused():
     _profile, learner, slot = _pair()
     booking = booking_create(learner=learner, slot_id=slot.pk, mode="video")
@@ -306,6 +333,8 @@ def test_every_reason_the_cancellations_use_is_known_and_others_are_refused():
         booking_invitations_send(booking=booking, method="CANCEL", reason="oops")
     with pytest.raises(ValueError, match="unknown method"):
         booking_invitations_send(booking=booking, method="PUBLISH")
+    with pytest.raises(ValueError, match="unknown reason"):
+        booking_invitations_send(booking=booking, method="REQUEST", reason="blocked")
 
 
 @pytest.mark.django_db
