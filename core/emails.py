@@ -6,7 +6,9 @@ least once delivery) carries the same Message-ID and mail clients merge them.
 
 from __future__ import annotations
 
+import base64
 from datetime import datetime
+from email.mime.base import MIMEBase
 from email.utils import make_msgid
 from typing import Any
 
@@ -38,8 +40,24 @@ def email_to_payload(message: EmailMessage) -> dict[str, Any]:
         "reply_to": list(message.reply_to),
         "headers": headers,
         "alternatives": alternatives,
+        "attachments": [_attachment_to_payload(item) for item in message.attachments],
         "content_subtype": message.content_subtype,
     }
+
+
+def _attachment_to_payload(item: Any) -> dict[str, Any]:
+    """An attached file as JSON: text as it is, bytes in base 64."""
+    if isinstance(item, MIMEBase):
+        raise TypeError("Attach files as (filename, content, mimetype) to queue them.")
+    filename, content, mimetype = item
+    if isinstance(content, bytes):
+        return {
+            "filename": filename,
+            "content": base64.b64encode(content).decode("ascii"),
+            "mimetype": mimetype,
+            "base64": True,
+        }
+    return {"filename": filename, "content": str(content), "mimetype": mimetype}
 
 
 def email_from_payload(payload: dict[str, Any]) -> EmailMultiAlternatives:
@@ -56,6 +74,11 @@ def email_from_payload(payload: dict[str, Any]) -> EmailMultiAlternatives:
     message.content_subtype = payload.get("content_subtype", "plain")
     for content, mimetype in payload.get("alternatives", []):
         message.attach_alternative(content, mimetype)
+    for item in payload.get("attachments", []):
+        content = item["content"]
+        if item.get("base64"):
+            content = base64.b64decode(content)
+        message.attach(item["filename"], content, item["mimetype"])
     return message
 
 

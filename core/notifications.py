@@ -90,6 +90,7 @@ def notify(
     dedupe_key: str | None = None,
     email_delay: timedelta | None = None,
     template: str | None = None,
+    attachments: list[tuple[str, str | bytes, str]] | None = None,
 ) -> Notification:
     """Create an in-app notification and queue its e-mail, in the recipient's
     language. Call inside the transaction of the change it reports; the e-mail
@@ -99,6 +100,7 @@ def notify(
     ``email_delay`` and later events of the same key merge into it, and an
     unread in-app notice with the same kind and link is not repeated.
     ``template`` names the template folder when several kinds share one.
+    ``attachments`` are files for the e-mail: (filename, content, mimetype).
     """
     spec = get_kind(kind)
     folder = template or kind
@@ -124,8 +126,11 @@ def notify(
             link=link,
         )
         if email_wanted(user_id=recipient.pk, kind=spec):
+            message = _render_email(recipient, spec, base, folder)
+            for filename, content, mimetype in attachments or []:
+                message.attach(filename, content, mimetype)
             email_enqueue(
-                message=_render_email(recipient, spec, base, folder),
+                message=message,
                 dedupe_key=dedupe_key,
                 available_at=timezone.now() + email_delay if email_delay else None,
             )

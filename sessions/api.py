@@ -25,6 +25,8 @@ from core.api import NulFreeJSONParser
 from mentors.choices import Mode
 from mentors.models import MentorProfile
 
+from .display import place_label
+from .meeting import Where, mentor_links, where_to_meet
 from .models import (
     MANUAL_LENGTHS,
     SESSION_LENGTHS,
@@ -429,6 +431,14 @@ class BookingInput(serializers.Serializer[Any]):
     agenda = serializers.CharField(
         max_length=2000, allow_blank=True, required=False, default=""
     )
+    phone = serializers.CharField(
+        max_length=30,
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text="For a session by phone (required then): the number the mentor "
+        "calls. Ignored for the other ways to meet.",
+    )
 
 
 class BookingPersonSerializer(serializers.Serializer[Any]):
@@ -449,7 +459,47 @@ class BookingSerializer(serializers.Serializer[Any]):
     learner = serializers.SerializerMethodField()
     mentor = serializers.SerializerMethodField()
     sequence = serializers.IntegerField(help_text="The calendar invitation's SEQUENCE.")
+    meeting_url = serializers.SerializerMethodField()
+    phone = serializers.CharField(
+        help_text="A session by phone: the learner's number, which the mentor calls."
+    )
+    place = serializers.SerializerMethodField()
+    where = serializers.SerializerMethodField()
     created_at = InstantField()
+
+    @extend_schema_field(
+        serializers.CharField(
+            help_text="A video session's link; empty until there is one."
+        )
+    )
+    def get_meeting_url(self, booking: Booking) -> str:
+        return self._where(booking).url
+
+    @extend_schema_field(
+        serializers.CharField(
+            help_text="In person: the public place (name and address)."
+        )
+    )
+    def get_place(self, booking: Booking) -> str:
+        if booking.mode != Mode.IN_PERSON or booking.slot is None:
+            return ""
+        return place_label(booking.slot)
+
+    @extend_schema_field(
+        serializers.CharField(
+            help_text="Where to meet, in plain words for the caller (their language)."
+        )
+    )
+    def get_where(self, booking: Booking) -> str:
+        return str(self._where(booking))
+
+    def _where(self, booking: Booking) -> Where:
+        links = self.context.get("mentor_links", {})
+        return where_to_meet(
+            booking,
+            viewer_id=self.context["viewer_id"],
+            mentor_link=links.get(booking.mentor_id or 0, ""),
+        )
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_skills(self, booking: Booking) -> list[str]:
@@ -468,6 +518,11 @@ def _person(user: User | None, kept_name: str) -> dict[str, Any]:
     if user is None:
         return {"id": None, "full_name": kept_name}
     return {"id": user.pk, "full_name": user.full_name}
+
+
+def _booking_context(request: Request, bookings: list[Booking]) -> dict[str, Any]:
+    """Where to meet is written for the caller, one of the booking's two."""
+    return {"viewer_id": _me(request).pk, "mentor_links": mentor_links(bookings)}
 
 
 class BookingListParams(serializers.Serializer[Any]):
@@ -507,10 +562,16 @@ class BookingViewSet(viewsets.ViewSet):
     def list(self, request: Request) -> Response:
         params = BookingListParams(data=request.query_params.dict())
         params.is_valid(raise_exception=True)
-        bookings = booking_list_for(
-            user_id=_me(request).pk, role=params.validated_data.get("role")
+        bookings = list(
+            booking_list_for(
+                user_id=_me(request).pk, role=params.validated_data.get("role")
+            )
         )
-        return Response(BookingSerializer(bookings, many=True).data)
+        return Response(
+            BookingSerializer(
+                bookings, many=True, context=_booking_context(request, bookings)
+            ).data
+        )
 
     @extend_schema(
         parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)],
@@ -520,7 +581,11 @@ class BookingViewSet(viewsets.ViewSet):
         booking = self._mine(request).filter(pk=int(pk)).first()
         if booking is None:
             raise NotFound()
-        return Response(BookingSerializer(booking).data)
+        return Response(
+            BookingSerializer(
+                booking, context=_booking_context(request, [booking])
+            ).data
+        )
 
     @extend_schema(
         request=BookingInput,
@@ -536,6 +601,7 @@ class BookingViewSet(viewsets.ViewSet):
             "mode": values["mode"],
             "skill_ids": values["skills"],
             "agenda": values["agenda"],
+            "phone": values["phone"],
         }
         key = request.headers.get("Idempotency-Key")
         if key is None:
@@ -566,4 +632,7 @@ class BookingViewSet(viewsets.ViewSet):
                     status=status.HTTP_422_UNPROCESSABLE_ENTITY,
                 )
         shown = booking_list_for(user_id=_me(request).pk).get(pk=booking.pk)
-        return Response(BookingSerializer(shown).data, status=status.HTTP_201_CREATED)
+        return Response(
+            BookingSerializer(shown, context=_booking_context(request, [shown])).data,
+            status=status.HTTP_201_CREATED,
+        )

@@ -12,6 +12,7 @@ class CoachingSessionsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.hooks import user_changed
+        from core.notifications import NotificationKind, register_kind
         from core.personal_data import register_provider
         from matching import hooks as matching_hooks
         from mentors import hooks as mentors_hooks
@@ -45,3 +46,16 @@ class CoachingSessionsConfig(AppConfig):
         user_changed.connect(bookings_cancel_for_account)
         matching_hooks.mentor_paused.connect(bookings_cancel_for_paused_mentor)
         mentors_hooks.mentor_hidden.connect(bookings_cancel_for_hidden_mentor)
+        # About a session the person holds: always sent, like a receipt.
+        register_kind(
+            NotificationKind(
+                "sessions.booking_confirmed", _("A session is booked"), essential=True
+            )
+        )
+        register_kind(
+            NotificationKind(
+                "sessions.booking_cancelled",
+                _("A session is cancelled"),
+                essential=True,
+            )
+        )

@@ -59,6 +59,18 @@ def day_time(moment: datetime, zone_id: str) -> str:
     return f"{day_label(local.date())}, {clock(local.time())}"
 
 
+def span_label(start: datetime, end: datetime, zone_id: str) -> str:
+    """ "mardi 8 décembre 2026, de 14 h 00 à 15 h 00 (heure de Paris)"."""
+    zone = zoneinfo.ZoneInfo(zone_id)
+    local_start, local_end = start.astimezone(zone), end.astimezone(zone)
+    return _("%(day)s, from %(start)s to %(end)s (%(zone)s time)") % {
+        "day": day_label(local_start.date()),
+        "start": clock(local_start.time()),
+        "end": clock(local_end.time()),
+        "zone": zone_name(zone_id),
+    }
+
+
 def commitment_label(hours: int | None, period: str) -> str:
     """ "2 h par mois", "1 h par semaine"; empty when not said."""
     if not hours or not period:

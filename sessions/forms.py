@@ -6,6 +6,7 @@ from datetime import date, time
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +15,7 @@ from accounts.models import validate_time_zone
 from mentors.choices import Mode
 from mentors.forms import DAYS
 
+from .meeting import phone_checked
 from .models import (
     COMMITMENT_HOURS_MAX,
     MANUAL_LENGTHS,
@@ -401,6 +403,13 @@ class BookingForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("What you would like to do in this session, your questions."),
     )
+    phone = forms.CharField(
+        label=_("Your phone number, for a session by phone"),
+        max_length=30,
+        required=False,
+        help_text=_("The mentor calls you at this number. Only the mentor sees it."),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
 
     def __init__(
         self,
@@ -420,13 +429,28 @@ class BookingForm(forms.Form):
             self.fields["skills"].choices = skills  # type: ignore[attr-defined]
         else:
             del self.fields["skills"]
+        if Mode.PHONE not in modes:
+            del self.fields["phone"]
 
     @property
     def detail_fields(self) -> list[forms.BoundField]:
         """What the page draws after the times (those it draws itself)."""
         return [
-            self[name] for name in ("mode", "skills", "agenda") if name in self.fields
+            self[name]
+            for name in ("mode", "phone", "skills", "agenda")
+            if name in self.fields
         ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if "phone" in self.fields and "mode" in cleaned:
+            try:
+                cleaned["phone"] = phone_checked(
+                    mode=cleaned["mode"], phone=cleaned.get("phone", "")
+                )
+            except ValidationError as exc:
+                self.add_error(None, exc)
+        return cleaned
 
     def clean_skills(self) -> list[int]:
         chosen = self.cleaned_data.get("skills") or []

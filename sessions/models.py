@@ -467,6 +467,11 @@ class Booking(models.Model):
         MentorshipSkill, blank=True, related_name="bookings"
     )
     agenda = models.TextField(_("what I would like to work on"), blank=True)
+    # Where to meet, fixed at booking (the invitation carries it): a video
+    # session's link (the mentor's own, or a room on MEETING_BASE_URL), and
+    # for a phone session the number the mentor calls (the learner's).
+    meeting_url = models.URLField(max_length=300, blank=True, default="", db_default="")
+    phone = models.CharField(max_length=30, blank=True, default="", db_default="")
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.CONFIRMED
     )

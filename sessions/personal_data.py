@@ -67,8 +67,8 @@ def erase_availability(user: Any) -> None:
 
 
 def export_bookings(user: Any) -> dict[str, Any]:
-    """The person's bookings in both roles; what the learner wrote (the
-    agenda) only in the learner's own export."""
+    """The person's bookings in both roles; what the learner wrote or gave
+    (the agenda, the phone number) only in the learner's own export."""
     rows = []
     for booking in Booking.objects.filter(
         Q(learner=user) | Q(mentor=user)
@@ -82,6 +82,8 @@ def export_bookings(user: Any) -> dict[str, Any]:
                 "start": booking.start,
                 "end": booking.end,
                 "mode": booking.mode,
+                "meeting_url": booking.meeting_url,
+                "phone": booking.phone if as_learner else "",
                 "status": booking.status,
                 "with": other.full_name if other else "",
                 "agenda": booking.agenda if as_learner else "",
@@ -96,9 +98,11 @@ def erase_bookings(user: Any) -> None:
     """Future bookings of the person, in either role, are cancelled (a learner's
     seat goes back to the slot, the other person is told); past ones stay for
     the other person's history with the erased person anonymised (their link
-    goes with the account; the agenda they wrote goes now)."""
+    goes with the account; the agenda and phone number a learner gave go now,
+    and so does a mentor's own meeting link kept on their bookings)."""
     bookings_cancel_for_change(
         bookings=Booking.objects.filter(Q(learner=user) | Q(mentor=user)),
         reason=CancelReason.ACCOUNT_CLOSED,
     )
-    Booking.objects.filter(learner=user).update(agenda="")
+    Booking.objects.filter(learner=user).update(agenda="", phone="")
+    Booking.objects.filter(mentor=user).update(meeting_url="")

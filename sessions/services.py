@@ -31,6 +31,8 @@ from mentors.services import (
     mentor_profile_set_slot_summaries,
 )
 
+from .invitations import CANCEL, REQUEST, booking_invitations_send
+from .meeting import meeting_url_choose, phone_checked
 from .models import (
     DISCOVERY_MAX_MINUTES,
     MANUAL_LENGTHS,
@@ -649,6 +651,7 @@ def booking_create(
     mode: str,
     skill_ids: list[int] | tuple[int, ...] = (),
     agenda: str = "",
+    phone: str = "",
     now: datetime | None = None,
 ) -> Booking:
     """The learner books a seat in a mentor's free slot.
@@ -666,6 +669,10 @@ def booking_create(
     slot was just taken, the person is busy, a rule forbids it),
     ``ValidationError`` (a way to meet or a skill not offered) or
     ``Slot.DoesNotExist`` (no such slot, or one the learner may not see).
+
+    Where to meet is fixed now (``sessions.meeting``): the video link, or the
+    learner's ``phone`` for a phone session. Both people are sent the
+    calendar invitation (REQUEST) through the outbox.
     """
     now = now or timezone.now()
     learner_id = getattr(learner, "pk", None)
@@ -697,6 +704,7 @@ def booking_create(
         raise Conflict(_("This time has passed."))
     if mode not in slot.modes:
         raise ValidationError({"mode": _("This slot does not offer this way to meet.")})
+    phone = phone_checked(mode=mode, phone=phone)
     agenda = agenda.strip()
     mentorship = (
         Mentorship.objects.active()
@@ -743,6 +751,10 @@ def booking_create(
         start=slot.start,
         end=end,
         mode=mode,
+        meeting_url=meeting_url_choose(
+            mode=mode, slot=slot, availability=getattr(profile, "availability", None)
+        ),
+        phone=phone,
         agenda=agenda,
         created_at=now,
     )
@@ -774,6 +786,7 @@ def booking_create(
         slot.status = Slot.Status.BOOKED
     slot.save(update_fields=["seats_taken", "status"])
     slot_summary_refresh(mentor_profile_id=profile.pk, now=now)
+    booking_invitations_send(booking=booking, method=REQUEST)
     return booking
 
 
@@ -856,8 +869,10 @@ def bookings_cancel_for_change(
     Precondition: inside the transaction of that change, so both happen or
     neither. Locks the bookings' slots (in id order, as booking takes them),
     then the bookings. Each seat goes back to its slot, the learner's busy time
-    goes, the invitation's ``SEQUENCE`` moves on; ``cancelled_by`` stays empty:
-    nobody cancelled late. Returns the bookings cancelled, as they are now.
+    goes, the invitation's ``SEQUENCE`` moves on and both people get the
+    ``METHOD:CANCEL`` invitation with the reason (a person whose account is
+    off gets nothing); ``cancelled_by`` stays empty: nobody cancelled late.
+    Returns the bookings cancelled, as they are now.
     """
     if reason not in RELATIONSHIP_CHANGED:
         raise ValueError(reason)
@@ -889,9 +904,11 @@ def bookings_cancel_for_change(
     )
     cancelled = list(
         Booking.objects.filter(pk__in=ids)
-        .select_related("learner", "mentor")
+        .select_related("learner", "mentor", "slot__venue")
         .order_by("start", "pk")
     )
+    for booking in cancelled:
+        booking_invitations_send(booking=booking, method=CANCEL, reason=reason)
     seats = Counter(booking.slot_id for booking in cancelled if booking.slot_id)
     for slot_id, count in seats.items():
         Slot.objects.filter(pk=slot_id).update(

@@ -43,6 +43,7 @@ from .forms import (
     RuleFormSet,
     SlotForm,
 )
+from .meeting import mentor_links, where_to_meet
 from .models import Availability, Booking, Slot
 from .selectors import (
     availability_get,
@@ -510,6 +511,7 @@ def booking_new(request: HttpRequest, profile_id: int) -> HttpResponse:
                 mode=form.cleaned_data["mode"],
                 skill_ids=form.cleaned_data.get("skills", []),
                 agenda=form.cleaned_data["agenda"],
+                phone=form.cleaned_data.get("phone", ""),
             )
         except ValidationError as exc:
             _place_errors(exc, [form])
@@ -557,6 +559,7 @@ def my_sessions(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     zone = timezone.get_current_timezone_name()
     bookings = list(booking_list_for(user_id=request.user.pk))
+    links = mentor_links([b for b in bookings if b.end > now])
 
     def shown(booking: Booking) -> dict[str, Any]:
         as_learner = booking.learner_id == request.user.pk
@@ -568,6 +571,11 @@ def my_sessions(request: HttpRequest) -> HttpResponse:
             "role": _("as learner") if as_learner else _("as mentor"),
             "with": other.full_name if other else _("a closed account"),
             "mode": dict(Mode.choices).get(booking.mode, booking.mode),
+            "where": where_to_meet(
+                booking,
+                viewer_id=request.user.pk,
+                mentor_link=links.get(booking.mentor_id or 0, ""),
+            ),
         }
 
     upcoming = [

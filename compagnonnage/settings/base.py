@@ -7,6 +7,7 @@ from pathlib import Path
 
 import django_stubs_ext
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 # Lets generic classes (ModelAdmin[Model], QuerySet[Model]) be subscripted at runtime.
@@ -23,6 +24,12 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS: list[str] = env.list("DJANGO_ALLOWED_HOSTS", default=[])
 SITE_URL = env("SITE_URL", default="http://localhost:8000").rstrip("/")
 SITE_NAME = "Compagnonnage"
+# Video sessions of a mentor without a meeting link of their own get a room
+# here (``<MEETING_BASE_URL>/<unguessable name>``), e.g. the operator's own
+# Jitsi Meet. Empty: no room; the mentor sends a link.
+MEETING_BASE_URL = env("MEETING_BASE_URL", default="").rstrip("/")
+if MEETING_BASE_URL and not MEETING_BASE_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("MEETING_BASE_URL must start with https://")
 
 INSTALLED_APPS = [
     "compagnonnage.apps.CompagnonnageAdminConfig",

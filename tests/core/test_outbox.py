@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import email
+import json
 import time
 from datetime import timedelta
 
@@ -158,6 +160,35 @@ def test_email_is_sent_by_the_outbox_with_a_stable_message_id():
     OutboxMessage.objects.filter(pk=message.pk).update(done_at=None)
     run_outbox()
     assert [m.extra_headers["Message-ID"] for m in mail.outbox] == [message_id] * 2
+
+
+def test_attached_files_survive_the_outbox_payload():
+    message = _mail()
+    message.attach(
+        "invitation.ics",
+        "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
+        "text/calendar; method=REQUEST",
+    )
+    message.attach("note.bin", b"\x00\xffbytes", "application/octet-stream")
+    email_enqueue(message=message)
+
+    row = OutboxMessage.objects.get()
+    assert json.loads(json.dumps(row.payload)) == row.payload  # stored as JSON
+    run_outbox()
+
+    [sent] = mail.outbox
+    parsed = email.message_from_bytes(sent.message().as_bytes())
+    parts = {p.get_filename(): p for p in parsed.walk() if p.get_filename()}
+    assert set(parts) == {"invitation.ics", "note.bin"}
+    calendar = parts["invitation.ics"]
+    assert calendar.get_content_type() == "text/calendar"
+    assert calendar.get_param("method") == "REQUEST"
+    # A text part's lines end as the mail's do (CRLF on the wire).
+    assert calendar.get_payload(decode=True).splitlines() == [
+        b"BEGIN:VCALENDAR",
+        b"END:VCALENDAR",
+    ]
+    assert parts["note.bin"].get_payload(decode=True) == b"\x00\xffbytes"
 
 
 def test_publishing_with_the_broker_down_fails_fast_and_leaves_the_row_to_the_relay(

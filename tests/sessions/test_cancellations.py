@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import ics
 import pytest
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,6 +27,7 @@ from sessions.services import booking_create
 from tests.factories import UserFactory
 from tests.matching.helpers import mentor
 from tests.sessions.test_bookings import START, _discovery, _mentorship, _slot
+from tests.sessions.test_invitations import _event, _ics_text, _sent
 
 pytestmark = pytest.mark.django_db
 
@@ -247,3 +250,83 @@ def test_a_paused_mentor_s_pages_offer_no_time_to_book(client):
     assert "ne prend pas de nouvelles séances" in booking.text
     assert posted.status_code == 200
     assert not Booking.objects.exists()
+
+
+# --- both people are told, with METHOD:CANCEL --------------------------------
+
+
+def _cancels() -> dict[str, list[tuple[str, ics.Event, str]]]:
+    """The calendar e-mails delivered now, by recipient: each one's METHOD,
+    event and text (the other notices, such as "the mentorship has ended",
+    aside)."""
+    _sent()
+    told: dict[str, list[tuple[str, ics.Event, str]]] = {}
+    for message in mail.outbox:
+        if "BEGIN:VCALENDAR" not in str(message.message()):
+            continue
+        text = _ics_text(message)
+        method = next(line for line in text.splitlines() if line.startswith("METHOD"))
+        told.setdefault(message.to[0], []).append(
+            (method, _event(text)[1], message.body)
+        )
+    return told
+
+
+def test_a_mentorship_ended_tells_both_with_a_cancel_of_the_same_invitation():
+    scene = Scene()
+    _sent()  # the invitations of the bookings
+
+    mentorship_end(
+        user=scene.learner, mentorship_id=scene.mentorship.pk, outcome="completed"
+    )
+    told = _cancels()
+
+    assert set(told) == {scene.learner.email, scene.profile.user.email}
+    for [(method, event, _body)] in told.values():  # one each: the session
+        assert method == "METHOD:CANCEL"
+        assert event.uid.startswith(f"booking-{scene.session.pk}@")
+        assert event.begin == scene.session.start
+        assert [c.value for c in event.extra if c.name == "SEQUENCE"] == ["1"]
+    assert "L'accompagnement est terminé" in told[scene.learner.email][0][2]
+
+
+def test_a_block_is_told_as_the_end_of_the_mentorship():
+    scene = Scene()
+    _sent()
+
+    block_create(blocker=scene.profile.user, blocked=scene.learner)
+    told = _cancels()
+
+    # The session and the workshop seat, each to both.
+    assert {person: len(mails) for person, mails in told.items()} == {
+        scene.learner.email: 2,
+        scene.profile.user.email: 2,
+    }
+    for _method, _event_, body in told[scene.learner.email]:
+        assert "terminé" in body
+        assert "bloqu" not in body.lower()
+
+
+def test_an_account_turned_off_gets_nothing_and_the_other_is_told_discreetly():
+    scene = Scene()
+    _sent()
+
+    user_deactivate(user=scene.learner)
+    told = _cancels()
+
+    assert set(told) == {scene.profile.user.email}
+    body = " ".join(mail[2] for mail in told[scene.profile.user.email])
+    assert "Léa" not in body
+    assert "compte" in body
+
+
+def test_an_erased_learner_s_mentor_is_still_told_without_the_name():
+    scene = Scene()
+    _sent()
+
+    user_erase(user=scene.learner)
+    told = _cancels()
+
+    assert scene.profile.user.email in told
+    assert scene.learner.email not in told  # their mail went with them
+    assert all("Léa" not in mail[2] for mail in told[scene.profile.user.email])
