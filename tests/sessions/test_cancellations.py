@@ -302,7 +302,7 @@ def test_a_block_is_told_as_the_end_of_the_mentorship():
         scene.learner.email: 2,
         scene.profile.user.email: 2,
     }
-    for _method, _event_, body in told[scene.learner.email]:
+    for *_calendar, body in told[scene.learner.email]:
         assert "terminé" in body
         assert "bloqu" not in body.lower()
 
