@@ -26,13 +26,15 @@ MINE = reverse("coaching_sessions:my-sessions")
 # the larger case of each test below.
 # profile, zone, slots, their confirmed bookings with learners, their skills
 WEEK_QUERIES = 3 + 5
-# bookings with both people, their skills, the skills' names
-MINE_QUERIES = 3 + 3
+# bookings with both people, their skills, the skills' names, the mentors'
+# meeting links now (for bookings made before the mentor gave one)
+MINE_QUERIES = 3 + 4
 # mentor public and not blocked, free slots, profile, zone, mentorship, skills
 BOOKING_PAGE_QUERIES = 3 + 6
-# (no notices count in the API) bookings, their skills, the skills' names
-API_LIST_QUERIES = 2 + 3
-API_ONE_QUERIES = 2 + 3
+# (no notices count in the API) bookings, their skills, the skills' names,
+# the mentors' meeting links now
+API_LIST_QUERIES = 2 + 4
+API_ONE_QUERIES = 2 + 4
 
 
 def _roomy(profile) -> None:
