@@ -7,14 +7,14 @@ from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Exists, F, Func, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import F, Func, Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from matching.models import Mentorship, MentorshipSkill
 from mentors.choices import Mode
-from mentors.models import Block, MentorProfile
-from mentors.selectors import mentor_profile_public_list
+from mentors.models import MentorProfile
+from mentors.selectors import mentor_profile_page_row
 
 from .models import Availability, Booking, Slot, Venue
 from .slots import candidate_slots, choose, windows
@@ -42,6 +42,38 @@ def availability_get(*, mentor_profile: MentorProfile) -> Availability:
     return availability
 
 
+def mentor_profile_bookable_get(
+    *, viewer_id: int, mentor_profile_id: int
+) -> MentorProfile:
+    """A public mentor's public columns (their ``user`` holds the name only),
+    when no block stands between them and the viewer: one plain query (the
+    mentor page's). Otherwise ``MentorProfile.DoesNotExist``: the same answer
+    as no mentor at all."""
+    row = mentor_profile_page_row(profile_id=mentor_profile_id, viewer_id=viewer_id)
+    if row is None or not row[1] or row[2]:
+        raise MentorProfile.DoesNotExist(mentor_profile_id)
+    return row[0]
+
+
+def slot_list_free(
+    *, mentor_id: int, start: datetime, end: datetime, now: datetime | None = None
+) -> QuerySet[Slot]:
+    """Free slots of a mentor (their user id) starting in [start, end) and not
+    past. No visibility check: callers first get the mentor with
+    ``mentor_profile_bookable_get``."""
+    now = now or timezone.now()
+    return (
+        Slot.objects.filter(
+            mentor_id=mentor_id,
+            status=Slot.Status.FREE,
+            start__gte=max(start, now),
+            start__lt=end,
+        )
+        .select_related("venue")
+        .order_by("start")
+    )
+
+
 def slot_list_free_for_viewer(
     *,
     viewer_id: int,
@@ -55,26 +87,10 @@ def slot_list_free_for_viewer(
     A mentor who is not public, or with a block between them and the viewer,
     is ``MentorProfile.DoesNotExist``: the same answer as no mentor at all.
     """
-    now = now or timezone.now()
-    profile = (
-        mentor_profile_public_list()
-        .filter(pk=mentor_profile_id)
-        .exclude(Exists(Block.objects.between(viewer_id, OuterRef("user_id"))))
-        .values_list("user_id", flat=True)
-        .first()
+    profile = mentor_profile_bookable_get(
+        viewer_id=viewer_id, mentor_profile_id=mentor_profile_id
     )
-    if profile is None:
-        raise MentorProfile.DoesNotExist(mentor_profile_id)
-    return (
-        Slot.objects.filter(
-            mentor_id=profile,
-            status=Slot.Status.FREE,
-            start__gte=max(start, now),
-            start__lt=end,
-        )
-        .select_related("venue")
-        .order_by("start")
-    )
+    return slot_list_free(mentor_id=profile.user_id, start=start, end=end, now=now)
 
 
 def venue_list(*, city: str = "") -> QuerySet[Venue]:

@@ -49,9 +49,10 @@ from .selectors import (
     availability_get,
     availability_public_get,
     booking_list_for,
+    mentor_profile_bookable_get,
     mentorship_active_between,
     slot_list_between,
-    slot_list_free_for_viewer,
+    slot_list_free,
     slot_list_with_bookings,
     slot_preview,
 )
@@ -454,21 +455,20 @@ def booking_new(request: HttpRequest, profile_id: int) -> HttpResponse:
     assert viewer.pk is not None
     now = timezone.now()
     try:
-        slots = list(
-            slot_list_free_for_viewer(
-                viewer_id=viewer.pk,
-                mentor_profile_id=profile_id,
-                start=now,
-                end=now + timedelta(weeks=8),
-            )[:BOOKABLE_SHOWN]
+        profile = mentor_profile_bookable_get(
+            viewer_id=viewer.pk, mentor_profile_id=profile_id
         )
     except MentorProfile.DoesNotExist as exc:
         raise Http404 from exc
-    profile = MentorProfile.objects.select_related("user").get(pk=profile_id)
     if profile.user_id == viewer.pk:
         raise Http404
-    if profile.is_paused:
-        slots = []  # a mentor taking a break takes no booking
+    slots: list[Slot] = []
+    if not profile.is_paused:  # a mentor taking a break takes no booking
+        slots = list(
+            slot_list_free(
+                mentor_id=profile.user_id, start=now, end=now + timedelta(weeks=8)
+            )[:BOOKABLE_SHOWN]
+        )
     public = availability_public_get(mentor_profile_id=profile_id)
     mentor_zone = public["time_zone"] if public else "Europe/Paris"
     viewer_zone = timezone.get_current_timezone_name()

@@ -29,8 +29,9 @@ WEEK_QUERIES = 3 + 5
 # bookings with both people, their skills, the skills' names, the mentors'
 # meeting links now (for bookings made before the mentor gave one)
 MINE_QUERIES = 3 + 4
-# mentor public and not blocked, free slots, profile, zone, mentorship, skills
-BOOKING_PAGE_QUERIES = 3 + 6
+# mentor public and not blocked (with the profile: one plain query), free
+# slots, zone, mentorship, skills
+BOOKING_PAGE_QUERIES = 3 + 5
 # (no notices count in the API) bookings, their skills, the skills' names,
 # the mentors' meeting links now
 API_LIST_QUERIES = 2 + 4
