@@ -2,7 +2,9 @@
 -- one URL. Arguments (after `--`): the paths file, wrk's thread count and the
 -- line to start from. Thread n starts n/threads of the way into the list from
 -- there and wraps around, so the threads do not request the same paths at the
--- same time. The Cookie header given with -H goes with every request.
+-- same time. The Cookie header given with -H goes with every request; a line
+-- may carry its own after a tab ("path<TAB>cookie"), for mixes that sign in
+-- many people (the booking page, the slots API).
 local here = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
 dofile(here .. "report.lua")
 
@@ -26,8 +28,13 @@ function init(args)
   local threads = tonumber(args[2]) or 1
   local start = tonumber(args[3]) or 0
   requests = {}
-  for i, path in ipairs(paths) do
-    requests[i] = wrk.format(nil, path)
+  for i, line in ipairs(paths) do
+    local path, cookie = line:match("^([^\t]*)\t(.*)$")
+    if path then
+      requests[i] = wrk.format(nil, path, { ["Cookie"] = cookie })
+    else
+      requests[i] = wrk.format(nil, line)
+    end
   end
   position = (start + math.floor((id - 1) * #paths / threads)) % #paths
 end

@@ -8,8 +8,10 @@ with ``--reseed``) and Redis database 5, starts gunicorn on 127.0.0.1 under
 directory with the query mix of ``bench/querymix.py`` and mentor pages over
 thousands of mentors, once with the query caches switched off
 (``SEARCH_QUERY_CACHES=0``) and once on. It also times each query class in
-process. It prints the tables, the ratios to Fortunes and the targets, and
-stops what it started.
+process. Then, on a throwaway ``TEMPLATE`` copy of the database, the booking
+part (``bench/booking.py``): Fortunes, the booking page and the slots API over
+many mentors and learners, and a booking storm. It prints the tables, the
+ratios to Fortunes and the targets, and stops what it started.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 from bench import querymix
+from bench.loadrun import BOOKING, EXPECTED, ScenarioRun, scenario_run
 from compagnonnage import local_services
 
 BASE_DIR = local_services.BASE_DIR
@@ -76,6 +79,14 @@ ENDPOINTS = (
     Endpoint("directory_one", "directory, one URL (information)", signed_in=True),
     Endpoint("directory", "directory, query mix", True, DIRECTORY_MIN_RATIO, mix=True),
     Endpoint("mentor", "mentor pages, mix", True, MENTOR_MIN_RATIO, mix=True),
+)
+# The booking part (issue "Scheduling 2", Performance), on the database's copy:
+# each mix line carries its own learner's cookie.
+BOOKING_MIN_RATIO = 0.35
+BOOKING_ENDPOINTS = (
+    Endpoint("fortunes", "Fortunes (TechEmpower)", signed_in=False),
+    Endpoint("booking", "booking page, mix", False, BOOKING_MIN_RATIO, mix=True),
+    Endpoint("slots", "GET /api/v1/slots/, mix", False, BOOKING_MIN_RATIO, mix=True),
 )
 
 
@@ -263,22 +274,33 @@ def _get(port: int, path: str, cookie: str = "") -> Reply:
 
 
 def check_pages(
-    port: int, paths: dict[str, str], cookie: str, prep: dict[str, Any]
+    port: int,
+    paths: dict[str, str],
+    cookie: str,
+    prep: dict[str, Any],
+    endpoints: Sequence[Endpoint] = ENDPOINTS,
 ) -> None:
     """Refuse to measure pages that do not answer what a person would see
     (for a mix, its first 20 paths)."""
-    for endpoint in ENDPOINTS:
+    for endpoint in endpoints:
         if endpoint.mix:
             lines = Path(paths[endpoint.key]).read_text().splitlines()
             checked = list(dict.fromkeys(lines))[:20]
         else:
             checked = [paths[endpoint.key]]
-        for path in checked:
-            reply = _get(port, path, cookie if endpoint.signed_in else "")
+        for line in checked:
+            path, _tab, own_cookie = line.partition("\t")
+            reply = _get(
+                port, path, own_cookie or (cookie if endpoint.signed_in else "")
+            )
             if reply.status != 200:
                 raise BenchError(f"{path} answered {reply.status}, not 200")
             if endpoint.signed_in and prep["logout_path"] not in reply.body:
                 raise BenchError(f"{path} was not served to a signed-in person")
+            if endpoint.key == "booking" and 'name="slot"' not in reply.body:
+                raise BenchError(f"{path} offers no slot to book")
+            if endpoint.key == "slots" and not reply.body.startswith("["):
+                raise BenchError(f"{path} did not answer a list of slots")
     fortunes = _get(port, paths["fortunes"])
     expected = (
         "&lt;script&gt;alert(&quot;This should not be displayed",
@@ -360,17 +382,22 @@ def _median(measures: list[Measure]) -> Measure:
 
 
 def measure_all(
-    port: int, paths: dict[str, str], cookie: str, load: Load, label: str
+    port: int,
+    paths: dict[str, str],
+    cookie: str,
+    load: Load,
+    label: str,
+    endpoints: Sequence[Endpoint] = ENDPOINTS,
 ) -> dict[str, Measure]:
     """Each endpoint warmed up once, then measured `rounds` times in turn (so a
     noisy moment spreads over all of them); the median of the rounds. A mix
     goes on where the previous run stopped, so no run repeats another's
     searches."""
-    runs: dict[str, list[Measure]] = {e.key: [] for e in ENDPOINTS}
+    runs: dict[str, list[Measure]] = {e.key: [] for e in endpoints}
     position = dict.fromkeys(paths, 0)
     base = f"http://127.0.0.1:{port}"
     for round_ in range(load.rounds):
-        for endpoint in ENDPOINTS:
+        for endpoint in endpoints:
             key = endpoint.key
             endpoint_cookie = cookie if endpoint.signed_in else ""
             if endpoint.mix:
@@ -524,6 +551,172 @@ def growth_table(results: dict[int, SizeResult]) -> str:
     return "\n".join(lines)
 
 
+# --- the booking part -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BookingResult:
+    # Endpoint ("fortunes", "booking", "slots") → its median measure.
+    measures: dict[str, Measure]
+    facts: dict[str, Any]  # bench_booking_prepare's output (in-process times)
+    storm: dict[str, Any]
+    check: dict[str, int]  # bench_booking_check after the storm
+
+
+def _storm_summary(run: ScenarioRun) -> dict[str, Any]:
+    step = run.steps.get(BOOKING)
+    statuses = dict(step.statuses) if step else {}
+    made = statuses.get(201, 0)
+    expected = EXPECTED[BOOKING]
+    return {
+        "requests": run.responses,
+        "seconds": run.seconds,
+        "requests_per_s": run.achieved,
+        "bookings": made,
+        "bookings_per_s": made / run.seconds if run.seconds else 0.0,
+        "statuses": {str(code): n for code, n in statuses.items()},
+        "p50_ms": run.p50_ms,
+        "p99_ms": run.p99_ms,
+        # Anything but 201 and 409: 5xx, 4xx other than 409, socket errors,
+        # timeouts.
+        "errors": run.socket_errors
+        + sum(n for code, n in statuses.items() if code not in expected)
+        + (step.timeouts if step else 0),
+    }
+
+
+def run_booking(
+    *,
+    socket_dir: str,
+    db: str,
+    env: dict[str, str],
+    port: int,
+    args: argparse.Namespace,
+) -> BookingResult:
+    """The booking page and the slots API against Fortunes, then the storm, on
+    ``<db>_booking``, a ``TEMPLATE`` copy dropped at the end."""
+    copy = f"{db}_booking"
+    _psql(socket_dir, f"DROP DATABASE IF EXISTS {copy} WITH (FORCE)")
+    _psql(socket_dir, f"CREATE DATABASE {copy} TEMPLATE {db}")
+    try:
+        copy_env = {
+            **env,
+            "DATABASE_URL": env["DATABASE_URL"].rsplit("/", 1)[0] + f"/{copy}",
+            "SEARCH_QUERY_CACHES": "0",
+        }
+        _flush_redis(env["REDIS_URL"])
+        facts = _manage_json(
+            copy_env,
+            "bench_booking_prepare",
+            "--out-dir",
+            str(OUT_DIR),
+            "--name",
+            copy,
+            "--connections",
+            str(args.storm_connections),
+            "--rounds",
+            str(args.storm_rounds),
+            "--in-process",
+            str(args.booking_in_process),
+        )
+        print(
+            f"  booking part on {copy}: {facts['learners']} learners, "
+            f"{facts['mentors']} mentors, {facts['pairs']:,} mentorships "
+            f"(groups of {facts['learners'] // facts['groups']} learners × "
+            f"{facts['mentors'] // facts['groups']} mentors); slots API over "
+            f"{facts['slot_mentors']:,} mentors; storm of "
+            f"{facts['storm_requests']:,} bookings asked over "
+            f"{facts['storm_slots']:,} slots"
+        )
+        paths = {
+            "fortunes": "/bench/fortunes/",
+            "booking": facts["booking_file"],
+            "slots": facts["slots_file"],
+        }
+        load = Load(
+            args.threads, args.connections, args.duration, args.warmup, args.rounds
+        )
+        log = OUT_DIR / f"gunicorn-{copy}.log"
+        with gunicorn(copy_env, port, args.workers, log):
+            check_pages(port, paths, "", {}, BOOKING_ENDPOINTS)
+            measures = measure_all(port, paths, "", load, "off", BOOKING_ENDPOINTS)
+            _flush_redis(env["REDIS_URL"])  # the throttles' counters
+            connections = args.storm_connections
+            run = scenario_run(
+                url=f"http://127.0.0.1:{port}",
+                scenario_file=Path(facts["storm_file"]),
+                rate=0,
+                seconds=args.storm_seconds,
+                out_file=OUT_DIR / f"{copy}-storm-records.tsv",
+                connections=connections,
+                timeout_s=30,
+                per_connection=facts["storm_per_connection"],
+                filler="/bench/hello/",
+            )
+            _drain(port)
+        storm = _storm_summary(run)
+        check = _manage_json(copy_env, "bench_booking_check")
+    finally:
+        _psql(socket_dir, f"DROP DATABASE IF EXISTS {copy} WITH (FORCE)")
+    result = BookingResult(measures=measures, facts=facts, storm=storm, check=check)
+    print()
+    print(booking_table(result))
+    return result
+
+
+def booking_table(result: BookingResult) -> str:
+    fortunes = result.measures["fortunes"]
+    lines = [
+        "Booking part (copy of the database; query caches off), load",
+        "",
+        "| page | req/s | ÷ Fortunes | p50 ms | p99 ms | target | result |",
+        "|---|---:|---:|---:|---:|---|---|",
+    ]
+    for endpoint in BOOKING_ENDPOINTS:
+        m = result.measures[endpoint.key]
+        ratio = m.rps / fortunes.rps if fortunes.rps else 0.0
+        target = result_text = ""
+        if endpoint.min_ratio is not None:
+            target = f"≥ {endpoint.min_ratio:.2f}"
+            result_text = _verdict(ratio, endpoint.min_ratio, at_least=True)
+        if m.errors:
+            result_text += f" {m.errors} errors"
+        lines.append(
+            f"| {endpoint.label} | {m.rps:,.1f} | {ratio:.3f} | {m.p50_ms:.1f} | "
+            f"{m.p99_ms:.1f} | {target} | {result_text} |"
+        )
+    in_process = result.facts.get("in_process", {})
+    if in_process:
+        lines += ["", "In process, one request at a time:", ""]
+        for step, figures in in_process.items():
+            lines.append(
+                f"- {step}: p50 {figures['p50_ms']:.1f} ms, p99 "
+                f"{figures['p99_ms']:.1f} ms ({figures['requests']} requests, "
+                f"statuses {figures['statuses']})"
+            )
+    storm, check = result.storm, result.check
+    statuses = ", ".join(f"{code}: {n:,}" for code, n in storm["statuses"].items())
+    breaches = sum(
+        check[k] for k in ("over_capacity", "seat_mismatch", "learner_overlaps")
+    )
+    lines += [
+        "",
+        f"Booking storm: {storm['requests']:,} POST /api/v1/bookings/ in "
+        f"{storm['seconds']:.1f} s ({storm['requests_per_s']:.1f} req/s, p50 "
+        f"{storm['p50_ms']:.0f} ms, p99 {storm['p99_ms']:.0f} ms): "
+        f"**{storm['bookings_per_s']:.1f} bookings/s**; statuses {statuses}; "
+        f"errors other than 409: {storm['errors']} "
+        f"({'pass' if storm['errors'] == 0 else 'FAIL'}).",
+        f"After it: {check['bookings']:,} confirmed bookings "
+        f"({'=' if check['bookings'] == storm['bookings'] else '≠'} the 201s), "
+        f"{check['slots_booked']:,} slots booked; over capacity "
+        f"{check['over_capacity']}, seats ≠ bookings {check['seat_mismatch']}, a "
+        f"learner's overlapping bookings {check['learner_overlaps']} "
+        f"({'pass' if breaches == 0 else 'FAIL'}).",
+    ]
+    return "\n".join(lines)
+
+
 # --- one size -------------------------------------------------------------
 
 
@@ -536,6 +729,7 @@ class SizeResult:
     # In process, per query class (bench_classes' output).
     classes: dict[str, Any]
     facts: dict[str, Any]
+    booking: BookingResult | None = None
 
 
 def run_size(
@@ -650,7 +844,14 @@ def run_size(
     print(class_table(mentors, classes))
     print()
     print(cost_table(costs))
-    return SizeResult(measures=measures, costs=costs, classes=classes, facts=prep)
+    booking = None
+    if mentors in args.booking_sizes:
+        booking = run_booking(
+            socket_dir=socket_dir, db=db, env=env, port=port, args=args
+        )
+    return SizeResult(
+        measures=measures, costs=costs, classes=classes, facts=prep, booking=booking
+    )
 
 
 # --- main -----------------------------------------------------------------
@@ -698,6 +899,28 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--mentors", type=int, default=2500, help="distinct mentor pages in the mix"
     )
     parser.add_argument("--directory-query", default=DIRECTORY_QUERY)
+    parser.add_argument(
+        "--booking-sizes",
+        type=int,
+        nargs="*",
+        default=[GROWTH_BASE],
+        help="sizes at which the booking part runs (none: leave it out)",
+    )
+    parser.add_argument(
+        "--storm-connections", type=int, default=16, help="booking storm connections"
+    )
+    parser.add_argument(
+        "--storm-rounds", type=int, default=2, help="storm rows per group of learners"
+    )
+    parser.add_argument(
+        "--storm-seconds", type=int, default=600, help="the storm's time limit"
+    )
+    parser.add_argument(
+        "--booking-in-process",
+        type=int,
+        default=50,
+        help="booking pages and slot lists timed in process",
+    )
     parser.add_argument(
         "--reseed", action="store_true", help="drop and seed the databases again"
     )
@@ -779,6 +1002,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                         },
                         "in_process": r.costs,
                         "classes": r.classes,
+                        "booking": (
+                            {
+                                "load": {
+                                    k: asdict(m) for k, m in r.booking.measures.items()
+                                },
+                                "facts": r.booking.facts,
+                                "storm": r.booking.storm,
+                                "check": r.booking.check,
+                            }
+                            if r.booking
+                            else None
+                        ),
                         "facts": {
                             k: v
                             for k, v in r.facts.items()

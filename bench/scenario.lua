@@ -7,8 +7,17 @@
 -- a response is matched to its request). Arguments after `--`: the scenario
 -- file, the thread count, the total rate in requests per second (0: as fast as
 -- the connections go), the file the records are written to and, optionally,
--- how many requests each thread sends before it stops (0: until the end) and
--- the line to start from (thread n starts n/threads of the way from there).
+-- how many requests each thread sends before it stops (0: until the end),
+-- the line to start from (thread n starts n/threads of the way from there)
+-- and, optionally, a filler path.
+--
+-- With a per-thread count, a thread that has sent its share would leave a
+-- connection open and idle (wrk reconnects after each "Connection: close"),
+-- and a sync gunicorn worker that accepts it waits on it until its timeout.
+-- So a thread that is done asks for the filler path (its answers not
+-- recorded) if one is given, or stops; when every thread is done, the last
+-- one interrupts wrk (SIGINT, as Ctrl-C), so the run's duration is the time
+-- the requests took, not the -d limit.
 --
 -- At a set rate each connection keeps its own schedule (one request every
 -- threads / rate seconds, the connections staggered) and the latency is
@@ -22,7 +31,10 @@ local ffi = require("ffi")
 ffi.cdef [[
   typedef struct { long tv_sec; long tv_nsec; } bench_timespec;
   int clock_gettime(int clock_id, bench_timespec *tp);
+  int getpid(void);
+  int kill(int pid, int sig);
 ]]
+local SIGINT = 2
 local CLOCK_MONOTONIC = 1
 local timespec = ffi.new("bench_timespec")
 
@@ -52,6 +64,10 @@ function init(args)
   out_path = args[4]
   limit = tonumber(args[5]) or 0
   local start = tonumber(args[6]) or 0
+  local filler_path = args[7] or ""
+  thread_count = count
+  filler = filler_path ~= "" and wrk.format("GET", filler_path) or nil
+  finished = false
   steps, requests = {}, {}
   for line in io.lines(args[1]) do
     if line ~= "" then
@@ -84,7 +100,29 @@ function delay()
   return wait > 0 and math.floor(wait) or 0
 end
 
+-- This thread has sent its share: count it in a file every thread appends
+-- to; the last one interrupts wrk.
+local function finish()
+  finished = true
+  local marks = out_path .. ".finished"
+  local file = assert(io.open(marks, "a"))
+  file:write("x")
+  file:close()
+  file = assert(io.open(marks, "r"))
+  local done_count = #file:read("*a")
+  file:close()
+  if done_count >= thread_count then
+    ffi.C.kill(ffi.C.getpid(), SIGINT)
+  end
+  if not filler then
+    wrk.thread:stop()
+  end
+end
+
 function request()
+  if finished then
+    return filler
+  end
   -- A request asked again before its response came means wrk reconnected
   -- after a socket error: the same line goes again, none is skipped.
   if not sent_step then
@@ -102,7 +140,7 @@ function response(status, headers, body)
     records[#records + 1] = sent_step .. "\t" .. status .. "\t" .. latency
     sent_step = nil
     if limit > 0 and #records >= limit then
-      wrk.thread:stop()
+      finish()
     end
   end
 end

@@ -37,8 +37,8 @@ from bench.loadrun import (
     MENTOR,
     REQUEST_FORM,
     SEARCH,
-    STEPS,
     SUGGESTIONS,
+    step_order,
 )
 from bench.stats import percentile
 from matching.engine.refresh import suggestions_refresh_for_learner
@@ -93,24 +93,32 @@ def visitors_sign_in(*, count: int) -> list[Visitor]:
     visitors = []
     for profile in profiles:
         user: User = profile.user
-        client = Client()
-        client.force_login(user)
-        session = client.cookies[settings.SESSION_COOKIE_NAME].value
-        request = HttpRequest()
-        token = get_token(request)
-        secret = request.META["CSRF_COOKIE"]
+        cookie, token = sign_in(user)
         suggestions_refresh_for_learner(learner_id=user.pk)
         visitors.append(
             Visitor(
-                cookie=(
-                    f"{settings.SESSION_COOKIE_NAME}={session}; "
-                    f"{settings.CSRF_COOKIE_NAME}={secret}"
-                ),
+                cookie=cookie,
                 csrf_token=token,
                 skills=tuple(s.skill.code for s in profile.skills.all()),
             )
         )
     return visitors
+
+
+def sign_in(user: User) -> tuple[str, str]:
+    """A session row for ``user`` and a CSRF secret: the Cookie header a
+    browser would send, and the token its forms would post."""
+    client = Client()
+    client.force_login(user)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    request = HttpRequest()
+    token = get_token(request)
+    secret = request.META["CSRF_COOKIE"]
+    cookie = (
+        f"{settings.SESSION_COOKIE_NAME}={session}; "
+        f"{settings.CSRF_COOKIE_NAME}={secret}"
+    )
+    return cookie, token
 
 
 def scenario_build(
@@ -225,8 +233,7 @@ def scenario_in_process(
             "mean_ms": statistics.fmean(times[step]),
             "statuses": sorted(statuses[step]),
         }
-        for step in STEPS
-        if step in times
+        for step in sorted(times, key=step_order)
     }
 
 

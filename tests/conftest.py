@@ -55,13 +55,14 @@ def _no_page_problems(request: pytest.FixtureRequest) -> Iterator[None]:
 def _clear_cache() -> None:
     """Rate-limit counters and the like live in the (real) Redis cache; the
     matching engine keeps the mentor matrix in process memory, and the pages
-    their rendered parts in the "local" and "queries" caches, keyed on versions
+    their rendered parts in the "local", "cards" and "queries" caches, keyed on versions
     that rolled-back tests reuse (so is the skill list of forms)."""
     from matching.engine.data import _cache
     from mentors.forms import _skill_choices
 
     cache.clear()
     caches["local"].clear()
+    caches["cards"].clear()
     caches["queries"].clear()
     _cache.clear()
     _skill_choices.cache_clear()

@@ -6,10 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import override_settings
 from django.urls import reverse
 
-from mentors.models import Skill
+from mentors.data_version import bump_mentor_data_version
+from mentors.models import MentorProfile, Skill
 from tests.accounts.helpers import sign_in_staff
 from tests.mentors.test_directory import make_mentor
 
@@ -75,3 +77,34 @@ def test_a_skill_renamed_in_the_admin_shows_at_once_on_every_page(
         assert OLD not in html, name
     # The mentor is searched by the skill's new name too.
     assert "Sophie Martin" in after["search"]
+
+
+@override_settings(SEARCH_QUERY_CACHES=False)
+def test_directory_cards_are_drawn_once_per_mentor_and_version_even_with_the_query_caches_off(  # noqa: E501
+    client, django_capture_on_commit_callbacks
+):
+    mentor = make_mentor(
+        "Sophie Martin", "Graphiste indépendante", skills=(("graphic-design", 7),)
+    )
+    directory = reverse("mentors:directory")
+    assert (
+        "Graphiste indépendante"
+        in client.get(directory, {"q": "graphiste"}).content.decode()
+    )
+    # A row changed behind the services' back (no version move): another query
+    # showing the mentor gets the card drawn for the first one.
+    MentorProfile.objects.filter(pk=mentor.pk).update(headline="Autre titre")
+    served = client.get(directory).content.decode()
+    assert "Graphiste indépendante" in served
+    assert "Autre titre" not in served
+    # In English the card is drawn again (its key holds the language).
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(directory).content.decode()
+    assert "Autre titre" in english
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    # Any change that matters moves the version: the card is drawn again.
+    with django_capture_on_commit_callbacks(execute=True):
+        bump_mentor_data_version()
+    after = client.get(directory).content.decode()
+    assert "Autre titre" in after
+    assert "Graphiste indépendante" not in after
