@@ -3,11 +3,13 @@ viewer's differs from the mentor's ("14 h 00 (17 h 00, heure de La Réunion)")."
 
 from __future__ import annotations
 
+import functools
 import zoneinfo
 from datetime import date, datetime, time
 from typing import Any
 
 from django.utils import formats
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.forms import TIME_ZONE_CHOICES
@@ -24,10 +26,22 @@ def zone_name(zone_id: str) -> str:
 
 
 def clock(value: time) -> str:
-    return formats.time_format(value)
+    return _clock(value, get_language())
 
 
 def day_label(day: date) -> str:
+    return _day_label(day, get_language())
+
+
+# Formatting a date runs the locale's format machinery each time: a page of
+# free times asks for the same few days and hours again and again.
+@functools.lru_cache(maxsize=4096)
+def _clock(value: time, language: str | None) -> str:
+    return formats.time_format(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _day_label(day: date, language: str | None) -> str:
     return formats.date_format(day, "DATE_FORMAT")
 
 
