@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +16,9 @@ from .models import Availability, DateException, Slot, Venue, WeeklyRule
 
 
 class ReadOnlyAdmin(admin.ModelAdmin[Any]):
+    # Links are https (Django 6 makes it the default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
