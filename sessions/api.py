@@ -284,6 +284,36 @@ class SlotSerializer(serializers.Serializer[Any]):
     )
     status = serializers.ChoiceField(choices=["free", "booked", "cancelled"])
 
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        """The declared fields, read straight from the slot: on a list of free
+        times the generic path, field by field, cost more than the queries."""
+        instant = self.fields["start"]
+        venue = instance.venue
+        return {
+            "id": instance.pk,
+            "start": instant.to_representation(instance.start),
+            "end": instant.to_representation(instance.end),
+            "capacity": instance.capacity,
+            "title": instance.title,
+            "modes": list(instance.modes),
+            "venue": None
+            if venue is None
+            else {
+                name: getattr(venue, name)
+                for name in (
+                    "id",
+                    "name",
+                    "address",
+                    "postcode",
+                    "city",
+                    "region",
+                    "access_notes",
+                )
+            },
+            "place": instance.place,
+            "status": instance.status,
+        }
+
 
 class SlotListParams(serializers.Serializer[Any]):
     """``mentor`` (a public profile's id); ``from`` (default now) and ``to``

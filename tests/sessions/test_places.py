@@ -9,8 +9,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from rest_framework import serializers
 from rest_framework.test import APIClient
 
+from sessions.api import SlotSerializer
 from sessions.models import Availability, Slot, Venue
 from sessions.services import (
     availability_get_or_create,
@@ -443,3 +445,29 @@ def test_the_api_takes_a_place_for_in_person_and_explains_refusals():
     assert availability.status_code == 200, availability.json()
     assert availability.json()["venue"] == venue.pk
     assert Slot.objects.count() == 1
+
+
+@pytest.mark.parametrize("at_venue", [True, False])
+def test_the_slot_output_is_the_declared_fields_read_straight(at_venue):
+    """``SlotSerializer`` builds its output directly, for speed: it must stay
+    what the declared fields (the schema) would give."""
+    profile = _in_person_mentor()
+    availability_get_or_create(mentor_profile=profile)
+    start = (timezone.now() + timedelta(days=3)).replace(
+        hour=10, minute=0, second=0, microsecond=0
+    )
+    place = {"venue_id": _venue().pk} if at_venue else {"place": "Mairie de Lyon 7e"}
+    slot = slot_create(
+        mentor_profile_id=profile.pk,
+        start=start,
+        modes=["in_person"],
+        capacity=4,
+        title="Créer son adresse e-mail",
+        **place,
+    )
+    slot = Slot.objects.select_related("venue").get(pk=slot.pk)
+
+    fast = SlotSerializer(slot).data
+    generic = serializers.Serializer.to_representation(SlotSerializer(), slot)
+
+    assert dict(fast) == dict(generic)
