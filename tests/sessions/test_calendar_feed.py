@@ -561,3 +561,9 @@ def test_erasure_revokes_the_link(client):
 
     assert not CalendarFeed.objects.filter(token_hash=hash_token(token)).exists()
     assert client.get(_path(token)).status_code == 404
+
+
+def test_the_privacy_page_says_who_reads_a_subscribed_calendar(client):
+    page = client.get(reverse("core:privacy")).content.decode()
+
+    assert "seulement si vous y ajoutez le lien de « Mon agenda »" in page
