@@ -50,6 +50,11 @@ urlpatterns = [
         sessions_api.AvailabilityMeView.as_view(),
         name="me-availability",
     ),
+    path(
+        "me/calendar-feed/",
+        sessions_api.CalendarFeedMeView.as_view(),
+        name="me-calendar-feed",
+    ),
     path("reports/", mentors_api.ReportCreateView.as_view(), name="report-create"),
     *router.urls,
 ]

@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, cast
 
 from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpRequest
 from rest_framework import throttling
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.settings import api_settings
@@ -62,3 +63,25 @@ class WriteThrottle(_RatesFromSettings, throttling.UserRateThrottle):
 
 class ViewScopeThrottle(_RatesFromSettings, throttling.ScopedRateThrottle):
     """The rate of the view's ``throttle_scope``, if it names one."""
+
+
+class KeyedThrottle(_RatesFromSettings):
+    """A rate for requests DRF does not see (a plain Django view): counts the
+    requests made under ``key`` in ``scope`` (its rate in
+    ``DEFAULT_THROTTLE_RATES`` with the others), or from the client's address
+    when no key is given. ``allows(request)`` counts one and says whether it
+    may go on; ``wait()`` is then the seconds for ``Retry-After``."""
+
+    def __init__(self, scope: str, key: str | None = None) -> None:
+        self.scope = scope
+        self._ident = key
+        super().__init__()
+
+    def get_cache_key(self, request: Request, view: APIView | None) -> str:
+        ident = self._ident if self._ident is not None else self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+    def allows(self, request: HttpRequest) -> bool:
+        """Count ``request``; False past the rate."""
+        # With no view: this throttle reads only the request's address.
+        return self.allow_request(cast("Request", request), cast("APIView", None))

@@ -26,12 +26,14 @@ from mentors.choices import Mode
 from mentors.models import MentorProfile
 
 from .display import place_label
+from .feed import feed_token_of, feed_url, webcal_url
 from .meeting import Where, mentor_links, where_to_meet
 from .models import (
     MANUAL_LENGTHS,
     SESSION_LENGTHS,
     Availability,
     Booking,
+    CalendarFeed,
     DateException,
     Period,
     validate_meeting_link,
@@ -39,6 +41,7 @@ from .models import (
 from .selectors import (
     availability_get,
     booking_list_for,
+    calendar_feed_get,
     slot_list_free_for_viewer,
     venue_list,
 )
@@ -49,6 +52,8 @@ from .services import (
     availability_update,
     booking_create,
     booking_create_once,
+    calendar_feed_create,
+    calendar_feed_delete,
     slot_create,
     slot_delete,
 )
@@ -666,3 +671,69 @@ class BookingViewSet(viewsets.ViewSet):
             BookingSerializer(shown, context=_booking_context(request, [shown])).data,
             status=status.HTTP_201_CREATED,
         )
+
+
+# --- calendar feed ---------------------------------------------------------------
+
+
+class CalendarFeedSerializer(serializers.Serializer[Any]):
+    url = serializers.URLField(
+        allow_null=True,
+        help_text="The feed's secret address, to subscribe to from a calendar app "
+        "(null when it can no longer be shown: it still works; POST makes a new "
+        "one).",
+    )
+    webcal_url = serializers.CharField(
+        allow_null=True,
+        help_text="The same address as webcal://, which phones open in their "
+        "calendar app.",
+    )
+    created_at = serializers.DateTimeField()
+    last_read_at = serializers.DateTimeField(
+        allow_null=True, help_text="When a calendar app last read it (hourly)."
+    )
+
+
+def _feed_output(feed: CalendarFeed, token: str | None) -> dict[str, Any]:
+    url = feed_url(token) if token else None
+    return {
+        "url": url,
+        "webcal_url": webcal_url(url) if url else None,
+        "created_at": feed.created_at,
+        "last_read_at": feed.last_read_at,
+    }
+
+
+class CalendarFeedMeView(APIView):
+    """The caller's private calendar feed: an iCalendar address of their
+    sessions in both roles, for a calendar app to subscribe to (times in UTC;
+    cancelled sessions marked cancelled until they are past). Whoever has the
+    address reads the sessions, without signing in: keep it secret.
+
+    GET answers the feed (404 when there is none). POST makes a new secret
+    address (201) and replaces the old one, which then answers 404. DELETE
+    revokes it (204; 404 when there is none).
+    """
+
+    @extend_schema(responses=CalendarFeedSerializer)
+    def get(self, request: Request) -> Response:
+        feed = calendar_feed_get(person_id=_me(request).pk)
+        if feed is None:
+            raise NotFound(_("You have no calendar link."))
+        return Response(
+            CalendarFeedSerializer(_feed_output(feed, feed_token_of(feed))).data
+        )
+
+    @extend_schema(request=None, responses={201: CalendarFeedSerializer})
+    def post(self, request: Request) -> Response:
+        feed, token = calendar_feed_create(person=_me(request))
+        return Response(
+            CalendarFeedSerializer(_feed_output(feed, token)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request) -> Response:
+        if not calendar_feed_delete(person=_me(request)):
+            raise NotFound(_("You have no calendar link."))
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -21,8 +21,10 @@ class CoachingSessionsConfig(AppConfig):
         from .personal_data import (
             erase_availability,
             erase_bookings,
+            erase_calendar_feed,
             export_availability,
             export_bookings,
+            export_calendar_feed,
         )
         from .services import (
             bookings_cancel_for_account,
@@ -38,6 +40,9 @@ class CoachingSessionsConfig(AppConfig):
         # Erased before the availability (providers run last registered first):
         # the slots go once their future bookings are cancelled.
         register_provider("bookings", export=export_bookings, erase=erase_bookings)
+        register_provider(
+            "calendar_feed", export=export_calendar_feed, erase=erase_calendar_feed
+        )
         mentors_hooks.profile_panels.connect(profile_slots)
         # What changes between two people, or in an account, cancels the
         # future bookings it concerns, in the same transaction.

@@ -90,7 +90,12 @@ def booking_invitations_send(
 
 
 def _context(
-    booking: Booking, recipient: Any, other: Any, method: str, reason: str
+    booking: Booking,
+    recipient: Any,
+    other: Any,
+    method: str,
+    reason: str,
+    mentor_link: str = "",
 ) -> dict[str, Any]:
     """What the e-mail and the calendar say, in the active language. Never the
     other person's e-mail address; when an account was closed, nothing of its
@@ -108,7 +113,11 @@ def _context(
             "name": name,
             "when": span_label(booking.start, booking.end, other.time_zone),
         }
-    where = None if discreet else where_to_meet(booking, viewer_id=recipient.pk)
+    where = (
+        None
+        if discreet
+        else where_to_meet(booking, viewer_id=recipient.pk, mentor_link=mentor_link)
+    )
     cancelled = ""
     if method == CANCEL:
         cancelled = " ".join(
@@ -187,22 +196,15 @@ def booking_ics(
     location: str,
 ) -> str:
     """The ``.ics`` of ``booking`` for ``recipient`` (the only attendee)."""
-    calendar = Calendar()
-    calendar.add("prodid", "-//Compagnonnage//Sessions//FR")
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
+    calendar = ics_calendar()
     calendar.add("method", method)
-    event = Event()
-    event.add("uid", booking_uid(booking))
-    event.add("sequence", booking.sequence)
-    event.add("dtstamp", timezone.now().astimezone(UTC))
-    event.add("dtstart", booking.start.astimezone(UTC))
-    event.add("dtend", booking.end.astimezone(UTC))
-    event.add("status", "CONFIRMED" if method == REQUEST else "CANCELLED")
-    event.add("summary", summary)
-    event.add("description", description)
-    if location:
-        event.add("location", location)
+    event = booking_event(
+        booking=booking,
+        cancelled=method == CANCEL,
+        summary=summary,
+        description=description,
+        location=location,
+    )
     _cn, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
     organizer = vCalAddress(f"mailto:{address}")
     organizer.params["cn"] = vText(settings.SITE_NAME)
@@ -216,6 +218,64 @@ def booking_ics(
     event.add("attendee", attendee)
     calendar.add_component(event)
     return calendar.to_ical().decode()
+
+
+def ics_calendar() -> Calendar:
+    """An empty VCALENDAR of the platform (no METHOD: the caller adds it)."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//Compagnonnage//Sessions//FR")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    return calendar
+
+
+def booking_event(
+    *,
+    booking: Booking,
+    cancelled: bool,
+    summary: str,
+    description: str,
+    location: str,
+) -> Event:
+    """The VEVENT of ``booking``, shared by the invitations and the feed:
+    UID and SEQUENCE the booking's, times in UTC, the words given."""
+    event = Event()
+    event.add("uid", booking_uid(booking))
+    event.add("sequence", booking.sequence)
+    event.add("dtstamp", timezone.now().astimezone(UTC))
+    event.add("dtstart", booking.start.astimezone(UTC))
+    event.add("dtend", booking.end.astimezone(UTC))
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    event.add("summary", summary)
+    event.add("description", description)
+    if location:
+        event.add("location", location)
+    return event
+
+
+def booking_event_for(*, booking: Booking, viewer: Any, mentor_link: str = "") -> Event:
+    """The VEVENT of ``booking`` as ``viewer`` (one of its two people) reads it
+    in the active language, as its invitation says it: cancelled with its
+    reason, or where to meet (``mentor_link``: the mentor's meeting link now,
+    for a booking that kept none). For the calendar feed."""
+    cancelled = booking.status == Booking.Status.CANCELLED
+    reason = booking.cancel_reason if booking.cancel_reason in REASONS else ""
+    other = booking.mentor if booking.learner_id == viewer.pk else booking.learner
+    context = _context(
+        booking,
+        viewer,
+        other,
+        CANCEL if cancelled else REQUEST,
+        reason if cancelled else "",
+        mentor_link=mentor_link,
+    )
+    return booking_event(
+        booking=booking,
+        cancelled=cancelled,
+        summary=context["summary"],
+        description="\n".join(context["lines"]),
+        location=context["where"].location if context["where"] else "",
+    )
 
 
 def booking_uid(booking: Booking) -> str:

@@ -604,3 +604,33 @@ class BusyTime(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.period}"
+
+
+# --- calendar feed -------------------------------------------------------------
+
+
+class CalendarFeed(models.Model):
+    """A person's private calendar feed (``/agenda/<token>.ics``): their
+    sessions in both roles, for a calendar app to subscribe to.
+
+    The token in the URL is the only credential. Neither it nor anything that
+    gives it away alone is stored: ``seed`` is random, the token is an HMAC of
+    it under ``SECRET_KEY`` (``sessions.feed.feed_token``), so the settings page
+    can show the link again, and a copy of the database without the key (a
+    backup, a dump) reveals no link. ``token_hash`` (its SHA-256, as for API
+    tokens) finds the feed of a URL. A new link replaces the row's seed and
+    hash: the old URL then finds nothing.
+    """
+
+    person = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    seed = models.CharField(max_length=64, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    # When a calendar app last fetched it (recorded at most once an hour): the
+    # settings page tells the person their calendar really reads the link.
+    last_read_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.person_id} ({self.created_at:%Y-%m-%d})"

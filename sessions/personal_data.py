@@ -7,8 +7,8 @@ from typing import Any
 
 from django.db.models import Q
 
-from .models import Availability, Booking, CancelReason, Slot
-from .services import bookings_cancel_for_change
+from .models import Availability, Booking, CalendarFeed, CancelReason, Slot
+from .services import bookings_cancel_for_change, calendar_feed_delete
 
 
 def export_availability(user: Any) -> dict[str, Any]:
@@ -106,3 +106,19 @@ def erase_bookings(user: Any) -> None:
     )
     Booking.objects.filter(learner=user).update(agenda="", phone="")
     Booking.objects.filter(mentor=user).update(meeting_url="")
+
+
+def export_calendar_feed(user: Any) -> dict[str, Any]:
+    """Whether the person has a calendar feed link, since when and when a
+    calendar last read it; never the link itself (a credential)."""
+    feed = CalendarFeed.objects.filter(person=user).first()
+    return {
+        "calendar_feed": None
+        if feed is None
+        else {"created_at": feed.created_at, "last_read_at": feed.last_read_at}
+    }
+
+
+def erase_calendar_feed(user: Any) -> None:
+    """The feed link is revoked: its URL answers 404."""
+    calendar_feed_delete(person=user)

@@ -11,12 +11,14 @@ from django.db.models import F, Func, Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from accounts.models import hash_token
 from matching.models import Mentorship, MentorshipSkill
 from mentors.choices import Mode
 from mentors.models import MentorProfile
 from mentors.selectors import mentor_profile_page_row
 
-from .models import Availability, Booking, Slot, Venue
+from .feed import TOKEN_FORMAT, feed_window_start
+from .models import Availability, Booking, CalendarFeed, Slot, Venue
 from .slots import candidate_slots, choose, windows
 
 
@@ -222,4 +224,38 @@ def mentorship_active_between(*, learner_id: int, mentor_id: int) -> Mentorship 
         Mentorship.objects.active()
         .filter(learner_id=learner_id, mentor_id=mentor_id)
         .first()
+    )
+
+
+# --- calendar feed -------------------------------------------------------------
+
+
+def calendar_feed_find(*, token: str) -> CalendarFeed | None:
+    """The feed whose URL holds ``token``, with its person; None when there is
+    none, or its person's account is closed."""
+    if not TOKEN_FORMAT.fullmatch(token):
+        return None
+    return (
+        CalendarFeed.objects.select_related("person")
+        .filter(token_hash=hash_token(token), person__is_active=True)
+        .first()
+    )
+
+
+def calendar_feed_get(*, person_id: int) -> CalendarFeed | None:
+    """The person's own feed, if they made one."""
+    return CalendarFeed.objects.filter(person_id=person_id).first()
+
+
+def calendar_feed_bookings(*, person_id: int, now: datetime) -> list[Booking]:
+    """The bookings the person's feed holds, in both roles: those that ended
+    in the last ``PAST_DAYS`` days and all to come; a cancelled one until it
+    is past. One query (with both people and the slot's venue), whatever their
+    number."""
+    mine = Q(learner_id=person_id) | Q(mentor_id=person_id)
+    return list(
+        Booking.objects.filter(mine, end__gt=feed_window_start(now))
+        .exclude(status=Booking.Status.CANCELLED, end__lte=now)
+        .select_related("learner", "mentor", "slot__venue")
+        .order_by("start", "pk")
     )

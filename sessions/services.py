@@ -23,6 +23,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import hash_token
 from core.errors import Conflict
 from matching.models import Mentorship, MentorshipSkill
 from mentors.choices import Mode
@@ -31,6 +32,7 @@ from mentors.services import (
     mentor_profile_set_slot_summaries,
 )
 
+from .feed import feed_seed, feed_token
 from .invitations import CANCEL, REQUEST, booking_invitations_send
 from .meeting import meeting_url_choose, phone_checked
 from .models import (
@@ -42,6 +44,7 @@ from .models import (
     Booking,
     BookingKey,
     BusyTime,
+    CalendarFeed,
     CancelReason,
     DateException,
     Slot,
@@ -971,3 +974,45 @@ def bookings_cancel_for_hidden_mentor(*, user_id: int) -> list[Booking]:
         bookings=Booking.objects.filter(mentor_id=user_id),
         reason=CancelReason.MENTOR_HIDDEN,
     )
+
+
+# --- calendar feed -------------------------------------------------------------
+
+# A calendar app's reads are recorded at most this often (a GET that writes,
+# allowed for it: tests/gates/page_checks.py).
+FEED_READ_EVERY = timedelta(hours=1)
+
+
+@transaction.atomic
+def calendar_feed_create(*, person: Any) -> tuple[CalendarFeed, str]:
+    """A new secret link to ``person``'s calendar feed, replacing the one they
+    had (whose URL then answers 404). Returns the feed and its token. Takes the
+    person's feed row (two at once: the last one wins, one row)."""
+    seed = feed_seed()
+    token = feed_token(seed)
+    feed, _created = CalendarFeed.objects.update_or_create(
+        person=person,
+        defaults={
+            "seed": seed,
+            "token_hash": hash_token(token),
+            "created_at": timezone.now(),
+            "last_read_at": None,
+        },
+    )
+    return feed, token
+
+
+@transaction.atomic
+def calendar_feed_delete(*, person: Any) -> bool:
+    """Revoke ``person``'s calendar feed: its URL answers 404 from now on.
+    Says whether there was one."""
+    deleted, _rows = CalendarFeed.objects.filter(person=person).delete()
+    return deleted > 0
+
+
+def calendar_feed_read(*, feed: CalendarFeed, now: datetime) -> None:
+    """Record that a calendar app read ``feed`` (its owner sees it works), at
+    most once every ``FEED_READ_EVERY``."""
+    if feed.last_read_at is None or now - feed.last_read_at >= FEED_READ_EVERY:
+        CalendarFeed.objects.filter(pk=feed.pk).update(last_read_at=now)
+        feed.last_read_at = now

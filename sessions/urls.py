@@ -23,4 +23,25 @@ urlpatterns = [
         views.slot_remove,
         name="slot-remove",
     ),
+    # The private calendar feed (sessions/feed.py) and its settings page.
+    path(
+        "agenda/<str:feed_token>.ics",
+        views.calendar_feed,
+        name="calendar-feed",
+    ),
+    path(
+        "mon-espace/agenda/",
+        views.calendar_feed_settings,
+        name="calendar-feed-settings",
+    ),
+    path(
+        "mon-espace/agenda/nouveau-lien/",
+        views.calendar_feed_new,
+        name="calendar-feed-new",
+    ),
+    path(
+        "mon-espace/agenda/supprimer/",
+        views.calendar_feed_remove,
+        name="calendar-feed-delete",
+    ),
 ]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import math
 import zoneinfo
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
@@ -19,7 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
+from accounts.models import User
 from core.errors import Conflict
+from core.throttling import KeyedThrottle
 from core.views import domain_errors
 from mentors.choices import Mode
 from mentors.models import MentorProfile
@@ -34,6 +37,7 @@ from .display import (
     rule_label,
     zone_name,
 )
+from .feed import feed_ics, feed_token_of, feed_url, webcal_url
 from .forms import (
     AvailabilitySettingsForm,
     BookingForm,
@@ -49,6 +53,9 @@ from .selectors import (
     availability_get,
     availability_public_get,
     booking_list_for,
+    calendar_feed_bookings,
+    calendar_feed_find,
+    calendar_feed_get,
     mentor_profile_bookable_get,
     mentorship_active_between,
     slot_list_between,
@@ -61,6 +68,9 @@ from .services import (
     availability_get_or_create,
     availability_update,
     booking_create,
+    calendar_feed_create,
+    calendar_feed_delete,
+    calendar_feed_read,
     slot_create,
     slot_delete,
 )
@@ -589,3 +599,94 @@ def my_sessions(request: HttpRequest) -> HttpResponse:
         "coaching_sessions/my_sessions.html",
         {"upcoming": upcoming, "past": past[:50], "zone_name": zone_name(zone)},
     )
+
+
+# --- calendar feed -------------------------------------------------------------
+
+
+def _me(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+@require_safe
+def calendar_feed(request: HttpRequest, feed_token: str) -> HttpResponse:
+    """A person's calendar feed, for calendar apps: no sign-in, the token in
+    the URL is the credential. An unknown or revoked token answers 404. Past
+    the rate, 429 with ``Retry-After``: by feed, and by address for tokens
+    that find no feed (someone trying links)."""
+    feed = calendar_feed_find(token=feed_token)
+    if feed is None:
+        throttle = KeyedThrottle("calendar_feed_miss")
+    else:
+        throttle = KeyedThrottle("calendar_feed", feed.token_hash)
+    if not throttle.allows(request):
+        response = HttpResponse(
+            _("Too many requests: try again later."),
+            status=429,
+            content_type="text/plain; charset=utf-8",
+        )
+        response["Retry-After"] = str(math.ceil(throttle.wait() or 1))
+        return response
+    if feed is None:
+        raise Http404
+    now = timezone.now()
+    body = feed_ics(
+        person=feed.person,
+        bookings=calendar_feed_bookings(person_id=feed.person_id, now=now),
+    )
+    calendar_feed_read(feed=feed, now=now)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    # Someone's sessions: no shared cache keeps them, no search engine lists them.
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@login_required
+@require_safe
+def calendar_feed_settings(request: HttpRequest) -> HttpResponse:
+    """ "My calendar": the person's feed link to copy or subscribe to, with
+    how to add it, change it or delete it."""
+    feed = calendar_feed_get(person_id=_me(request).pk)
+    token = feed_token_of(feed) if feed is not None else None
+    url = feed_url(token) if token else ""
+    return render(
+        request,
+        "coaching_sessions/calendar_feed.html",
+        {"feed": feed, "url": url, "webcal": webcal_url(url) if url else ""},
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def calendar_feed_new(request: HttpRequest) -> HttpResponse:
+    """Create the link, or change it (the old one stops working)."""
+    me = _me(request)
+    had = calendar_feed_get(person_id=me.pk) is not None
+    calendar_feed_create(person=me)
+    if had:
+        messages.success(
+            request,
+            _(
+                "Your new link is ready. The old one no longer works: add the new "
+                "one to your calendar."
+            ),
+        )
+    else:
+        messages.success(request, _("Your link is ready. Add it to your calendar."))
+    return redirect("coaching_sessions:calendar-feed-settings")
+
+
+@login_required
+@require_http_methods(["POST"])
+def calendar_feed_remove(request: HttpRequest) -> HttpResponse:
+    calendar_feed_delete(person=_me(request))
+    messages.success(
+        request,
+        _(
+            "Your link is deleted. Your calendar no longer receives your "
+            "sessions: you can remove it from your calendar app."
+        ),
+    )
+    return redirect("coaching_sessions:calendar-feed-settings")

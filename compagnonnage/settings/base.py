@@ -322,6 +322,10 @@ API_THROTTLE_RATES: dict[str, str] = {
     "user": "600/min",
     "write": "60/min",
     "directory": "60/min",
+    # Private calendar feeds (sessions/feed.py), by feed: calendar apps poll
+    # every few minutes at most. By address, asking for feeds that do not exist.
+    "calendar_feed": "60/hour",
+    "calendar_feed_miss": "60/hour",
 }
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

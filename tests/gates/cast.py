@@ -3,7 +3,8 @@
 - learner A and learner B: learner profiles;
 - A's mentor and another mentor: approved, public mentor profiles (A's mentor
   also has pending changes to submit, and one free slot); later features add
-  the mentorship between A and A's mentor, requests, bookings…;
+  the mentorship between A and A's mentor, requests, bookings, learner A's
+  calendar feed…;
 - staff (with TOTP).
 Learner A has blocked the other mentor. ``objects`` names the ids that fill
 path parameters.
@@ -33,7 +34,12 @@ from mentors.models import (
 )
 from mentors.search import mentor_search_refresh
 from mentors.services import block_create
-from sessions.services import availability_get_or_create, booking_create, slot_create
+from sessions.services import (
+    availability_get_or_create,
+    booking_create,
+    calendar_feed_create,
+    slot_create,
+)
 from tests.factories import UserFactory, add_totp
 
 ACTORS = ["anonymous", "learner_a", "learner_b", "mentor_of_a", "other_mentor", "staff"]
@@ -177,7 +183,10 @@ def make_cast() -> Cast:
     booking = booking_create(
         learner=cast.users["learner_a"], slot_id=booked.pk, mode="video"
     )
+    # Learner A subscribes to their sessions from a calendar app.
+    _feed, feed_token = calendar_feed_create(person=cast.users["learner_a"])
     cast.objects = {
+        "feed_token_of_a": feed_token,
         "booking_of_a": booking.pk,
         "mentorship_of_a": mentorship_a.pk,
         "request_of_b": request_b.pk,

@@ -38,6 +38,11 @@ GET_WRITES_ALLOWED: dict[str, dict[str, str]] = {
     # Opening a thread is reading it: the person's "read up to" time moves, so
     # the unread count in the menu drops. It writes only the reader's own row.
     "matching:thread": {"mentors_mentorship": "marks the thread read"},
+    # A calendar app reading a person's feed: its owner sees that their
+    # calendar reads the link. At most once an hour, on the feed's own row.
+    "coaching_sessions:calendar-feed": {
+        "coaching_sessions_calendarfeed": "when a calendar last read the feed"
+    },
 }
 # Written by any request, GET included, each with why.
 ALWAYS_ALLOWED = {

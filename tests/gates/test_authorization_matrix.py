@@ -108,6 +108,11 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/api/v1/bookings/"): ANYONE_SIGNED_IN,
     ("POST", "/api/v1/bookings/"): row(401, 201, 409, 404, 409, 409),
     ("GET", "/api/v1/bookings/{id}/"): row(401, 200, 404, 200, 404, 404),
+    # The calendar feed is the caller's own: learner A has one; anyone signed
+    # in makes one (replacing theirs); only A has one to show or revoke.
+    ("GET", "/api/v1/me/calendar-feed/"): row(401, 200, 404, 404, 404, 404),
+    ("POST", "/api/v1/me/calendar-feed/"): row(401, 201, 201, 201, 201, 201),
+    ("DELETE", "/api/v1/me/calendar-feed/"): row(401, 204, 404, 404, 404, 404),
 }
 
 # Path parameters of each route, from the cast's objects.

@@ -29,6 +29,8 @@ ACTIONS = [
     '"Hide my profile from the directory"',
     '"Report this profile"',
     '"Mark all as read"',
+    '"Yes, change my link"',
+    '"Yes, delete my link"',
 ]
 CONTROL = re.compile(r"<(button|a)\b([^>]*)>(.*?)</\1>", re.DOTALL)
 QUIET = {"button-secondary", "button-danger"}

@@ -93,6 +93,8 @@ PARAMETERS: dict[str, Callable[[Cast, str], Any]] = {
     "code": lambda cast, actor: "python",
     "app_label": lambda cast, actor: "mentors",
     "id": lambda cast, actor: cast.id("learner_b"),  # the admin's user password
+    # Learner A's calendar feed (no sign-in: the same for every actor).
+    "feed_token": lambda cast, actor: cast.objects["feed_token_of_a"],
 }
 # A router's "pk", by the collection it names.
 ROUTER_PKS = {
