@@ -3,11 +3,12 @@ of a mentor frees up; they book it themselves, first come first served
 (``booking_create`` locks the slot, so two people told of the same time never
 both get it).
 
-"Earlier" is earlier than ``before``, fixed when they ask: the start of their
-next session with that mentor if they have one coming, else the mentor's
-first free time then, else the end of the mentor's booking window (any time
-at all). An entry expires at the end of the booking window as it was when
-they asked: the line ignores expired entries and a daily job deletes them.
+"Earlier" is earlier than ``before``, fixed when they ask: the earliest of
+their next session with that mentor and the mentor's first free time then
+(earlier than anything they hold or could book now), else the end of the
+mentor's booking window (any time at all). An entry expires at the end of
+the booking window as it was when they asked: the line ignores expired
+entries and a daily job deletes them.
 
 When slots free up (a seat given back by a cancellation, a slot added by hand
 or laid out from the weekly availability), ``waitlist_slots_freed`` e-mails
@@ -110,7 +111,7 @@ def waitlist_join(
         .values_list("start", flat=True)
         .first()
     )
-    before = min(next_session or first_free or expires_at, expires_at)
+    before = min(moment for moment in (next_session, first_free, expires_at) if moment)
     WaitlistEntry.objects.filter(
         learner_id=learner.pk,
         mentor_id=profile.user_id,
