@@ -34,6 +34,7 @@ from mentors.models import (
 from mentors.search import mentor_search_refresh
 from mentors.services import block_create
 from sessions.services import availability_get_or_create, booking_create, slot_create
+from sessions.waitlist import waitlist_join
 from tests.factories import UserFactory, add_totp
 
 ACTORS = ["anonymous", "learner_a", "learner_b", "mentor_of_a", "other_mentor", "staff"]
@@ -177,7 +178,12 @@ def make_cast() -> Cast:
     booking = booking_create(
         learner=cast.users["learner_a"], slot_id=booked.pk, mode="video"
     )
+    # Learner B waits for an earlier time of A's mentor.
+    waiting = waitlist_join(
+        learner=cast.users["learner_b"], mentor_profile_id=mentor_of_a.pk
+    )
     cast.objects = {
+        "waitlist_of_b": waiting.pk,
         "booking_of_a": booking.pk,
         "mentorship_of_a": mentorship_a.pk,
         "request_of_b": request_b.pk,
