@@ -592,17 +592,17 @@ def my_sessions(request: HttpRequest) -> HttpResponse:
     waited = {entry.mentor_id for entry in waiting}
     profiles = dict(
         MentorProfile.objects.filter(
-            user_id__in={
-                item["booking"].mentor_id
-                for item in upcoming
-                if item["booking"].learner_id == request.user.pk
-            }
-            - waited
-        ).values_list("user_id", "pk")
+            user__bookings_as_mentor__learner_id=request.user.pk,
+            user__bookings_as_mentor__status=Booking.Status.CONFIRMED,
+            user__bookings_as_mentor__end__gt=now,
+        )
+        .values_list("user_id", "pk")
+        .distinct()
     )
     for item in upcoming:
-        if item["booking"].learner_id == request.user.pk:
-            item["waitlist_profile"] = profiles.get(item["booking"].mentor_id or 0)
+        mentor_id = item["booking"].mentor_id
+        if item["booking"].learner_id == request.user.pk and mentor_id not in waited:
+            item["waitlist_profile"] = profiles.get(mentor_id or 0)
     return render(
         request,
         "coaching_sessions/my_sessions.html",

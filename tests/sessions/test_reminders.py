@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from core.models import OutboxMessage
 from core.notifications import email_opt_out
-from core.outbox import outbox_relay
+from core.outbox import breaker, outbox_relay
 from sessions.models import Availability, Booking, BookingReminder
 from sessions.reminders import (
     SEND_TASK,
@@ -243,7 +243,18 @@ def test_records_of_past_reminders_are_forgotten_after_a_day():
 # --- concurrency (real threads, real transactions) ----------------------------------
 
 
+@pytest.fixture
+def _unpublished():
+    """Rows stay in the outbox (the publish breaker open): a worker another
+    test started must not run them while this test's tables are flushed."""
+    with override_settings(OUTBOX_PUBLISH_BACKOFF_SECONDS=3600):
+        breaker.trip()
+    yield
+    breaker.reset()
+
+
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("_unpublished")
 def test_a_scan_waits_for_a_concurrent_one_and_then_makes_nothing():
     _booked(hours_ahead=20)
     first_done, release = threading.Event(), threading.Event()
@@ -282,6 +293,7 @@ def test_a_scan_waits_for_a_concurrent_one_and_then_makes_nothing():
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("_unpublished")
 def test_many_scans_at_the_same_moment_make_each_reminder_once():
     _booked(hours_ahead=20)
     others = []
