@@ -21,11 +21,14 @@ from .outbox import outbox_enqueue
 SEND_TASK = "core.tasks.send_email_task"
 
 
+def make_message_id() -> str:
+    """A new Message-ID, chosen once when a message is queued."""
+    return make_msgid(domain=settings.EMAIL_MESSAGE_ID_DOMAIN)
+
+
 def email_to_payload(message: EmailMessage) -> dict[str, Any]:
     headers = dict(message.extra_headers)
-    headers.setdefault(
-        "Message-ID", make_msgid(domain=settings.EMAIL_MESSAGE_ID_DOMAIN)
-    )
+    headers.setdefault("Message-ID", make_message_id())
     alternatives = [
         [str(content), mimetype]
         for content, mimetype in getattr(message, "alternatives", []) or []

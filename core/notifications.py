@@ -104,15 +104,8 @@ def notify(
     """
     spec = get_kind(kind)
     folder = template or kind
-    language = getattr(recipient, "language", None) or settings.LANGUAGE_CODE
-    base = {
-        "recipient": recipient,
-        "link": link,
-        "absolute_link": settings.SITE_URL + link if link.startswith("/") else link,
-        "SITE_URL": settings.SITE_URL,
-        **(context or {}),
-    }
-    base["kind"] = kind
+    language = _language(recipient)
+    base = _base_context(recipient, kind, context, link)
     with transaction.atomic(), translation.override(language):
         unread = None
         if dedupe_key:
@@ -135,6 +128,47 @@ def notify(
                 available_at=timezone.now() + email_delay if email_delay else None,
             )
     return notification
+
+
+def notification_email(
+    *,
+    recipient: AbstractBaseUser,
+    kind: str,
+    context: dict[str, Any] | None = None,
+    link: str = "",
+) -> EmailMultiAlternatives | None:
+    """The e-mail ``notify`` would queue, rendered in the recipient's language
+    but not queued (None when they do not want this kind): for a task that
+    checks its conditions, then sends it itself with a Message-ID it was given
+    when queued (a reminder)."""
+    spec = get_kind(kind)
+    if not email_wanted(user_id=recipient.pk, kind=spec):
+        return None
+    with translation.override(_language(recipient)):
+        return _render_email(
+            recipient, spec, _base_context(recipient, kind, context, link), kind
+        )
+
+
+def _language(recipient: AbstractBaseUser) -> str:
+    return getattr(recipient, "language", None) or settings.LANGUAGE_CODE
+
+
+def _base_context(
+    recipient: AbstractBaseUser,
+    kind: str,
+    context: dict[str, Any] | None,
+    link: str,
+) -> dict[str, Any]:
+    base = {
+        "recipient": recipient,
+        "link": link,
+        "absolute_link": settings.SITE_URL + link if link.startswith("/") else link,
+        "SITE_URL": settings.SITE_URL,
+        **(context or {}),
+    }
+    base["kind"] = kind
+    return base
 
 
 def render_text(template_name: str, context: dict[str, Any]) -> str:

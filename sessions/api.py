@@ -36,6 +36,7 @@ from .models import (
     CalendarFeed,
     DateException,
     Period,
+    WaitlistEntry,
     validate_meeting_link,
 )
 from .selectors import (
@@ -57,6 +58,7 @@ from .services import (
     slot_create,
     slot_delete,
 )
+from .waitlist import waitlist_join, waitlist_list_for, waitlist_withdraw
 
 # How far a list of slots may reach, and how far from today any time asked
 # for or offered may be: bounds on the work one request makes.
@@ -736,4 +738,71 @@ class CalendarFeedMeView(APIView):
     def delete(self, request: Request) -> Response:
         if not calendar_feed_delete(person=_me(request)):
             raise NotFound(_("You have no calendar link."))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- the waitlist ------------------------------------------------------------------
+
+
+class WaitlistInput(serializers.Serializer[Any]):
+    mentor = serializers.IntegerField(
+        min_value=1, help_text="The mentor's profile id (as in /api/v1/mentors/)."
+    )
+
+
+class WaitlistEntrySerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    mentor = serializers.SerializerMethodField()
+    before = InstantField(
+        help_text="Told when a time of this mentor earlier than this frees up."
+    )
+    created_at = InstantField()
+    expires_at = InstantField()
+
+    @extend_schema_field(BookingPersonSerializer)
+    def get_mentor(self, entry: WaitlistEntry) -> dict[str, Any]:
+        profile = getattr(entry.mentor, "mentor_profile", None)
+        return {
+            "id": profile.pk if profile else None,
+            "full_name": entry.mentor.full_name,
+        }
+
+
+class WaitlistViewSet(viewsets.ViewSet):
+    """The caller's waiting lists: told by e-mail when an earlier time of the
+    mentor frees up (they book it themselves). Another person's entry is 404;
+    a mentor not public, blocked or oneself is 404; asking twice is 409."""
+
+    lookup_value_regex = r"\d+"
+
+    @extend_schema(responses=WaitlistEntrySerializer(many=True))
+    def list(self, request: Request) -> Response:
+        entries = waitlist_list_for(learner_id=_me(request).pk)
+        return Response(WaitlistEntrySerializer(entries, many=True).data)
+
+    @extend_schema(request=WaitlistInput, responses={201: WaitlistEntrySerializer})
+    def create(self, request: Request) -> Response:
+        data = WaitlistInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            entry = waitlist_join(
+                learner=_me(request),
+                mentor_profile_id=data.validated_data["mentor"],
+            )
+        except MentorProfile.DoesNotExist as exc:
+            raise NotFound() from exc
+        shown = waitlist_list_for(learner_id=_me(request).pk).get(pk=entry.pk)
+        return Response(
+            WaitlistEntrySerializer(shown).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(
+        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)],
+        responses={204: None},
+    )
+    def destroy(self, request: Request, pk: str) -> Response:
+        try:
+            waitlist_withdraw(learner=_me(request), entry_id=int(pk))
+        except WaitlistEntry.DoesNotExist as exc:
+            raise NotFound() from exc
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -64,3 +64,18 @@ class CoachingSessionsConfig(AppConfig):
                 essential=True,
             )
         )
+        # Reminders and the waitlist.
+        from .personal_data import erase_waitlist, export_waitlist
+
+        register_provider("waitlist", export=export_waitlist, erase=erase_waitlist)
+        # Reminders may be turned off; the waitlist's e-mail is what they asked.
+        register_kind(
+            NotificationKind("sessions.booking_reminder", _("Reminders of my sessions"))
+        )
+        register_kind(
+            NotificationKind(
+                "sessions.waitlist_slot_free",
+                _("An earlier time is free (waiting list)"),
+                essential=True,
+            )
+        )

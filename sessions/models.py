@@ -634,3 +634,85 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} ({self.created_at:%Y-%m-%d})"
+
+
+# --- reminders and the waitlist ----------------------------------------------------
+
+
+class BookingReminder(models.Model):
+    """A reminder made for a booking: once per booking, kind (24 h or 1 h
+    before) and start, whatever the number of scans or workers. Written with
+    ``ON CONFLICT DO NOTHING`` in the transaction of its outbox row, so the
+    unique constraint decides which scan makes it, and a reminder already
+    sent is never made again. A booking moved to another time has another
+    start, hence new reminders."""
+
+    class Kind(models.TextChoices):
+        DAY = "24h", _("The day before")
+        HOUR = "1h", _("One hour before")
+
+    booking = models.ForeignKey(
+        Booking, on_delete=models.CASCADE, related_name="reminders"
+    )
+    kind = models.CharField(max_length=3, choices=Kind.choices)
+    start = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["booking", "kind", "start"], name="sessions_reminder_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"reminder:{self.booking_id}:{self.kind}:{self.start.isoformat()}"
+
+
+class WaitlistEntry(models.Model):
+    """A learner asks to be told when a time of ``mentor`` earlier than
+    ``before`` frees up (notify only: they book it themselves, first come
+    first served). Active until notified, withdrawn or expired (at the end of
+    the mentor's booking window as it was when they asked)."""
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="waitlist_entries",
+    )
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    before = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "mentor"],
+                condition=Q(notified_at__isnull=True),
+                name="sessions_waitlist_one_active",
+                violation_error_message=_(
+                    "You are already on the waiting list of this mentor."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(learner=models.F("mentor")),
+                name="sessions_waitlist_not_oneself",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["mentor", "created_at"],
+                condition=Q(notified_at__isnull=True),
+                name="sessions_waitlist_line",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.learner_id} → {self.mentor_id} before {self.before:%Y-%m-%d %H:%M}Z"
+        )

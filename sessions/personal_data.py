@@ -7,7 +7,14 @@ from typing import Any
 
 from django.db.models import Q
 
-from .models import Availability, Booking, CalendarFeed, CancelReason, Slot
+from .models import (
+    Availability,
+    Booking,
+    CalendarFeed,
+    CancelReason,
+    Slot,
+    WaitlistEntry,
+)
 from .services import bookings_cancel_for_change, calendar_feed_delete
 
 
@@ -122,3 +129,27 @@ def export_calendar_feed(user: Any) -> dict[str, Any]:
 def erase_calendar_feed(user: Any) -> None:
     """The feed link is revoked: its URL answers 404."""
     calendar_feed_delete(person=user)
+
+
+def export_waitlist(user: Any) -> dict[str, Any]:
+    """The waiting lists the person asked to be on (as a learner)."""
+    return {
+        "waitlist": [
+            {
+                "mentor": entry.mentor.full_name,
+                "before": entry.before,
+                "created_at": entry.created_at,
+                "expires_at": entry.expires_at,
+                "notified_at": entry.notified_at,
+            }
+            for entry in WaitlistEntry.objects.filter(learner=user)
+            .select_related("mentor")
+            .order_by("created_at", "pk")
+        ]
+    }
+
+
+def erase_waitlist(user: Any) -> None:
+    """The person's entries go, and those of people waiting for them as a
+    mentor (nobody is told of an erased mentor's times)."""
+    WaitlistEntry.objects.filter(Q(learner=user) | Q(mentor=user)).delete()

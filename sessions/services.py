@@ -62,6 +62,7 @@ from .slots import (
     week_bitmap,
     windows,
 )
+from .waitlist import waitlist_slots_freed
 
 Rule = tuple[int, time, time]
 Exception_ = tuple[date, str, time | None, time | None]
@@ -258,6 +259,7 @@ def slots_regenerate(*, mentor_profile_id: int, now: datetime | None = None) -> 
         offer=offer,
     )
     slot_summary_refresh(mentor_profile_id=mentor_profile_id, now=now)
+    waitlist_slots_freed(slot_ids=[slot.pk for slot in made], now=now)
     return len(made)
 
 
@@ -387,6 +389,7 @@ def slot_create(
     if not made:
         raise Conflict(_("You are already busy at that time."))
     slot_summary_refresh(mentor_profile_id=mentor_profile_id, now=now)
+    waitlist_slots_freed(slot_ids=[made[0].pk], now=now)
     return made[0]
 
 
@@ -875,6 +878,8 @@ def bookings_cancel_for_change(
     goes, the invitation's ``SEQUENCE`` moves on and both people get the
     ``METHOD:CANCEL`` invitation with the reason (a person whose account is
     off gets nothing); ``cancelled_by`` stays empty: nobody cancelled late.
+    The first people on the mentor's waiting list are told of the seats given
+    back (``waitlist_slots_freed``: not when the mentor paused or is hidden).
     Returns the bookings cancelled, as they are now.
     """
     if reason not in RELATIONSHIP_CHANGED:
@@ -925,6 +930,7 @@ def bookings_cancel_for_change(
         user_id__in={booking.mentor_id for booking in cancelled if booking.mentor_id}
     ).values_list("pk", flat=True):
         slot_summary_refresh(mentor_profile_id=profile_id, now=now)
+    waitlist_slots_freed(slot_ids=sorted(seats), now=now)
     return cancelled
 
 

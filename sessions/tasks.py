@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from .reminders import (
+    booking_reminder_send,
+    booking_reminders_forget,
+    booking_reminders_queue,
+)
 from .services import booking_keys_forget, slot_summaries_refresh_all, slots_extend_all
+from .waitlist import waitlist_forget_expired
 
 
 @shared_task
@@ -23,3 +29,28 @@ def refresh_slot_summaries_task() -> int:
 def forget_booking_keys_task() -> int:
     """Daily: idempotency keys of bookings are kept 24 hours."""
     return booking_keys_forget()
+
+
+# --- reminders and the waitlist ----------------------------------------------------
+
+
+@shared_task
+def queue_booking_reminders_task() -> int:
+    """Every 5 minutes: make the reminders that are due (each once)."""
+    return booking_reminders_queue()
+
+
+@shared_task
+def send_booking_reminder_task(
+    booking_id: int, kind: str, start: str, message_ids: dict[str, str]
+) -> int:
+    """One reminder, through the outbox: checks the booking, then sends."""
+    return booking_reminder_send(
+        booking_id=booking_id, kind=kind, start=start, message_ids=message_ids
+    )
+
+
+@shared_task
+def forget_reminders_and_waitlist_task() -> int:
+    """Daily: records of past reminders and expired waitlist entries go."""
+    return booking_reminders_forget() + waitlist_forget_expired()

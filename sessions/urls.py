@@ -44,4 +44,14 @@ urlpatterns = [
         views.calendar_feed_remove,
         name="calendar-feed-delete",
     ),
+    path(
+        "mentors/<int:profile_id>/liste-d-attente/",
+        views.waitlist_join_page,
+        name="waitlist-join",
+    ),
+    path(
+        "mon-espace/liste-d-attente/<int:entry_id>/retirer/",
+        views.waitlist_withdraw_page,
+        name="waitlist-withdraw",
+    ),
 ]

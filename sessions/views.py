@@ -75,6 +75,7 @@ from .services import (
     slot_delete,
 )
 from .slots import local_start
+from .waitlist import waitlist_join, waitlist_list_for, waitlist_withdraw
 
 PREVIEW_DAYS = 14
 # "Free" alone reads as "no charge" in French: a slot is open to booking.
@@ -557,6 +558,7 @@ def booking_new(request: HttpRequest, profile_id: int) -> HttpResponse:
             "zones_differ": mentor_zone != viewer_zone,
             "has_mentorship": mentorship is not None,
             "paused": profile.is_paused,
+            "waiting": _waiting_with(viewer.pk, profile.user_id, viewer_zone),
         },
     )
 
@@ -594,10 +596,39 @@ def my_sessions(request: HttpRequest) -> HttpResponse:
         if b.end > now and b.status == Booking.Status.CONFIRMED
     ]
     past = [shown(b) for b in reversed(bookings) if b.end <= now]
+    waiting = list(waitlist_list_for(learner_id=request.user.pk, now=now))
+    # "Tell me if an earlier time frees up" beside a session as learner, with
+    # a mentor whose list the person is not on yet.
+    waited = {entry.mentor_id for entry in waiting}
+    profiles = dict(
+        MentorProfile.objects.filter(
+            user__bookings_as_mentor__learner_id=request.user.pk,
+            user__bookings_as_mentor__status=Booking.Status.CONFIRMED,
+            user__bookings_as_mentor__end__gt=now,
+        )
+        .values_list("user_id", "pk")
+        .distinct()
+    )
+    for item in upcoming:
+        mentor_id = item["booking"].mentor_id
+        if item["booking"].learner_id == request.user.pk and mentor_id not in waited:
+            item["waitlist_profile"] = profiles.get(mentor_id or 0)
     return render(
         request,
         "coaching_sessions/my_sessions.html",
-        {"upcoming": upcoming, "past": past[:50], "zone_name": zone_name(zone)},
+        {
+            "upcoming": upcoming,
+            "past": past[:50],
+            "zone_name": zone_name(zone),
+            "waiting": [
+                {
+                    "entry": entry,
+                    "before": day_time(entry.before, zone),
+                    "profile": getattr(entry.mentor, "mentor_profile", None),
+                }
+                for entry in waiting
+            ],
+        },
     )
 
 
@@ -658,6 +689,25 @@ def calendar_feed_settings(request: HttpRequest) -> HttpResponse:
     )
 
 
+# --- the waitlist ------------------------------------------------------------------
+
+
+def _waiting_with(learner_id: int, mentor_id: int, zone: str) -> dict[str, Any] | None:
+    """The learner's active entry on this mentor's list, for the booking page."""
+    entry = waitlist_list_for(learner_id=learner_id).filter(mentor_id=mentor_id).first()
+    if entry is None:
+        return None
+    return {"entry": entry, "before": day_time(entry.before, zone)}
+
+
+def _waitlist_back(request: HttpRequest, **kwargs: Any) -> str:
+    """Back to the page the form was on: "My sessions", or the booking page."""
+    profile_id = kwargs.get("profile_id") or request.POST.get("profile", "")
+    if request.POST.get("from") == "booking" and str(profile_id).isdigit():
+        return reverse("coaching_sessions:booking-new", args=[int(profile_id)])
+    return reverse("coaching_sessions:my-sessions")
+
+
 @login_required
 @require_http_methods(["POST"])
 def calendar_feed_new(request: HttpRequest) -> HttpResponse:
@@ -690,3 +740,24 @@ def calendar_feed_remove(request: HttpRequest) -> HttpResponse:
         ),
     )
     return redirect("coaching_sessions:calendar-feed-settings")
+
+
+@domain_errors(_waitlist_back)
+def waitlist_join_page(request: HttpRequest, profile_id: int) -> HttpResponse:
+    """The learner asks to be told when an earlier time of this mentor frees
+    up (a mentor not public, blocked, or oneself: 404)."""
+    waitlist_join(learner=request.user, mentor_profile_id=profile_id)
+    messages.success(
+        request, _("Noted. We will write to you if an earlier time frees up.")
+    )
+    return redirect(_waitlist_back(request, profile_id=profile_id))
+
+
+@login_required
+@require_http_methods(["POST"])
+@domain_errors(_waitlist_back)
+def waitlist_withdraw_page(request: HttpRequest, entry_id: int) -> HttpResponse:
+    """The learner leaves a waiting list (another person's entry: 404)."""
+    waitlist_withdraw(learner=request.user, entry_id=entry_id)
+    messages.success(request, _("Done. We will not write to you about it."))
+    return redirect(_waitlist_back(request))

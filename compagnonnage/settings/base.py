@@ -441,6 +441,17 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "sessions.tasks.forget_booking_keys_task",
         "schedule": timedelta(hours=24),
     },
+    # Reminders are due 24 h and 1 h before: a scan every 5 minutes, never a
+    # countdown (the broker would deliver a long one twice).
+    "queue-booking-reminders": {
+        "task": "sessions.tasks.queue_booking_reminders_task",
+        "schedule": timedelta(minutes=5),
+        "options": {"expires": 240},
+    },
+    "forget-reminders-and-waitlist": {
+        "task": "sessions.tasks.forget_reminders_and_waitlist_task",
+        "schedule": timedelta(hours=24),
+    },
     "rebuild-search-lexicon": {
         "task": "mentors.tasks.rebuild_search_lexicon_task",
         "schedule": timedelta(hours=24),

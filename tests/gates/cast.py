@@ -40,6 +40,7 @@ from sessions.services import (
     calendar_feed_create,
     slot_create,
 )
+from sessions.waitlist import waitlist_join
 from tests.factories import UserFactory, add_totp
 
 ACTORS = ["anonymous", "learner_a", "learner_b", "mentor_of_a", "other_mentor", "staff"]
@@ -185,8 +186,13 @@ def make_cast() -> Cast:
     )
     # Learner A subscribes to their sessions from a calendar app.
     _feed, feed_token = calendar_feed_create(person=cast.users["learner_a"])
+    # Learner B waits for an earlier time of A's mentor.
+    waiting = waitlist_join(
+        learner=cast.users["learner_b"], mentor_profile_id=mentor_of_a.pk
+    )
     cast.objects = {
         "feed_token_of_a": feed_token,
+        "waitlist_of_b": waiting.pk,
         "booking_of_a": booking.pk,
         "mentorship_of_a": mentorship_a.pk,
         "request_of_b": request_b.pk,

@@ -113,6 +113,12 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/api/v1/me/calendar-feed/"): row(401, 200, 404, 404, 404, 404),
     ("POST", "/api/v1/me/calendar-feed/"): row(401, 201, 201, 201, 201, 201),
     ("DELETE", "/api/v1/me/calendar-feed/"): row(401, 204, 404, 404, 404, 404),
+    # The waitlist: one's own entries. The body asks for A's mentor: B already
+    # waits for them (409), a mentor never waits for themself (404, as if
+    # there were no such mentor); {id} is B's entry.
+    ("GET", "/api/v1/waitlist/"): ANYONE_SIGNED_IN,
+    ("POST", "/api/v1/waitlist/"): row(401, 201, 409, 404, 201, 201),
+    ("DELETE", "/api/v1/waitlist/{id}/"): row(401, 404, 204, 404, 404, 404),
 }
 
 # Path parameters of each route, from the cast's objects.
@@ -143,6 +149,7 @@ PATH_PARAMS = {
     },
     "/api/v1/me/slots/{id}/": lambda cast: {"id": cast.objects["slot_of_mentor_of_a"]},
     "/api/v1/bookings/{id}/": lambda cast: {"id": cast.objects["booking_of_a"]},
+    "/api/v1/waitlist/{id}/": lambda cast: {"id": cast.objects["waitlist_of_b"]},
 }
 
 # Query parameters an operation needs to reach its answer.
@@ -192,6 +199,9 @@ BODIES = {
     ("POST", "/api/v1/bookings/"): lambda cast: {
         "slot": cast.objects["slot_of_mentor_of_a"],
         "mode": "video",
+    },
+    ("POST", "/api/v1/waitlist/"): lambda cast: {
+        "mentor": cast.objects["profile_of_mentor_of_a"]
     },
 }
 

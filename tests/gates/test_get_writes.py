@@ -90,6 +90,7 @@ PARAMETERS: dict[str, Callable[[Cast, str], Any]] = {
     "key": _email_key,
     "export_id": lambda cast, actor: 0,  # none is ready: the 404 path
     "slot_id": lambda cast, actor: cast.objects["slot_of_mentor_of_a"],
+    "entry_id": lambda cast, actor: cast.objects["waitlist_of_b"],
     "code": lambda cast, actor: "python",
     "app_label": lambda cast, actor: "mentors",
     "id": lambda cast, actor: cast.id("learner_b"),  # the admin's user password
@@ -104,6 +105,7 @@ ROUTER_PKS = {
     "mentors/": "profile_of_mentor_of_a",
     "me/slots/": "slot_of_mentor_of_a",
     "bookings/": "booking_of_a",
+    "waitlist/": "waitlist_of_b",
 }
 # Routes not walked, each with why.
 NOT_WALKED = {

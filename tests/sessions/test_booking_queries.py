@@ -27,11 +27,14 @@ MINE = reverse("coaching_sessions:my-sessions")
 # profile, zone, slots, their confirmed bookings with learners, their skills
 WEEK_QUERIES = 3 + 5
 # bookings with both people, their skills, the skills' names, the mentors'
-# meeting links now (for bookings made before the mentor gave one)
-MINE_QUERIES = 3 + 4
+# meeting links now (for bookings made before the mentor gave one), the
+# person's waiting lists, the profiles of their mentors ("tell me if an
+# earlier time frees up")
+MINE_QUERIES = 3 + 6
 # mentor public and not blocked (with the profile: one plain query), free
-# slots, zone, mentorship, skills
-BOOKING_PAGE_QUERIES = 3 + 5
+# slots, zone, mentorship, skills, the learner's place on the mentor's waiting
+# list
+BOOKING_PAGE_QUERIES = 3 + 6
 # (no notices count in the API) bookings, their skills, the skills' names,
 # the mentors' meeting links now
 API_LIST_QUERIES = 2 + 4
