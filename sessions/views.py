@@ -742,6 +742,8 @@ def calendar_feed_remove(request: HttpRequest) -> HttpResponse:
     return redirect("coaching_sessions:calendar-feed-settings")
 
 
+@login_required
+@require_http_methods(["POST"])
 @domain_errors(_waitlist_back)
 def waitlist_join_page(request: HttpRequest, profile_id: int) -> HttpResponse:
     """The learner asks to be told when an earlier time of this mentor frees
