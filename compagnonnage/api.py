@@ -22,6 +22,11 @@ router.register("slots", sessions_api.SlotViewSet, basename="slot")
 router.register("me/slots", sessions_api.MySlotViewSet, basename="me-slot")
 router.register("venues", sessions_api.VenueViewSet, basename="venue")
 router.register("bookings", sessions_api.BookingViewSet, basename="booking")
+router.register(
+    "reschedule-requests",
+    sessions_api.RescheduleRequestViewSet,
+    basename="reschedule-request",
+)
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),

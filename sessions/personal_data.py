@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q
+from django.utils import timezone
 
-from .models import Availability, Booking, CancelReason, Slot
+from .models import Availability, Booking, CancelReason, RescheduleRequest, Slot
 from .services import bookings_cancel_for_change
 
 
@@ -89,6 +90,14 @@ def export_bookings(user: Any) -> dict[str, Any]:
                 "agenda": booking.agenda if as_learner else "",
                 "created_at": booking.created_at,
                 "cancelled_at": booking.cancelled_at,
+                "cancel_reason": booking.cancel_reason,
+                "cancelled_by_me": booking.cancelled_by_id == user.pk,
+                # Written by one of the two, for the other: both may read it.
+                "cancel_note": booking.cancel_note,
+                # About the person who cancelled: in their own export only.
+                "cancelled_late": booking.cancelled_late
+                if booking.cancelled_by_id == user.pk
+                else None,
             }
         )
     return {"bookings": rows}
@@ -106,3 +115,36 @@ def erase_bookings(user: Any) -> None:
     )
     Booking.objects.filter(learner=user).update(agenda="", phone="")
     Booking.objects.filter(mentor=user).update(meeting_url="")
+
+
+def _reschedule_requests_of(user: Any) -> Any:
+    return RescheduleRequest.objects.filter(
+        Q(booking__learner=user) | Q(booking__mentor=user)
+    )
+
+
+def export_reschedule_requests(user: Any) -> dict[str, Any]:
+    """Requests to move a session, for both people of the booking."""
+    return {
+        "reschedule_requests": [
+            {
+                "role": "learner"
+                if request.booking.learner_id == user.pk
+                else "mentor",
+                "session_start": request.booking.start,
+                "proposed_start": request.start,
+                "status": request.status,
+                "created_at": request.created_at,
+                "answered_at": request.answered_at,
+            }
+            for request in _reschedule_requests_of(user).select_related("booking")
+        ]
+    }
+
+
+def erase_reschedule_requests(user: Any) -> None:
+    """The person's pending requests, either side, are closed (their sessions
+    are cancelled next); answered ones stay with the booking's history."""
+    _reschedule_requests_of(user).filter(
+        status=RescheduleRequest.Status.PENDING
+    ).update(status=RescheduleRequest.Status.EXPIRED, answered_at=timezone.now())
