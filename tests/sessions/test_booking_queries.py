@@ -27,8 +27,9 @@ MINE = reverse("coaching_sessions:my-sessions")
 # profile, zone, slots, their confirmed bookings with learners, their skills
 WEEK_QUERIES = 3 + 5
 # bookings with both people, their skills, the skills' names, the mentors'
-# meeting links now (for bookings made before the mentor gave one)
-MINE_QUERIES = 3 + 4
+# meeting links now (for bookings made before the mentor gave one), the
+# pending requests to move a session
+MINE_QUERIES = 3 + 5
 # mentor public and not blocked, free slots, profile, zone, mentorship, skills
 BOOKING_PAGE_QUERIES = 3 + 6
 # (no notices count in the API) bookings, their skills, the skills' names,
