@@ -33,7 +33,12 @@ from mentors.models import (
 )
 from mentors.search import mentor_search_refresh
 from mentors.services import block_create
-from sessions.services import availability_get_or_create, booking_create, slot_create
+from sessions.services import (
+    availability_get_or_create,
+    booking_create,
+    booking_reschedule,
+    slot_create,
+)
 from tests.factories import UserFactory, add_totp
 
 ACTORS = ["anonymous", "learner_a", "learner_b", "mentor_of_a", "other_mentor", "staff"]
@@ -177,7 +182,22 @@ def make_cast() -> Cast:
     booking = booking_create(
         learner=cast.users["learner_a"], slot_id=booked.pk, mode="video"
     )
+    # And one in about 14 hours (inside the cut-off), which they asked to move
+    # to the free slot: the request waits for the mentor's answer.
+    soon = slot_create(
+        mentor_profile_id=mentor_of_a.pk,
+        start=(timezone.now() + timedelta(hours=14)).replace(
+            minute=0, second=0, microsecond=0
+        ),
+    )
+    late_booking = booking_create(
+        learner=cast.users["learner_a"], slot_id=soon.pk, mode="video"
+    )
+    reschedule = booking_reschedule(
+        person=cast.users["learner_a"], booking_id=late_booking.pk, slot_id=slot.pk
+    )
     cast.objects = {
+        "reschedule_of_a": reschedule.pk,
         "booking_of_a": booking.pk,
         "mentorship_of_a": mentorship_a.pk,
         "request_of_b": request_b.pk,

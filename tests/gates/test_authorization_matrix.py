@@ -108,6 +108,19 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/api/v1/bookings/"): ANYONE_SIGNED_IN,
     ("POST", "/api/v1/bookings/"): row(401, 201, 409, 404, 409, 409),
     ("GET", "/api/v1/bookings/{id}/"): row(401, 200, 404, 200, 404, 404),
+    # Either person of the booking cancels it or moves it (to A's mentor's free
+    # slot, four days ahead: outside the cut-off); nobody else sees it.
+    ("POST", "/api/v1/bookings/{id}/cancel/"): row(401, 200, 404, 200, 404, 404),
+    ("POST", "/api/v1/bookings/{id}/reschedule/"): row(401, 200, 404, 200, 404, 404),
+    # {id} is learner A's request to move their session of tomorrow: both see
+    # it, only the mentor answers it.
+    ("GET", "/api/v1/reschedule-requests/"): ANYONE_SIGNED_IN,
+    ("POST", "/api/v1/reschedule-requests/{id}/accept/"): row(
+        401, 404, 404, 200, 404, 404
+    ),
+    ("POST", "/api/v1/reschedule-requests/{id}/decline/"): row(
+        401, 404, 404, 200, 404, 404
+    ),
 }
 
 # Path parameters of each route, from the cast's objects.
@@ -138,6 +151,16 @@ PATH_PARAMS = {
     },
     "/api/v1/me/slots/{id}/": lambda cast: {"id": cast.objects["slot_of_mentor_of_a"]},
     "/api/v1/bookings/{id}/": lambda cast: {"id": cast.objects["booking_of_a"]},
+    "/api/v1/bookings/{id}/cancel/": lambda cast: {"id": cast.objects["booking_of_a"]},
+    "/api/v1/bookings/{id}/reschedule/": lambda cast: {
+        "id": cast.objects["booking_of_a"]
+    },
+    "/api/v1/reschedule-requests/{id}/accept/": lambda cast: {
+        "id": cast.objects["reschedule_of_a"]
+    },
+    "/api/v1/reschedule-requests/{id}/decline/": lambda cast: {
+        "id": cast.objects["reschedule_of_a"]
+    },
 }
 
 # Query parameters an operation needs to reach its answer.
@@ -187,6 +210,13 @@ BODIES = {
     ("POST", "/api/v1/bookings/"): lambda cast: {
         "slot": cast.objects["slot_of_mentor_of_a"],
         "mode": "video",
+    },
+    ("POST", "/api/v1/bookings/{id}/cancel/"): lambda cast: {
+        "reason": "transport",
+        "note": "Mon train est supprimé.",
+    },
+    ("POST", "/api/v1/bookings/{id}/reschedule/"): lambda cast: {
+        "slot": cast.objects["slot_of_mentor_of_a"]
     },
 }
 

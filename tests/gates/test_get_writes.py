@@ -90,6 +90,8 @@ PARAMETERS: dict[str, Callable[[Cast, str], Any]] = {
     "key": _email_key,
     "export_id": lambda cast, actor: 0,  # none is ready: the 404 path
     "slot_id": lambda cast, actor: cast.objects["slot_of_mentor_of_a"],
+    "booking_id": lambda cast, actor: cast.objects["booking_of_a"],
+    "reschedule_id": lambda cast, actor: cast.objects["reschedule_of_a"],
     "code": lambda cast, actor: "python",
     "app_label": lambda cast, actor: "mentors",
     "id": lambda cast, actor: cast.id("learner_b"),  # the admin's user password
@@ -102,6 +104,7 @@ ROUTER_PKS = {
     "mentors/": "profile_of_mentor_of_a",
     "me/slots/": "slot_of_mentor_of_a",
     "bookings/": "booking_of_a",
+    "reschedule-requests/": "reschedule_of_a",
 }
 # Routes not walked, each with why.
 NOT_WALKED = {
