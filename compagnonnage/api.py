@@ -23,6 +23,11 @@ router.register("me/slots", sessions_api.MySlotViewSet, basename="me-slot")
 router.register("venues", sessions_api.VenueViewSet, basename="venue")
 router.register("bookings", sessions_api.BookingViewSet, basename="booking")
 router.register("waitlist", sessions_api.WaitlistViewSet, basename="waitlist")
+router.register(
+    "reschedule-requests",
+    sessions_api.RescheduleRequestViewSet,
+    basename="reschedule-request",
+)
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),

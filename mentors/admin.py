@@ -127,6 +127,9 @@ class MentorProfileAdmin(admin.ModelAdmin[MentorProfile]):
         "people_helped",
         "rating_avg",
         "rating_count",
+        "acceptance_rate_90d",
+        "median_answer_hours_90d",
+        "late_cancellations_90d",
     ]
     fields = [
         "user",
@@ -141,6 +144,9 @@ class MentorProfileAdmin(admin.ModelAdmin[MentorProfile]):
         "review_message",
         "is_published",
         "hidden_by_staff_at",
+        "acceptance_rate_90d",
+        "median_answer_hours_90d",
+        "late_cancellations_90d",
     ]
 
     def save_model(

@@ -162,6 +162,9 @@ class MentorProfile(models.Model):
     median_answer_hours_90d = models.DecimalField(
         max_digits=7, decimal_places=1, null=True, blank=True
     )
+    # The mentor's own late cancellations over the last 90 days (scheduling
+    # pushes it down; staff see it beside the figures above).
+    late_cancellations_90d = models.PositiveSmallIntegerField(default=0, db_default=0)
     hidden_by_staff_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)

@@ -389,6 +389,31 @@ def mentor_profile_set_active_mentorships(*, mentor_id: int, count: int) -> None
     bump_mentor_data_version()
 
 
+def mentor_profile_set_late_cancellations(*, counts: dict[int, int]) -> None:
+    """Store each mentor's own late cancellations over the last 90 days
+    (``counts``: the mentor's user id → how many), as counted by scheduling,
+    which owns bookings. Part of their responsiveness: staff see it in the
+    admin; people do not.
+
+    Precondition: in the transaction of the cancellation that moves it (or of
+    the daily recount). One UPDATE of those profile rows (their locks only);
+    the mentor-data version is left alone (neither the directory nor matching
+    reads it). The database refuses a negative count.
+    """
+    if not counts:
+        return
+    table = MentorProfile._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {table} AS p SET late_cancellations_90d = t.n
+            FROM unnest(%(ids)s::bigint[], %(counts)s::int[]) AS t(id, n)
+            WHERE p.user_id = t.id AND p.late_cancellations_90d <> t.n
+            """,  # noqa: S608 - the table name is ours, the values are parameters
+            {"ids": list(counts), "counts": list(counts.values())},
+        )
+
+
 @transaction.atomic
 def learner_profile_save(
     *, user: User, data: dict[str, Any], skills: list[LearnerSkillEntry]

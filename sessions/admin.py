@@ -12,7 +12,15 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from .models import Availability, DateException, Slot, Venue, WeeklyRule
+from .models import (
+    Availability,
+    Booking,
+    DateException,
+    RescheduleRequest,
+    Slot,
+    Venue,
+    WeeklyRule,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin[Any]):
@@ -89,3 +97,34 @@ class SlotAdmin(ReadOnlyAdmin):
     search_fields = ["mentor__email", "mentor__full_name", "title"]
     date_hierarchy = "start"
     show_full_result_count = False
+
+
+@admin.register(Booking)
+class BookingAdmin(ReadOnlyAdmin):
+    """Bookings and how they ended. Whether a cancellation came late is for
+    staff only: mentors never see a learner's, and it never stops anyone
+    booking (a mentor's own count is on their profile)."""
+
+    list_display = [
+        "start",
+        "kind",
+        "learner",
+        "mentor",
+        "status",
+        "cancelled_by",
+        "cancel_reason",
+        "cancelled_late",
+    ]
+    list_filter = ["status", "cancelled_late", "cancel_reason", "kind"]
+    list_select_related = ["learner", "mentor", "cancelled_by"]
+    search_fields = ["learner__email", "learner__full_name", "mentor__full_name"]
+    exclude = ["skills"]
+    date_hierarchy = "start"
+    show_full_result_count = False
+
+
+@admin.register(RescheduleRequest)
+class RescheduleRequestAdmin(ReadOnlyAdmin):
+    list_display = ["booking", "start", "status", "created_at", "answered_at"]
+    list_filter = ["status"]
+    list_select_related = ["booking"]

@@ -13,8 +13,14 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -29,13 +35,16 @@ from .display import place_label
 from .feed import feed_token_of, feed_url, webcal_url
 from .meeting import Where, mentor_links, where_to_meet
 from .models import (
+    CANCEL_NOTE_MAX,
     MANUAL_LENGTHS,
+    PERSON_REASONS,
     SESSION_LENGTHS,
     Availability,
     Booking,
     CalendarFeed,
     DateException,
     Period,
+    RescheduleRequest,
     WaitlistEntry,
     validate_meeting_link,
 )
@@ -43,6 +52,7 @@ from .selectors import (
     availability_get,
     booking_list_for,
     calendar_feed_get,
+    reschedule_requests_for,
     slot_list_free_for_viewer,
     venue_list,
 )
@@ -51,10 +61,14 @@ from .services import (
     KeyReused,
     availability_get_or_create,
     availability_update,
+    booking_cancel,
     booking_create,
     booking_create_once,
+    booking_reschedule,
     calendar_feed_create,
     calendar_feed_delete,
+    reschedule_request_accept,
+    reschedule_request_decline,
     slot_create,
     slot_delete,
 )
@@ -503,6 +517,30 @@ class BookingSerializer(serializers.Serializer[Any]):
     place = serializers.SerializerMethodField()
     where = serializers.SerializerMethodField()
     created_at = InstantField()
+    cancelled_at = InstantField(allow_null=True)
+    cancel_reason = serializers.CharField(
+        help_text="Why it was cancelled (empty while confirmed): a person's reason "
+        "(health, job_interview, childcare, transport, other) or a change "
+        "between the two (mentorship_ended, account_closed, …)."
+    )
+    cancelled_by = serializers.SerializerMethodField()
+    cancel_note = serializers.CharField(
+        help_text="The word the person who cancelled wrote for the other."
+    )
+
+    @extend_schema_field(
+        serializers.ChoiceField(
+            choices=["learner", "mentor", ""],
+            help_text="Who cancelled: the learner, the mentor, or empty (nobody: "
+            "still confirmed, or cancelled by a change between the two).",
+        )
+    )
+    def get_cancelled_by(self, booking: Booking) -> str:
+        if booking.cancelled_by_id is None:
+            return ""
+        if booking.cancelled_by_id == booking.learner_id:
+            return "learner"
+        return "mentor" if booking.cancelled_by_id == booking.mentor_id else ""
 
     @extend_schema_field(
         serializers.CharField(
@@ -568,6 +606,44 @@ class BookingListParams(serializers.Serializer[Any]):
         required=False,
         help_text="Only the bookings where the caller holds this role.",
     )
+
+
+# --- cancelled or moved by a person ---------------------------------------------
+
+
+class BookingCancelInput(serializers.Serializer[Any]):
+    reason = serializers.ChoiceField(
+        choices=[(r.value, r.label) for r in PERSON_REASONS],
+        help_text="Shown to the other person with the note.",
+    )
+    note = serializers.CharField(
+        max_length=CANCEL_NOTE_MAX,
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text="A short word for the other person.",
+    )
+
+
+class BookingRescheduleInput(serializers.Serializer[Any]):
+    slot = serializers.IntegerField(
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="A free one-person time of the same mentor offering the way "
+        "the two meet.",
+    )
+
+
+class RescheduleRequestSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    booking = serializers.IntegerField(source="booking_id")
+    start = InstantField(help_text="The time asked for.")
+    session_start = InstantField(
+        source="booking.start", help_text="When the session is now."
+    )
+    status = serializers.ChoiceField(choices=RescheduleRequest.Status.choices)
+    created_at = InstantField()
+    answered_at = InstantField(allow_null=True)
 
 
 IDEMPOTENCY_KEY = OpenApiParameter(
@@ -673,6 +749,100 @@ class BookingViewSet(viewsets.ViewSet):
             BookingSerializer(shown, context=_booking_context(request, [shown])).data,
             status=status.HTTP_201_CREATED,
         )
+
+    def _shown(self, request: Request, booking_id: int) -> Response:
+        shown = booking_list_for(user_id=_me(request).pk).get(pk=booking_id)
+        return Response(
+            BookingSerializer(shown, context=_booking_context(request, [shown])).data
+        )
+
+    @extend_schema(
+        request=BookingCancelInput,
+        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)],
+        responses=BookingSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str) -> Response:
+        """The learner or the mentor cancels, any time before it starts, with a
+        reason; inside the cut-off it is recorded as late (seen by staff)."""
+        data = BookingCancelInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        booking = booking_cancel(
+            person=_me(request),
+            booking_id=int(pk),
+            reason=data.validated_data["reason"],
+            note=data.validated_data["note"],
+        )
+        return self._shown(request, booking.pk)
+
+    @extend_schema(
+        request=BookingRescheduleInput,
+        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)],
+        responses={
+            200: BookingSerializer,
+            202: OpenApiResponse(
+                RescheduleRequestSerializer,
+                description="Inside the cut-off, the learner's request to the "
+                "mentor; the booking stays until they answer.",
+            ),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def reschedule(self, request: Request, pk: str) -> Response:
+        """Move to another free time of the same mentor (``slot``): at once
+        outside the cut-off (200, the booking); inside it, the learner's
+        request to the mentor (202); the mentor may then only cancel (409)."""
+        data = BookingRescheduleInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        done = booking_reschedule(
+            person=_me(request), booking_id=int(pk), slot_id=data.validated_data["slot"]
+        )
+        if isinstance(done, RescheduleRequest):
+            return Response(
+                RescheduleRequestSerializer(done).data, status=status.HTTP_202_ACCEPTED
+            )
+        return self._shown(request, done.pk)
+
+
+class RescheduleRequestViewSet(viewsets.ViewSet):
+    """Requests to move a session inside the cut-off, where the caller is the
+    learner (who asked) or the mentor (who answers), newest first. Only the
+    mentor accepts or declines; another person's request is a 404; a time
+    taken meanwhile answers 409 (the request stays, to decline)."""
+
+    lookup_value_regex = r"\d+"
+
+    @extend_schema(responses=RescheduleRequestSerializer(many=True))
+    def list(self, request: Request) -> Response:
+        return Response(
+            RescheduleRequestSerializer(
+                reschedule_requests_for(user_id=_me(request).pk), many=True
+            ).data
+        )
+
+    @extend_schema(
+        request=None,
+        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)],
+        responses=BookingSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def accept(self, request: Request, pk: str) -> Response:
+        booking = reschedule_request_accept(mentor=_me(request), request_id=int(pk))
+        shown = booking_list_for(user_id=_me(request).pk).get(pk=booking.pk)
+        return Response(
+            BookingSerializer(shown, context=_booking_context(request, [shown])).data
+        )
+
+    @extend_schema(
+        request=None,
+        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)],
+        responses=RescheduleRequestSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def decline(self, request: Request, pk: str) -> Response:
+        declined = reschedule_request_decline(mentor=_me(request), request_id=int(pk))
+        shown = reschedule_requests_for(user_id=_me(request).pk).get(pk=declined.pk)
+        return Response(RescheduleRequestSerializer(shown).data)
 
 
 # --- calendar feed ---------------------------------------------------------------

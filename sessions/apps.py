@@ -22,9 +22,11 @@ class CoachingSessionsConfig(AppConfig):
             erase_availability,
             erase_bookings,
             erase_calendar_feed,
+            erase_reschedule_requests,
             export_availability,
             export_bookings,
             export_calendar_feed,
+            export_reschedule_requests,
         )
         from .services import (
             bookings_cancel_for_account,
@@ -78,4 +80,25 @@ class CoachingSessionsConfig(AppConfig):
                 _("An earlier time is free (waiting list)"),
                 essential=True,
             )
+        )
+        # Cancelled or moved by a person: a learner's request to move a
+        # session inside the cut-off, and the mentor's "no".
+        register_kind(
+            NotificationKind(
+                "sessions.reschedule_requested",
+                _("A learner asks to change the time of a session"),
+                essential=True,
+            )
+        )
+        register_kind(
+            NotificationKind(
+                "sessions.reschedule_declined",
+                _("A session could not move"),
+                essential=True,
+            )
+        )
+        register_provider(
+            "reschedule_requests",
+            export=export_reschedule_requests,
+            erase=erase_reschedule_requests,
         )

@@ -17,8 +17,10 @@ from mentors.forms import DAYS
 
 from .meeting import phone_checked
 from .models import (
+    CANCEL_NOTE_MAX,
     COMMITMENT_HOURS_MAX,
     MANUAL_LENGTHS,
+    PERSON_REASONS,
     SESSION_LENGTHS,
     DateException,
     Period,
@@ -457,3 +459,37 @@ class BookingForm(forms.Form):
         if len(chosen) > 3:
             raise forms.ValidationError(_("Choose three skills at most."))
         return list(chosen)
+
+
+class BookingCancelForm(forms.Form):
+    """A person cancels a session: why (a fixed list), and a word for the
+    other person."""
+
+    reason = forms.ChoiceField(
+        label=_("Why do you cancel?"),
+        widget=forms.RadioSelect,
+        choices=[(reason.value, reason.label) for reason in PERSON_REASONS],
+    )
+    note = forms.CharField(
+        label=_("A word for the other person"),
+        max_length=CANCEL_NOTE_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "The other person reads the reason and this word. Do not give "
+            "details about your health."
+        ),
+    )
+
+
+class RescheduleForm(forms.Form):
+    """Another free time of the same mentor (radio buttons, drawn by the
+    page in groups as on the booking page)."""
+
+    slot = forms.TypedChoiceField(
+        label=_("Choose a new time"), coerce=int, widget=forms.RadioSelect
+    )
+
+    def __init__(self, *args: Any, slots: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["slot"].choices = slots  # type: ignore[attr-defined]

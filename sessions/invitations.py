@@ -14,7 +14,7 @@ person's e-mail address never reaches the other.
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 from email.utils import parseaddr
 from typing import Any
 from urllib.parse import urlsplit
@@ -29,12 +29,14 @@ from core.notifications import notify
 
 from .display import day_time, span_label
 from .meeting import other_name, where_to_meet
-from .models import Booking
+from .models import PERSON_REASONS, Booking, CancelReason, RescheduleRequest
 
 REQUEST = "REQUEST"
 CANCEL = "CANCEL"
 CONFIRMED_KIND = "sessions.booking_confirmed"
 CANCELLED_KIND = "sessions.booking_cancelled"
+RESCHEDULE_REQUESTED_KIND = "sessions.reschedule_requested"
+RESCHEDULE_DECLINED_KIND = "sessions.reschedule_declined"
 # Why a booking was cancelled, as callers name it ("" when nothing more is said).
 REASONS = (
     "mentorship_ended",
@@ -42,27 +44,36 @@ REASONS = (
     "account_closed",
     "mentor_paused",
     "mentor_hidden",
+    *PERSON_REASONS,
     "",
 )
 FILENAME = "invitation.ics"
 
 
 def booking_invitations_send(
-    *, booking: Booking, method: str, reason: str = ""
+    *,
+    booking: Booking,
+    method: str,
+    reason: str = "",
+    previous_start: datetime | None = None,
 ) -> None:
     """Tell both people of ``booking`` (learner and mentor) by e-mail, each in
     their language and zone, with the calendar invitation: ``method`` REQUEST
-    (booked) or CANCEL (cancelled, ``reason`` one of ``REASONS``).
+    (booked, or moved from ``previous_start``) or CANCEL (cancelled,
+    ``reason`` one of ``REASONS``; a person's reason names who cancelled,
+    ``booking.cancelled_by``, and gives their note to the other).
 
     Call inside the transaction of the change (the e-mails go through the
-    outbox). For a CANCEL, increment and save ``booking.sequence`` first. A
-    person whose account is gone or closed gets nothing. Raises
+    outbox). For a CANCEL or a move, increment and save ``booking.sequence``
+    first. A person whose account is gone or closed gets nothing. Raises
     ``ValueError`` on an unknown method or reason.
     """
     if method not in (REQUEST, CANCEL):
         raise ValueError(f"unknown method {method!r}")
     if reason not in REASONS or (reason and method != CANCEL):
         raise ValueError(f"unknown reason {reason!r} for {method}")
+    if previous_start is not None and method != REQUEST:
+        raise ValueError("only a REQUEST moves a booking")
     link = reverse("coaching_sessions:my-sessions")
     for recipient, other in (
         (booking.learner, booking.mentor),
@@ -71,7 +82,14 @@ def booking_invitations_send(
         if recipient is None or not recipient.is_active:
             continue
         with translation.override(recipient.language or settings.LANGUAGE_CODE):
-            context = _context(booking, recipient, other, method, reason)
+            context = _context(
+                booking,
+                recipient,
+                other,
+                method,
+                reason,
+                previous_start=previous_start,
+            )
             ics = booking_ics(
                 booking=booking,
                 method=method,
@@ -96,6 +114,7 @@ def _context(
     method: str,
     reason: str,
     mentor_link: str = "",
+    previous_start: datetime | None = None,
 ) -> dict[str, Any]:
     """What the e-mail and the calendar say, in the active language. Never the
     other person's e-mail address; when an account was closed, nothing of its
@@ -125,12 +144,22 @@ def _context(
             for part in (
                 _("This session is cancelled."),
                 _reason_text(reason, as_learner=as_learner, name=name),
+                _who_cancelled(booking, recipient, reason, name),
             )
             if part
         )
+    moved = ""
+    if previous_start is not None:
+        moved = _("%(what)s has moved to a new time (it was %(before)s).") % {
+            "what": summary,
+            "before": day_time(previous_start, recipient.time_zone),
+        }
+    cancel_url = booking_cancel_url(booking) if method == REQUEST else ""
     lines = [f"{summary}."]
     if cancelled:
         lines.append(cancelled)
+    if moved:
+        lines.append(moved)
     lines.append(_("When: %(when)s") % {"when": when})
     if other_when:
         lines.append(other_when)
@@ -140,7 +169,11 @@ def _context(
         _("Your sessions: %(url)s")
         % {"url": settings.SITE_URL + reverse("coaching_sessions:my-sessions")}
     )
+    if cancel_url:
+        lines.append(_("To cancel or change the time: %(url)s") % {"url": cancel_url})
     return {
+        "moved": moved,
+        "cancel_url": cancel_url,
         "summary": summary,
         "when": when,
         "starts": day_time(booking.start, recipient.time_zone),
@@ -184,6 +217,42 @@ def _reason_text(reason: str, *, as_learner: bool, name: str) -> str:
             }
         return _("Your mentor profile is no longer shown on Compagnonnage.")
     return ""
+
+
+def _who_cancelled(booking: Booking, recipient: Any, reason: str, name: str) -> str:
+    """A person's cancellation: who, why (the category) and, for the other
+    person, the note written to them. Lateness is never said: staff see it."""
+    if reason not in PERSON_REASONS:
+        return ""
+    why = CancelReason(reason).label
+    if booking.cancelled_by_id == recipient.pk:
+        return _("You cancelled it (%(why)s).") % {"why": why}
+    text = _("%(name)s cancelled it (%(why)s).") % {"name": name, "why": why}
+    if booking.cancel_note:
+        text += " " + _("Their note: “%(note)s”") % {"note": booking.cancel_note}
+    return text
+
+
+def booking_cancel_url(booking: Booking) -> str:
+    """The absolute address of the booking's page to cancel it or change its
+    time (signed in; for reminders and invitations)."""
+    return settings.SITE_URL + reverse(
+        "coaching_sessions:booking-cancel", args=[booking.pk]
+    )
+
+
+def reschedule_context(*, request: RescheduleRequest, recipient: Any) -> dict[str, Any]:
+    """What the notices of a reschedule request say, in the active language
+    and the recipient's zone: the session, when it is, the time asked for."""
+    booking = request.booking
+    with translation.override(recipient.language or settings.LANGUAGE_CODE):
+        name = other_name(booking, viewer_id=recipient.pk)
+        return {
+            "summary": _summary(booking, name),
+            "name": name,
+            "starts": day_time(booking.start, recipient.time_zone),
+            "proposed": day_time(request.start, recipient.time_zone),
+        }
 
 
 def booking_ics(

@@ -490,12 +490,23 @@ class Booking(models.Model):
         related_name="+",
     )
     cancel_reason = models.CharField(max_length=30, blank=True)
+    # A person's cancellation: their short note for the other person, and
+    # whether it came inside the cut-off (BOOKING_LATE_CUTOFF_HOURS), set in the
+    # same write. Staff see it; a learner's is never shown to mentors.
+    cancel_note = models.CharField(
+        max_length=300, blank=True, default="", db_default=""
+    )
+    cancelled_late = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         ordering = ["start"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end__gt=models.F("start")), name="sessions_booking_order"
+            ),
+            models.CheckConstraint(
+                condition=Q(cancelled_late=False) | Q(status="cancelled"),
+                name="sessions_booking_late_is_cancelled",
             ),
             models.UniqueConstraint(
                 fields=["slot", "learner"],
@@ -539,9 +550,79 @@ class CancelReason(models.TextChoices):
     ACCOUNT_CLOSED = "account_closed", _("An account was closed.")
     MENTOR_PAUSED = "mentor_paused", _("The mentor is taking a break.")
     MENTOR_HIDDEN = "mentor_hidden", _("The mentor's profile is no longer shown.")
+    # A person cancels (the learner or the mentor of the booking).
+    HEALTH = "health", _("Health")
+    JOB_INTERVIEW = "job_interview", _("Job interview")
+    CHILDCARE = "childcare", _("Childcare")
+    TRANSPORT = "transport", _("Transport")
+    OTHER = "other", _("Other")
 
 
-RELATIONSHIP_CHANGED = frozenset(CancelReason.values)
+RELATIONSHIP_CHANGED = frozenset(
+    {
+        CancelReason.MENTORSHIP_ENDED,
+        CancelReason.BLOCKED,
+        CancelReason.ACCOUNT_CLOSED,
+        CancelReason.MENTOR_PAUSED,
+        CancelReason.MENTOR_HIDDEN,
+    }
+)
+# What a person gives as the reason when they cancel, in this order on the page.
+PERSON_REASONS = (
+    CancelReason.HEALTH,
+    CancelReason.JOB_INTERVIEW,
+    CancelReason.CHILDCARE,
+    CancelReason.TRANSPORT,
+    CancelReason.OTHER,
+)
+CANCEL_NOTE_MAX = 300
+
+
+class RescheduleRequest(models.Model):
+    """A learner asks, inside the cut-off, to move a booking to another free
+    time of the same mentor; the mentor accepts (the booking moves) or
+    declines (it stays). The proposed time is not held meanwhile."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for an answer")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        EXPIRED = "expired", _("Closed")
+
+    booking = models.ForeignKey(
+        Booking, on_delete=models.CASCADE, related_name="reschedule_requests"
+    )
+    slot = models.ForeignKey(
+        Slot, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # The proposed time, kept when the slot goes.
+    start = models.DateTimeField()
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["booking"],
+                condition=Q(status="pending"),
+                name="sessions_reschedule_one_pending",
+                violation_error_message=_(
+                    "You have already asked for another time for this session."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending", answered_at__isnull=True)
+                | (~Q(status="pending") & Q(answered_at__isnull=False)),
+                name="sessions_reschedule_answered_at",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.booking_id} → {self.start:%Y-%m-%d %H:%M}Z ({self.status})"
 
 
 class BookingKey(models.Model):

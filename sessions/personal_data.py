@@ -6,12 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q
+from django.utils import timezone
 
 from .models import (
     Availability,
     Booking,
     CalendarFeed,
     CancelReason,
+    RescheduleRequest,
     Slot,
     WaitlistEntry,
 )
@@ -96,6 +98,14 @@ def export_bookings(user: Any) -> dict[str, Any]:
                 "agenda": booking.agenda if as_learner else "",
                 "created_at": booking.created_at,
                 "cancelled_at": booking.cancelled_at,
+                "cancel_reason": booking.cancel_reason,
+                "cancelled_by_me": booking.cancelled_by_id == user.pk,
+                # Written by one of the two, for the other: both may read it.
+                "cancel_note": booking.cancel_note,
+                # About the person who cancelled: in their own export only.
+                "cancelled_late": booking.cancelled_late
+                if booking.cancelled_by_id == user.pk
+                else None,
             }
         )
     return {"bookings": rows}
@@ -153,3 +163,36 @@ def erase_waitlist(user: Any) -> None:
     """The person's entries go, and those of people waiting for them as a
     mentor (nobody is told of an erased mentor's times)."""
     WaitlistEntry.objects.filter(Q(learner=user) | Q(mentor=user)).delete()
+
+
+def _reschedule_requests_of(user: Any) -> Any:
+    return RescheduleRequest.objects.filter(
+        Q(booking__learner=user) | Q(booking__mentor=user)
+    )
+
+
+def export_reschedule_requests(user: Any) -> dict[str, Any]:
+    """Requests to move a session, for both people of the booking."""
+    return {
+        "reschedule_requests": [
+            {
+                "role": "learner"
+                if request.booking.learner_id == user.pk
+                else "mentor",
+                "session_start": request.booking.start,
+                "proposed_start": request.start,
+                "status": request.status,
+                "created_at": request.created_at,
+                "answered_at": request.answered_at,
+            }
+            for request in _reschedule_requests_of(user).select_related("booking")
+        ]
+    }
+
+
+def erase_reschedule_requests(user: Any) -> None:
+    """The person's pending requests, either side, are closed (their sessions
+    are cancelled next); answered ones stay with the booking's history."""
+    _reschedule_requests_of(user).filter(
+        status=RescheduleRequest.Status.PENDING
+    ).update(status=RescheduleRequest.Status.EXPIRED, answered_at=timezone.now())

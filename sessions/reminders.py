@@ -44,7 +44,7 @@ from core.notifications import notification_email
 from core.outbox import outbox_enqueue
 
 from .display import day_time, span_label
-from .invitations import _summary
+from .invitations import _summary, booking_cancel_url
 from .meeting import mentor_links, other_name, where_to_meet
 from .models import Booking, BookingReminder
 
@@ -202,12 +202,6 @@ def _first_seat(booking: Booking) -> bool:
     return first == booking.pk
 
 
-def _cancel_link(booking: Booking) -> str:
-    """Where the person cancels the session in one click. Until the booking's
-    own cancel page exists, "My sessions" (the one place to switch)."""
-    return settings.SITE_URL + reverse("coaching_sessions:my-sessions")
-
-
 def _context(
     booking: Booking, recipient: Any, other: Any, kind: str, mentor_link: str
 ) -> dict[str, Any]:
@@ -232,7 +226,7 @@ def _context(
         "agenda": booking.agenda,
         "skills": [str(s.skill.name) for s in booking.skills.all()],
         "as_learner": as_learner,
-        "cancel_url": _cancel_link(booking),
+        "cancel_url": booking_cancel_url(booking),
     }
 
 

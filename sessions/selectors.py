@@ -18,7 +18,7 @@ from mentors.models import MentorProfile
 from mentors.selectors import mentor_profile_page_row
 
 from .feed import TOKEN_FORMAT, feed_window_start
-from .models import Availability, Booking, CalendarFeed, Slot, Venue
+from .models import Availability, Booking, CalendarFeed, RescheduleRequest, Slot, Venue
 from .slots import candidate_slots, choose, windows
 
 
@@ -258,4 +258,59 @@ def calendar_feed_bookings(*, person_id: int, now: datetime) -> list[Booking]:
         .exclude(status=Booking.Status.CANCELLED, end__lte=now)
         .select_related("learner", "mentor", "slot__venue")
         .order_by("start", "pk")
+    )
+
+
+# --- cancelled or moved by a person -------------------------------------------
+
+MOVE_WINDOW = timedelta(weeks=8)
+MOVE_SHOWN = 40
+
+
+def slot_list_free_to_move(*, booking: Booking, now: datetime) -> list[Slot]:
+    """The free times a booking may move to: one-person times of its mentor
+    offering the way the two meet, within eight weeks (40 at most). One
+    query."""
+    if booking.kind == Booking.Kind.WORKSHOP or booking.mentor_id is None:
+        return []
+    return list(
+        Slot.objects.filter(
+            mentor_id=booking.mentor_id,
+            status=Slot.Status.FREE,
+            capacity=1,
+            modes__contains=[booking.mode],
+            start__gt=now,
+            start__lt=now + MOVE_WINDOW,
+        )
+        .exclude(pk=booking.slot_id or 0)
+        .select_related("venue")
+        .order_by("start")[:MOVE_SHOWN]
+    )
+
+
+def reschedule_requests_pending_for(
+    *, user_id: int, now: datetime
+) -> QuerySet[RescheduleRequest]:
+    """Pending requests to move a session still to come, where the person is
+    the learner (who asked) or the mentor (who answers). One query."""
+    return (
+        RescheduleRequest.objects.filter(
+            Q(booking__learner_id=user_id) | Q(booking__mentor_id=user_id),
+            status=RescheduleRequest.Status.PENDING,
+            booking__start__gt=now,
+        )
+        .select_related("booking__learner", "booking__mentor")
+        .order_by("created_at", "pk")
+    )
+
+
+def reschedule_requests_for(*, user_id: int) -> QuerySet[RescheduleRequest]:
+    """Every request to move a session where the person is the learner or
+    the mentor, newest first, with its booking. One query."""
+    return (
+        RescheduleRequest.objects.filter(
+            Q(booking__learner_id=user_id) | Q(booking__mentor_id=user_id)
+        )
+        .select_related("booking")
+        .order_by("-created_at", "-pk")
     )

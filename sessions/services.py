@@ -12,33 +12,47 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.db.models import Case, Count, F, Min, Q, QuerySet, Value, When
 from django.db.models.functions import Greatest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import hash_token
-from core.errors import Conflict
+from core.errors import Conflict, violated_constraint
+from core.notifications import notify
 from matching.models import Mentorship, MentorshipSkill
 from mentors.choices import Mode
 from mentors.models import Block, MentorProfile
 from mentors.services import (
+    mentor_profile_set_late_cancellations,
     mentor_profile_set_slot_summaries,
 )
 
 from .feed import feed_seed, feed_token
-from .invitations import CANCEL, REQUEST, booking_invitations_send
+from .invitations import (
+    CANCEL,
+    REQUEST,
+    RESCHEDULE_DECLINED_KIND,
+    RESCHEDULE_REQUESTED_KIND,
+    booking_invitations_send,
+    reschedule_context,
+)
 from .meeting import meeting_url_choose, phone_checked
 from .models import (
+    CANCEL_NOTE_MAX,
     DISCOVERY_MAX_MINUTES,
     MANUAL_LENGTHS,
     MAX_SKILLS_PER_BOOKING,
+    PERSON_REASONS,
     RELATIONSHIP_CHANGED,
     Availability,
     Booking,
@@ -47,6 +61,7 @@ from .models import (
     CalendarFeed,
     CancelReason,
     DateException,
+    RescheduleRequest,
     Slot,
     Venue,
     WeeklyRule,
@@ -869,32 +884,90 @@ def bookings_cancel_for_change(
 ) -> list[Booking]:
     """Cancel the future confirmed bookings among ``bookings`` because the two
     people's relationship or an account changed (``reason``, one of
-    ``CancelReason``): a mentorship ended, a block, an account turned off or
-    erased, a mentor paused or hidden by staff.
+    ``RELATIONSHIP_CHANGED``): a mentorship ended, a block, an account turned
+    off or erased, a mentor paused or hidden by staff.
 
     Precondition: inside the transaction of that change, so both happen or
-    neither. Locks the bookings' slots (in id order, as booking takes them),
-    then the bookings. Each seat goes back to its slot, the learner's busy time
-    goes, the invitation's ``SEQUENCE`` moves on and both people get the
-    ``METHOD:CANCEL`` invitation with the reason (a person whose account is
-    off gets nothing); ``cancelled_by`` stays empty: nobody cancelled late.
-    The first people on the mentor's waiting list are told of the seats given
-    back (``waitlist_slots_freed``: not when the mentor paused or is hidden).
-    Returns the bookings cancelled, as they are now.
+    neither. Locks as ``_bookings_cancel`` does; ``cancelled_by`` stays empty:
+    nobody cancelled late. The first people on the mentor's waiting list are
+    told of the seats given back (``waitlist_slots_freed``: not when the mentor
+    paused or is hidden). Returns the bookings cancelled, as they are now.
     """
     if reason not in RELATIONSHIP_CHANGED:
         raise ValueError(reason)
-    now = now or timezone.now()
-    future = bookings.filter(status=Booking.Status.CONFIRMED, start__gt=now)
-    slot_ids = sorted(
-        {slot_id for slot_id in future.values_list("slot_id", flat=True) if slot_id}
-    )
-    list(
-        Slot.objects.select_for_update()
-        .filter(pk__in=slot_ids)
+    return _bookings_cancel(bookings=bookings, reason=reason, now=now or timezone.now())
+
+
+def _lock_slots(slot_ids: Iterable[int | None]) -> dict[int, Slot]:
+    """Lock these slots in id order (the order every booking write takes
+    them), and return them as they are once locked."""
+    ids = sorted({pk for pk in slot_ids if pk})
+    return {
+        slot.pk: slot
+        for slot in Slot.objects.select_for_update(of=("self",))
+        .filter(pk__in=ids)
         .order_by("pk")
-        .values_list("pk", flat=True)
+    }
+
+
+def _seats_give_back(seats: Counter[int]) -> None:
+    """Each slot gets ``seats[slot]`` seats back (a booked slot is free
+    again). Precondition: the slots are locked."""
+    for slot_id, count in seats.items():
+        Slot.objects.filter(pk=slot_id).update(
+            seats_taken=Greatest(F("seats_taken") - count, 0),
+            status=Case(
+                When(status=Slot.Status.BOOKED, then=Value(Slot.Status.FREE)),
+                default=F("status"),
+            ),
+        )
+    _slot_freed(sorted(seats))
+
+
+def _slot_freed(slot_ids: list[int]) -> None:
+    """Seats came back to these slots (a cancellation, a session moved away),
+    in the caller's transaction, the slots locked.
+
+    The one place where a freed time is announced: the first people on the
+    mentor's waiting list for an earlier time are told
+    (``waitlist_slots_freed``: not when the mentor paused or is hidden).
+    """
+    waitlist_slots_freed(slot_ids=slot_ids)
+
+
+def _reschedule_requests_close(
+    *, booking_ids: list[int], now: datetime, keep: int | None = None
+) -> None:
+    """The pending reschedule requests of these bookings are closed (the
+    booking was cancelled or moved), but ``keep`` (the one being accepted)."""
+    RescheduleRequest.objects.filter(
+        booking_id__in=booking_ids, status=RescheduleRequest.Status.PENDING
+    ).exclude(pk=keep or 0).update(
+        status=RescheduleRequest.Status.EXPIRED, answered_at=now
     )
+
+
+def _bookings_cancel(
+    *,
+    bookings: QuerySet[Booking],
+    reason: str,
+    now: datetime,
+    by_id: int | None = None,
+    note: str = "",
+    late: bool = False,
+) -> list[Booking]:
+    """Cancel the future confirmed bookings among ``bookings``: the work of
+    every cancellation (a change of relationship, a person).
+
+    Precondition: in a transaction. Locks the bookings' slots (in id order, as
+    booking takes them), then the bookings. Each seat goes back to its slot,
+    the learner's busy time goes, pending reschedule requests close, the
+    invitation's ``SEQUENCE`` moves on and both people get the
+    ``METHOD:CANCEL`` invitation with the reason (a person whose account is
+    off gets nothing); the mentors' slot summaries are refreshed.
+    """
+    future = bookings.filter(status=Booking.Status.CONFIRMED, start__gt=now)
+    _lock_slots(future.values_list("slot_id", flat=True))
     ids = list(
         future.select_for_update(of=("self",))
         .order_by("pk")
@@ -906,10 +979,13 @@ def bookings_cancel_for_change(
     Booking.objects.filter(pk__in=ids).update(
         status=Booking.Status.CANCELLED,
         cancelled_at=now,
-        cancelled_by=None,
+        cancelled_by_id=by_id,
         cancel_reason=reason,
+        cancel_note=note,
+        cancelled_late=late,
         sequence=F("sequence") + 1,
     )
+    _reschedule_requests_close(booking_ids=ids, now=now)
     cancelled = list(
         Booking.objects.filter(pk__in=ids)
         .select_related("learner", "mentor", "slot__venue")
@@ -917,20 +993,13 @@ def bookings_cancel_for_change(
     )
     for booking in cancelled:
         booking_invitations_send(booking=booking, method=CANCEL, reason=reason)
-    seats = Counter(booking.slot_id for booking in cancelled if booking.slot_id)
-    for slot_id, count in seats.items():
-        Slot.objects.filter(pk=slot_id).update(
-            seats_taken=Greatest(F("seats_taken") - count, 0),
-            status=Case(
-                When(status=Slot.Status.BOOKED, then=Value(Slot.Status.FREE)),
-                default=F("status"),
-            ),
-        )
+    _seats_give_back(
+        Counter(booking.slot_id for booking in cancelled if booking.slot_id)
+    )
     for profile_id in MentorProfile.objects.filter(
         user_id__in={booking.mentor_id for booking in cancelled if booking.mentor_id}
     ).values_list("pk", flat=True):
         slot_summary_refresh(mentor_profile_id=profile_id, now=now)
-    waitlist_slots_freed(slot_ids=sorted(seats), now=now)
     return cancelled
 
 
@@ -1022,3 +1091,369 @@ def calendar_feed_read(*, feed: CalendarFeed, now: datetime) -> None:
     if feed.last_read_at is None or now - feed.last_read_at >= FEED_READ_EVERY:
         CalendarFeed.objects.filter(pk=feed.pk).update(last_read_at=now)
         feed.last_read_at = now
+
+
+# --- cancelled or moved by a person ----------------------------------------------
+#
+# Lock order, as everywhere a booking is written: the slots (old and new, in id
+# order), then the booking, then its reschedule requests.
+
+
+def booking_is_late(*, start: datetime, now: datetime) -> bool:
+    """Whether ``now`` is inside the cut-off of a session starting at
+    ``start``: less than ``BOOKING_LATE_CUTOFF_HOURS`` before it (exactly
+    that many hours before is still in time)."""
+    return start - now < timedelta(hours=settings.BOOKING_LATE_CUTOFF_HOURS)
+
+
+def _booking_of(person: Any, booking_id: int) -> Booking:
+    """One of the person's bookings, as learner or mentor; another person's
+    is ``Booking.DoesNotExist``."""
+    person_id = getattr(person, "pk", None)
+    booking = (
+        Booking.objects.filter(pk=booking_id)
+        .filter(Q(learner_id=person_id) | Q(mentor_id=person_id))
+        .first()
+        if person_id is not None
+        else None
+    )
+    if booking is None:
+        raise Booking.DoesNotExist(booking_id)
+    return booking
+
+
+def _still_ahead(booking: Booking, now: datetime) -> None:
+    if booking.status != Booking.Status.CONFIRMED:
+        raise Conflict(_("This session is already cancelled."))
+    if booking.start <= now:
+        raise Conflict(_("This session has already started."))
+
+
+@transaction.atomic
+def booking_cancel(
+    *,
+    person: Any,
+    booking_id: int,
+    reason: str,
+    note: str = "",
+    now: datetime | None = None,
+) -> Booking:
+    """The learner or the mentor of a booking cancels it, any time before it
+    starts, with a reason (``PERSON_REASONS``) and an optional short note for
+    the other person.
+
+    Inside the cut-off (``booking_is_late``) it is recorded as late, in the
+    same write; a mentor's late cancellations count in their responsiveness
+    (``late_cancellations_90d``), a learner's are for staff only. Locks as
+    ``_bookings_cancel`` does. Raises ``Booking.DoesNotExist`` (not theirs),
+    ``ValidationError`` (reason, note) or ``Conflict`` (cancelled already,
+    started).
+    """
+    now = now or timezone.now()
+    if reason not in PERSON_REASONS:
+        raise ValidationError({"reason": _("Choose a reason from the list.")})
+    note = note.strip()
+    if len(note) > CANCEL_NOTE_MAX:
+        raise ValidationError(
+            {
+                "note": _("Keep the note short: %(max)s characters at most.")
+                % {"max": CANCEL_NOTE_MAX}
+            }
+        )
+    booking = _booking_of(person, booking_id)
+    _still_ahead(booking, now)
+    late = booking_is_late(start=booking.start, now=now)
+    cancelled = _bookings_cancel(
+        bookings=Booking.objects.filter(pk=booking.pk),
+        reason=reason,
+        now=now,
+        by_id=person.pk,
+        note=note,
+        late=late,
+    )
+    if not cancelled:  # cancelled or moved past meanwhile
+        raise Conflict(_("This session is already cancelled."))
+    if late and booking.mentor_id == person.pk:
+        late_cancellations_refresh(mentor_ids=[person.pk], now=now)
+    return cancelled[0]
+
+
+LATE_COUNT_DAYS = 90
+
+
+def late_cancellations_refresh(
+    *, mentor_ids: Iterable[int] | None = None, now: datetime | None = None
+) -> int:
+    """Count each mentor's own late cancellations over the last 90 days and
+    push the counts down to their profiles (the typed setter). ``mentor_ids``
+    None: every mentor who has some, or had some counted (the daily job, as
+    the 90 days slide). In the caller's transaction; how many were counted."""
+    now = now or timezone.now()
+    late = Booking.objects.filter(
+        cancelled_late=True,
+        cancelled_by_id=F("mentor_id"),
+        cancelled_at__gte=now - timedelta(days=LATE_COUNT_DAYS),
+    )
+    if mentor_ids is None:
+        ids = set(late.values_list("mentor_id", flat=True)) | set(
+            MentorProfile.objects.filter(late_cancellations_90d__gt=0).values_list(
+                "user_id", flat=True
+            )
+        )
+    else:
+        ids = set(mentor_ids)
+    counts = dict.fromkeys(ids, 0)
+    for mentor_id, count in (
+        late.filter(mentor_id__in=ids)
+        .values("mentor_id")
+        .annotate(n=Count("pk"))
+        .values_list("mentor_id", "n")
+    ):
+        counts[mentor_id] = count
+    mentor_profile_set_late_cancellations(counts=counts)
+    return len(counts)
+
+
+def _target_slot(booking: Booking, slot_id: int) -> Slot:
+    """The free time a booking may move to: another one-person time of the
+    same mentor offering the way they meet (``ValidationError`` on the slot
+    otherwise). A workshop seat does not move: cancel it and book another."""
+    if booking.kind == Booking.Kind.WORKSHOP:
+        raise Conflict(
+            _("A workshop seat cannot move to another time: cancel it instead.")
+        )
+    slot = Slot.objects.filter(pk=slot_id, mentor_id=booking.mentor_id).first()
+    if slot is None or slot.pk == booking.slot_id or slot.capacity != 1:
+        raise ValidationError({"slot": _("Choose one of the free times shown.")})
+    if booking.mode not in slot.modes:
+        raise ValidationError(
+            {"slot": _("This time does not offer the way you meet. Choose another.")}
+        )
+    return slot
+
+
+def _free_now(slot: Slot, now: datetime) -> None:
+    if slot.status != Slot.Status.FREE or slot.seats_taken >= slot.capacity:
+        raise Conflict(_("This slot was just taken. Please choose another one."))
+    if slot.start <= now:
+        raise Conflict(_("This time has passed."))
+
+
+def _booking_move(
+    *,
+    booking_id: int,
+    slot_id: int,
+    now: datetime,
+    by_learner: bool,
+    accepting: int | None = None,
+) -> Booking:
+    """Move a booking to another free time of its mentor: the new seat taken
+    and the old one given back, the learner's busy time moved, the same
+    booking (its UID) with the next SEQUENCE, METHOD:REQUEST to both.
+
+    Precondition: in a transaction. Locks the two slots in id order, then the
+    booking; the learner's exclusion constraint and the slot's seat count
+    decide a race (one wins, the other gets ``Conflict`` and keeps their
+    booking). Pending reschedule requests of the booking close, but
+    ``accepting``.
+    """
+    booking = Booking.objects.get(pk=booking_id)
+    target = _target_slot(booking, slot_id)
+    slots = _lock_slots([booking.slot_id, target.pk])
+    booking = (
+        Booking.objects.select_for_update(of=("self",))
+        .select_related("learner", "mentor")
+        .get(pk=booking_id)
+    )
+    _still_ahead(booking, now)
+    if booking.slot_id is not None and booking.slot_id not in slots:
+        raise Conflict(_("This session has just changed. Please look again."))
+    slot = slots[target.pk]
+    _free_now(slot, now)
+    previous = booking.start
+    old_slot_id = booking.slot_id
+    end = slot.end
+    if booking.kind == Booking.Kind.DISCOVERY:
+        end = min(slot.end, slot.start + timedelta(minutes=DISCOVERY_MAX_MINUTES))
+    booking.slot = slot
+    booking.start = slot.start
+    booking.end = end
+    booking.sequence += 1
+    try:
+        with transaction.atomic():
+            BusyTime.objects.filter(booking_id=booking.pk).update(
+                period=DateTimeTZRange(booking.start, booking.end, "[)")
+            )
+            booking.save(update_fields=["slot", "start", "end", "sequence"])
+    except IntegrityError as exc:
+        if violated_constraint(exc) == "sessions_busy_no_overlap":
+            raise Conflict(
+                _("You already have something planned at that time.")
+                if by_learner
+                else _("The learner already has something planned at that time.")
+            ) from exc
+        raise
+    slot.seats_taken += 1
+    if slot.seats_taken >= slot.capacity:
+        slot.status = Slot.Status.BOOKED
+    slot.save(update_fields=["seats_taken", "status"])
+    if old_slot_id is not None:
+        _seats_give_back(Counter({old_slot_id: 1}))
+    _reschedule_requests_close(booking_ids=[booking.pk], now=now, keep=accepting)
+    profile_id = (
+        MentorProfile.objects.filter(user_id=booking.mentor_id or 0)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if profile_id is not None:
+        slot_summary_refresh(mentor_profile_id=profile_id, now=now)
+    booking_invitations_send(booking=booking, method=REQUEST, previous_start=previous)
+    return booking
+
+
+@transaction.atomic
+def booking_reschedule(
+    *, person: Any, booking_id: int, slot_id: int, now: datetime | None = None
+) -> Booking | RescheduleRequest:
+    """The learner or the mentor of a booking moves it to another free time
+    of the same mentor (``slot_id``).
+
+    Outside the cut-off it moves now (``_booking_move``, one transaction):
+    returns the booking. Inside it, the learner asks the mentor instead:
+    returns the pending ``RescheduleRequest`` (the mentor is told). A mentor
+    inside the cut-off may only cancel (a late move upsets the learner's plans
+    as much as a cancellation). Raises ``Booking.DoesNotExist`` (not theirs),
+    ``ValidationError`` (a time not offered) or ``Conflict``.
+    """
+    now = now or timezone.now()
+    booking = _booking_of(person, booking_id)
+    _still_ahead(booking, now)
+    by_learner = booking.learner_id == person.pk
+    if not booking_is_late(start=booking.start, now=now):
+        return _booking_move(
+            booking_id=booking.pk, slot_id=slot_id, now=now, by_learner=by_learner
+        )
+    if not by_learner:
+        raise Conflict(
+            _(
+                "Less than %(hours)s hours before the session, you can no longer "
+                "move it: cancel it if you must."
+            )
+            % {"hours": settings.BOOKING_LATE_CUTOFF_HOURS}
+        )
+    return _reschedule_request_create(booking=booking, slot_id=slot_id, now=now)
+
+
+def _reschedule_request_create(
+    *, booking: Booking, slot_id: int, now: datetime
+) -> RescheduleRequest:
+    """The learner asks, inside the cut-off, to move ``booking`` to a time
+    free now (not held meanwhile); the mentor is told. One pending request per
+    booking (``sessions_reschedule_one_pending``)."""
+    slot = _target_slot(booking, slot_id)
+    _free_now(slot, now)
+    try:
+        with transaction.atomic():
+            request = RescheduleRequest.objects.create(
+                booking=booking, slot=slot, start=slot.start, created_at=now
+            )
+    except IntegrityError as exc:
+        if violated_constraint(exc) == "sessions_reschedule_one_pending":
+            raise Conflict(
+                _("You have already asked for another time for this session.")
+            ) from exc
+        raise
+    if booking.mentor is not None and booking.mentor.is_active:
+        notify(
+            recipient=booking.mentor,
+            kind=RESCHEDULE_REQUESTED_KIND,
+            context=reschedule_context(request=request, recipient=booking.mentor),
+            link=reverse("coaching_sessions:my-sessions"),
+        )
+    return request
+
+
+def _request_for_mentor(mentor: Any, request_id: int) -> RescheduleRequest:
+    request = (
+        RescheduleRequest.objects.filter(
+            pk=request_id, booking__mentor_id=getattr(mentor, "pk", None)
+        )
+        .select_related("booking")
+        .first()
+    )
+    if request is None:
+        raise RescheduleRequest.DoesNotExist(request_id)
+    if request.status != RescheduleRequest.Status.PENDING:
+        raise Conflict(_("This request has already been answered."))
+    return request
+
+
+def _claim(request: RescheduleRequest, status: str, now: datetime) -> None:
+    """Answer a pending request by a conditional update: of two answers at
+    once, one wins and the other is a ``Conflict``."""
+    claimed = RescheduleRequest.objects.filter(
+        pk=request.pk, status=RescheduleRequest.Status.PENDING
+    ).update(status=status, answered_at=now)
+    if not claimed:
+        raise Conflict(_("This request has already been answered."))
+    request.status = status
+    request.answered_at = now
+
+
+@transaction.atomic
+def reschedule_request_accept(
+    *, mentor: Any, request_id: int, now: datetime | None = None
+) -> Booking:
+    """The mentor accepts a learner's request: the booking moves to the
+    proposed time with the rules of ``_booking_move`` (a time taken meanwhile
+    is a ``Conflict``; the request then stays pending, to decline). Both get
+    the new invitation. Another person's request is
+    ``RescheduleRequest.DoesNotExist``."""
+    now = now or timezone.now()
+    request = _request_for_mentor(mentor, request_id)
+    if request.slot_id is None:
+        raise Conflict(_("This time is no longer offered. Decline the request."))
+    booking = _booking_move(
+        booking_id=request.booking_id,
+        slot_id=request.slot_id,
+        now=now,
+        by_learner=False,
+        accepting=request.pk,
+    )
+    _claim(request, RescheduleRequest.Status.ACCEPTED, now)
+    return booking
+
+
+@transaction.atomic
+def reschedule_request_decline(
+    *, mentor: Any, request_id: int, now: datetime | None = None
+) -> RescheduleRequest:
+    """The mentor declines a learner's request: the booking stays as it is;
+    the learner is told. Another person's request is
+    ``RescheduleRequest.DoesNotExist``."""
+    now = now or timezone.now()
+    request = _request_for_mentor(mentor, request_id)
+    _claim(request, RescheduleRequest.Status.DECLINED, now)
+    learner = (
+        Booking.objects.filter(pk=request.booking_id)
+        .select_related("learner", "mentor")
+        .get()
+        .learner
+    )
+    if learner is not None and learner.is_active:
+        notify(
+            recipient=learner,
+            kind=RESCHEDULE_DECLINED_KIND,
+            context=reschedule_context(request=request, recipient=learner),
+            link=reverse("coaching_sessions:my-sessions"),
+        )
+    return request
+
+
+def reschedule_requests_expire(*, now: datetime | None = None) -> int:
+    """Pending requests whose session has started close unanswered (an
+    hourly job); how many."""
+    now = now or timezone.now()
+    return RescheduleRequest.objects.filter(
+        status=RescheduleRequest.Status.PENDING, booking__start__lte=now
+    ).update(status=RescheduleRequest.Status.EXPIRED, answered_at=now)

@@ -9,7 +9,13 @@ from .reminders import (
     booking_reminders_forget,
     booking_reminders_queue,
 )
-from .services import booking_keys_forget, slot_summaries_refresh_all, slots_extend_all
+from .services import (
+    booking_keys_forget,
+    late_cancellations_refresh,
+    reschedule_requests_expire,
+    slot_summaries_refresh_all,
+    slots_extend_all,
+)
 from .waitlist import waitlist_forget_expired
 
 
@@ -54,3 +60,15 @@ def send_booking_reminder_task(
 def forget_reminders_and_waitlist_task() -> int:
     """Daily: records of past reminders and expired waitlist entries go."""
     return booking_reminders_forget() + waitlist_forget_expired()
+
+
+@shared_task
+def expire_reschedule_requests_task() -> int:
+    """Hourly: a request to move a session that has started closes."""
+    return reschedule_requests_expire()
+
+
+@shared_task
+def refresh_late_cancellations_task() -> int:
+    """Daily: each mentor's late cancellations over 90 days, as days pass."""
+    return late_cancellations_refresh()

@@ -54,4 +54,25 @@ urlpatterns = [
         views.waitlist_withdraw_page,
         name="waitlist-withdraw",
     ),
+    # Cancelled or moved by a person.
+    path(
+        "mon-espace/seances/<int:booking_id>/annuler/",
+        views.booking_cancel_page,
+        name="booking-cancel",
+    ),
+    path(
+        "mon-espace/seances/<int:booking_id>/changer/",
+        views.booking_reschedule_page,
+        name="booking-reschedule",
+    ),
+    path(
+        "mon-espace/seances/demandes/<int:reschedule_id>/accepter/",
+        views.reschedule_accept,
+        name="reschedule-accept",
+    ),
+    path(
+        "mon-espace/seances/demandes/<int:reschedule_id>/refuser/",
+        views.reschedule_decline,
+        name="reschedule-decline",
+    ),
 ]

@@ -3,11 +3,13 @@ from __future__ import annotations
 import math
 import zoneinfo
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings as django_settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -40,10 +42,12 @@ from .display import (
 from .feed import feed_ics, feed_token_of, feed_url, webcal_url
 from .forms import (
     AvailabilitySettingsForm,
+    BookingCancelForm,
     BookingForm,
     CommitmentForm,
     ExceptionFormSet,
     PlaceForm,
+    RescheduleForm,
     RuleFormSet,
     SlotForm,
 )
@@ -58,8 +62,10 @@ from .selectors import (
     calendar_feed_get,
     mentor_profile_bookable_get,
     mentorship_active_between,
+    reschedule_requests_pending_for,
     slot_list_between,
     slot_list_free,
+    slot_list_free_to_move,
     slot_list_with_bookings,
     slot_preview,
 )
@@ -67,10 +73,15 @@ from .services import (
     SETTINGS_FIELDS,
     availability_get_or_create,
     availability_update,
+    booking_cancel,
     booking_create,
+    booking_is_late,
+    booking_reschedule,
     calendar_feed_create,
     calendar_feed_delete,
     calendar_feed_read,
+    reschedule_request_accept,
+    reschedule_request_decline,
     slot_create,
     slot_delete,
 )
@@ -456,6 +467,43 @@ def slot_remove(request: HttpRequest, slot_id: int) -> HttpResponse:
 BOOKABLE_SHOWN = 40
 
 
+@dataclass(frozen=True)
+class SlotChoices:
+    """Free times as radio choices for a viewer: all of them, and as pages
+    show them, the three nearest first, then the others day by day."""
+
+    choices: list[tuple[int, str]]
+    nearest: list[tuple[int, str]]
+    days: list[tuple[str, list[tuple[int, str]]]]
+
+
+def slot_choices(
+    slots: list[Slot], *, viewer_zone: str, mentor_zone: str
+) -> SlotChoices:
+    """Each slot labelled in the viewer's zone (the mentor's in brackets when
+    it differs; a workshop's title), grouped as the booking pages show them."""
+
+    def label(slot: Slot) -> str:
+        shown = day_time(slot.start, viewer_zone)
+        if mentor_zone != viewer_zone:
+            shown += f" ({in_zone(slot.start, mentor_zone)})"
+        if slot.capacity > 1:
+            shown += " — " + _("open workshop: %(title)s") % {"title": slot.title}
+        return shown
+
+    choices = [(s.pk, label(s)) for s in slots]
+    zone = zoneinfo.ZoneInfo(viewer_zone)
+    local_day = {s.pk: s.start.astimezone(zone).date() for s in slots}
+    by_day: dict[date, list[tuple[int, str]]] = {}
+    for pk, text in choices[3:]:
+        by_day.setdefault(local_day[pk], []).append((pk, text))
+    return SlotChoices(
+        choices=choices,
+        nearest=choices[:3],
+        days=[(day_label(day), entries) for day, entries in sorted(by_day.items())],
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def booking_new(request: HttpRequest, profile_id: int) -> HttpResponse:
@@ -495,15 +543,8 @@ def booking_new(request: HttpRequest, profile_id: int) -> HttpResponse:
         else []
     )
 
-    def label(slot: Slot) -> str:
-        shown = day_time(slot.start, viewer_zone)
-        if mentor_zone != viewer_zone:
-            shown += f" ({in_zone(slot.start, mentor_zone)})"
-        if slot.capacity > 1:
-            shown += " — " + _("open workshop: %(title)s") % {"title": slot.title}
-        return shown
-
-    choices = [(s.pk, label(s)) for s in slots]
+    offered = slot_choices(slots, viewer_zone=viewer_zone, mentor_zone=mentor_zone)
+    choices = offered.choices
     modes = sorted(
         {m for s in slots for m in s.modes}, key=[m.value for m in Mode].index
     )
@@ -535,23 +576,14 @@ def booking_new(request: HttpRequest, profile_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Your session is booked."))
             return redirect("coaching_sessions:my-sessions")
-    # The three nearest first, then the others day by day (the learner's zone).
-    local_day = {
-        s.pk: s.start.astimezone(zoneinfo.ZoneInfo(viewer_zone)).date() for s in slots
-    }
-    nearest = choices[:3]
-    by_day: dict[date, list[tuple[int, str]]] = {}
-    for pk, text in choices[3:]:
-        by_day.setdefault(local_day[pk], []).append((pk, text))
-    days = [(day_label(day), entries) for day, entries in sorted(by_day.items())]
     return render(
         request,
         "coaching_sessions/booking_form.html",
         {
             "profile": profile,
             "form": form,
-            "nearest": nearest,
-            "days": days,
+            "nearest": offered.nearest,
+            "days": offered.days,
             "chosen": request.POST.get("slot", ""),
             "viewer_zone": zone_name(viewer_zone),
             "mentor_zone": zone_name(mentor_zone),
@@ -590,11 +622,21 @@ def my_sessions(request: HttpRequest) -> HttpResponse:
             ),
         }
 
-    upcoming = [
-        shown(b)
-        for b in bookings
-        if b.end > now and b.status == Booking.Status.CONFIRMED
-    ]
+    pending = {
+        r.booking_id: r
+        for r in reschedule_requests_pending_for(user_id=request.user.pk, now=now)
+    }
+    upcoming = []
+    for b in bookings:
+        if b.end > now and b.status == Booking.Status.CONFIRMED:
+            item = shown(b)
+            item["ahead"] = b.start > now
+            item["movable"] = b.kind != Booking.Kind.WORKSHOP
+            asked = pending.get(b.pk)
+            if asked is not None:
+                item["asked"] = asked
+                item["asked_for"] = day_time(asked.start, zone)
+            upcoming.append(item)
     past = [shown(b) for b in reversed(bookings) if b.end <= now]
     waiting = list(waitlist_list_for(learner_id=request.user.pk, now=now))
     # "Tell me if an earlier time frees up" beside a session as learner, with
@@ -763,3 +805,190 @@ def waitlist_withdraw_page(request: HttpRequest, entry_id: int) -> HttpResponse:
     waitlist_withdraw(learner=request.user, entry_id=entry_id)
     messages.success(request, _("Done. We will not write to you about it."))
     return redirect(_waitlist_back(request))
+
+
+# --- cancelled or moved by a person -------------------------------------------
+
+
+def _booking_page(request: HttpRequest, booking_id: int) -> Booking:
+    """One of the viewer's bookings, in either role (another's: 404)."""
+    assert request.user.pk is not None
+    booking = booking_list_for(user_id=request.user.pk).filter(pk=booking_id).first()
+    if booking is None:
+        raise Http404
+    return booking
+
+
+def _session_told(booking: Booking, viewer_id: int, zone: str) -> dict[str, Any]:
+    """What the cancel and reschedule pages say of the session."""
+    as_learner = booking.learner_id == viewer_id
+    other = booking.mentor if as_learner else booking.learner
+    return {
+        "booking": booking,
+        "when": day_time(booking.start, zone),
+        "with": other.full_name if other else _("a closed account"),
+        "as_learner": as_learner,
+        "kind": KIND_LABELS.get(Booking.Kind(booking.kind), ""),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@domain_errors("coaching_sessions:my-sessions")
+def booking_cancel_page(request: HttpRequest, booking_id: int) -> HttpResponse:
+    """The learner or the mentor cancels a session, with a reason and a word
+    for the other person; the page says when it is late."""
+    booking = _booking_page(request, booking_id)
+    assert request.user.pk is not None
+    now = timezone.now()
+    zone = timezone.get_current_timezone_name()
+    open_ = booking.status == Booking.Status.CONFIRMED and booking.start > now
+    form = BookingCancelForm(request.POST or None)
+    if request.method == "POST" and open_ and form.is_valid():
+        try:
+            booking_cancel(
+                person=request.user,
+                booking_id=booking.pk,
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+                now=now,
+            )
+        except ValidationError as exc:
+            _place_errors(exc, [form])
+        else:
+            told = _session_told(booking, request.user.pk, zone)
+            messages.success(
+                request,
+                _("The session is cancelled. %(name)s is told.")
+                % {"name": told["with"]},
+            )
+            return redirect("coaching_sessions:my-sessions")
+    return render(
+        request,
+        "coaching_sessions/booking_cancel.html",
+        {
+            **_session_told(booking, request.user.pk, zone),
+            "form": form,
+            "open": open_,
+            "late": open_ and booking_is_late(start=booking.start, now=now),
+            "cutoff_hours": django_settings.BOOKING_LATE_CUTOFF_HOURS,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@domain_errors("coaching_sessions:my-sessions")
+def booking_reschedule_page(request: HttpRequest, booking_id: int) -> HttpResponse:
+    """The learner or the mentor moves a session to another free time of the
+    mentor; inside the cut-off the learner asks the mentor instead, and the
+    mentor may only cancel."""
+    booking = _booking_page(request, booking_id)
+    assert request.user.pk is not None
+    now = timezone.now()
+    viewer_zone = timezone.get_current_timezone_name()
+    told = _session_told(booking, request.user.pk, viewer_zone)
+    open_ = booking.status == Booking.Status.CONFIRMED and booking.start > now
+    late = open_ and booking_is_late(start=booking.start, now=now)
+    movable = (
+        open_
+        and booking.kind != Booking.Kind.WORKSHOP
+        and (told["as_learner"] or not late)
+    )
+    slots = slot_list_free_to_move(booking=booking, now=now) if movable else []
+    mentor_zone = (
+        Availability.objects.filter(mentor_profile__user_id=booking.mentor_id or 0)
+        .values_list("time_zone", flat=True)
+        .first()
+        or viewer_zone
+    )
+    offered = slot_choices(slots, viewer_zone=viewer_zone, mentor_zone=mentor_zone)
+    form = RescheduleForm(request.POST or None, slots=offered.choices)
+    posted = request.POST.get("slot", "")
+    if request.method == "POST" and movable:
+        if posted not in {str(pk) for pk, _l in offered.choices}:
+            form.is_valid()
+            form.errors.pop("slot", None)
+            form.add_error(
+                None, _("This slot was just taken. Please choose another one.")
+            )
+        elif form.is_valid():
+            try:
+                done = booking_reschedule(
+                    person=request.user,
+                    booking_id=booking.pk,
+                    slot_id=form.cleaned_data["slot"],
+                    now=now,
+                )
+            except ValidationError as exc:
+                _place_errors(exc, [form])
+            except Conflict as exc:
+                form.add_error(None, str(exc))
+            else:
+                if isinstance(done, Booking):
+                    messages.success(
+                        request,
+                        _("Your session has moved to %(when)s. %(name)s is told.")
+                        % {
+                            "when": day_time(done.start, viewer_zone),
+                            "name": told["with"],
+                        },
+                    )
+                else:
+                    messages.success(
+                        request,
+                        _(
+                            "Your request is sent to %(name)s. Until they "
+                            "answer, your session stays at %(when)s."
+                        )
+                        % {"name": told["with"], "when": told["when"]},
+                    )
+                return redirect("coaching_sessions:my-sessions")
+    return render(
+        request,
+        "coaching_sessions/booking_reschedule.html",
+        {
+            **told,
+            "form": form,
+            "open": open_,
+            "late": late,
+            "movable": movable,
+            "cutoff_hours": django_settings.BOOKING_LATE_CUTOFF_HOURS,
+            "nearest": offered.nearest,
+            "days": offered.days,
+            "chosen": posted,
+            "viewer_zone": zone_name(viewer_zone),
+            "mentor_zone": zone_name(mentor_zone),
+            "zones_differ": mentor_zone != viewer_zone,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+@domain_errors("coaching_sessions:my-sessions")
+def reschedule_accept(request: HttpRequest, reschedule_id: int) -> HttpResponse:
+    """The mentor accepts a learner's request to move a session."""
+    try:
+        booking = reschedule_request_accept(
+            mentor=request.user, request_id=reschedule_id
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("The session has moved to %(when)s. The learner is told.")
+            % {"when": day_time(booking.start, timezone.get_current_timezone_name())},
+        )
+    return redirect("coaching_sessions:my-sessions")
+
+
+@login_required
+@require_http_methods(["POST"])
+@domain_errors("coaching_sessions:my-sessions")
+def reschedule_decline(request: HttpRequest, reschedule_id: int) -> HttpResponse:
+    """The mentor declines a learner's request: the session stays."""
+    reschedule_request_decline(mentor=request.user, request_id=reschedule_id)
+    messages.success(request, _("The session stays as it was. The learner is told."))
+    return redirect("coaching_sessions:my-sessions")

@@ -263,6 +263,12 @@ MENTOR_CHARTER_VERSION = "2026-11"
 MENTORSHIP_REQUEST_EXPIRY_DAYS = env.int("MENTORSHIP_REQUEST_EXPIRY_DAYS", default=14)
 MENTORSHIP_REQUEST_REMINDER_DAYS = (3, 10)
 MENTORSHIP_MAX_PENDING_REQUESTS = 5
+# Bookings: a person's cancellation (or a learner's change of time) less than
+# this many hours before the session is late; the learner then asks the mentor
+# to move it rather than moving it themself.
+BOOKING_LATE_CUTOFF_HOURS = env.int("BOOKING_LATE_CUTOFF_HOURS", default=24)
+if BOOKING_LATE_CUTOFF_HOURS < 0:
+    raise ImproperlyConfigured("BOOKING_LATE_CUTOFF_HOURS must be 0 or more")
 # Matching: a mentor appears in at most K × (remaining capacity) top lists.
 MATCHING_EXPOSURE_K = 3
 # The nightly refresh serves everyone up to the first length before anyone gets
@@ -450,6 +456,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
     "forget-reminders-and-waitlist": {
         "task": "sessions.tasks.forget_reminders_and_waitlist_task",
+        "schedule": timedelta(hours=24),
+    },
+    "expire-reschedule-requests": {
+        "task": "sessions.tasks.expire_reschedule_requests_task",
+        "schedule": timedelta(hours=1),
+    },
+    "refresh-late-cancellations": {
+        "task": "sessions.tasks.refresh_late_cancellations_task",
         "schedule": timedelta(hours=24),
     },
     "rebuild-search-lexicon": {

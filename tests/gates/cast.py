@@ -37,6 +37,7 @@ from mentors.services import block_create
 from sessions.services import (
     availability_get_or_create,
     booking_create,
+    booking_reschedule,
     calendar_feed_create,
     slot_create,
 )
@@ -190,9 +191,24 @@ def make_cast() -> Cast:
     waiting = waitlist_join(
         learner=cast.users["learner_b"], mentor_profile_id=mentor_of_a.pk
     )
+    # And one in about 14 hours (inside the cut-off), which they asked to move
+    # to the free slot: the request waits for the mentor's answer.
+    soon = slot_create(
+        mentor_profile_id=mentor_of_a.pk,
+        start=(timezone.now() + timedelta(hours=14)).replace(
+            minute=0, second=0, microsecond=0
+        ),
+    )
+    late_booking = booking_create(
+        learner=cast.users["learner_a"], slot_id=soon.pk, mode="video"
+    )
+    reschedule = booking_reschedule(
+        person=cast.users["learner_a"], booking_id=late_booking.pk, slot_id=slot.pk
+    )
     cast.objects = {
         "feed_token_of_a": feed_token,
         "waitlist_of_b": waiting.pk,
+        "reschedule_of_a": reschedule.pk,
         "booking_of_a": booking.pk,
         "mentorship_of_a": mentorship_a.pk,
         "request_of_b": request_b.pk,

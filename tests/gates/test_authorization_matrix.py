@@ -119,6 +119,19 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/api/v1/waitlist/"): ANYONE_SIGNED_IN,
     ("POST", "/api/v1/waitlist/"): row(401, 201, 409, 404, 201, 201),
     ("DELETE", "/api/v1/waitlist/{id}/"): row(401, 404, 204, 404, 404, 404),
+    # Either person of the booking cancels it or moves it (to A's mentor's free
+    # slot, four days ahead: outside the cut-off); nobody else sees it.
+    ("POST", "/api/v1/bookings/{id}/cancel/"): row(401, 200, 404, 200, 404, 404),
+    ("POST", "/api/v1/bookings/{id}/reschedule/"): row(401, 200, 404, 200, 404, 404),
+    # {id} is learner A's request to move their session of tomorrow: both see
+    # it, only the mentor answers it.
+    ("GET", "/api/v1/reschedule-requests/"): ANYONE_SIGNED_IN,
+    ("POST", "/api/v1/reschedule-requests/{id}/accept/"): row(
+        401, 404, 404, 200, 404, 404
+    ),
+    ("POST", "/api/v1/reschedule-requests/{id}/decline/"): row(
+        401, 404, 404, 200, 404, 404
+    ),
 }
 
 # Path parameters of each route, from the cast's objects.
@@ -150,6 +163,16 @@ PATH_PARAMS = {
     "/api/v1/me/slots/{id}/": lambda cast: {"id": cast.objects["slot_of_mentor_of_a"]},
     "/api/v1/bookings/{id}/": lambda cast: {"id": cast.objects["booking_of_a"]},
     "/api/v1/waitlist/{id}/": lambda cast: {"id": cast.objects["waitlist_of_b"]},
+    "/api/v1/bookings/{id}/cancel/": lambda cast: {"id": cast.objects["booking_of_a"]},
+    "/api/v1/bookings/{id}/reschedule/": lambda cast: {
+        "id": cast.objects["booking_of_a"]
+    },
+    "/api/v1/reschedule-requests/{id}/accept/": lambda cast: {
+        "id": cast.objects["reschedule_of_a"]
+    },
+    "/api/v1/reschedule-requests/{id}/decline/": lambda cast: {
+        "id": cast.objects["reschedule_of_a"]
+    },
 }
 
 # Query parameters an operation needs to reach its answer.
@@ -202,6 +225,13 @@ BODIES = {
     },
     ("POST", "/api/v1/waitlist/"): lambda cast: {
         "mentor": cast.objects["profile_of_mentor_of_a"]
+    },
+    ("POST", "/api/v1/bookings/{id}/cancel/"): lambda cast: {
+        "reason": "transport",
+        "note": "Mon train est supprimé.",
+    },
+    ("POST", "/api/v1/bookings/{id}/reschedule/"): lambda cast: {
+        "slot": cast.objects["slot_of_mentor_of_a"]
     },
 }
 

@@ -91,6 +91,8 @@ PARAMETERS: dict[str, Callable[[Cast, str], Any]] = {
     "export_id": lambda cast, actor: 0,  # none is ready: the 404 path
     "slot_id": lambda cast, actor: cast.objects["slot_of_mentor_of_a"],
     "entry_id": lambda cast, actor: cast.objects["waitlist_of_b"],
+    "booking_id": lambda cast, actor: cast.objects["booking_of_a"],
+    "reschedule_id": lambda cast, actor: cast.objects["reschedule_of_a"],
     "code": lambda cast, actor: "python",
     "app_label": lambda cast, actor: "mentors",
     "id": lambda cast, actor: cast.id("learner_b"),  # the admin's user password
@@ -106,6 +108,7 @@ ROUTER_PKS = {
     "me/slots/": "slot_of_mentor_of_a",
     "bookings/": "booking_of_a",
     "waitlist/": "waitlist_of_b",
+    "reschedule-requests/": "reschedule_of_a",
 }
 # Routes not walked, each with why.
 NOT_WALKED = {

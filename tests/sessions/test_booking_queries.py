@@ -28,9 +28,9 @@ MINE = reverse("coaching_sessions:my-sessions")
 WEEK_QUERIES = 3 + 5
 # bookings with both people, their skills, the skills' names, the mentors'
 # meeting links now (for bookings made before the mentor gave one), the
-# person's waiting lists, the profiles of their mentors ("tell me if an
-# earlier time frees up")
-MINE_QUERIES = 3 + 6
+# pending requests to move a session, the person's waiting lists, the
+# profiles of their mentors ("tell me if an earlier time frees up")
+MINE_QUERIES = 3 + 7
 # mentor public and not blocked (with the profile: one plain query), free
 # slots, zone, mentorship, skills, the learner's place on the mentor's waiting
 # list

@@ -327,6 +327,11 @@ def test_every_reason_the_cancellations_use_is_known_and_others_are_refused():
         "account_closed",
         "mentor_paused",
         "mentor_hidden",
+        "health",
+        "job_interview",
+        "childcare",
+        "transport",
+        "other",
         "",
     }
     with pytest.raises(ValueError, match="unknown reason"):
