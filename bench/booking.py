@@ -247,6 +247,8 @@ def storm_lines(
                     ("slot", str(slot)),
                     ("mode", mode),
                 ]
+                if mode == "phone":  # the number the mentor calls
+                    form.append(("phone", "06 12 34 56 78"))
                 skill = group.skills.get((person.user_id, mentor_id))
                 if skill is not None:
                     form.append(("skills", str(skill)))
