@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 from django.core import signing
 from django.test import override_settings
+from django.urls import reverse
 from django.utils import timezone
 
 from core.models import OutboxMessage
@@ -206,3 +207,20 @@ def test_the_question_goes_out_through_the_real_worker_with_a_working_link(
     assert client.post(path, {"answer": "happened"}).status_code == 200
     assert Attendance.objects.get(booking=session).learner_answer == "happened"
     assert OutboxMessage.objects.filter(done_at__isnull=True).count() == 0
+
+
+@pytest.mark.django_db
+def test_the_mentorship_page_shows_hours_per_skill_once_attended(client, session):
+    thread = reverse("matching:thread", args=[session.mentorship_id])
+    [skill] = session.skills.all()
+    name = str(skill.skill.name)
+    client.force_login(session.learner)
+    before = client.get(thread).text
+
+    attendance_answer(person=session.mentor, booking_id=session.pk, answer="happened")
+    attendance_answer(person=session.learner, booking_id=session.pk, answer="happened")
+    after = client.get(thread).text
+
+    assert "Heures de séances par compétence" in before
+    assert f"{name} : 0 h" in before
+    assert f"{name} : 1 h" in after
