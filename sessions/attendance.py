@@ -36,6 +36,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -234,8 +235,11 @@ def _absences_check(booking: Booking) -> None:
     )
     if len(last) < ABSENCES_IN_A_ROW or any(s != Status.LEARNER_ABSENT for s in last):
         return
-    link = reverse("admin:coaching_sessions_attendance_changelist") + (
-        f"?booking__learner__id__exact={booking.learner_id}"
+    learner = booking.learner
+    link = (
+        reverse("admin:coaching_sessions_attendance_changelist")
+        + "?"
+        + (urlencode({"q": getattr(learner, "email", "")}))
     )
     for staff in get_user_model().objects.filter(is_staff=True, is_active=True):
         notify(

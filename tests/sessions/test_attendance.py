@@ -25,7 +25,9 @@ from sessions.attendance import (
     attendances_settle,
 )
 from sessions.models import Attendance, Booking
+from sessions.services import availability_get_or_create, booking_create, slot_create
 from tests.factories import UserFactory
+from tests.matching.helpers import mentor
 from tests.sessions.test_reminders import _booked
 
 HAPPENED, LEARNER_ABSENT, MENTOR_ABSENT = "happened", "learner_absent", "mentor_absent"
@@ -228,6 +230,7 @@ def test_staff_are_told_after_two_absences_in_a_row_nothing_closes(session):
 
     [notice] = Notification.objects.filter(recipient=staff)
     assert notice.kind == "sessions.learner_absences"
+    assert notice.link.endswith("?q=lea%40example.org")  # their sessions, for staff
     session.mentorship.refresh_from_db()
     assert session.mentorship.status == "active"
 
@@ -265,3 +268,34 @@ def test_two_answers_at_the_same_moment_both_count():
     )
     assert attendance.status == "attended"
     assert minutes(session) == 60
+
+
+@pytest.mark.django_db
+def test_each_workshop_seat_has_its_own_attendance_and_no_mentorship_hours():
+    profile = mentor()
+    availability_get_or_create(mentor_profile=profile)
+    then = timezone.now() - timedelta(days=3)
+    start = (timezone.now() + timedelta(days=2)).replace(second=0, microsecond=0)
+    slot = slot_create(
+        mentor_profile_id=profile.pk,
+        start=start,
+        capacity=4,
+        title="Créer son adresse e-mail",
+        modes=["video"],
+        now=then,
+    )
+    came, missed = UserFactory(), UserFactory()
+    seats = [
+        past(booking_create(learner=p, slot_id=slot.pk, mode="video", now=then))
+        for p in (came, missed)
+    ]
+
+    attendance_answer(person=profile.user, booking_id=seats[0].pk, answer=HAPPENED)
+    attendance_answer(person=came, booking_id=seats[0].pk, answer=HAPPENED)
+    attendance_answer(
+        person=profile.user, booking_id=seats[1].pk, answer=LEARNER_ABSENT
+    )
+
+    assert Attendance.objects.get(booking=seats[0]).status == "attended"
+    assert Attendance.objects.get(booking=seats[1]).status == "pending"
+    assert seats[0].skills.count() == 0  # its hours stay on the booking

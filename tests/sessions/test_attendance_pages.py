@@ -10,20 +10,23 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.core import signing
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
 from core.models import OutboxMessage
+from core.personal_data import providers
 from sessions.attendance import (
     attendance_answer,
     attendance_link_token,
     attendance_questions_queue,
 )
 from sessions.models import Attendance
+from sessions.personal_data import export_attendance
 from sessions.services import slot_create
-from tests.factories import UserFactory
+from tests.factories import PASSWORD, UserFactory, totp_code
 from tests.sessions.test_attendance import minutes, past
 from tests.sessions.test_reminders import _booked
 
@@ -224,3 +227,52 @@ def test_the_mentorship_page_shows_hours_per_skill_once_attended(client, session
     assert "Heures de séances par compétence" in before
     assert f"{name} : 0 h" in before
     assert f"{name} : 1 h" in after
+
+
+@pytest.mark.django_db
+def test_staff_decide_a_disagreement_from_the_admin_queue(
+    client, staff_with_totp, session
+):
+    attendance_answer(person=session.mentor, booking_id=session.pk, answer="happened")
+    attendance_answer(
+        person=session.learner, booking_id=session.pk, answer="mentor_absent"
+    )
+    client.post(
+        reverse("account_login"), {"login": staff_with_totp.email, "password": PASSWORD}
+    )
+    client.post(
+        reverse("mfa_authenticate"), {"code": totp_code(staff_with_totp.totp_secret)}
+    )
+    changelist = reverse("admin:coaching_sessions_attendance_changelist")
+    attendance = Attendance.objects.get(booking=session)
+
+    queue = client.get(changelist, {"status__exact": "disputed"})
+    searched = client.get(changelist, {"q": session.learner.email})
+    client.post(
+        changelist,
+        {"action": "decide_attended", "_selected_action": [attendance.pk]},
+    )
+
+    assert [a.pk for a in queue.context["cl"].result_list] == [attendance.pk]
+    assert [a.pk for a in searched.context["cl"].result_list] == [attendance.pk]
+    attendance.refresh_from_db()
+    assert (attendance.status, attendance.decided_by) == ("attended", staff_with_totp)
+    assert minutes(session) == 60
+    assert LogEntry.objects.filter(object_id=str(attendance.pk)).count() == 1
+
+
+@pytest.mark.django_db
+def test_each_persons_export_holds_their_own_answer(session):
+    attendance_answer(person=session.mentor, booking_id=session.pk, answer="happened")
+    attendance_answer(
+        person=session.learner, booking_id=session.pk, answer="mentor_absent"
+    )
+
+    [learners] = export_attendance(session.learner)["attendance"]
+    [mentors] = export_attendance(session.mentor)["attendance"]
+
+    assert (learners["role"], learners["my_answer"]) == ("learner", "mentor_absent")
+    assert (mentors["role"], mentors["my_answer"]) == ("mentor", "happened")
+    assert learners["status"] == "disputed"
+    assert "attendance" in {provider.name for provider in providers()}
+    assert export_attendance(UserFactory())["attendance"] == []
