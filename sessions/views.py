@@ -1154,7 +1154,7 @@ def attendance_link_page(request: HttpRequest, attendance_token: str) -> HttpRes
             "done": done,
             "spent": spent,
             "when": day_time(booking.start, zone),
-            "with": (booking.mentor if as_learner else booking.learner),
+            "other": (booking.mentor if as_learner else booking.learner),
             "kind": booking.get_kind_display(),
             "answers": _answers(as_learner),
         },

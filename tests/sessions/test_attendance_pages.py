@@ -100,6 +100,7 @@ def test_opening_the_link_records_nothing_the_button_does_once(client, session):
     opened = client.get(link)
     assert opened.status_code == 200
     assert "Non, je n&#x27;ai pas pu venir" in opened.text
+    assert "Séance avec Ada Lovelace" in opened.text
     assert not Attendance.objects.exists()  # a mail scanner opened it
 
     answered = client.post(link, {"answer": "happened"})
