@@ -299,3 +299,31 @@ def test_each_workshop_seat_has_its_own_attendance_and_no_mentorship_hours():
     assert Attendance.objects.get(booking=seats[0]).status == "attended"
     assert Attendance.objects.get(booking=seats[1]).status == "pending"
     assert seats[0].skills.count() == 0  # its hours stay on the booking
+
+
+@pytest.mark.django_db(transaction=True)
+def test_scans_at_the_same_moment_ask_once():
+    session = past(_booked(hours_ahead=20))
+    barrier = threading.Barrier(3)
+    asked: list[int] = []
+    errors: list[BaseException] = []
+
+    def scan() -> None:
+        try:
+            barrier.wait(30)
+            asked.append(attendance_questions_queue())
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=scan) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+    assert errors == []
+    assert sorted(asked) == [0, 0, 2]
+    assert Notification.objects.filter(kind="sessions.attendance_question").count() == 2
+    assert Attendance.objects.get(booking=session).asked_at is not None
