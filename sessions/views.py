@@ -639,11 +639,12 @@ def my_sessions(request: HttpRequest) -> HttpResponse:
                 item["asked"] = asked
                 item["asked_for"] = day_time(asked.start, zone)
             upcoming.append(item)
+    # The kind word after an absence: once per mentor, on the latest session.
+    told: set[int] = set()
     past = [
-        _with_attendance(shown(b), request.user.pk, now)
-        for b in reversed(bookings)
-        if b.end <= now
-    ][:50]
+        _with_attendance(shown(b), request.user.pk, now, told)
+        for b in [b for b in reversed(bookings) if b.end <= now][:50]
+    ]
     waiting = list(waitlist_list_for(learner_id=request.user.pk, now=now))
     # "Tell me if an earlier time frees up" beside a session as learner, with
     # a mentor whose list the person is not on yet.
@@ -1019,7 +1020,7 @@ def _answers(as_learner: bool) -> list[tuple[str, str]]:
 
 
 def _with_attendance(
-    item: dict[str, Any], viewer_id: int, now: datetime
+    item: dict[str, Any], viewer_id: int, now: datetime, told: set[int]
 ) -> dict[str, Any]:
     """A past session in My sessions: the question while it is open, the
     person's answer, and for a learner marked absent a kind word and the
@@ -1041,9 +1042,11 @@ def _with_attendance(
         attendance.status == Attendance.Status.LEARNER_ABSENT
         or (open_ and attendance.mentor_answer == AttendanceAnswer.LEARNER_ABSENT)
     )
-    if as_learner and marked_absent and booking.mentor_id is not None:
+    mentor_id = booking.mentor_id
+    if as_learner and marked_absent and mentor_id is not None and mentor_id not in told:
+        told.add(mentor_id)
         item["absent"] = True
-        profile = MentorProfile.objects.filter(user_id=booking.mentor_id).first()
+        profile = MentorProfile.objects.filter(user_id=mentor_id).first()
         if profile is not None:
             try:
                 mentor_profile_bookable_get(
@@ -1056,7 +1059,7 @@ def _with_attendance(
             item["again_slots"] = [
                 day_time(slot.start, zone)
                 for slot in slot_list_free(
-                    mentor_id=booking.mentor_id,
+                    mentor_id=mentor_id,
                     start=now,
                     end=now + timedelta(weeks=8),
                     now=now,
