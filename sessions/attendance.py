@@ -272,7 +272,10 @@ def attendances_settle(*, now: datetime | None = None) -> int:
     settled = 0
     for booking_id in due:
         with transaction.atomic():
-            attendance = _locked(booking_id)
+            try:
+                attendance = _locked(booking_id)
+            except Booking.DoesNotExist:  # gone meanwhile (an erased account's)
+                continue
             if (
                 attendance.status != Status.PENDING
                 or attendance.learner_answer
