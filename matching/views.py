@@ -235,8 +235,10 @@ def pause(request: HttpRequest) -> HttpResponse:
 
 
 def hours_label(minutes: int) -> str:
-    """Attended time as people say it: "0 h", "1 h", "1 h 30"."""
+    """Attended time as people say it: "0 h", "45 min", "1 h", "1 h 30"."""
     hours, rest = divmod(minutes, 60)
+    if not hours and rest:
+        return f"{rest} min"
     return f"{hours} h {rest:02d}" if rest else f"{hours} h"
 
 
