@@ -31,7 +31,7 @@ from .forms import (
     MentorshipRequestForm,
     MessageForm,
 )
-from .models import Mentorship, Message
+from .models import Mentorship, MentorshipSkill, Message
 from .selectors import (
     mentorship_for_participant,
     mentorship_list_for_user,
@@ -234,6 +234,14 @@ def pause(request: HttpRequest) -> HttpResponse:
     return redirect("matching:requests-received")
 
 
+def hours_label(minutes: int) -> str:
+    """Attended time as people say it: "0 h", "45 min", "1 h", "1 h 30"."""
+    hours, rest = divmod(minutes, 60)
+    if not hours and rest:
+        return f"{rest} min"
+    return f"{hours} h {rest:02d}" if rest else f"{hours} h"
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 @domain_errors("matching:thread")
@@ -257,6 +265,12 @@ def thread(request: HttpRequest, mentorship_id: int) -> HttpResponse:
         "matching/thread.html",
         {
             "mentorship": mentorship,
+            "hours": [
+                (str(row.skill.name), hours_label(row.minutes_attended))
+                for row in MentorshipSkill.objects.filter(mentorship=mentorship)
+                .select_related("skill")
+                .order_by("skill__position", "skill__code")
+            ],
             "thread": mentorship.messages.select_related("author"),
             "other": other,
             "form": form,

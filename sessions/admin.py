@@ -12,7 +12,9 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from .attendance import attendance_decide
 from .models import (
+    Attendance,
     Availability,
     Booking,
     DateException,
@@ -128,3 +130,79 @@ class RescheduleRequestAdmin(ReadOnlyAdmin):
     list_display = ["booking", "start", "status", "created_at", "answered_at"]
     list_filter = ["status"]
     list_select_related = ["booking"]
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(admin.ModelAdmin[Attendance]):
+    """The staff queue of attendance: filter on "The two answers differ",
+    then decide with an action (logged in each row's history)."""
+
+    list_display = [
+        "booking",
+        "booking__learner",
+        "booking__mentor",
+        "mentor_answer",
+        "learner_answer",
+        "status",
+        "decided_by",
+    ]
+    list_filter = ["status"]
+    list_select_related = ["booking__learner", "booking__mentor", "decided_by"]
+    search_fields = ["booking__learner__email", "booking__mentor__email"]
+    actions = ["decide_attended", "decide_learner_absent", "decide_mentor_absent"]
+    readonly_fields = [
+        "booking",
+        "mentor_answer",
+        "mentor_answered_at",
+        "learner_answer",
+        "learner_answered_at",
+        "status",
+        "settled_at",
+        "asked_at",
+        "reminded_at",
+        "decided_by",
+        "decided_at",
+        "decision_note",
+    ]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def _decide(
+        self, request: HttpRequest, queryset: QuerySet[Attendance], status: str
+    ) -> None:
+        for booking_id in queryset.values_list("booking_id", flat=True):
+            attendance_decide(
+                staff=request.user,
+                booking_id=booking_id,
+                status=status,
+                note="staff queue",
+            )
+        self.message_user(request, _("Decision recorded."))
+
+    @admin.action(
+        description=_("Decide: the session took place"), permissions=["change"]
+    )
+    def decide_attended(
+        self, request: HttpRequest, queryset: QuerySet[Attendance]
+    ) -> None:
+        self._decide(request, queryset, Attendance.Status.ATTENDED)
+
+    @admin.action(
+        description=_("Decide: the learner did not come"), permissions=["change"]
+    )
+    def decide_learner_absent(
+        self, request: HttpRequest, queryset: QuerySet[Attendance]
+    ) -> None:
+        self._decide(request, queryset, Attendance.Status.LEARNER_ABSENT)
+
+    @admin.action(
+        description=_("Decide: the mentor did not come"), permissions=["change"]
+    )
+    def decide_mentor_absent(
+        self, request: HttpRequest, queryset: QuerySet[Attendance]
+    ) -> None:
+        self._decide(request, queryset, Attendance.Status.MENTOR_ABSENT)

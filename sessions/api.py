@@ -31,6 +31,7 @@ from core.api import NulFreeJSONParser
 from mentors.choices import Mode
 from mentors.models import MentorProfile
 
+from .attendance import answer_from, attendance_answer
 from .display import place_label
 from .feed import feed_token_of, feed_url, webcal_url
 from .meeting import Where, mentor_links, where_to_meet
@@ -656,6 +657,21 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 )
 
 
+class AttendanceInput(serializers.Serializer[Any]):
+    happened = serializers.BooleanField()
+    absent = serializers.ChoiceField(
+        choices=["learner", "mentor"], allow_null=True, required=False, default=None
+    )
+
+
+class AttendanceSerializer(serializers.Serializer[Any]):
+    booking = serializers.IntegerField(source="booking_id")
+    status = serializers.CharField()
+    mentor_answer = serializers.CharField()
+    learner_answer = serializers.CharField()
+    settled_at = serializers.DateTimeField(allow_null=True)
+
+
 class BookingViewSet(viewsets.ViewSet):
     """The caller's bookings, in either role; another person's is a 404.
 
@@ -802,6 +818,25 @@ class BookingViewSet(viewsets.ViewSet):
                 RescheduleRequestSerializer(done).data, status=status.HTTP_202_ACCEPTED
             )
         return self._shown(request, done.pk)
+
+    @extend_schema(
+        request=AttendanceInput,
+        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)],
+        responses=AttendanceSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def attendance(self, request: Request, pk: str) -> Response:
+        """After the session, the learner or the mentor says whether it took
+        place (``absent``: who did not come, when it did not); 409 once
+        settled or disputed, or before the session ends."""
+        data = AttendanceInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        answer = answer_from(
+            happened=data.validated_data["happened"],
+            absent=data.validated_data["absent"],
+        )
+        done = attendance_answer(person=_me(request), booking_id=int(pk), answer=answer)
+        return Response(AttendanceSerializer(done).data)
 
 
 class RescheduleRequestViewSet(viewsets.ViewSet):

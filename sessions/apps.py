@@ -102,3 +102,24 @@ class CoachingSessionsConfig(AppConfig):
             export=export_reschedule_requests,
             erase=erase_reschedule_requests,
         )
+        # Attendance: the question after a session (always sent: it is the
+        # record), and staff told of a learner's repeated absences.
+        from .personal_data import erase_attendance, export_attendance
+
+        register_kind(
+            NotificationKind(
+                "sessions.attendance_question",
+                _("Did a session take place?"),
+                essential=True,
+            )
+        )
+        register_kind(
+            NotificationKind(
+                "sessions.learner_absences",
+                _("A learner missed several sessions (staff)"),
+                essential=True,
+            )
+        )
+        register_provider(
+            "attendance", export=export_attendance, erase=erase_attendance
+        )

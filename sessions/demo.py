@@ -618,13 +618,17 @@ def _demo_step(make: Callable[[], object]) -> bool:
 
 
 def _past_session(
-    mentorship: Mentorship, availability: Availability, now: datetime
-) -> None:
-    """A session of the mentorship held nine days ago at 18:00 (Paris), written
-    as ``booking_create`` would have written it then: its slot booked, both
-    people's busy times, the skills worked on."""
+    mentorship: Mentorship,
+    availability: Availability,
+    now: datetime,
+    *,
+    days_ago: int = 9,
+) -> Booking:
+    """A session of the mentorship held ``days_ago`` days ago at 18:00 (Paris),
+    written as ``booking_create`` would have written it then: its slot booked,
+    both people's busy times, the skills worked on."""
     zone = zoneinfo.ZoneInfo("Europe/Paris")
-    day = now.astimezone(zone).date() - timedelta(days=9)
+    day = now.astimezone(zone).date() - timedelta(days=days_ago)
     start = local_start(day, time(18), zone)
     assert start is not None  # 18:00 always exists
     end = start + timedelta(minutes=availability.session_minutes)
@@ -664,6 +668,7 @@ def _past_session(
         period=DateTimeTZRange(start, end, "[)"),
         booking=booking,
     )
+    return booking
 
 
 def _upcoming(mentor: User, now: datetime, *, capacity: int = 1) -> list[Slot]:
@@ -760,4 +765,130 @@ def demo_bookings_ensure(
             if _book_first(other, _upcoming(mentor, now)):
                 made += 1
                 break
+    return made
+
+
+# --- attendance ------------------------------------------------------------------
+
+
+def _past_workshop_seat(learner: User, mentor: User, now: datetime) -> Booking | None:
+    """A seat in a video workshop of the mentor held five days ago at 10:00
+    (UTC), written as ``booking_create`` would have written it then."""
+    day = (now - timedelta(days=5)).date()
+    start = datetime.combine(day, time(10), tzinfo=zoneinfo.ZoneInfo("UTC"))
+    end = start + timedelta(hours=2)
+
+    def make() -> None:
+        slot = Slot.objects.create(
+            mentor=mentor,
+            start=start,
+            end=end,
+            capacity=8,
+            modes=["video"],
+            status=Slot.Status.FREE,
+            seats_taken=1,
+            source=Slot.Source.MANUAL,
+            title="Créer son adresse e-mail",
+            created_at=start - timedelta(days=14),
+        )
+        BusyTime.objects.create(
+            person=mentor, period=DateTimeTZRange(start, end, "[)"), slot=slot
+        )
+        booking = Booking.objects.create(
+            slot=slot,
+            learner=learner,
+            mentor=mentor,
+            kind=Booking.Kind.WORKSHOP,
+            start=start,
+            end=end,
+            mode="video",
+            created_at=start - timedelta(days=7),
+        )
+        BusyTime.objects.create(
+            person=learner, period=DateTimeTZRange(start, end, "[)"), booking=booking
+        )
+
+    if not _demo_step(make):
+        return None
+    return Booking.objects.get(mentor=mentor, learner=learner, start=start)
+
+
+def demo_attendance_ensure(
+    *, learner: User, mentor: User, now: datetime | None = None
+) -> int:
+    """Attendance in the demo: the demo logins' session of nine days ago
+    confirmed by both (its hours counted), one of two days ago the mentor
+    confirmed and the learner has not answered yet (the buttons in My
+    sessions), and in the staff queue a workshop seat of five days ago where
+    the two answers differ. Returns how many answers it recorded.
+
+    Precondition: inside the seed's transaction, after
+    ``demo_bookings_ensure``. Idempotent: a session already answered is kept.
+    Answers go through ``attendance_answer`` (hours recomputed with them).
+    """
+    from .attendance import attendance_answer
+
+    now = now or timezone.now()
+    mentorship = (
+        Mentorship.objects.active().filter(learner=learner, mentor=mentor).first()
+    )
+    profile = MentorProfile.objects.filter(user=mentor).first()
+    availability = (
+        Availability.objects.filter(mentor_profile=profile).first() if profile else None
+    )
+    if mentorship is None or availability is None:
+        return 0
+    made = 0
+
+    def answer(person: User, booking: Booking, said: str) -> None:
+        nonlocal made
+        made += _demo_step(
+            lambda: attendance_answer(
+                person=person, booking_id=booking.pk, answer=said, now=now
+            )
+        )
+
+    held = list(
+        Booking.objects.filter(
+            mentorship=mentorship,
+            status=Booking.Status.CONFIRMED,
+            end__lte=now,
+            attendance__isnull=True,
+        ).order_by("start")
+    )
+    recent = now - timedelta(days=4)
+    for booking in held:
+        answer(mentor, booking, "happened")
+        if booking.start < recent:
+            answer(learner, booking, "happened")
+    if not Booking.objects.filter(
+        mentorship=mentorship, start__gte=recent, end__lte=now
+    ).exists():
+        made_one = _demo_step(
+            lambda: _past_session(mentorship, availability, now, days_ago=2)
+        )
+        if made_one:
+            booking = Booking.objects.filter(
+                mentorship=mentorship, start__gte=recent, end__lte=now
+            ).get()
+            answer(mentor, booking, "happened")
+    if not Booking.objects.filter(
+        mentor=mentor, kind=Booking.Kind.WORKSHOP, end__lte=now
+    ).exists():
+        other = (
+            User.objects.filter(
+                email__startswith=LEARNER,
+                email__endswith=f"@{DEMO_DOMAIN}",
+                is_active=True,
+            )
+            .exclude(pk=learner.pk)
+            .exclude(Exists(Block.objects.between(mentor.pk, OuterRef("pk"))))
+            .order_by("pk")
+            .first()
+        )
+        if other is not None:
+            seat = _past_workshop_seat(other, mentor, now)
+            if seat is not None:
+                answer(mentor, seat, "learner_absent")
+                answer(other, seat, "happened")
     return made

@@ -797,3 +797,113 @@ class WaitlistEntry(models.Model):
         return (
             f"{self.learner_id} → {self.mentor_id} before {self.before:%Y-%m-%d %H:%M}Z"
         )
+
+
+# --- attendance ------------------------------------------------------------------
+
+
+class AttendanceAnswer(models.TextChoices):
+    """What a person says about a past session (blank: not answered yet)."""
+
+    HAPPENED = "happened", _("The session took place")
+    LEARNER_ABSENT = "learner_absent", _("The learner did not come")
+    MENTOR_ABSENT = "mentor_absent", _("The mentor did not come")
+
+
+class Attendance(models.Model):
+    """Whether a past session took place: each person's answer, and what it
+    comes to (``sessions.attendance`` holds the rule). ``decided_by`` is set
+    when staff decided (a disagreement, or a later correction)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for answers")
+        ATTENDED = "attended", _("Took place")
+        LEARNER_ABSENT = "learner_absent", _("The learner did not come")
+        MENTOR_ABSENT = "mentor_absent", _("The mentor did not come")
+        DISPUTED = "disputed", _("The two answers differ (staff decide)")
+
+    booking = models.OneToOneField(
+        Booking, on_delete=models.CASCADE, related_name="attendance"
+    )
+    mentor_answer = models.CharField(
+        max_length=14, choices=AttendanceAnswer.choices, blank=True, default=""
+    )
+    mentor_answered_at = models.DateTimeField(null=True, blank=True)
+    learner_answer = models.CharField(
+        max_length=14, choices=AttendanceAnswer.choices, blank=True, default=""
+    )
+    learner_answered_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        max_length=14, choices=Status.choices, default=Status.PENDING
+    )
+    settled_at = models.DateTimeField(null=True, blank=True)
+    # The question "did it take place?" went out, and its one reminder.
+    asked_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(
+        _("note on the decision"), max_length=300, blank=True, default=""
+    )
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(mentor_answer="", mentor_answered_at__isnull=True)
+                | (~Q(mentor_answer="") & Q(mentor_answered_at__isnull=False)),
+                name="sessions_attendance_mentor_answered_at",
+            ),
+            models.CheckConstraint(
+                condition=Q(learner_answer="", learner_answered_at__isnull=True)
+                | (~Q(learner_answer="") & Q(learner_answered_at__isnull=False)),
+                name="sessions_attendance_learner_answered_at",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending", settled_at__isnull=True)
+                | (~Q(status="pending") & Q(settled_at__isnull=False)),
+                name="sessions_attendance_settled_at",
+            ),
+            # Attended only on the mentor's word, or a staff decision.
+            models.CheckConstraint(
+                condition=~Q(status="attended")
+                | Q(mentor_answer="happened")
+                | Q(decided_at__isnull=False),
+                name="sessions_attendance_attended_needs_mentor",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="disputed")
+                | (
+                    ~Q(mentor_answer="")
+                    & ~Q(learner_answer="")
+                    & ~Q(mentor_answer=models.F("learner_answer"))
+                ),
+                name="sessions_attendance_disputed_differs",
+            ),
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | Q(decided_at__isnull=False),
+                name="sessions_attendance_decided_at",
+            ),
+            models.CheckConstraint(
+                condition=Q(decided_at__isnull=True)
+                | Q(status__in=["attended", "learner_absent", "mentor_absent"]),
+                name="sessions_attendance_decided_status",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["status"],
+                condition=Q(status__in=["pending", "disputed"]),
+                name="sessions_attendance_open",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"attendance:{self.booking_id} ({self.status})"

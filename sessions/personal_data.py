@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .models import (
+    Attendance,
     Availability,
     Booking,
     CalendarFeed,
@@ -196,3 +197,36 @@ def erase_reschedule_requests(user: Any) -> None:
     _reschedule_requests_of(user).filter(
         status=RescheduleRequest.Status.PENDING
     ).update(status=RescheduleRequest.Status.EXPIRED, answered_at=timezone.now())
+
+
+def export_attendance(user: Any) -> dict[str, Any]:
+    """The person's own answers to "did the session take place?", in either
+    role, and what was settled; the other person's answer stays theirs, and
+    a staff note on a decision is shown to staff only."""
+    rows = []
+    for attendance in Attendance.objects.filter(
+        Q(booking__learner=user) | Q(booking__mentor=user)
+    ).select_related("booking"):
+        as_learner = attendance.booking.learner_id == user.pk
+        rows.append(
+            {
+                "role": "learner" if as_learner else "mentor",
+                "session_start": attendance.booking.start,
+                "my_answer": attendance.learner_answer
+                if as_learner
+                else attendance.mentor_answer,
+                "answered_at": attendance.learner_answered_at
+                if as_learner
+                else attendance.mentor_answered_at,
+                "status": attendance.status,
+                "settled_at": attendance.settled_at,
+                "decided_by_staff": attendance.decided_at is not None,
+            }
+        )
+    return {"attendance": rows}
+
+
+def erase_attendance(user: Any) -> None:
+    """Whether a past session took place stays: it is the record funders audit
+    and the other person's hours. Nothing in it is the erased person's words;
+    its link to them goes with the booking's (the account is deleted)."""

@@ -213,7 +213,7 @@ def booking_list_for(*, user_id: int, role: str | None = None) -> QuerySet[Booki
         mine = Q(learner_id=user_id) | Q(mentor_id=user_id)
     return (
         Booking.objects.filter(mine)
-        .select_related("learner", "mentor", "slot__venue")
+        .select_related("learner", "mentor", "slot__venue", "attendance")
         .prefetch_related("skills__skill")
         .order_by("start", "pk")
     )

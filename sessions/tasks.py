@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from .attendance import attendance_questions_queue, attendances_settle
 from .reminders import (
     booking_reminder_send,
     booking_reminders_forget,
@@ -72,3 +73,18 @@ def expire_reschedule_requests_task() -> int:
 def refresh_late_cancellations_task() -> int:
     """Daily: each mentor's late cancellations over 90 days, as days pass."""
     return late_cancellations_refresh()
+
+
+# --- attendance ----------------------------------------------------------------------
+
+
+@shared_task
+def queue_attendance_questions_task() -> int:
+    """Every 15 minutes: ask about sessions just ended, remind once."""
+    return attendance_questions_queue()
+
+
+@shared_task
+def settle_attendance_task() -> int:
+    """Hourly: the mentor's answer the learner did not contest in time settles."""
+    return attendances_settle()

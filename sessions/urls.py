@@ -75,4 +75,15 @@ urlpatterns = [
         views.reschedule_decline,
         name="reschedule-decline",
     ),
+    # Attendance: from My sessions, and the e-mail's signed link (no login).
+    path(
+        "mon-espace/seances/<int:booking_id>/presence/",
+        views.attendance_answer_page,
+        name="attendance-answer",
+    ),
+    path(
+        "seance/presence/<str:attendance_token>/",
+        views.attendance_link_page,
+        name="attendance-link",
+    ),
 ]

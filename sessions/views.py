@@ -12,6 +12,7 @@ from django import forms
 from django.conf import settings as django_settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -29,6 +30,7 @@ from core.views import domain_errors
 from mentors.choices import Mode
 from mentors.models import MentorProfile
 
+from .attendance import attendance_answer, attendance_link_read
 from .display import (
     clock,
     day_label,
@@ -52,7 +54,7 @@ from .forms import (
     SlotForm,
 )
 from .meeting import mentor_links, where_to_meet
-from .models import Availability, Booking, Slot
+from .models import Attendance, AttendanceAnswer, Availability, Booking, Slot
 from .selectors import (
     availability_get,
     availability_public_get,
@@ -637,7 +639,12 @@ def my_sessions(request: HttpRequest) -> HttpResponse:
                 item["asked"] = asked
                 item["asked_for"] = day_time(asked.start, zone)
             upcoming.append(item)
-    past = [shown(b) for b in reversed(bookings) if b.end <= now]
+    # The kind word after an absence: once per mentor, on the latest session.
+    told: set[int] = set()
+    past = [
+        _with_attendance(shown(b), request.user.pk, now, told)
+        for b in [b for b in reversed(bookings) if b.end <= now][:50]
+    ]
     waiting = list(waitlist_list_for(learner_id=request.user.pk, now=now))
     # "Tell me if an earlier time frees up" beside a session as learner, with
     # a mentor whose list the person is not on yet.
@@ -660,7 +667,7 @@ def my_sessions(request: HttpRequest) -> HttpResponse:
         "coaching_sessions/my_sessions.html",
         {
             "upcoming": upcoming,
-            "past": past[:50],
+            "past": past,
             "zone_name": zone_name(zone),
             "waiting": [
                 {
@@ -992,3 +999,167 @@ def reschedule_decline(request: HttpRequest, reschedule_id: int) -> HttpResponse
     reschedule_request_decline(mentor=request.user, request_id=reschedule_id)
     messages.success(request, _("The session stays as it was. The learner is told."))
     return redirect("coaching_sessions:my-sessions")
+
+
+# --- attendance ------------------------------------------------------------------
+
+
+def _answers(as_learner: bool) -> list[tuple[str, str]]:
+    """The buttons of "did the session take place?", in the person's words."""
+    if as_learner:
+        return [
+            (AttendanceAnswer.HAPPENED, _("Yes, the session took place")),
+            (AttendanceAnswer.LEARNER_ABSENT, _("No, I could not come")),
+            (AttendanceAnswer.MENTOR_ABSENT, _("No, the mentor did not come")),
+        ]
+    return [
+        (AttendanceAnswer.HAPPENED, _("Yes, the session took place")),
+        (AttendanceAnswer.LEARNER_ABSENT, _("No, the learner did not come")),
+        (AttendanceAnswer.MENTOR_ABSENT, _("No, I could not come")),
+    ]
+
+
+def _with_attendance(
+    item: dict[str, Any], viewer_id: int, now: datetime, told: set[int]
+) -> dict[str, Any]:
+    """A past session in My sessions: the question while it is open, the
+    person's answer, and for a learner marked absent a kind word and the
+    mentor's next free times."""
+    booking: Booking = item["booking"]
+    if booking.status != Booking.Status.CONFIRMED:
+        return item
+    as_learner = booking.learner_id == viewer_id
+    attendance: Attendance | None = getattr(booking, "attendance", None)
+    mine = ""
+    if attendance is not None:
+        mine = attendance.learner_answer if as_learner else attendance.mentor_answer
+        item["attendance"] = attendance
+        item["my_answer"] = dict(_answers(as_learner)).get(mine, "")
+    open_ = attendance is None or attendance.status == Attendance.Status.PENDING
+    if open_ and not mine:
+        item["answers"] = _answers(as_learner)
+    marked_absent = attendance is not None and (
+        attendance.status == Attendance.Status.LEARNER_ABSENT
+        or (open_ and attendance.mentor_answer == AttendanceAnswer.LEARNER_ABSENT)
+    )
+    mentor_id = booking.mentor_id
+    if as_learner and marked_absent and mentor_id is not None and mentor_id not in told:
+        told.add(mentor_id)
+        item["absent"] = True
+        profile = MentorProfile.objects.filter(user_id=mentor_id).first()
+        if profile is not None:
+            try:
+                mentor_profile_bookable_get(
+                    viewer_id=viewer_id, mentor_profile_id=profile.pk
+                )
+            except MentorProfile.DoesNotExist:
+                return item
+            item["again_profile"] = profile.pk
+            zone = timezone.get_current_timezone_name()
+            item["again_slots"] = [
+                day_time(slot.start, zone)
+                for slot in slot_list_free(
+                    mentor_id=mentor_id,
+                    start=now,
+                    end=now + timedelta(weeks=8),
+                    now=now,
+                )[:3]
+            ]
+    return item
+
+
+@login_required
+@require_http_methods(["POST"])
+@domain_errors("coaching_sessions:my-sessions")
+def attendance_answer_page(request: HttpRequest, booking_id: int) -> HttpResponse:
+    """The learner or the mentor answers "did the session take place?" from My
+    sessions (another person's booking: 404; already settled: a message)."""
+    try:
+        attendance_answer(
+            person=request.user,
+            booking_id=booking_id,
+            answer=request.POST.get("answer", ""),
+        )
+    except ValidationError:
+        messages.error(request, _("Choose one of the answers."))
+    else:
+        messages.success(request, _("Thank you, your answer is recorded."))
+    return redirect("coaching_sessions:my-sessions")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def attendance_link_page(request: HttpRequest, attendance_token: str) -> HttpResponse:
+    """The e-mail's link: the question and its buttons, without signing in.
+    Opening it records nothing (mail scanners open links); the button's POST
+    records the answer, once: after it the link is spent. A forged, expired
+    or spent link gets a polite page."""
+    refused = ""
+    status = 200
+    try:
+        booking_id, person_id = attendance_link_read(attendance_token)
+    except signing.SignatureExpired:
+        refused, status = _("This link is too old. Answer in My sessions."), 410
+    except signing.BadSignature:
+        refused, status = _("This link does not work. Answer in My sessions."), 400
+    if refused:
+        return render(
+            request,
+            "coaching_sessions/attendance_link.html",
+            {"refused": refused},
+            status=status,
+        )
+    person = User.objects.filter(pk=person_id, is_active=True).first()
+    booking = (
+        Booking.objects.filter(pk=booking_id)
+        .select_related("learner", "mentor", "slot", "attendance")
+        .first()
+    )
+    if (
+        person is None
+        or booking is None
+        or person.pk not in (booking.learner_id, booking.mentor_id)
+    ):
+        return render(
+            request,
+            "coaching_sessions/attendance_link.html",
+            {"refused": _("This link does not work. Answer in My sessions.")},
+            status=400,
+        )
+    as_learner = booking.learner_id == person.pk
+    attendance: Attendance | None = getattr(booking, "attendance", None)
+    spent = attendance is not None and (
+        attendance.status != Attendance.Status.PENDING
+        or bool(attendance.learner_answer if as_learner else attendance.mentor_answer)
+    )
+    done = ""
+    if request.method == "POST" and not spent:
+        try:
+            attendance_answer(
+                person=person,
+                booking_id=booking.pk,
+                answer=request.POST.get("answer", ""),
+            )
+        except ValidationError:
+            refused = _("Choose one of the answers.")
+            status = 400
+        except Conflict as exc:
+            refused, status = exc.message, 409
+        else:
+            done = _("Thank you, your answer is recorded.")
+    elif request.method == "POST":
+        status = 409
+    zone = person.time_zone or timezone.get_current_timezone_name()
+    return render(
+        request,
+        "coaching_sessions/attendance_link.html",
+        {
+            "refused": refused,
+            "done": done,
+            "spent": spent,
+            "when": day_time(booking.start, zone),
+            "other": (booking.mentor if as_learner else booking.learner),
+            "kind": booking.get_kind_display(),
+            "answers": _answers(as_learner),
+        },
+        status=status,
+    )

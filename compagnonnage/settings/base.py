@@ -269,6 +269,14 @@ MENTORSHIP_MAX_PENDING_REQUESTS = 5
 BOOKING_LATE_CUTOFF_HOURS = env.int("BOOKING_LATE_CUTOFF_HOURS", default=24)
 if BOOKING_LATE_CUTOFF_HOURS < 0:
     raise ImproperlyConfigured("BOOKING_LATE_CUTOFF_HOURS must be 0 or more")
+# Attendance: a session the mentor says took place counts as attended when the
+# learner confirms, or says nothing for this many days after it ended.
+ATTENDANCE_CONTEST_DAYS = env.int("ATTENDANCE_CONTEST_DAYS", default=7)
+if ATTENDANCE_CONTEST_DAYS < 1:
+    raise ImproperlyConfigured("ATTENDANCE_CONTEST_DAYS must be 1 or more")
+# The one reminder of an unanswered question, and how long its e-mail link works.
+ATTENDANCE_REMIND_AFTER_DAYS = 2
+ATTENDANCE_LINK_DAYS = 14
 # Matching: a mentor appears in at most K × (remaining capacity) top lists.
 MATCHING_EXPOSURE_K = 3
 # The nightly refresh serves everyone up to the first length before anyone gets
@@ -465,6 +473,17 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "refresh-late-cancellations": {
         "task": "sessions.tasks.refresh_late_cancellations_task",
         "schedule": timedelta(hours=24),
+    },
+    # "Did the session take place?": asked after it ends, reminded once; the
+    # silent ones settle after ATTENDANCE_CONTEST_DAYS.
+    "queue-attendance-questions": {
+        "task": "sessions.tasks.queue_attendance_questions_task",
+        "schedule": timedelta(minutes=15),
+        "options": {"expires": 600},
+    },
+    "settle-attendance": {
+        "task": "sessions.tasks.settle_attendance_task",
+        "schedule": timedelta(hours=1),
     },
     "rebuild-search-lexicon": {
         "task": "mentors.tasks.rebuild_search_lexicon_task",

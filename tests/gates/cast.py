@@ -34,6 +34,7 @@ from mentors.models import (
 )
 from mentors.search import mentor_search_refresh
 from mentors.services import block_create
+from sessions.models import Booking
 from sessions.services import (
     availability_get_or_create,
     booking_create,
@@ -205,7 +206,24 @@ def make_cast() -> Cast:
     reschedule = booking_reschedule(
         person=cast.users["learner_a"], booking_id=late_booking.pk, slot_id=slot.pk
     )
+    # And one that took place yesterday: both are asked whether it did.
+    before = slot_create(
+        mentor_profile_id=mentor_of_a.pk,
+        start=(timezone.now() + timedelta(days=7)).replace(
+            minute=0, second=0, microsecond=0
+        ),
+    )
+    past_booking = booking_create(
+        learner=cast.users["learner_a"], slot_id=before.pk, mode="video"
+    )
+    yesterday = (timezone.now() - timedelta(days=1)).replace(
+        minute=0, second=0, microsecond=0
+    )
+    Booking.objects.filter(pk=past_booking.pk).update(
+        start=yesterday, end=yesterday + (past_booking.end - past_booking.start)
+    )
     cast.objects = {
+        "past_booking_of_a": past_booking.pk,
         "feed_token_of_a": feed_token,
         "waitlist_of_b": waiting.pk,
         "reschedule_of_a": reschedule.pk,

@@ -123,6 +123,9 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     # slot, four days ahead: outside the cut-off); nobody else sees it.
     ("POST", "/api/v1/bookings/{id}/cancel/"): row(401, 200, 404, 200, 404, 404),
     ("POST", "/api/v1/bookings/{id}/reschedule/"): row(401, 200, 404, 200, 404, 404),
+    # After a session (A's of yesterday) either person says whether it took
+    # place; nobody else sees it.
+    ("POST", "/api/v1/bookings/{id}/attendance/"): row(401, 200, 404, 200, 404, 404),
     # {id} is learner A's request to move their session of tomorrow: both see
     # it, only the mentor answers it.
     ("GET", "/api/v1/reschedule-requests/"): ANYONE_SIGNED_IN,
@@ -164,6 +167,9 @@ PATH_PARAMS = {
     "/api/v1/bookings/{id}/": lambda cast: {"id": cast.objects["booking_of_a"]},
     "/api/v1/waitlist/{id}/": lambda cast: {"id": cast.objects["waitlist_of_b"]},
     "/api/v1/bookings/{id}/cancel/": lambda cast: {"id": cast.objects["booking_of_a"]},
+    "/api/v1/bookings/{id}/attendance/": lambda cast: {
+        "id": cast.objects["past_booking_of_a"]
+    },
     "/api/v1/bookings/{id}/reschedule/": lambda cast: {
         "id": cast.objects["booking_of_a"]
     },
@@ -225,6 +231,10 @@ BODIES = {
     },
     ("POST", "/api/v1/waitlist/"): lambda cast: {
         "mentor": cast.objects["profile_of_mentor_of_a"]
+    },
+    ("POST", "/api/v1/bookings/{id}/attendance/"): lambda cast: {
+        "happened": True,
+        "absent": None,
     },
     ("POST", "/api/v1/bookings/{id}/cancel/"): lambda cast: {
         "reason": "transport",

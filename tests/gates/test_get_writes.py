@@ -28,6 +28,7 @@ from django.urls.resolvers import RegexPattern, RoutePattern
 from accounts.models import ApiToken
 from core.notifications import unsubscribe_token
 from matching.models import Message
+from sessions.attendance import attendance_link_token
 from tests.factories import PASSWORD, totp_code
 from tests.gates.cast import ACTORS, Cast, make_cast
 from tests.gates.page_checks import forbidden_writes
@@ -96,6 +97,10 @@ PARAMETERS: dict[str, Callable[[Cast, str], Any]] = {
     "code": lambda cast, actor: "python",
     "app_label": lambda cast, actor: "mentors",
     "id": lambda cast, actor: cast.id("learner_b"),  # the admin's user password
+    # The e-mail's link to say whether A's session of yesterday took place.
+    "attendance_token": lambda cast, actor: attendance_link_token(
+        booking_id=cast.objects["past_booking_of_a"], person_id=cast.id("learner_a")
+    ),
     # Learner A's calendar feed (no sign-in: the same for every actor).
     "feed_token": lambda cast, actor: cast.objects["feed_token_of_a"],
 }

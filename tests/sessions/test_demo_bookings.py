@@ -35,7 +35,8 @@ def test_the_demo_logins_have_sessions_held_and_to_come():
     mentor = User.objects.get(email=DEMO_ACCOUNTS[1].email)
 
     theirs = Booking.objects.filter(learner=learner, mentor=mentor, kind="mentorship")
-    held = theirs.get(start__lt=now)
+    # The earliest held one (a later one waits for the learner's answer).
+    held = theirs.filter(start__lt=now).earliest("start")
     coming = theirs.get(start__gte=now)
     assert held.mentorship == coming.mentorship
     assert held.mentorship.status == "active"
@@ -43,7 +44,7 @@ def test_the_demo_logins_have_sessions_held_and_to_come():
     assert coming.agenda
     assert [s.skill.code for s in held.skills.all()] == ["python"]
     assert coming.skills.count() == 2
-    workshop = Booking.objects.filter(mentor=mentor, kind="workshop")
+    workshop = Booking.objects.filter(mentor=mentor, kind="workshop", start__gte=now)
     assert workshop.count() == 3
     assert workshop.values("slot").distinct().count() == 1
     slot = workshop.first().slot
@@ -125,3 +126,26 @@ def test_seeding_again_makes_no_booking_twice():
 
     assert "demo bookings of the demo logins: 0 made" in output
     assert set(Booking.objects.values_list("pk", "slot_id", "learner_id")) == first
+
+
+def test_the_demo_has_attended_hours_a_pending_answer_and_a_disagreement():
+    from sessions.models import Attendance
+
+    _seed()
+    _seed()  # idempotent
+    learner = User.objects.get(email=DEMO_ACCOUNTS[0].email)
+    mentor = User.objects.get(email=DEMO_ACCOUNTS[1].email)
+
+    theirs = Attendance.objects.filter(
+        booking__learner=learner, booking__mentor=mentor
+    ).order_by("booking__start")
+    assert [a.status for a in theirs] == ["attended", "pending"]
+    held = theirs[0].booking
+    [python] = held.skills.all()
+    python.refresh_from_db()
+    assert python.minutes_attended == (held.end - held.start).seconds // 60
+    assert theirs[1].mentor_answer == "happened"
+    assert theirs[1].learner_answer == ""
+    [disputed] = Attendance.objects.filter(status="disputed")
+    assert disputed.booking.mentor == mentor
+    assert disputed.booking.kind == "workshop"

@@ -20,6 +20,7 @@ from matching.demo import demo_story_ensure
 from mentors.demo import demo_population_ensure
 from mentors.models import MentorProfile
 from sessions.demo import (
+    demo_attendance_ensure,
     demo_availability_ensure,
     demo_bookings_ensure,
     demo_mentor_availability_ensure,
@@ -114,6 +115,10 @@ class Command(BaseCommand):
                     demo_mentor_availability_ensure(profile=mentor_profile)
                 with population.time("bookings"):
                     bookings = demo_bookings_ensure(
+                        learner=by_role["learner"], mentor=by_role["mentor"]
+                    )
+                with population.time("attendance"):
+                    demo_attendance_ensure(
                         learner=by_role["learner"], mentor=by_role["mentor"]
                     )
             committing = time.perf_counter()
