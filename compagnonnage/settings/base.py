@@ -381,7 +381,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"ModeEnum": "mentors.choices.Mode"},
+    "ENUM_NAME_OVERRIDES": {
+        "ModeEnum": "mentors.choices.Mode",
+        # Who in a booking: who cancelled, who was absent.
+        "PersonRoleEnum": [("learner", "learner"), ("mentor", "mentor")],
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "compagnonnage.openapi.add_error_responses",
