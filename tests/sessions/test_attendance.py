@@ -6,11 +6,13 @@ reminded once, staff told of two absences in a row."""
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import timedelta
 
 import pytest
 from django.contrib.admin.models import LogEntry
+from django.core import mail
 from django.db import connection, transaction
 from django.test import override_settings
 from django.utils import timezone
@@ -28,6 +30,7 @@ from sessions.models import Attendance, Booking
 from sessions.services import availability_get_or_create, booking_create, slot_create
 from tests.factories import UserFactory
 from tests.matching.helpers import mentor
+from tests.outbox import run_outbox
 from tests.sessions.test_reminders import _booked
 
 HAPPENED, LEARNER_ABSENT, MENTOR_ABSENT = "happened", "learner_absent", "mentor_absent"
@@ -299,6 +302,51 @@ def test_each_workshop_seat_has_its_own_attendance_and_no_mentorship_hours():
     assert Attendance.objects.get(booking=seats[0]).status == "attended"
     assert Attendance.objects.get(booking=seats[1]).status == "pending"
     assert seats[0].skills.count() == 0  # its hours stay on the booking
+
+
+@pytest.mark.django_db
+def test_a_workshops_mentor_is_asked_once_with_a_link_per_person():
+    profile = mentor(full_name="Karim Benali")
+    availability_get_or_create(mentor_profile=profile)
+    then = timezone.now() - timedelta(days=3)
+    start = (timezone.now() + timedelta(days=2)).replace(second=0, microsecond=0)
+    slot = slot_create(
+        mentor_profile_id=profile.pk,
+        start=start,
+        capacity=4,
+        title="Créer son adresse e-mail",
+        modes=["video"],
+        now=then,
+    )
+    people = [UserFactory(full_name=n) for n in ("Ana Diaz", "Bruno Petit", "Cléo")]
+    seats = [
+        past(booking_create(learner=p, slot_id=slot.pk, mode="video", now=then))
+        for p in people
+    ]
+    now = seats[0].end + timedelta(minutes=10)
+    run_outbox()  # the booking confirmations
+    mail.outbox.clear()
+
+    assert attendance_questions_queue(now=now) == 4  # 3 people, 1 mentor
+    run_outbox()
+    [to_mentor] = [m for m in mail.outbox if m.to == [profile.user.email]]
+    links = re.findall(r"https?://\S+/seance/presence/\S+/", to_mentor.body)
+    assert len(links) == 3
+    assert all(person.full_name in to_mentor.body for person in people)
+    assert "Atelier « Créer son adresse e-mail »" in to_mentor.subject
+
+    # The reminder names only the seats the mentor has not answered.
+    attendance_answer(
+        person=profile.user, booking_id=seats[0].pk, answer=HAPPENED, now=now
+    )
+    mail.outbox.clear()
+    later = now + timedelta(days=2)
+    assert attendance_questions_queue(now=later) == 4
+    run_outbox()
+    [reminder] = [m for m in mail.outbox if m.to == [profile.user.email]]
+    assert "Ana Diaz" not in reminder.body
+    assert "Bruno Petit" in reminder.body
+    assert len(re.findall(r"/seance/presence/\S+/", reminder.body)) == 2
 
 
 @pytest.mark.django_db(transaction=True)
