@@ -273,9 +273,9 @@ def test_two_answers_at_the_same_moment_both_count():
     assert minutes(session) == 60
 
 
-@pytest.mark.django_db
-def test_each_workshop_seat_has_its_own_attendance_and_no_mentorship_hours():
-    profile = mentor()
+def _workshop_held(profile, people) -> list[Booking]:
+    """A video workshop of ``profile`` booked three days ago by ``people``,
+    now over: their seats."""
     availability_get_or_create(mentor_profile=profile)
     then = timezone.now() - timedelta(days=3)
     start = (timezone.now() + timedelta(days=2)).replace(second=0, microsecond=0)
@@ -287,11 +287,17 @@ def test_each_workshop_seat_has_its_own_attendance_and_no_mentorship_hours():
         modes=["video"],
         now=then,
     )
-    came, missed = UserFactory(), UserFactory()
-    seats = [
+    return [
         past(booking_create(learner=p, slot_id=slot.pk, mode="video", now=then))
-        for p in (came, missed)
+        for p in people
     ]
+
+
+@pytest.mark.django_db
+def test_each_workshop_seat_has_its_own_attendance_and_no_mentorship_hours():
+    profile = mentor()
+    came, missed = UserFactory(), UserFactory()
+    seats = _workshop_held(profile, [came, missed])
 
     attendance_answer(person=profile.user, booking_id=seats[0].pk, answer=HAPPENED)
     attendance_answer(person=came, booking_id=seats[0].pk, answer=HAPPENED)
@@ -307,22 +313,8 @@ def test_each_workshop_seat_has_its_own_attendance_and_no_mentorship_hours():
 @pytest.mark.django_db
 def test_a_workshops_mentor_is_asked_once_with_a_link_per_person():
     profile = mentor(full_name="Karim Benali")
-    availability_get_or_create(mentor_profile=profile)
-    then = timezone.now() - timedelta(days=3)
-    start = (timezone.now() + timedelta(days=2)).replace(second=0, microsecond=0)
-    slot = slot_create(
-        mentor_profile_id=profile.pk,
-        start=start,
-        capacity=4,
-        title="Créer son adresse e-mail",
-        modes=["video"],
-        now=then,
-    )
     people = [UserFactory(full_name=n) for n in ("Ana Diaz", "Bruno Petit", "Cléo")]
-    seats = [
-        past(booking_create(learner=p, slot_id=slot.pk, mode="video", now=then))
-        for p in people
-    ]
+    seats = _workshop_held(profile, people)
     now = seats[0].end + timedelta(minutes=10)
     run_outbox()  # the booking confirmations
     mail.outbox.clear()
