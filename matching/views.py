@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -372,5 +373,6 @@ def checkin(request: HttpRequest, mentorship_id: int) -> HttpResponse:
             "asked": asked,
             "answered": mine,
             "end_form": end_form,
+            "months": settings.MENTORSHIP_CHECKIN_MONTHS,
         },
     )
