@@ -7,13 +7,12 @@ reminded once, staff told of two absences in a row."""
 from __future__ import annotations
 
 import re
-import threading
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.core import mail
-from django.db import connection, transaction
 from django.test import override_settings
 from django.utils import timezone
 
@@ -28,6 +27,7 @@ from sessions.attendance import (
 )
 from sessions.models import Attendance, Booking
 from sessions.services import availability_get_or_create, booking_create, slot_create
+from tests.concurrency import race
 from tests.factories import UserFactory
 from tests.matching.helpers import mentor
 from tests.outbox import run_outbox
@@ -241,27 +241,13 @@ def test_staff_are_told_after_two_absences_in_a_row_nothing_closes(session):
 @pytest.mark.django_db(transaction=True)
 def test_two_answers_at_the_same_moment_both_count():
     session = past(_booked(hours_ahead=20))
-    barrier = threading.Barrier(2)
-    errors: list[BaseException] = []
 
-    def answer(person: object) -> None:
-        try:
-            barrier.wait(30)
-            with transaction.atomic():
-                attendance_answer(person=person, booking_id=session.pk, answer=HAPPENED)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
+    def answer(person: object) -> Callable[[], object]:
+        return lambda: attendance_answer(
+            person=person, booking_id=session.pk, answer=HAPPENED
+        )
 
-    threads = [
-        threading.Thread(target=answer, args=(p,))
-        for p in (session.learner, session.mentor)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    _done, errors = race([answer(session.learner), answer(session.mentor)])
 
     assert errors == []
     attendance = Attendance.objects.get(booking=session)
@@ -344,24 +330,8 @@ def test_a_workshops_mentor_is_asked_once_with_a_link_per_person():
 @pytest.mark.django_db(transaction=True)
 def test_scans_at_the_same_moment_ask_once():
     session = past(_booked(hours_ahead=20))
-    barrier = threading.Barrier(3)
-    asked: list[int] = []
-    errors: list[BaseException] = []
 
-    def scan() -> None:
-        try:
-            barrier.wait(30)
-            asked.append(attendance_questions_queue())
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=scan) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    asked, errors = race([attendance_questions_queue] * 3)
 
     assert errors == []
     assert sorted(asked) == [0, 0, 2]
