@@ -13,15 +13,17 @@ query for the cards' skills.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -40,8 +42,10 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 
+from accounts.models import User
+
 from .data_version import VERSION_SQL
-from .models import Block, MentorProfile, MentorSkill
+from .models import Block, MentorProfile, MentorProfileQuerySet, MentorSkill
 from .search import (
     everyday_word_skills,
     everyday_words_split,
@@ -211,20 +215,30 @@ def mentor_directory_queryset(
     query: DirectoryQuery,
     plan: SearchPlan | None = None,
     tier: Tier | None = None,
+    listed: bool = False,
 ) -> QuerySet[MentorProfile]:
     """Public mentors matching the query, in order, visible to this viewer
     (nobody in a block with them). Values are already validated.
 
     With a ``tier``, the profiles of that tier of the query's words; without
     one, every profile matching one word at least, not in tiers (pages read
-    tier by tier: ``mentor_directory_page``).
+    tier by tier: ``mentor_directory_page``). ``listed``: only the conditions
+    a profile's own row holds (approved, shown, not hidden), not the owner's
+    account nor blocks: the ranking window's candidates, which the page then
+    checks whole.
     """
     plan = plan or search_plan(query.q)
-    qs = (
-        mentor_profile_public_list()
-        .filter(_not_blocked(viewer_id))
-        .select_related("user")
-    )
+    qs: QuerySet[MentorProfile]
+    if listed:
+        qs = MentorProfile.objects.filter(
+            *MentorProfileQuerySet.listed_conditions().values()
+        )
+    else:
+        qs = (
+            mentor_profile_public_list()
+            .filter(_not_blocked(viewer_id))
+            .select_related("user")
+        )
     if plan.nothing:
         return qs.none()
     # Everyday words ("cv", "e-mail") ask for the skills they mean; the rest
@@ -271,8 +285,8 @@ def mentor_directory_queryset(
     elif query.available_within_days == 14:
         qs = qs.filter(free_slots_14d__gt=0)
     text = tier is not None
-    sort = query.sort or ("relevance" if meant or text else "newest")
-    if sort == "relevance" and (meant or text):
+    sort = _sort(query, meant=bool(meant), text=text)
+    if sort == "relevance":
         by_relevance = [F("skill_rank").desc()] if meant else []
         by_relevance += [F("rank").desc()] if text else []
         qs = qs.order_by(*by_relevance, F("approved_at").desc(), "-pk")
@@ -283,6 +297,27 @@ def mentor_directory_queryset(
     return qs
 
 
+def _sort(query: DirectoryQuery, *, meant: bool, text: bool) -> str:
+    """The order of the results: by relevance only when there is something
+    to be relevant to (words, or the skills everyday words mean)."""
+    sort = query.sort or "relevance"
+    if sort == "relevance" and not (meant or text):
+        return "newest"
+    return sort
+
+
+# A frequent word matches a tenth of the profiles or more: ranking every match
+# by ts_rank_cd reads each one's vector, and that grows with the table. So
+# the relevance order ranks a window: the first SEARCH_WINDOW matching profiles
+# by ``search_weight`` (how much a profile offers; an index read that stops
+# there), best match first; the matches after the window follow in that
+# weight order. The page ranks the window's profiles it may show.
+SEARCH_WINDOW = 300
+WINDOW_ORDER = (F("search_weight").desc(), F("approved_at").desc(), F("pk").desc())
+
+Reader = Callable[[int], list[MentorProfile]]
+
+
 def _page_rows(
     *,
     viewer_id: int | None,
@@ -291,27 +326,106 @@ def _page_rows(
     start: int,
     count: int,
 ) -> list[MentorProfile]:
-    """Rows ``start`` to ``start + count`` of the results, tier after tier: one
-    query per tier read, each asking for no more rows than the page still
-    needs after skipping what earlier pages showed."""
+    """Rows ``start`` to ``start + count`` of the results, part after part
+    (tiers, each its window then what follows it): one query per part read,
+    each asking for no more rows than the page still needs after skipping
+    what earlier pages showed."""
     if plan.nothing:
         return []
     rows: list[MentorProfile] = []
     skip = start
-    for tier in plan.tiers or (None,):
-        wanted = skip + count - len(rows)
-        found = list(
-            mentor_directory_queryset(
-                viewer_id=viewer_id, query=query, plan=plan, tier=tier
-            ).only(*CARD_FIELDS)[:wanted]
-        )
+    for read in _parts(viewer_id=viewer_id, query=query, plan=plan):
+        found = read(skip + count - len(rows))
         if len(found) <= skip:
-            skip -= len(found)  # a tier shown whole on earlier pages
+            skip -= len(found)  # a part shown whole on earlier pages
             continue
         rows += found[skip:]
         skip = 0
         if len(rows) >= count:
             break
+    return rows
+
+
+def _parts(
+    *, viewer_id: int | None, query: DirectoryQuery, plan: SearchPlan
+) -> Iterator[Reader]:
+    """The readers of the results' parts, in order: per tier, its ranked
+    window, then (only if the window was full) the matches after it."""
+    for tier in plan.tiers or (None,):
+        qs = mentor_directory_queryset(
+            viewer_id=viewer_id, query=query, plan=plan, tier=tier
+        )
+        text = (tier or plan.any_tier) is not None
+        if _sort(query, meant=bool(plan.meant), text=text) != "relevance":
+            yield functools.partial(_read, qs)
+            continue
+        window = (
+            mentor_directory_queryset(
+                viewer_id=viewer_id, query=query, plan=plan, tier=tier, listed=True
+            )
+            .order_by(*WINDOW_ORDER)
+            .values("pk")[:SEARCH_WINDOW]
+        )
+        full = [False]
+        yield functools.partial(_read_window, qs, window, full)
+        if full[0]:
+            yield functools.partial(
+                _read, qs.exclude(pk__in=window).order_by(*WINDOW_ORDER)
+            )
+
+
+def _read(qs: QuerySet[MentorProfile], wanted: int) -> list[MentorProfile]:
+    return list(qs.only(*CARD_FIELDS)[:wanted])
+
+
+# The card's columns of the profile (in the model's order, as ``from_db``
+# takes them) and of its owner.
+_CARD_COLUMNS = [
+    field.attname
+    for field in MentorProfile._meta.concrete_fields
+    if field.attname in MentorProfile.CARD_FIELDS
+]
+_OWNER_COLUMNS = ["id", "full_name"]
+
+
+def _read_window(
+    qs: QuerySet[MentorProfile],
+    window: QuerySet[MentorProfile, Any],
+    full: list[bool],
+    wanted: int,
+) -> list[MentorProfile]:
+    """The best ``wanted`` profiles of the window that the page may show, in
+    one statement: the window read once (a CTE), its profiles checked and
+    ranked. Sets ``full[0]`` to whether the window was full (matches follow
+    it). A window none of whose profiles may be shown reads as not full: it
+    would take SEARCH_WINDOW hidden accounts or blocks in a row."""
+    window_sql, window_params = window.query.sql_with_params()
+    ranked = (
+        qs.filter(pk__in=RawSQL("SELECT w.id FROM directory_window w", ()))
+        .annotate(
+            window_size=RawSQL(
+                "SELECT count(*) FROM directory_window w",
+                (),
+                output_field=IntegerField(),
+            )
+        )
+        .values_list(*_CARD_COLUMNS, "user__full_name", "window_size")[:wanted]
+    )
+    sql, params = ranked.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH directory_window (id) AS MATERIALIZED ({window_sql}) {sql}",
+            (*window_params, *params),
+        )
+        fetched = cursor.fetchall()
+    rows = []
+    for *values, full_name, window_size in fetched:
+        profile = MentorProfile.from_db(DEFAULT_DB_ALIAS, _CARD_COLUMNS, values)
+        profile.user = User.from_db(
+            DEFAULT_DB_ALIAS, _OWNER_COLUMNS, [profile.user_id, full_name]
+        )
+        rows.append(profile)
+        full[0] = window_size >= SEARCH_WINDOW
     return rows
 
 
