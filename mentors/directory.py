@@ -209,64 +209,65 @@ def _not_blocked(viewer_id: int | None) -> Q:
     return ~Q(Exists(Block.objects.between(viewer_id, OuterRef("user_id"))))
 
 
+def _visible(viewer_id: int | None) -> QuerySet[MentorProfile]:
+    """Public profiles nobody in a block with this viewer holds."""
+    return (
+        mentor_profile_public_list()
+        .filter(_not_blocked(viewer_id))
+        .select_related("user")
+    )
+
+
 def mentor_directory_queryset(
     *,
     viewer_id: int | None,
     query: DirectoryQuery,
     plan: SearchPlan | None = None,
     tier: Tier | None = None,
-    listed: bool = False,
 ) -> QuerySet[MentorProfile]:
     """Public mentors matching the query, in order, visible to this viewer
     (nobody in a block with them). Values are already validated.
 
     With a ``tier``, the profiles of that tier of the query's words; without
     one, every profile matching one word at least, not in tiers (pages read
-    tier by tier: ``mentor_directory_page``). ``listed``: only the conditions
-    a profile's own row holds (approved, shown, not hidden), not the owner's
-    account nor blocks: the ranking window's candidates, which the page then
-    checks whole.
+    tier by tier, ranking a window of each: ``mentor_directory_page``).
     """
     plan = plan or search_plan(query.q)
-    qs: QuerySet[MentorProfile]
-    if listed:
-        qs = MentorProfile.objects.filter(
-            *MentorProfileQuerySet.listed_conditions().values()
-        )
-    else:
-        qs = (
-            mentor_profile_public_list()
-            .filter(_not_blocked(viewer_id))
-            .select_related("user")
-        )
+    tier = tier or plan.any_tier
+    qs = _visible(viewer_id)
     if plan.nothing:
         return qs.none()
+    return _ordered(
+        _ranked(_matching(qs, query=query, plan=plan, tier=tier), plan=plan, tier=tier),
+        query=query,
+        plan=plan,
+        tier=tier,
+    )
+
+
+def _matching(
+    qs: QuerySet[MentorProfile],
+    *,
+    query: DirectoryQuery,
+    plan: SearchPlan,
+    tier: Tier | None,
+) -> QuerySet[MentorProfile]:
+    """The profiles of ``qs`` that the query's words (of this tier), the
+    skills its everyday words mean and its filters select."""
     # Everyday words ("cv", "e-mail") ask for the skills they mean; the rest
     # of the query is searched as text.
-    meant = plan.meant
-    if meant:
-        skilled = MentorSkill.objects.filter(
-            profile_id=OuterRef("pk"), skill__code__in=meant
+    if plan.meant:
+        qs = qs.filter(
+            Exists(
+                MentorSkill.objects.filter(
+                    profile_id=OuterRef("pk"), skill__code__in=plan.meant
+                )
+            )
         )
-        # The skill a word means first outranks the others; then the level.
-        weight = Case(
-            *(
-                When(skill__code=code, then=Value(10 * (len(meant) - position)))
-                for position, code in enumerate(meant)
-            ),
-            output_field=IntegerField(),
-        )
-        best = skilled.annotate(score=weight + F("level")).order_by("-score")
-        qs = qs.filter(Exists(skilled)).annotate(
-            skill_rank=Subquery(best.values("score")[:1])
-        )
-    tier = tier or plan.any_tier
     if tier:
         # Fixed SQL; the searched words are passed as a parameter.
-        sql, rank_sql = (_WEB_MATCH, _WEB_RANK) if tier.websearch else (_MATCH, _RANK)
-        match = RawSQL(sql, [tier.match], output_field=BooleanField())  # noqa: S611
-        rank = RawSQL(rank_sql, [tier.rank], output_field=FloatField())  # noqa: S611
-        qs = qs.filter(match).annotate(rank=rank)
+        sql = _WEB_MATCH if tier.websearch else _MATCH
+        qs = qs.filter(RawSQL(sql, [tier.match], output_field=BooleanField()))  # noqa: S611
     if query.skill or query.min_level:
         skills = MentorSkill.objects.filter(profile_id=OuterRef("pk"))
         if query.skill:
@@ -284,17 +285,53 @@ def mentor_directory_queryset(
         qs = qs.filter(free_slots_7d__gt=0)
     elif query.available_within_days == 14:
         qs = qs.filter(free_slots_14d__gt=0)
-    text = tier is not None
-    sort = _sort(query, meant=bool(meant), text=text)
+    return qs
+
+
+def _ranked(
+    qs: QuerySet[MentorProfile], *, plan: SearchPlan, tier: Tier | None
+) -> QuerySet[MentorProfile]:
+    """``qs`` with its relevance: ``skill_rank`` (the skills everyday words
+    mean) and ``rank`` (the text of the tier)."""
+    meant = plan.meant
+    if meant:
+        skilled = MentorSkill.objects.filter(
+            profile_id=OuterRef("pk"), skill__code__in=meant
+        )
+        # The skill a word means first outranks the others; then the level.
+        weight = Case(
+            *(
+                When(skill__code=code, then=Value(10 * (len(meant) - position)))
+                for position, code in enumerate(meant)
+            ),
+            output_field=IntegerField(),
+        )
+        best = skilled.annotate(score=weight + F("level")).order_by("-score")
+        qs = qs.annotate(skill_rank=Subquery(best.values("score")[:1]))
+    if tier:
+        rank_sql = _WEB_RANK if tier.websearch else _RANK
+        qs = qs.annotate(
+            rank=RawSQL(rank_sql, [tier.rank], output_field=FloatField())  # noqa: S611
+        )
+    return qs
+
+
+def _ordered(
+    qs: QuerySet[MentorProfile],
+    *,
+    query: DirectoryQuery,
+    plan: SearchPlan,
+    tier: Tier | None,
+) -> QuerySet[MentorProfile]:
+    meant, text = bool(plan.meant), tier is not None
+    sort = _sort(query, meant=meant, text=text)
     if sort == "relevance":
         by_relevance = [F("skill_rank").desc()] if meant else []
         by_relevance += [F("rank").desc()] if text else []
-        qs = qs.order_by(*by_relevance, F("approved_at").desc(), "-pk")
-    elif sort == "soonest":
-        qs = qs.order_by(F("next_free_slot_at").asc(nulls_last=True), "-pk")
-    else:
-        qs = qs.order_by(F("approved_at").desc(), "-pk")
-    return qs
+        return qs.order_by(*by_relevance, F("approved_at").desc(), "-pk")
+    if sort == "soonest":
+        return qs.order_by(F("next_free_slot_at").asc(nulls_last=True), "-pk")
+    return qs.order_by(F("approved_at").desc(), "-pk")
 
 
 def _sort(query: DirectoryQuery, *, meant: bool, text: bool) -> str:
@@ -312,7 +349,7 @@ def _sort(query: DirectoryQuery, *, meant: bool, text: bool) -> str:
 # by ``search_weight`` (how much a profile offers; an index read that stops
 # there), best match first; the matches after the window follow in that
 # weight order. The page ranks the window's profiles it may show.
-SEARCH_WINDOW = 300
+SEARCH_WINDOW = 200
 WINDOW_ORDER = (F("search_weight").desc(), F("approved_at").desc(), F("pk").desc())
 
 Reader = Callable[[int], list[MentorProfile]]
@@ -359,15 +396,28 @@ def _parts(
         if _sort(query, meant=bool(plan.meant), text=text) != "relevance":
             yield functools.partial(_read, qs)
             continue
+        # The candidates: what the profile rows hold (approved, shown, not
+        # hidden); their owners' accounts and blocks are checked on the window.
+        listed = MentorProfile.objects.filter(
+            *MentorProfileQuerySet.listed_conditions().values()
+        )
         window = (
-            mentor_directory_queryset(
-                viewer_id=viewer_id, query=query, plan=plan, tier=tier, listed=True
-            )
+            _matching(listed, query=query, plan=plan, tier=tier)
             .order_by(*WINDOW_ORDER)
             .values("pk")[:SEARCH_WINDOW]
         )
+        # The window's profiles matched already: only ranked and checked.
+        in_window = _visible(viewer_id).filter(
+            pk__in=RawSQL("SELECT w.id FROM directory_window w", ())
+        )
+        ranked = _ordered(
+            _ranked(in_window, plan=plan, tier=tier),
+            query=query,
+            plan=plan,
+            tier=tier,
+        )
         full = [False]
-        yield functools.partial(_read_window, qs, window, full)
+        yield functools.partial(_read_window, ranked, window, full)
         if full[0]:
             yield functools.partial(
                 _read, qs.exclude(pk__in=window).order_by(*WINDOW_ORDER)
@@ -395,22 +445,19 @@ def _read_window(
     wanted: int,
 ) -> list[MentorProfile]:
     """The best ``wanted`` profiles of the window that the page may show, in
-    one statement: the window read once (a CTE), its profiles checked and
-    ranked. Sets ``full[0]`` to whether the window was full (matches follow
-    it). A window none of whose profiles may be shown reads as not full: it
-    would take SEARCH_WINDOW hidden accounts or blocks in a row."""
+    one statement: the window read once (a CTE), then ``qs`` (its profiles
+    the viewer may see, in relevance order). Sets ``full[0]`` to whether the
+    window was full (matches follow it). A window none of whose profiles may
+    be shown reads as not full: it would take SEARCH_WINDOW hidden accounts or
+    blocks in a row."""
     window_sql, window_params = window.query.sql_with_params()
-    ranked = (
-        qs.filter(pk__in=RawSQL("SELECT w.id FROM directory_window w", ()))
-        .annotate(
-            window_size=RawSQL(
-                "SELECT count(*) FROM directory_window w",
-                (),
-                output_field=IntegerField(),
-            )
+    ranked = qs.annotate(
+        window_size=RawSQL(
+            "SELECT count(*) FROM directory_window w",
+            (),
+            output_field=IntegerField(),
         )
-        .values_list(*_CARD_COLUMNS, "user__full_name", "window_size")[:wanted]
-    )
+    ).values_list(*_CARD_COLUMNS, "user__full_name", "window_size")[:wanted]
     sql, params = ranked.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -498,7 +545,8 @@ def mentor_directory_page(
         plan = search_plan(query.q)
         corrected = plan.corrected
         rows = _page_rows(
-            viewer_id=viewer_id,
+            # Without a block, nothing to hide from this viewer: no check per row.
+            viewer_id=viewer_id if state.has_blocks else None,
             query=query,
             plan=plan,
             start=start,
