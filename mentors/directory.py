@@ -45,7 +45,7 @@ from django.db.models.expressions import RawSQL
 from accounts.models import User
 
 from .data_version import VERSION_SQL
-from .models import Block, MentorProfile, MentorProfileQuerySet, MentorSkill
+from .models import Block, MentorProfile, MentorProfileQuerySet, MentorSkill, Skill
 from .search import (
     everyday_word_skills,
     everyday_words_split,
@@ -72,6 +72,10 @@ _WEB_MATCH = (
 _WEB_RANK = (
     "ts_rank_cd(mentors_mentorprofile.search_vector, "
     "websearch_to_tsquery('french', unaccent(%s)))"
+)
+# The skills everyday words mean, read once per statement (an InitPlan).
+_SKILLS_MEANT = (
+    "skill_id = ANY(ARRAY(SELECT id FROM mentors_skill WHERE code = ANY(%s)))"
 )
 _SYNTAX = re.compile(r'"|(?:^|\s)-\w|\bor\b', re.IGNORECASE)
 
@@ -295,13 +299,23 @@ def _ranked(
     mean) and ``rank`` (the text of the tier)."""
     meant = plan.meant
     if meant:
+        # The skills' ids read once per statement (not a join per profile).
+        ids = {
+            code: Subquery(Skill.objects.filter(code=code).order_by().values("pk")[:1])
+            for code in meant
+        }
         skilled = MentorSkill.objects.filter(
-            profile_id=OuterRef("pk"), skill__code__in=meant
+            RawSQL(  # noqa: S611 (fixed SQL, the codes a parameter)
+                _SKILLS_MEANT,
+                [list(meant)],
+                output_field=BooleanField(),
+            ),
+            profile_id=OuterRef("pk"),
         )
         # The skill a word means first outranks the others; then the level.
         weight = Case(
             *(
-                When(skill__code=code, then=Value(10 * (len(meant) - position)))
+                When(skill_id=ids[code], then=Value(10 * (len(meant) - position)))
                 for position, code in enumerate(meant)
             ),
             output_field=IntegerField(),
