@@ -527,16 +527,14 @@ def mentor_directory_page(
     query: DirectoryQuery,
     page_size: int = PAGE_SIZE,
     state: DirectoryState | None = None,
+    with_skills: bool = True,
 ) -> DirectoryPage:
     """One page of the directory: fetches one row more than the page to know
-    whether there is a next page, instead of counting every match."""
+    whether there is a next page, instead of counting every match.
+
+    ``with_skills``: the cards' skills read too (one query); without, the
+    caller reads those it needs (``card_skills_read``)."""
     start = (max(query.page, 1) - 1) * page_size
-    top_skills = Prefetch(
-        "skills",
-        queryset=MentorSkill.objects.select_related("skill").order_by(
-            "-level", "skill__code"
-        ),
-    )
     # The ids of a page are cached, keyed on the mentor-data version (bumped by
     # every change that matters, the lexicon's included), so a popular search
     # is read once; viewers with blocks are never served from the shared cache,
@@ -552,7 +550,6 @@ def mentor_directory_page(
             .filter(pk__in=ids)
             .select_related("user")
             .only(*CARD_FIELDS)
-            .prefetch_related(top_skills)
         }
         rows = [by_id[pk] for pk in ids if pk in by_id]
     else:
@@ -566,10 +563,11 @@ def mentor_directory_page(
             start=start,
             count=page_size + 1,
         )
-        prefetch_related_objects(rows, top_skills)
         if key:
             cache.set(key, ([row.pk for row in rows], corrected), CACHE_SECONDS)
     shown = rows[:page_size]
+    if with_skills:
+        card_skills_read(shown)
     return DirectoryPage(
         results=shown,
         number=max(query.page, 1),
@@ -586,6 +584,20 @@ def _cache_key(version: int, query: DirectoryQuery, start: int, page_size: int) 
     raw = f"{version}|{query!r}|{start}|{page_size}"
     # "2": its value holds the corrected query too (ids alone before).
     return "directory2:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def card_skills_read(profiles: list[MentorProfile]) -> None:
+    """The published skills of these profiles, strongest first, onto each
+    (``profile.skills.all()``): one query."""
+    prefetch_related_objects(
+        profiles,
+        Prefetch(
+            "skills",
+            queryset=MentorSkill.objects.select_related("skill").order_by(
+                "-level", "skill__code"
+            ),
+        ),
+    )
 
 
 def card_data(profile: MentorProfile) -> dict[str, Any]:
