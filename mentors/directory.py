@@ -403,12 +403,18 @@ def _parts(
     """The readers of the results' parts, in order: per tier, its ranked
     window, then (only if the window was full) the matches after it."""
     for tier in plan.tiers or (None,):
-        qs = mentor_directory_queryset(
-            viewer_id=viewer_id, query=query, plan=plan, tier=tier
+        # Built only when read (building a queryset costs as much as running
+        # a small one).
+        whole = functools.partial(
+            mentor_directory_queryset,
+            viewer_id=viewer_id,
+            query=query,
+            plan=plan,
+            tier=tier,
         )
         text = (tier or plan.any_tier) is not None
         if _sort(query, meant=bool(plan.meant), text=text) != "relevance":
-            yield functools.partial(_read, qs)
+            yield functools.partial(_read, whole())
             continue
         # The candidates: what the profile rows hold (approved, shown, not
         # hidden); their owners' accounts and blocks are checked on the window.
@@ -434,7 +440,7 @@ def _parts(
         yield functools.partial(_read_window, ranked, window, full)
         if full[0]:
             yield functools.partial(
-                _read, qs.exclude(pk__in=window).order_by(*WINDOW_ORDER)
+                _read, whole().exclude(pk__in=window).order_by(*WINDOW_ORDER)
             )
 
 
