@@ -290,6 +290,7 @@ def test_query_counts_are_pinned(client, how_many):
 
     cache.clear()  # cold: nothing from an earlier test
     caches["local"].clear()
+    caches["cards"].clear()
     caches["queries"].clear()
     _skill_choices.cache_clear()
     directory_url = reverse("mentors:directory") + "?q=python&language=fr&mode=video"
