@@ -13,15 +13,17 @@ query for the cards' skills.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -40,8 +42,10 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 
+from accounts.models import User
+
 from .data_version import VERSION_SQL
-from .models import Block, MentorProfile, MentorSkill
+from .models import Block, MentorProfile, MentorProfileQuerySet, MentorSkill, Skill
 from .search import (
     everyday_word_skills,
     everyday_words_split,
@@ -68,6 +72,10 @@ _WEB_MATCH = (
 _WEB_RANK = (
     "ts_rank_cd(mentors_mentorprofile.search_vector, "
     "websearch_to_tsquery('french', unaccent(%s)))"
+)
+# The skills everyday words mean, read once per statement (an InitPlan).
+_SKILLS_MEANT = (
+    "skill_id = ANY(ARRAY(SELECT id FROM mentors_skill WHERE code = ANY(%s)))"
 )
 _SYNTAX = re.compile(r'"|(?:^|\s)-\w|\bor\b', re.IGNORECASE)
 
@@ -205,6 +213,15 @@ def _not_blocked(viewer_id: int | None) -> Q:
     return ~Q(Exists(Block.objects.between(viewer_id, OuterRef("user_id"))))
 
 
+def _visible(viewer_id: int | None) -> QuerySet[MentorProfile]:
+    """Public profiles nobody in a block with this viewer holds."""
+    return (
+        mentor_profile_public_list()
+        .filter(_not_blocked(viewer_id))
+        .select_related("user")
+    )
+
+
 def mentor_directory_queryset(
     *,
     viewer_id: int | None,
@@ -217,42 +234,44 @@ def mentor_directory_queryset(
 
     With a ``tier``, the profiles of that tier of the query's words; without
     one, every profile matching one word at least, not in tiers (pages read
-    tier by tier: ``mentor_directory_page``).
+    tier by tier, ranking a window of each: ``mentor_directory_page``).
     """
     plan = plan or search_plan(query.q)
-    qs = (
-        mentor_profile_public_list()
-        .filter(_not_blocked(viewer_id))
-        .select_related("user")
-    )
+    tier = tier or plan.any_tier
+    qs = _visible(viewer_id)
     if plan.nothing:
         return qs.none()
+    return _ordered(
+        _ranked(_matching(qs, query=query, plan=plan, tier=tier), plan=plan, tier=tier),
+        query=query,
+        plan=plan,
+        tier=tier,
+    )
+
+
+def _matching(
+    qs: QuerySet[MentorProfile],
+    *,
+    query: DirectoryQuery,
+    plan: SearchPlan,
+    tier: Tier | None,
+) -> QuerySet[MentorProfile]:
+    """The profiles of ``qs`` that the query's words (of this tier), the
+    skills its everyday words mean and its filters select."""
     # Everyday words ("cv", "e-mail") ask for the skills they mean; the rest
     # of the query is searched as text.
-    meant = plan.meant
-    if meant:
-        skilled = MentorSkill.objects.filter(
-            profile_id=OuterRef("pk"), skill__code__in=meant
+    if plan.meant:
+        qs = qs.filter(
+            Exists(
+                MentorSkill.objects.filter(
+                    profile_id=OuterRef("pk"), skill__code__in=plan.meant
+                )
+            )
         )
-        # The skill a word means first outranks the others; then the level.
-        weight = Case(
-            *(
-                When(skill__code=code, then=Value(10 * (len(meant) - position)))
-                for position, code in enumerate(meant)
-            ),
-            output_field=IntegerField(),
-        )
-        best = skilled.annotate(score=weight + F("level")).order_by("-score")
-        qs = qs.filter(Exists(skilled)).annotate(
-            skill_rank=Subquery(best.values("score")[:1])
-        )
-    tier = tier or plan.any_tier
     if tier:
         # Fixed SQL; the searched words are passed as a parameter.
-        sql, rank_sql = (_WEB_MATCH, _WEB_RANK) if tier.websearch else (_MATCH, _RANK)
-        match = RawSQL(sql, [tier.match], output_field=BooleanField())  # noqa: S611
-        rank = RawSQL(rank_sql, [tier.rank], output_field=FloatField())  # noqa: S611
-        qs = qs.filter(match).annotate(rank=rank)
+        sql = _WEB_MATCH if tier.websearch else _MATCH
+        qs = qs.filter(RawSQL(sql, [tier.match], output_field=BooleanField()))  # noqa: S611
     if query.skill or query.min_level:
         skills = MentorSkill.objects.filter(profile_id=OuterRef("pk"))
         if query.skill:
@@ -270,17 +289,84 @@ def mentor_directory_queryset(
         qs = qs.filter(free_slots_7d__gt=0)
     elif query.available_within_days == 14:
         qs = qs.filter(free_slots_14d__gt=0)
-    text = tier is not None
-    sort = query.sort or ("relevance" if meant or text else "newest")
-    if sort == "relevance" and (meant or text):
+    return qs
+
+
+def _ranked(
+    qs: QuerySet[MentorProfile], *, plan: SearchPlan, tier: Tier | None
+) -> QuerySet[MentorProfile]:
+    """``qs`` with its relevance: ``skill_rank`` (the skills everyday words
+    mean) and ``rank`` (the text of the tier)."""
+    meant = plan.meant
+    if meant:
+        # The skills' ids read once per statement (not a join per profile).
+        ids = {
+            code: Subquery(Skill.objects.filter(code=code).order_by().values("pk")[:1])
+            for code in meant
+        }
+        skilled = MentorSkill.objects.filter(
+            RawSQL(  # noqa: S611 (fixed SQL, the codes a parameter)
+                _SKILLS_MEANT,
+                [list(meant)],
+                output_field=BooleanField(),
+            ),
+            profile_id=OuterRef("pk"),
+        )
+        # The skill a word means first outranks the others; then the level.
+        weight = Case(
+            *(
+                When(skill_id=ids[code], then=Value(10 * (len(meant) - position)))
+                for position, code in enumerate(meant)
+            ),
+            output_field=IntegerField(),
+        )
+        best = skilled.annotate(score=weight + F("level")).order_by("-score")
+        qs = qs.annotate(skill_rank=Subquery(best.values("score")[:1]))
+    if tier:
+        rank_sql = _WEB_RANK if tier.websearch else _RANK
+        qs = qs.annotate(
+            rank=RawSQL(rank_sql, [tier.rank], output_field=FloatField())  # noqa: S611
+        )
+    return qs
+
+
+def _ordered(
+    qs: QuerySet[MentorProfile],
+    *,
+    query: DirectoryQuery,
+    plan: SearchPlan,
+    tier: Tier | None,
+) -> QuerySet[MentorProfile]:
+    meant, text = bool(plan.meant), tier is not None
+    sort = _sort(query, meant=meant, text=text)
+    if sort == "relevance":
         by_relevance = [F("skill_rank").desc()] if meant else []
         by_relevance += [F("rank").desc()] if text else []
-        qs = qs.order_by(*by_relevance, F("approved_at").desc(), "-pk")
-    elif sort == "soonest":
-        qs = qs.order_by(F("next_free_slot_at").asc(nulls_last=True), "-pk")
-    else:
-        qs = qs.order_by(F("approved_at").desc(), "-pk")
-    return qs
+        return qs.order_by(*by_relevance, F("approved_at").desc(), "-pk")
+    if sort == "soonest":
+        return qs.order_by(F("next_free_slot_at").asc(nulls_last=True), "-pk")
+    return qs.order_by(F("approved_at").desc(), "-pk")
+
+
+def _sort(query: DirectoryQuery, *, meant: bool, text: bool) -> str:
+    """The order of the results: by relevance only when there is something
+    to be relevant to (words, or the skills everyday words mean)."""
+    sort = query.sort or "relevance"
+    if sort == "relevance" and not (meant or text):
+        return "newest"
+    return sort
+
+
+# A frequent word matches a tenth of the profiles or more: ranking every match
+# by ts_rank_cd reads each one's vector, and that grows with the table. So
+# the relevance order ranks a window: the first SEARCH_WINDOW matching profiles
+# by ``search_weight`` (how much a profile offers; an index read that stops
+# there), best match first; the matches after the window follow in that
+# weight order. The page ranks the window's profiles it may show.
+SEARCH_WINDOW = 200
+WINDOW_ORDER = (F("search_weight").desc(), F("approved_at").desc(), F("pk").desc())
+
+Reader = Callable[[int], list[MentorProfile]]
 
 
 def _page_rows(
@@ -291,27 +377,122 @@ def _page_rows(
     start: int,
     count: int,
 ) -> list[MentorProfile]:
-    """Rows ``start`` to ``start + count`` of the results, tier after tier: one
-    query per tier read, each asking for no more rows than the page still
-    needs after skipping what earlier pages showed."""
+    """Rows ``start`` to ``start + count`` of the results, part after part
+    (tiers, each its window then what follows it): one query per part read,
+    each asking for no more rows than the page still needs after skipping
+    what earlier pages showed."""
     if plan.nothing:
         return []
     rows: list[MentorProfile] = []
     skip = start
-    for tier in plan.tiers or (None,):
-        wanted = skip + count - len(rows)
-        found = list(
-            mentor_directory_queryset(
-                viewer_id=viewer_id, query=query, plan=plan, tier=tier
-            ).only(*CARD_FIELDS)[:wanted]
-        )
+    for read in _parts(viewer_id=viewer_id, query=query, plan=plan):
+        found = read(skip + count - len(rows))
         if len(found) <= skip:
-            skip -= len(found)  # a tier shown whole on earlier pages
+            skip -= len(found)  # a part shown whole on earlier pages
             continue
         rows += found[skip:]
         skip = 0
         if len(rows) >= count:
             break
+    return rows
+
+
+def _parts(
+    *, viewer_id: int | None, query: DirectoryQuery, plan: SearchPlan
+) -> Iterator[Reader]:
+    """The readers of the results' parts, in order: per tier, its ranked
+    window, then (only if the window was full) the matches after it."""
+    for tier in plan.tiers or (None,):
+        # Built only when read (building a queryset costs as much as running
+        # a small one).
+        whole = functools.partial(
+            mentor_directory_queryset,
+            viewer_id=viewer_id,
+            query=query,
+            plan=plan,
+            tier=tier,
+        )
+        text = (tier or plan.any_tier) is not None
+        if _sort(query, meant=bool(plan.meant), text=text) != "relevance":
+            yield functools.partial(_read, whole())
+            continue
+        # The candidates: what the profile rows hold (approved, shown, not
+        # hidden); their owners' accounts and blocks are checked on the window.
+        listed = MentorProfile.objects.filter(
+            *MentorProfileQuerySet.listed_conditions().values()
+        )
+        window = (
+            _matching(listed, query=query, plan=plan, tier=tier)
+            .order_by(*WINDOW_ORDER)
+            .values("pk")[:SEARCH_WINDOW]
+        )
+        # The window's profiles matched already: only ranked and checked.
+        in_window = _visible(viewer_id).filter(
+            pk__in=RawSQL("SELECT w.id FROM directory_window w", ())
+        )
+        ranked = _ordered(
+            _ranked(in_window, plan=plan, tier=tier),
+            query=query,
+            plan=plan,
+            tier=tier,
+        )
+        full = [False]
+        yield functools.partial(_read_window, ranked, window, full)
+        if full[0]:
+            yield functools.partial(
+                _read, whole().exclude(pk__in=window).order_by(*WINDOW_ORDER)
+            )
+
+
+def _read(qs: QuerySet[MentorProfile], wanted: int) -> list[MentorProfile]:
+    return list(qs.only(*CARD_FIELDS)[:wanted])
+
+
+# The card's columns of the profile (in the model's order, as ``from_db``
+# takes them) and of its owner.
+_CARD_COLUMNS = [
+    field.attname
+    for field in MentorProfile._meta.concrete_fields
+    if field.attname in MentorProfile.CARD_FIELDS
+]
+_OWNER_COLUMNS = ["id", "full_name"]
+
+
+def _read_window(
+    qs: QuerySet[MentorProfile],
+    window: QuerySet[MentorProfile, Any],
+    full: list[bool],
+    wanted: int,
+) -> list[MentorProfile]:
+    """The best ``wanted`` profiles of the window that the page may show, in
+    one statement: the window read once (a CTE), then ``qs`` (its profiles
+    the viewer may see, in relevance order). Sets ``full[0]`` to whether the
+    window was full (matches follow it). A window none of whose profiles may
+    be shown reads as not full: it would take SEARCH_WINDOW hidden accounts or
+    blocks in a row."""
+    window_sql, window_params = window.query.sql_with_params()
+    ranked = qs.annotate(
+        window_size=RawSQL(
+            "SELECT count(*) FROM directory_window w",
+            (),
+            output_field=IntegerField(),
+        )
+    ).values_list(*_CARD_COLUMNS, "user__full_name", "window_size")[:wanted]
+    sql, params = ranked.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH directory_window (id) AS MATERIALIZED ({window_sql}) {sql}",
+            (*window_params, *params),
+        )
+        fetched = cursor.fetchall()
+    rows = []
+    for *values, full_name, window_size in fetched:
+        profile = MentorProfile.from_db(DEFAULT_DB_ALIAS, _CARD_COLUMNS, values)
+        profile.user = User.from_db(
+            DEFAULT_DB_ALIAS, _OWNER_COLUMNS, [profile.user_id, full_name]
+        )
+        rows.append(profile)
+        full[0] = window_size >= SEARCH_WINDOW
     return rows
 
 
@@ -352,16 +533,14 @@ def mentor_directory_page(
     query: DirectoryQuery,
     page_size: int = PAGE_SIZE,
     state: DirectoryState | None = None,
+    with_skills: bool = True,
 ) -> DirectoryPage:
     """One page of the directory: fetches one row more than the page to know
-    whether there is a next page, instead of counting every match."""
+    whether there is a next page, instead of counting every match.
+
+    ``with_skills``: the cards' skills read too (one query); without, the
+    caller reads those it needs (``card_skills_read``)."""
     start = (max(query.page, 1) - 1) * page_size
-    top_skills = Prefetch(
-        "skills",
-        queryset=MentorSkill.objects.select_related("skill").order_by(
-            "-level", "skill__code"
-        ),
-    )
     # The ids of a page are cached, keyed on the mentor-data version (bumped by
     # every change that matters, the lexicon's included), so a popular search
     # is read once; viewers with blocks are never served from the shared cache,
@@ -377,23 +556,24 @@ def mentor_directory_page(
             .filter(pk__in=ids)
             .select_related("user")
             .only(*CARD_FIELDS)
-            .prefetch_related(top_skills)
         }
         rows = [by_id[pk] for pk in ids if pk in by_id]
     else:
         plan = search_plan(query.q)
         corrected = plan.corrected
         rows = _page_rows(
-            viewer_id=viewer_id,
+            # Without a block, nothing to hide from this viewer: no check per row.
+            viewer_id=viewer_id if state.has_blocks else None,
             query=query,
             plan=plan,
             start=start,
             count=page_size + 1,
         )
-        prefetch_related_objects(rows, top_skills)
         if key:
             cache.set(key, ([row.pk for row in rows], corrected), CACHE_SECONDS)
     shown = rows[:page_size]
+    if with_skills:
+        card_skills_read(shown)
     return DirectoryPage(
         results=shown,
         number=max(query.page, 1),
@@ -410,6 +590,20 @@ def _cache_key(version: int, query: DirectoryQuery, start: int, page_size: int) 
     raw = f"{version}|{query!r}|{start}|{page_size}"
     # "2": its value holds the corrected query too (ids alone before).
     return "directory2:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def card_skills_read(profiles: list[MentorProfile]) -> None:
+    """The published skills of these profiles, strongest first, onto each
+    (``profile.skills.all()``): one query."""
+    prefetch_related_objects(
+        profiles,
+        Prefetch(
+            "skills",
+            queryset=MentorSkill.objects.select_related("skill").order_by(
+                "-level", "skill__code"
+            ),
+        ),
+    )
 
 
 def card_data(profile: MentorProfile) -> dict[str, Any]:

@@ -8,11 +8,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import BoundField
 from django.utils.choices import flatten_choices
+from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.widgets import QuickSelect
+from core.widgets import _attrs as widget_attrs
 
 from . import taxonomy
 from .choices import (
@@ -521,6 +524,57 @@ class ActiveFilter:
     query_without: str  # the search's query string without this filter
 
 
+class SkeletonSelect(QuickSelect):
+    """A ``QuickSelect`` whose options are drawn once per process, language
+    and mentor-data version (the skill names), with none chosen: each request
+    only marks its chosen value. The same HTML as ``QuickSelect``.
+
+    An entity cache (keyed on the taxonomy's version, not a query), so it
+    stays with the query caches off. The form sets ``skeleton_key``.
+    """
+
+    skeleton_key: tuple[Any, ...] | None = None
+
+    def render(
+        self,
+        name: str,
+        value: Any,
+        attrs: dict[str, Any] | None = None,
+        renderer: Any = None,
+    ) -> SafeString:
+        if self.skeleton_key is None:
+            return super().render(name, value, attrs, renderer)
+        options = _skeleton(self, name, (name, get_language(), *self.skeleton_key))
+        for chosen in self.format_value(value)[:1]:
+            mark = format_html('<option value="{}"', chosen)
+            at = options.find(mark + ">") + len(mark)
+            if at >= len(mark):
+                options = options[:at] + " selected" + options[at:]
+        tag = format_html(
+            '<select name="{}"{}>',
+            name,
+            widget_attrs({"attrs": self.build_attrs(self.attrs, attrs)}),
+        )
+        return mark_safe(tag + options + "</select>")  # noqa: S308 (escaped above)
+
+
+_SKELETONS: dict[tuple[Any, ...], str] = {}
+SKELETONS_KEPT = 32
+
+
+def _skeleton(widget: QuickSelect, name: str, key: tuple[Any, ...]) -> str:
+    """The options of ``widget`` drawn with none chosen, kept under ``key``."""
+    options = _SKELETONS.get(key)
+    if options is None:
+        # A value no option holds: none is chosen.
+        drawn = QuickSelect.render(widget, name, "\x00")
+        options = drawn[drawn.index(">") + 1 : -len("</select>")]
+        if len(_SKELETONS) >= SKELETONS_KEPT:
+            _SKELETONS.clear()  # versions move on: the old keys never come back
+        _SKELETONS[key] = options
+    return options
+
+
 class DirectoryForm(forms.Form):
     """The directory's search box and filters (GET). Bad values are explained.
 
@@ -536,28 +590,28 @@ class DirectoryForm(forms.Form):
         ),
     )
     # Drawn in Python: Django's template per option cost 35 ms a page here.
-    skill = forms.ChoiceField(label=_("Skill"), required=False, widget=QuickSelect)
+    skill = forms.ChoiceField(label=_("Skill"), required=False, widget=SkeletonSelect)
     min_level = forms.TypedChoiceField(
         label=_("Mentor's level, at least"),
         coerce=int,
         required=False,
         empty_value=None,
-        widget=QuickSelect,
+        widget=SkeletonSelect,
     )
     language = forms.ChoiceField(
-        label=_("Language"), required=False, widget=QuickSelect
+        label=_("Language"), required=False, widget=SkeletonSelect
     )
     region = forms.ChoiceField(
         label=_("Region"),
         required=False,
         choices=[("", _("All")), *Region.choices],
-        widget=QuickSelect,
+        widget=SkeletonSelect,
     )
     mode = forms.ChoiceField(
         label=_("How to meet"),
         required=False,
         choices=[("", _("Any way")), *Mode.choices],
-        widget=QuickSelect,
+        widget=SkeletonSelect,
     )
     available_within_days = forms.TypedChoiceField(
         label=_("Free slots"),
@@ -569,7 +623,7 @@ class DirectoryForm(forms.Form):
             ("7", _("in the next 7 days")),
             ("14", _("in the next 14 days")),
         ],
-        widget=QuickSelect,
+        widget=SkeletonSelect,
     )
     sort = forms.ChoiceField(
         label=_("Sort by"),
@@ -579,7 +633,7 @@ class DirectoryForm(forms.Form):
             ("soonest", _("Soonest available")),
             ("newest", _("Newest")),
         ],
-        widget=QuickSelect,
+        widget=SkeletonSelect,
     )
     page = forms.IntegerField(
         required=False, min_value=1, max_value=500, widget=forms.HiddenInput
@@ -620,6 +674,12 @@ class DirectoryForm(forms.Form):
             ("", _("Any language")),
             *language_choices(),
         ]
+        # The lists' options drawn once per language and version (skill
+        # names), only the chosen value marked per request.
+        for name in self.FILTER_FIELDS:
+            widget = self.fields[name].widget
+            if isinstance(widget, SkeletonSelect) and data_version is not None:
+                widget.skeleton_key = (data_version,)
 
     def search_fields(self) -> list[BoundField]:
         return [self[name] for name in self.SEARCH_FIELDS]

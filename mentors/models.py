@@ -91,6 +91,16 @@ class MentorProfileQuerySet(models.QuerySet["MentorProfile"]):
             "owner_email_verified": Q(models.Exists(verified)),
         }
 
+    @staticmethod
+    def listed_conditions() -> dict[str, Q]:
+        """The public conditions the profile's own row holds (no join): those
+        of the directory's ranking window and its index."""
+        return {
+            name: condition
+            for name, condition in MentorProfileQuerySet.public_conditions().items()
+            if name in ("approved", "published", "not_hidden_by_staff")
+        }
+
     def public(self) -> MentorProfileQuerySet:
         """Profiles anyone may see: approved, shown, not hidden by staff, of
         active people with a verified e-mail address. The one rule every ORM
@@ -188,6 +198,13 @@ class MentorProfile(models.Model):
     # Directory search over the published content (mentors/search.py keeps it
     # current): French full text, unaccented and stemmed.
     search_vector = SearchVectorField(null=True, editable=False)
+    # How much the published profile offers (the sum of its skills' levels),
+    # kept with the search vector: a frequent word matches thousands of
+    # profiles, and only the best few hundred of them by this weight, read
+    # through an index, are ranked by text relevance (mentors/directory.py).
+    search_weight = models.PositiveSmallIntegerField(
+        default=0, db_default=0, editable=False
+    )
 
     # What the mentor writes (the draft, the form, the API, the review).
     EDITABLE_FIELDS = (
@@ -260,6 +277,18 @@ class MentorProfile(models.Model):
             ),
             models.Index(fields=["-approved_at"], name="mentors_profile_approved_idx"),
             GinIndex(fields=["search_vector"], name="mentors_profile_search_idx"),
+            # The directory's ranking window: the listed profiles by weight.
+            models.Index(
+                models.F("search_weight").desc(),
+                models.F("approved_at").desc(),
+                models.F("id").desc(),
+                name="mentors_profile_weight_idx",
+                condition=Q(
+                    approved_at__isnull=False,
+                    is_published=True,
+                    hidden_by_staff_at__isnull=True,
+                ),
+            ),
             GinIndex(fields=["languages"], name="mentors_profile_languages_idx"),
             GinIndex(fields=["modes"], name="mentors_profile_modes_idx"),
         ]

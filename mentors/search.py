@@ -3,13 +3,15 @@ table, never computed per request.
 
 ``MentorProfile.search_vector``: French full text (``unaccent``, punctuation
 read as spaces, then the French stemmer), the headline and skills weighted
-first, the name second, the bio and city last. ``ProfileSearchWords``: the
-words of that document (unaccented, lower case) that the profile counts in the
-lexicon, none while the profile is not public. ``SearchWord``: the lexicon,
-every word of the public profiles with its French stem and the number of public
-profiles holding it, trigram-indexed: a query word that is not in it is
-corrected to the nearest word that is (pg_trgm's documentation describes this
-way of suggesting spellings).
+first, the name second, the bio and city last. ``MentorProfile.search_weight``:
+the sum of the profile's skill levels, the order in which the directory takes
+the few hundred profiles it ranks among those a frequent word matches.
+``ProfileSearchWords``: the words of that document (unaccented, lower case)
+that the profile counts in the lexicon, none while the profile is not public.
+``SearchWord``: the lexicon, every word of the public profiles with its French
+stem and the number of public profiles holding it, trigram-indexed: a query
+word that is not in it is corrected to the nearest word that is (pg_trgm's
+documentation describes this way of suggesting spellings).
 
 Punctuation is a space in documents and queries alike ("UX/UI", "e-mail",
 "Node.js" are two words each), so the lexicon holds exactly the words the full
@@ -46,7 +48,8 @@ WITH docs AS (
            coalesce(p.bio, '') AS bio,
            coalesce(p.city, '') AS city,
            coalesce(string_agg(s.name_fr || ' ' || s.name_en || ' ' || s.code, ' '), '')
-               AS skills
+               AS skills,
+           least(coalesce(sum(ms.level), 0), 32767)::smallint AS weight
     FROM mentors_mentorprofile p
     JOIN accounts_user u ON u.id = p.user_id
     LEFT JOIN mentors_mentorskill ms ON ms.profile_id = p.id
@@ -56,12 +59,12 @@ WITH docs AS (
 ),
 plain AS (
     -- Each part unaccented, its punctuation made spaces, once.
-    SELECT docs.id, docs.is_public,
+    SELECT docs.id, docs.is_public, docs.weight,
            {headline_skills} AS first, {name} AS second, {bio_city} AS third
     FROM docs
 ),
 computed AS MATERIALIZED (  -- each document read once, however often used
-    SELECT plain.id,
+    SELECT plain.id, plain.weight,
            setweight(to_tsvector('french', plain.first), 'A')
            || setweight(to_tsvector('french', plain.second), 'B')
            || setweight(to_tsvector('french', plain.third), 'C') AS vector,
@@ -77,15 +80,17 @@ computed AS MATERIALIZED (  -- each document read once, however often used
     FROM plain
 ),
 changed AS (
-    SELECT c.id, c.vector, c.words, coalesce(sw.words, '{{}}') AS old_words,
-           p.search_vector IS DISTINCT FROM c.vector AS new_vector,
+    SELECT c.id, c.vector, c.weight, c.words, coalesce(sw.words, '{{}}') AS old_words,
+           (p.search_vector, p.search_weight) IS DISTINCT FROM (c.vector, c.weight)
+               AS new_vector,
            coalesce(sw.words, '{{}}') IS DISTINCT FROM c.words AS new_words
     FROM computed c
     JOIN mentors_mentorprofile p ON p.id = c.id
     LEFT JOIN mentors_profilesearchwords sw ON sw.profile_id = c.id
 ),
 vectors AS (
-    UPDATE mentors_mentorprofile p SET search_vector = changed.vector
+    UPDATE mentors_mentorprofile p
+    SET search_vector = changed.vector, search_weight = changed.weight
     FROM changed
     WHERE changed.id = p.id AND changed.new_vector
     RETURNING p.id

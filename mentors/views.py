@@ -6,12 +6,17 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import get_template
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import (
     require_http_methods,
@@ -27,6 +32,7 @@ from . import hooks
 from .directory import (
     DirectoryQuery,
     card_data,
+    card_skills_read,
     directory_state,
     mentor_directory_page,
 )
@@ -109,10 +115,16 @@ def directory(request: HttpRequest) -> HttpResponse:
         results_key = state.results_key(query)
         page = SimpleLazyObject(
             functools.partial(
-                mentor_directory_page, viewer_id=viewer_id, query=query, state=state
+                mentor_directory_page,
+                viewer_id=viewer_id,
+                query=query,
+                state=state,
+                with_skills=False,  # read for the cards not in the card cache
             )
         )
-        cards = SimpleLazyObject(lambda: [card_data(p) for p in page.results])
+        cards = SimpleLazyObject(
+            lambda: _cards_drawn(page.results, version=state.version)
+        )
         # The links to other pages carry the query as understood, nothing empty.
         query_string = form.query_string()
         kept = {k: v for k, v in data.items() if k != "page"}
@@ -148,6 +160,46 @@ def directory(request: HttpRequest) -> HttpResponse:
         # htmx sends every field of the form: the address bar shows the search.
         response["HX-Push-Url"] = clean_url
     return response
+
+
+# Per process; a card's key holds all it shows that may change: the
+# mentor-data version (moved by any change to a card but the two below), the
+# next free slot and the answer time (read with the page's rows), the language
+# and the time zone. Never stale, so it may live an hour.
+CARD_SECONDS = 3600
+
+
+def _cards_drawn(profiles: list[MentorProfile], *, version: int) -> list[Any]:
+    """The directory cards of these profiles: each as drawn, from the card
+    cache (one read for the page), the missing ones drawn now, their skills
+    read in one query. An entity cache: it serves every query that shows the
+    mentor, so it stays with the query caches off (docs/caches.md)."""
+    language = get_language()
+    zone = timezone.get_current_timezone_name()
+    keys = [
+        "card:{}:{}:{}:{}:{}:{}".format(
+            profile.pk,
+            version,
+            profile.next_free_slot_at.timestamp() if profile.next_free_slot_at else "",
+            profile.median_answer_hours_90d,
+            language,
+            zone,
+        )
+        for profile in profiles
+    ]
+    store = caches["cards"]
+    drawn: dict[str, str] = store.get_many(keys)
+    missing = [(k, p) for k, p in zip(keys, profiles, strict=True) if k not in drawn]
+    if missing:
+        card_skills_read([profile for _key, profile in missing])
+        template = get_template("mentors/_mentor_card.html")
+        new = {key: template.render({"card": card_data(p)}) for key, p in missing}
+        store.set_many(new, CARD_SECONDS)
+        drawn |= new
+    return [
+        {"profile": profile, "html": mark_safe(drawn[key])}  # noqa: S308 (drawn by a template)
+        for key, profile in zip(keys, profiles, strict=True)
+    ]
 
 
 def _me(request: HttpRequest) -> User:

@@ -3,15 +3,18 @@ every page that names it, with every cache on and warm (docs/caches.md)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.conf import settings
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from mentors.data_version import bump_mentor_data_version
 from mentors.models import MentorProfile, Skill
+from mentors.services import mentor_profile_set_slot_summary
 from tests.accounts.helpers import sign_in_staff
 from tests.mentors.test_directory import make_mentor
 
@@ -108,3 +111,29 @@ def test_directory_cards_are_drawn_once_per_mentor_and_version_even_with_the_que
     after = client.get(directory).content.decode()
     assert "Autre titre" in after
     assert "Graphiste indépendante" not in after
+
+
+@override_settings(SEARCH_QUERY_CACHES=False)
+def test_a_card_shows_a_new_free_slot_and_answer_time_at_once(client):
+    mentor = make_mentor(
+        "Sophie Martin", "Graphiste indépendante", skills=(("graphic-design", 7),)
+    )
+    directory = reverse("mentors:directory")
+    first = client.get(directory).content.decode()
+    assert "Prochain créneau libre" not in first
+    assert "Délai de réponse pas encore connu" in first
+
+    # Neither moves the mentor-data version (bookings move the slot summary
+    # all day long): the card's key holds both, so its entry is never stale.
+    slot = timezone.now() + timedelta(days=3)
+    mentor_profile_set_slot_summary(
+        mentor_profile_id=mentor.pk,
+        next_free_slot_at=slot,
+        free_slots=(1, 1, 1),
+        availability_bitmap=bytes(21),
+    )
+    MentorProfile.objects.filter(pk=mentor.pk).update(median_answer_hours_90d=30)
+
+    after = client.get(directory).content.decode()
+    assert "Prochain créneau libre" in after
+    assert "Répond en général sous 2 jours" in after

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.core.cache import cache, caches
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -289,6 +290,7 @@ def test_query_counts_are_pinned(client, how_many):
 
     cache.clear()  # cold: nothing from an earlier test
     caches["local"].clear()
+    caches["cards"].clear()
     caches["queries"].clear()
     _skill_choices.cache_clear()
     directory_url = reverse("mentors:directory") + "?q=python&language=fr&mode=video"
@@ -310,6 +312,14 @@ def test_query_counts_are_pinned(client, how_many):
     assert page_cold <= 6
     assert (directory_cold, directory) == (8, 4)
     assert (page_cold, page) == (6, 5)
+
+    # With the query caches off, another search showing the same mentors:
+    # session, user, version and blocks, unread notifications, the words
+    # against the lexicon, the page (its ranking window, one statement); the
+    # skill list and the cards (their skills too) come from the entity caches.
+    other_url = reverse("mentors:directory") + "?q=donnees&language=fr"
+    with override_settings(SEARCH_QUERY_CACHES=False):
+        assert _count_queries(client, other_url) == 6
 
 
 def api_get(client, path="/api/v1/mentors/", **params):

@@ -14,6 +14,8 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.models import User
+from mentors import directory
 from mentors.directory import (
     PAGE_SIZE,
     DirectoryQuery,
@@ -22,7 +24,8 @@ from mentors.directory import (
     mentor_directory_page,
     search_plan,
 )
-from mentors.search import query_word_terms
+from mentors.models import MentorProfile, MentorSkill
+from mentors.search import mentor_search_refresh, query_word_terms
 from tests.mentors.test_directory import make_mentor, names, search
 
 pytestmark = pytest.mark.django_db
@@ -253,6 +256,113 @@ def test_search_syntax_is_read_whole_without_tiers(client, tiered):
     assert names(search(client, q="python -lyon")) == ["Un Mot"]
 
 
+# --- the ranking window ----------------------------------------------------------
+
+
+@pytest.fixture
+def weighted():
+    """Five "python" profiles: the more skill levels, the heavier; the more
+    times the word, the better the text match."""
+    for name, level, headline in [
+        ("Poids Huit", 8, "Python"),
+        ("Poids Sept", 7, "Python, Python et Python"),
+        ("Poids Six", 6, "Python Python"),
+        ("Poids Cinq", 5, "Python Python Python Python"),
+        ("Poids Quatre", 4, "Python"),
+    ]:
+        make_mentor(name, headline, skills=(("spreadsheets", level),))
+
+
+def test_the_weight_is_the_sum_of_the_skill_levels_and_follows_approvals(client):
+    profile = make_mentor(
+        "Deux Compétences", "Python", skills=(("spreadsheets", 6), ("git", 3))
+    )
+    profile.refresh_from_db()
+    assert profile.search_weight == 9
+
+    MentorSkill.objects.filter(profile=profile, skill__code="git").delete()
+    mentor_search_refresh(profile_ids=[profile.pk])
+    profile.refresh_from_db()
+    assert profile.search_weight == 6
+
+
+def test_only_the_window_is_ranked_and_the_rest_follows_by_weight(
+    client, weighted, monkeypatch
+):
+    monkeypatch.setattr(directory, "SEARCH_WINDOW", 3)
+
+    # The three heaviest ranked by the text (three times the word, twice,
+    # once), then the others by weight, however well their text matches.
+    assert names(search(client, q="python")) == [
+        "Poids Sept",
+        "Poids Six",
+        "Poids Huit",
+        "Poids Cinq",
+        "Poids Quatre",
+    ]
+
+
+def test_a_window_wide_enough_ranks_every_match(client, weighted):
+    assert names(search(client, q="python"))[:2] == ["Poids Cinq", "Poids Sept"]
+
+
+@pytest.mark.parametrize("page_size", [1, 2, 3, 4])
+def test_pages_continue_from_the_window_to_the_rest_without_repeats(
+    weighted, monkeypatch, page_size
+):
+    monkeypatch.setattr(directory, "SEARCH_WINDOW", 3)
+    shown, number = [], 1
+    while True:
+        page = mentor_directory_page(
+            viewer_id=None,
+            query=DirectoryQuery(q="python", page=number),
+            page_size=page_size,
+        )
+        shown += [profile.user.full_name for profile in page.results]
+        if not page.has_next:
+            break
+        number += 1
+
+    assert shown == [
+        "Poids Sept",
+        "Poids Six",
+        "Poids Huit",
+        "Poids Cinq",
+        "Poids Quatre",
+    ]
+
+
+def test_a_profile_hidden_from_the_viewer_leaves_the_window_to_the_others(
+    client, weighted, monkeypatch
+):
+    monkeypatch.setattr(directory, "SEARCH_WINDOW", 3)
+    heaviest = MentorProfile.objects.get(user__full_name="Poids Huit")
+    User.objects.filter(pk=heaviest.user_id).update(is_active=False)
+
+    # Still a candidate of the window (its row is listed), never shown; the
+    # window was full, so the rest follows it.
+    assert names(search(client, q="python")) == [
+        "Poids Sept",
+        "Poids Six",
+        "Poids Cinq",
+        "Poids Quatre",
+    ]
+
+
+def test_one_statement_reads_the_window_and_ranks_it(client, weighted, monkeypatch):
+    monkeypatch.setattr(directory, "SEARCH_WINDOW", 3)
+    with CaptureQueriesContext(connection) as queries:
+        page = mentor_directory_page(
+            viewer_id=None, query=DirectoryQuery(q="python"), page_size=2
+        )
+
+    assert [p.user.full_name for p in page.results] == ["Poids Sept", "Poids Six"]
+    assert page.has_next
+    # version, lexicon, the window, the cards' skills: no read of the rest
+    assert len(queries) == 4
+    assert sum("directory_window" in q["sql"] for q in queries) == 1
+
+
 # --- the query-cache switch ----------------------------------------------------
 
 
@@ -281,9 +391,10 @@ def test_the_query_caches_switch(client, people, caches_on):
     else:
         # Off: the same query reaches the database again: its words, its tier.
         assert (_lexicon_queries(second), _tier_queries(second)) == (1, 1)
-        # Only the skill list of the filters, cached per process under the
-        # mentor-data version (not the query), is not read again.
-        assert len(second) == len(first) - 1
+        # Only what is cached per entity is not read again: the skill list of
+        # the filters (under the mentor-data version) and the card's skills
+        # (its card is drawn already: the card cache, keyed on the mentor).
+        assert len(second) == len(first) - 2
 
 
 def test_with_the_query_caches_off_nothing_keyed_on_a_query_is_kept(client, people):

@@ -144,7 +144,7 @@ class Command(BaseCommand):
                 f"--- its SQL {row['sql_ms']:.1f} ms in {row['queries']} queries; "
                 f"slowest statement {ms:.1f} ms:\n{sql}"
             )
-            if sql.lstrip().upper().startswith("SELECT"):
+            if sql.lstrip().upper().startswith(("SELECT", "WITH")):
                 with connection.cursor() as cursor:
                     cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
                     parts.append("\n".join(line for (line,) in cursor.fetchall()))

@@ -7,8 +7,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
 from django.db.models import QuerySet
-from django.test import Client
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bench.dataset import bench_learner, directory_query
@@ -80,8 +82,16 @@ class Command(BaseCommand):
             "first_page_results": len(page.results),
         }
         if options["explain"]:
-            start = (max(query.page, 1) - 1) * PAGE_SIZE
-            page_query = full[start : start + PAGE_SIZE + 1]
-            result["explain"] = page_query.explain(analyze=True, buffers=True)
-            result["sql"] = str(page_query.query)
+            # The statements the page runs (its ranking window among them),
+            # the slowest explained.
+            with (
+                override_settings(SEARCH_QUERY_CACHES=False),
+                CaptureQueriesContext(connection) as captured,
+            ):
+                mentor_directory_page(viewer_id=learner.pk, query=query)
+            slowest = max(captured.captured_queries, key=lambda q: float(q["time"]))
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + slowest["sql"])
+                result["explain"] = "\n".join(row[0] for row in cursor.fetchall())
+            result["sql"] = slowest["sql"]
         self.stdout.write(json.dumps(result))
