@@ -47,12 +47,10 @@ DROP_NEAREST_WORD = "DROP FUNCTION mentors_nearest_word(text, text[]);"
 
 
 def fill_lexicon(apps, schema_editor):
-    # The search columns in their new form (punctuation read as spaces) and the
-    # lexicon, for a database that has profiles already.
-    from mentors.search import search_lexicon_rebuild
-
-    if apps.get_model("mentors", "MentorProfile").objects.exists():
-        search_lexicon_rebuild(full=True)
+    # The lexicon of a database that has profiles already is filled by
+    # 0017_mentorprofile_search_weight: the rebuild is today's code, which
+    # reads and writes columns added after this migration.
+    return None
 
 
 class Migration(migrations.Migration):
