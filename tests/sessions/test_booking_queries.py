@@ -31,10 +31,10 @@ WEEK_QUERIES = 3 + 5
 # pending requests to move a session, the person's waiting lists, the
 # profiles of their mentors ("tell me if an earlier time frees up")
 MINE_QUERIES = 3 + 7
-# mentor public and not blocked (with the profile: one plain query), free
-# slots, zone, mentorship, skills, the learner's place on the mentor's waiting
-# list
-BOOKING_PAGE_QUERIES = 3 + 6
+# one plain query: the mentor public and not blocked, with the profile, the
+# zone, the mentorship and its skills, the learner's place on the mentor's
+# waiting list and the free slots
+BOOKING_PAGE_QUERIES = 3 + 1
 # (no notices count in the API) bookings, their skills, the skills' names,
 # the mentors' meeting links now
 API_LIST_QUERIES = 2 + 4
