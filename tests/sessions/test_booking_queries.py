@@ -39,6 +39,9 @@ BOOKING_PAGE_QUERIES = 3 + 1
 # the mentors' meeting links now
 API_LIST_QUERIES = 2 + 4
 API_ONE_QUERIES = 2 + 4
+# the mentor public and not blocked, with the free slots and their venues: one
+# plain query
+API_SLOTS_QUERIES = 2 + 1
 
 
 def _roomy(profile) -> None:
@@ -220,3 +223,19 @@ def test_the_bookings_api_takes_a_fixed_number_of_queries(
 
     assert len(listed.json()) == sessions + 3
     assert len(shown.json()["skills"]) == 2
+
+
+@pytest.mark.parametrize("free", [0, 1, 12])
+def test_the_slots_api_takes_a_fixed_number_of_queries(django_assert_num_queries, free):
+    profile = mentor()
+    _roomy(profile)
+    for index in range(free):
+        _slot(profile, START + timedelta(days=index // 6, minutes=75 * (index % 6)))
+    api = APIClient()
+    api.force_login(UserFactory())
+
+    with django_assert_num_queries(API_SLOTS_QUERIES):
+        listed = api.get("/api/v1/slots/", {"mentor": profile.pk})
+
+    assert listed.status_code == 200
+    assert len(listed.json()) == free
