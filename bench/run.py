@@ -756,6 +756,11 @@ def run_size(
     )
     _vacuum_analyze(socket_dir, db)
     _flush_redis(env["REDIS_URL"])
+    if args.only == "booking":
+        booking = run_booking(
+            socket_dir=socket_dir, db=db, env=env, port=port, args=args
+        )
+        return SizeResult(measures={}, costs={}, classes={}, facts={}, booking=booking)
 
     prep = _manage_json(
         env,
@@ -928,6 +933,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--reseed", action="store_true", help="drop and seed the databases again"
     )
+    parser.add_argument(
+        "--only",
+        choices=["booking"],
+        help="run only this part (booking: Fortunes, the booking page, the slots "
+        "API and the storm, on the copy of each size's database)",
+    )
     return parser.parse_args(argv)
 
 
@@ -974,6 +985,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     results: dict[int, SizeResult] = {}
 
     def bench(state: dict[str, str]) -> None:
+        if args.only:
+            print(f"only the {args.only} part")
         print(
             f"gunicorn --workers {args.workers} (sync) on 127.0.0.1; wrk "
             f"-t{args.threads} -c{args.connections} -d{args.duration}s after "
@@ -988,7 +1001,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 redis_url=state["REDIS_URL"],
                 args=args,
             )
-        if len(results) > 1:
+        if len(results) > 1 and not args.only:
             print()
             print(growth_table(results))
 

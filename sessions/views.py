@@ -533,7 +533,8 @@ def _booking_times(
     page: BookingPage,
     times: list[FreeTime],
     *,
-    form: BookingForm,
+    form: BookingForm | None,
+    blank: Callable[[], BookingForm],
     chosen: str,
     viewer_zone: str,
     mentor_zone: str,
@@ -542,14 +543,15 @@ def _booking_times(
     (``_booking_times.html``): the same for every learner of this mentor in
     this language and these zones, while the free slots the database gives
     are the same. Its key holds their text's digest: a slot added, removed,
-    booked, freed again or moved draws it again."""
+    booked, freed again or moved draws it again. ``form``: the form sent, or
+    None (``blank`` makes one to draw)."""
 
     def draw() -> str:
         offered = slot_choices(times, viewer_zone=viewer_zone, mentor_zone=mentor_zone)
         return render_to_string(
             "coaching_sessions/_booking_times.html",
             {
-                "form": form,
+                "form": form or blank(),
                 "chosen": chosen,
                 "nearest": offered.nearest,
                 "days": offered.days,
@@ -564,16 +566,18 @@ def _booking_times(
         f"booking-times:{page.profile.pk}:{get_language()}:{viewer_zone}:"
         f"{mentor_zone}:{digest}"
     )
-    return _drawn(key, draw, keep=not form.is_bound)
+    return _drawn(key, draw, keep=form is None)
 
 
-def _booking_agenda(form: BookingForm) -> SafeString:
+def _booking_agenda(
+    form: BookingForm | None, blank: Callable[[], BookingForm]
+) -> SafeString:
     """The agenda field: empty and the same for all until the form is sent."""
     template = "coaching_sessions/_booking_agenda.html"
     return _drawn(
         f"booking-agenda:{get_language()}",
-        lambda: render_to_string(template, {"form": form}),
-        keep=not form.is_bound,
+        lambda: render_to_string(template, {"form": form or blank()}),
+        keep=form is None,
     )
 
 
@@ -606,14 +610,21 @@ def booking_new(request: HttpRequest, profile_id: int) -> HttpResponse:
     modes = sorted({m for t in times for m in t.modes}, key=MODE_ORDER.index)
     # The page draws the times itself (below): the field holds their ids.
     ids = [(t.pk, str(t.pk)) for t in times]
-    form = BookingForm(request.POST or None, slots=ids, modes=modes, skills=page.skills)
+
+    def blank() -> BookingForm:
+        return BookingForm(None, slots=ids, modes=modes, skills=page.skills)
+
+    # A plain page needs no form of its own: its parts are drawn once (below).
+    form = None
+    if request.method == "POST":
+        form = BookingForm(request.POST, slots=ids, modes=modes, skills=page.skills)
     posted = request.POST.get("slot", "")
-    if request.method == "POST" and posted not in {str(t.pk) for t in times}:
+    if form is not None and posted not in {str(t.pk) for t in times}:
         # Taken (or gone) since the page was shown: say so, not "invalid choice".
         form.is_valid()
         form.errors.pop("slot", None)
         form.add_error(None, _("This slot was just taken. Please choose another one."))
-    elif request.method == "POST" and form.is_valid():
+    elif form is not None and form.is_valid():
         try:
             booking_create(
                 learner=viewer,
@@ -649,13 +660,16 @@ def booking_new(request: HttpRequest, profile_id: int) -> HttpResponse:
                 page,
                 times,
                 form=form,
+                blank=blank,
                 chosen=posted,
                 viewer_zone=viewer_zone,
                 mentor_zone=mentor_zone,
             )
             if times
             else "",
-            "agenda": _booking_agenda(form) if times else "",
+            "agenda": _booking_agenda(form, blank) if times else "",
+            "skills": page.skills,
+            "skills_label": BookingForm.base_fields["skills"].label,
             "has_mentorship": page.has_mentorship,
             "paused": profile.is_paused,
             "waiting": waiting,

@@ -136,3 +136,29 @@ def test_the_times_are_drawn_in_the_learners_zone_and_language(client, drawings)
     assert "13 h 00" in in_reunion
     # The mentor's own time beside it, as the zones differ.
     assert "(10 h 00, heure de" in in_reunion
+
+
+def _fieldset(html: str, field_id: str) -> str:
+    """The fieldset holding ``field_id``, its white space collapsed."""
+    end = html.index("</fieldset>", html.index(f'id="{field_id}"'))
+    start = html.rindex("<fieldset", 0, end)
+    return " ".join(html[start:end].replace(">", "> ").replace("<", " <").split())
+
+
+def test_the_skills_drawn_by_the_page_are_what_the_form_field_draws(client):
+    """Before the form is sent the page draws the skills by a loop: the same
+    checkboxes, labels and ids as the form's own field (drawn after a send)."""
+    profile = mentor()
+    slot = _slot(profile)
+    learner = UserFactory()
+    _mentorship(learner, profile, skills=3)
+    client.force_login(learner)
+
+    looped = _fieldset(client.get(_page(profile)).text, "id_skills")
+    # A send without a way to meet: the page comes back drawn by the form.
+    sent = _fieldset(
+        client.post(_page(profile), {"slot": str(slot.pk)}).text, "id_skills"
+    )
+
+    assert looped.count('type="checkbox" name="skills"') == 3
+    assert looped == sent
