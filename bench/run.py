@@ -757,10 +757,15 @@ def run_size(
     _vacuum_analyze(socket_dir, db)
     _flush_redis(env["REDIS_URL"])
     if args.only == "booking":
-        booking = run_booking(
-            socket_dir=socket_dir, db=db, env=env, port=port, args=args
+        return SizeResult(
+            measures={},
+            costs={},
+            classes={},
+            facts={},
+            booking=run_booking(
+                socket_dir=socket_dir, db=db, env=env, port=port, args=args
+            ),
         )
-        return SizeResult(measures={}, costs={}, classes={}, facts={}, booking=booking)
 
     prep = _manage_json(
         env,
