@@ -996,7 +996,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"gunicorn --workers {args.workers} (sync) on 127.0.0.1; wrk "
             f"-t{args.threads} -c{args.connections} -d{args.duration}s after "
             f"{args.warmup} s warm-up, {args.rounds} round(s), query caches "
-            f"{' then '.join(args.caches)}; {os.cpu_count()} CPUs shared by "
+            f"{'off' if args.only else ' then '.join(args.caches)}; "
+            f"{os.cpu_count()} CPUs shared by "
             "gunicorn, PostgreSQL and wrk"
         )
         for mentors in sorted(args.sizes):

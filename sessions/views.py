@@ -511,8 +511,9 @@ def slot_choices(
     )
 
 
-# The booking page's parts drawn once and kept per process (docs/caches.md).
-BOOKING_PARTS_CACHE = "cards"
+# The booking page's parts drawn once (docs/caches.md): kept in this process,
+# and in Redis for the other processes (a part drawn by one serves them all).
+BOOKING_PARTS_CACHES = ("cards", "default")
 BOOKING_PARTS_SECONDS = 600
 
 
@@ -521,11 +522,14 @@ def _drawn(key: str, draw: Callable[[], str], *, keep: bool) -> SafeString:
     choice and no error of the learner's in it)."""
     if not keep:
         return mark_safe(draw())  # noqa: S308 - our templates' output
-    cache = caches[BOOKING_PARTS_CACHE]
-    drawn = cache.get(key)
+    here, shared = (caches[alias] for alias in BOOKING_PARTS_CACHES)
+    drawn = here.get(key)
     if drawn is None:
-        drawn = draw()
-        cache.set(key, drawn, BOOKING_PARTS_SECONDS)
+        drawn = shared.get(key)
+        if drawn is None:
+            drawn = draw()
+            shared.set(key, drawn, BOOKING_PARTS_SECONDS)
+        here.set(key, drawn, BOOKING_PARTS_SECONDS)
     return mark_safe(drawn)  # noqa: S308 - our templates' output
 
 
@@ -553,8 +557,13 @@ def _booking_times(
             {
                 "form": form or blank(),
                 "chosen": chosen,
-                "nearest": offered.nearest,
-                "days": offered.days,
+                # Ids as text: a number would go through the locale's
+                # formatting three times per radio button.
+                "nearest": [(str(pk), label) for pk, label in offered.nearest],
+                "days": [
+                    (day, [(str(pk), label) for pk, label in entries])
+                    for day, entries in offered.days
+                ],
                 "viewer_zone": zone_name(viewer_zone),
                 "mentor_zone": zone_name(mentor_zone),
                 "zones_differ": mentor_zone != viewer_zone,
