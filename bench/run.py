@@ -756,6 +756,16 @@ def run_size(
     )
     _vacuum_analyze(socket_dir, db)
     _flush_redis(env["REDIS_URL"])
+    if args.only == "booking":
+        return SizeResult(
+            measures={},
+            costs={},
+            classes={},
+            facts={},
+            booking=run_booking(
+                socket_dir=socket_dir, db=db, env=env, port=port, args=args
+            ),
+        )
 
     prep = _manage_json(
         env,
@@ -928,6 +938,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--reseed", action="store_true", help="drop and seed the databases again"
     )
+    parser.add_argument(
+        "--only",
+        choices=["booking"],
+        help="run only this part (booking: Fortunes, the booking page, the slots "
+        "API and the storm, on the copy of each size's database)",
+    )
     return parser.parse_args(argv)
 
 
@@ -974,11 +990,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     results: dict[int, SizeResult] = {}
 
     def bench(state: dict[str, str]) -> None:
+        if args.only:
+            print(f"only the {args.only} part")
         print(
             f"gunicorn --workers {args.workers} (sync) on 127.0.0.1; wrk "
             f"-t{args.threads} -c{args.connections} -d{args.duration}s after "
             f"{args.warmup} s warm-up, {args.rounds} round(s), query caches "
-            f"{' then '.join(args.caches)}; {os.cpu_count()} CPUs shared by "
+            f"{'off' if args.only else ' then '.join(args.caches)}; "
+            f"{os.cpu_count()} CPUs shared by "
             "gunicorn, PostgreSQL and wrk"
         )
         for mentors in sorted(args.sizes):
@@ -988,7 +1007,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 redis_url=state["REDIS_URL"],
                 args=args,
             )
-        if len(results) > 1:
+        if len(results) > 1 and not args.only:
             print()
             print(growth_table(results))
 

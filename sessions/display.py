@@ -19,6 +19,13 @@ from mentors.forms import DAYS
 
 def zone_name(zone_id: str) -> str:
     """The zone named after a place in the page's language (its id otherwise)."""
+    return _zone_name(zone_id, get_language())
+
+
+# A page of free times names the mentor's zone beside each of them: look the
+# name up once per zone and language, not through the whole list each time.
+@functools.lru_cache(maxsize=1024)
+def _zone_name(zone_id: str, language: str | None) -> str:
     for value, label in TIME_ZONE_CHOICES:
         if value == zone_id:
             return str(label)

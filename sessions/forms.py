@@ -436,14 +436,23 @@ class BookingForm(forms.Form):
         if Mode.PHONE not in modes:
             del self.fields["phone"]
 
+    # What the page draws after the times (those it draws itself), in three
+    # parts: how to meet (it depends on the mentor's slots alone: drawn with
+    # the times), the skills (the learner's own), the agenda (the same for all).
+    def _present(self, *names: str) -> list[forms.BoundField]:
+        return [self[name] for name in names if name in self.fields]
+
     @property
-    def detail_fields(self) -> list[forms.BoundField]:
-        """What the page draws after the times (those it draws itself)."""
-        return [
-            self[name]
-            for name in ("mode", "phone", "skills", "agenda")
-            if name in self.fields
-        ]
+    def meeting_fields(self) -> list[forms.BoundField]:
+        return self._present("mode", "phone")
+
+    @property
+    def skill_fields(self) -> list[forms.BoundField]:
+        return self._present("skills")
+
+    @property
+    def agenda_fields(self) -> list[forms.BoundField]:
+        return self._present("agenda")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+import hashlib
 import math
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -13,14 +14,17 @@ from django.conf import settings as django_settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.models import User
@@ -57,15 +61,16 @@ from .meeting import mentor_links, where_to_meet
 from .models import Attendance, AttendanceAnswer, Availability, Booking, Slot
 from .notes import note_of, rating_of
 from .selectors import (
+    BookingPage,
+    FreeTime,
     availability_get,
-    availability_public_get,
     booking_attended_q,
     booking_list_for,
+    booking_page_get,
     calendar_feed_bookings,
     calendar_feed_find,
     calendar_feed_get,
     mentor_profile_bookable_get,
-    mentorship_active_between,
     reschedule_requests_pending_for,
     slot_list_between,
     slot_list_free,
@@ -469,6 +474,7 @@ def slot_remove(request: HttpRequest, slot_id: int) -> HttpResponse:
 
 
 BOOKABLE_SHOWN = 40
+MODE_ORDER = [m.value for m in Mode]
 
 
 @dataclass(frozen=True)
@@ -482,29 +488,107 @@ class SlotChoices:
 
 
 def slot_choices(
-    slots: list[Slot], *, viewer_zone: str, mentor_zone: str
+    slots: Sequence[Slot | FreeTime], *, viewer_zone: str, mentor_zone: str
 ) -> SlotChoices:
     """Each slot labelled in the viewer's zone (the mentor's in brackets when
     it differs; a workshop's title), grouped as the booking pages show them."""
-
-    def label(slot: Slot) -> str:
-        shown = day_time(slot.start, viewer_zone)
+    zone = zoneinfo.ZoneInfo(viewer_zone)
+    workshop = _("open workshop: %(title)s")
+    choices = []
+    by_day: dict[date, list[tuple[int, str]]] = {}
+    for index, slot in enumerate(slots):
+        local = slot.start.astimezone(zone)
+        shown = f"{day_label(local.date())}, {clock(local.time())}"
         if mentor_zone != viewer_zone:
             shown += f" ({in_zone(slot.start, mentor_zone)})"
         if slot.capacity > 1:
-            shown += " — " + _("open workshop: %(title)s") % {"title": slot.title}
-        return shown
-
-    choices = [(s.pk, label(s)) for s in slots]
-    zone = zoneinfo.ZoneInfo(viewer_zone)
-    local_day = {s.pk: s.start.astimezone(zone).date() for s in slots}
-    by_day: dict[date, list[tuple[int, str]]] = {}
-    for pk, text in choices[3:]:
-        by_day.setdefault(local_day[pk], []).append((pk, text))
+            shown += " — " + workshop % {"title": slot.title}
+        choices.append((slot.pk, shown))
+        if index >= 3:
+            by_day.setdefault(local.date(), []).append((slot.pk, shown))
     return SlotChoices(
         choices=choices,
         nearest=choices[:3],
         days=[(day_label(day), entries) for day, entries in sorted(by_day.items())],
+    )
+
+
+# The booking page's parts drawn once (docs/caches.md): kept in this process,
+# and in Redis for the other processes (a part drawn by one serves them all).
+BOOKING_PARTS_CACHES = ("cards", "default")
+BOOKING_PARTS_SECONDS = 600
+
+
+def _drawn(key: str, draw: Callable[[], str], *, keep: bool) -> SafeString:
+    """``draw()``, kept under ``key`` when ``keep`` (a form not sent: no
+    choice and no error of the learner's in it)."""
+    if not keep:
+        return mark_safe(draw())  # noqa: S308 - our templates' output
+    here, shared = (caches[alias] for alias in BOOKING_PARTS_CACHES)
+    drawn = here.get(key)
+    if drawn is None:
+        drawn = shared.get(key)
+        if drawn is None:
+            drawn = draw()
+            shared.set(key, drawn, BOOKING_PARTS_SECONDS)
+        here.set(key, drawn, BOOKING_PARTS_SECONDS)
+    return mark_safe(drawn)  # noqa: S308 - our templates' output
+
+
+def _booking_times(
+    page: BookingPage,
+    times: list[FreeTime],
+    *,
+    form: BookingForm | None,
+    blank: Callable[[], BookingForm],
+    chosen: str,
+    viewer_zone: str,
+    mentor_zone: str,
+) -> SafeString:
+    """The free times as radio buttons and how to meet
+    (``_booking_times.html``): the same for every learner of this mentor in
+    this language and these zones, while the free slots the database gives
+    are the same. Its key holds their text's digest: a slot added, removed,
+    booked, freed again or moved draws it again. ``form``: the form sent, or
+    None (``blank`` makes one to draw)."""
+
+    def draw() -> str:
+        offered = slot_choices(times, viewer_zone=viewer_zone, mentor_zone=mentor_zone)
+        return render_to_string(
+            "coaching_sessions/_booking_times.html",
+            {
+                "form": form or blank(),
+                "chosen": chosen,
+                # Ids as text: a number would go through the locale's
+                # formatting three times per radio button.
+                "nearest": [(str(pk), label) for pk, label in offered.nearest],
+                "days": [
+                    (day, [(str(pk), label) for pk, label in entries])
+                    for day, entries in offered.days
+                ],
+                "viewer_zone": zone_name(viewer_zone),
+                "mentor_zone": zone_name(mentor_zone),
+                "zones_differ": mentor_zone != viewer_zone,
+            },
+        )
+
+    digest = hashlib.blake2b(page.slots_text.encode(), digest_size=16).hexdigest()
+    key = (
+        f"booking-times:{page.profile.pk}:{get_language()}:{viewer_zone}:"
+        f"{mentor_zone}:{digest}"
+    )
+    return _drawn(key, draw, keep=form is None)
+
+
+def _booking_agenda(
+    form: BookingForm | None, blank: Callable[[], BookingForm]
+) -> SafeString:
+    """The agenda field: empty and the same for all until the form is sent."""
+    template = "coaching_sessions/_booking_agenda.html"
+    return _drawn(
+        f"booking-agenda:{get_language()}",
+        lambda: render_to_string(template, {"form": form or blank()}),
+        keep=form is None,
     )
 
 
@@ -518,48 +602,40 @@ def booking_new(request: HttpRequest, profile_id: int) -> HttpResponse:
     assert viewer.pk is not None
     now = timezone.now()
     try:
-        profile = mentor_profile_bookable_get(
-            viewer_id=viewer.pk, mentor_profile_id=profile_id
+        page = booking_page_get(
+            viewer_id=viewer.pk,
+            mentor_profile_id=profile_id,
+            now=now,
+            until=now + timedelta(weeks=8),
+            shown=BOOKABLE_SHOWN,
         )
     except MentorProfile.DoesNotExist as exc:
         raise Http404 from exc
+    profile = page.profile
     if profile.user_id == viewer.pk:
         raise Http404
-    slots: list[Slot] = []
-    if not profile.is_paused:  # a mentor taking a break takes no booking
-        slots = list(
-            slot_list_free(
-                mentor_id=profile.user_id, start=now, end=now + timedelta(weeks=8)
-            )[:BOOKABLE_SHOWN]
-        )
-    public = availability_public_get(mentor_profile_id=profile_id)
-    mentor_zone = public["time_zone"] if public else "Europe/Paris"
+    # None while the mentor takes a break (the query gives none).
+    times = page.free_times()
+    mentor_zone = page.mentor_zone or "Europe/Paris"
     viewer_zone = timezone.get_current_timezone_name()
-    mentorship = mentorship_active_between(
-        learner_id=viewer.pk, mentor_id=profile.user_id
-    )
-    skills = (
-        [
-            (s.pk, s.skill.name)
-            for s in mentorship.mentorshipskill_set.select_related("skill")
-        ]
-        if mentorship
-        else []
-    )
+    modes = sorted({m for t in times for m in t.modes}, key=MODE_ORDER.index)
+    # The page draws the times itself (below): the field holds their ids.
+    ids = [(t.pk, str(t.pk)) for t in times]
 
-    offered = slot_choices(slots, viewer_zone=viewer_zone, mentor_zone=mentor_zone)
-    choices = offered.choices
-    modes = sorted(
-        {m for s in slots for m in s.modes}, key=[m.value for m in Mode].index
-    )
-    form = BookingForm(request.POST or None, slots=choices, modes=modes, skills=skills)
+    def blank() -> BookingForm:
+        return BookingForm(None, slots=ids, modes=modes, skills=page.skills)
+
+    # A plain page needs no form of its own: its parts are drawn once (below).
+    form = None
+    if request.method == "POST":
+        form = BookingForm(request.POST, slots=ids, modes=modes, skills=page.skills)
     posted = request.POST.get("slot", "")
-    if request.method == "POST" and posted not in {str(pk) for pk, _l in choices}:
+    if form is not None and posted not in {str(t.pk) for t in times}:
         # Taken (or gone) since the page was shown: say so, not "invalid choice".
         form.is_valid()
         form.errors.pop("slot", None)
         form.add_error(None, _("This slot was just taken. Please choose another one."))
-    elif request.method == "POST" and form.is_valid():
+    elif form is not None and form.is_valid():
         try:
             booking_create(
                 learner=viewer,
@@ -580,21 +656,34 @@ def booking_new(request: HttpRequest, profile_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Your session is booked."))
             return redirect("coaching_sessions:my-sessions")
+    waiting = None
+    if page.waiting is not None:
+        entry_id, before = page.waiting
+        waiting = {"entry_id": entry_id, "before": day_time(before, viewer_zone)}
     return render(
         request,
         "coaching_sessions/booking_form.html",
         {
             "profile": profile,
             "form": form,
-            "nearest": offered.nearest,
-            "days": offered.days,
-            "chosen": request.POST.get("slot", ""),
-            "viewer_zone": zone_name(viewer_zone),
-            "mentor_zone": zone_name(mentor_zone),
-            "zones_differ": mentor_zone != viewer_zone,
-            "has_mentorship": mentorship is not None,
+            "has_times": bool(times),
+            "times": _booking_times(
+                page,
+                times,
+                form=form,
+                blank=blank,
+                chosen=posted,
+                viewer_zone=viewer_zone,
+                mentor_zone=mentor_zone,
+            )
+            if times
+            else "",
+            "agenda": _booking_agenda(form, blank) if times else "",
+            "skills": page.skills,
+            "skills_label": BookingForm.base_fields["skills"].label,
+            "has_mentorship": page.has_mentorship,
             "paused": profile.is_paused,
-            "waiting": _waiting_with(viewer.pk, profile.user_id, viewer_zone),
+            "waiting": waiting,
         },
     )
 
@@ -753,14 +842,6 @@ def calendar_feed_settings(request: HttpRequest) -> HttpResponse:
 
 
 # --- the waitlist ------------------------------------------------------------------
-
-
-def _waiting_with(learner_id: int, mentor_id: int, zone: str) -> dict[str, Any] | None:
-    """The learner's active entry on this mentor's list, for the booking page."""
-    entry = waitlist_list_for(learner_id=learner_id).filter(mentor_id=mentor_id).first()
-    if entry is None:
-        return None
-    return {"entry": entry, "before": day_time(entry.before, zone)}
 
 
 def _waitlist_back(request: HttpRequest, **kwargs: Any) -> str:

@@ -31,14 +31,17 @@ WEEK_QUERIES = 3 + 5
 # pending requests to move a session, the person's waiting lists, the
 # profiles of their mentors ("tell me if an earlier time frees up")
 MINE_QUERIES = 3 + 7
-# mentor public and not blocked (with the profile: one plain query), free
-# slots, zone, mentorship, skills, the learner's place on the mentor's waiting
-# list
-BOOKING_PAGE_QUERIES = 3 + 6
+# one plain query: the mentor public and not blocked, with the profile, the
+# zone, the mentorship and its skills, the learner's place on the mentor's
+# waiting list and the free slots
+BOOKING_PAGE_QUERIES = 3 + 1
 # (no notices count in the API) bookings, their skills, the skills' names,
 # the mentors' meeting links now
 API_LIST_QUERIES = 2 + 4
 API_ONE_QUERIES = 2 + 4
+# the mentor public and not blocked, with the free slots and their venues: one
+# plain query
+API_SLOTS_QUERIES = 2 + 1
 
 
 def _roomy(profile) -> None:
@@ -220,3 +223,19 @@ def test_the_bookings_api_takes_a_fixed_number_of_queries(
 
     assert len(listed.json()) == sessions + 3
     assert len(shown.json()["skills"]) == 2
+
+
+@pytest.mark.parametrize("free", [0, 1, 12])
+def test_the_slots_api_takes_a_fixed_number_of_queries(django_assert_num_queries, free):
+    profile = mentor()
+    _roomy(profile)
+    for index in range(free):
+        _slot(profile, START + timedelta(days=index // 6, minutes=75 * (index % 6)))
+    api = APIClient()
+    api.force_login(UserFactory())
+
+    with django_assert_num_queries(API_SLOTS_QUERIES):
+        listed = api.get("/api/v1/slots/", {"mentor": profile.pk})
+
+    assert listed.status_code == 200
+    assert len(listed.json()) == free

@@ -471,3 +471,44 @@ def test_the_slot_output_is_the_declared_fields_read_straight(at_venue):
     generic = serializers.Serializer.to_representation(SlotSerializer(), slot)
 
     assert dict(fast) == dict(generic)
+
+
+def test_the_slot_list_gives_what_the_declared_fields_give():
+    """``GET /api/v1/slots/`` builds each slot from a plain row, for speed: it
+    must stay what the declared fields (the schema) give for the same slots,
+    at a venue, at a public place, and by video."""
+    profile = _in_person_mentor()
+    availability_get_or_create(mentor_profile=profile)
+    day = (timezone.now() + timedelta(days=3)).replace(
+        hour=10, minute=0, second=0, microsecond=0
+    )
+    venue = _venue(access_notes="Au 1er étage")
+    slot_create(
+        mentor_profile_id=profile.pk,
+        start=day,
+        modes=["in_person"],
+        capacity=4,
+        title="Créer son adresse e-mail",
+        venue_id=venue.pk,
+    )
+    slot_create(
+        mentor_profile_id=profile.pk,
+        start=day + timedelta(hours=2),
+        modes=["in_person", "video"],
+        place="Mairie de Lyon 7e",
+    )
+    slot_create(
+        mentor_profile_id=profile.pk, start=day + timedelta(hours=4), modes=["video"]
+    )
+    api = APIClient()
+    api.force_login(UserFactory())
+
+    listed = api.get("/api/v1/slots/", {"mentor": profile.pk})
+
+    assert listed.status_code == 200
+    generic = [
+        serializers.Serializer.to_representation(SlotSerializer(), slot)
+        for slot in Slot.objects.select_related("venue").order_by("start")
+    ]
+    assert len(generic) == 3
+    assert listed.json() == [dict(g) for g in generic]
