@@ -30,7 +30,10 @@ class RequestForm(forms.Form):
         max_length=5000,
     )
     portfolio_url = forms.URLField(
-        label=_("A link to my work (optional)"), required=False, max_length=500
+        assume_scheme="https",
+        label=_("A link to my work (optional)"),
+        required=False,
+        max_length=500,
     )
     upload = forms.FileField(
         label=_("A file that shows my work (optional)"),
@@ -52,7 +55,10 @@ class ResubmitForm(forms.Form):
         max_length=5000,
     )
     portfolio_url = forms.URLField(
-        label=_("A link to my work (optional)"), required=False, max_length=500
+        assume_scheme="https",
+        label=_("A link to my work (optional)"),
+        required=False,
+        max_length=500,
     )
     upload = forms.FileField(
         label=_("A new file (optional)"),

@@ -111,3 +111,35 @@ def eligible_intermediate(learner: User) -> tuple[User, User]:
     endorse(learner, main, 3)
     observe(learner, second, band="intermediate", level=5)
     return main, second
+
+
+def a_reviewer(**fields) -> User:
+    """Staff in the "Attestation reviewers" group (TOTP is the admin's and
+    the file view's business, not the service's)."""
+    from certification.groups import reviewers_group_ensure
+
+    user = UserFactory(is_staff=True, **fields)
+    user.groups.add(reviewers_group_ensure())
+    return User.objects.get(pk=user.pk)  # a fresh permission cache
+
+
+def submitted(learner: User | None = None, level: int = 3):
+    """A learner with the evidence for level 3 and their submitted request."""
+    from certification.services import (
+        attestation_request_create,
+        attestation_request_submit,
+    )
+
+    learner = learner or UserFactory()
+    main, second = eligible_intermediate(learner)
+    draft = attestation_request_create(
+        learner=learner,
+        skill_code=SKILL,
+        level=level,
+        statement="Je rejoins une visio et j'envoie des pièces jointes seule.",
+    )
+    return (
+        attestation_request_submit(learner=learner, request_id=draft.pk),
+        main,
+        second,
+    )
