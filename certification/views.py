@@ -120,8 +120,8 @@ def request_form(request: HttpRequest, code: str) -> HttpResponse:
                 upload=data["upload"],
             )
         except ValidationError as exc:
-            code = getattr(exc, "code", None)
-            form.add_error("upload" if code in FILE_ERRORS else None, exc)
+            error_code = getattr(exc, "code", None)
+            form.add_error("upload" if error_code in FILE_ERRORS else None, exc)
         else:
             messages.success(request, _("Your request is sent to the team."))
             return redirect("certification:my-requests")
