@@ -179,3 +179,35 @@ def test_the_audit_trail_is_read_only_even_for_a_superuser(client):
     assert 'name="events-0-reason"' not in page
     assert client.post(url, {"decision_reason": "edited"}).status_code == 403
     assert not AttestationRequest.objects.filter(decision_reason="edited").exists()
+
+
+def test_the_list_costs_the_same_queries_for_more_requests(reviewer_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("admin:certification_attestationrequest_changelist")
+    submitted()
+    with CaptureQueriesContext(connection) as one:
+        reviewer_client.get(url)
+    submitted()
+    submitted()
+    with CaptureQueriesContext(connection) as three:
+        page = reviewer_client.get(url)
+
+    assert page.text.count("/change/") >= 3
+    assert len(three.captured_queries) == len(one.captured_queries)
+
+
+def test_every_conflict_of_interest_is_hidden_in_the_admin(client):
+    from tests.certification.test_decisions import _conflicted_reviewers
+
+    request, main, second = submitted(UserFactory(full_name="Léa Martin"))
+    reviewers = _conflicted_reviewers(request, main, second)
+    listing = reverse("admin:certification_attestationrequest_changelist")
+    decide = reverse("admin:certification_attestationrequest_decide", args=[request.pk])
+
+    for name, reviewer in reviewers.items():
+        _signed_in(client, reviewer)
+        assert "Léa Martin" not in client.get(listing).text, name
+        assert client.post(decide, {"decision": "approve"}).status_code == 404, name
+    assert AttestationRequest.objects.get(pk=request.pk).state == "submitted"
