@@ -249,7 +249,8 @@ def attestation_objects(cast: Cast, mentorship_a: Any) -> dict[str, Any]:
     from certification.groups import reviewers_group_ensure
     from certification.models import AttestationRequest, ObservedTask
     from matching.models import Mentorship, MentorshipSkill
-    from sessions.models import Attendance
+    from sessions.attendance import attendance_answer
+    from sessions.demo import _past_session
 
     cast.users["reviewer"].groups.add(reviewers_group_ensure())
     digcomp = Skill.objects.get(code="2.1")
@@ -272,38 +273,21 @@ def attestation_objects(cast: Cast, mentorship_a: Any) -> dict[str, Any]:
         ("a2", mentorship_a, 9),
         ("b", mentorship_b, 8),
     ]:
-        ms, _ = MentorshipSkill.objects.get_or_create(
-            mentorship=mentorship, skill=digcomp
+        MentorshipSkill.objects.get_or_create(mentorship=mentorship, skill=digcomp)
+        availability = availability_get_or_create(
+            mentor_profile=mentorship.mentor.mentor_profile
         )
-        start = (timezone.now() - timedelta(days=days)).replace(
-            minute=0, second=0, microsecond=0
+        booking = _past_session(
+            mentorship, availability, timezone.now(), days_ago=days, skill_code="2.1"
         )
-        booking = Booking.objects.create(
-            learner=mentorship.learner,
-            mentor=mentorship.mentor,
-            mentorship=mentorship,
-            kind="mentorship",
-            start=start,
-            end=start + timedelta(hours=1),
-            mode="video",
-        )
-        booking.skills.add(ms)
-        Attendance.objects.create(
-            booking=booking,
-            mentor_answer="happened",
-            mentor_answered_at=start,
-            status="attended",
-            settled_at=start,
-        )
-        MentorshipSkill.objects.filter(pk=ms.pk).update(
-            minutes_attended=ms.minutes_attended + 60
-        )
+        for person in (mentorship.mentor, mentorship.learner):
+            attendance_answer(person=person, booking_id=booking.pk, answer="happened")
         sessions[key] = booking.pk
     draft = AttestationRequest.objects.create(
         learner=cast.users["learner_a"],
         skill=digcomp,
         level=1,
-        statement="J'envoie des courriels avec pièce jointe.",
+        statement="J'envoie des e-mails avec pièce jointe.",
     )
     task = ObservedTask.objects.get(skill=digcomp, band="foundation")
     return {
