@@ -34,6 +34,7 @@ from mentors.models import (
 )
 from mentors.search import mentor_search_refresh
 from mentors.services import block_create
+from sessions.attendance import attendance_answer
 from sessions.models import Booking
 from sessions.services import (
     availability_get_or_create,
@@ -224,9 +225,28 @@ def make_cast() -> Cast:
     Booking.objects.filter(pk=past_booking.pk).update(
         start=yesterday, end=yesterday + (past_booking.end - past_booking.start)
     )
+    # And one that took place three days ago (booked ahead, then moved back in
+    # time): its mentor writes the note, learner A rates it.
+    held_slot = slot_create(
+        mentor_profile_id=mentor_of_a.pk,
+        start=(timezone.now() + timedelta(days=9)).replace(
+            minute=0, second=0, microsecond=0
+        ),
+    )
+    held = booking_create(
+        learner=cast.users["learner_a"], slot_id=held_slot.pk, mode="video"
+    )
+    held_start = timezone.now() - timedelta(days=3)
+    Booking.objects.filter(pk=held.pk).update(
+        start=held_start, end=held_start + timedelta(hours=1)
+    )
+    # It took place: the mentor said so and learner A agreed.
+    for person in (cast.users["mentor_of_a"], cast.users["learner_a"]):
+        attendance_answer(person=person, booking_id=held.pk, answer="happened")
     cast.objects = {
         **attestation_objects(cast, mentorship_a),
         "past_booking_of_a": past_booking.pk,
+        "held_of_a": held.pk,
         "feed_token_of_a": feed_token,
         "waitlist_of_b": waiting.pk,
         "reschedule_of_a": reschedule.pk,
