@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import MeView
+from certification import api as certification_api
 from matching import api as matching_api
 from mentors import api as mentors_api
 from sessions import api as sessions_api
@@ -27,6 +28,22 @@ router.register(
     "reschedule-requests",
     sessions_api.RescheduleRequestViewSet,
     basename="reschedule-request",
+)
+router.register(
+    "endorsements", certification_api.EndorsementViewSet, basename="endorsement"
+)
+router.register(
+    "observed-tasks", certification_api.ObservedTaskViewSet, basename="observed-task"
+)
+router.register(
+    "task-observations",
+    certification_api.TaskObservationViewSet,
+    basename="task-observation",
+)
+router.register(
+    "attestation-requests",
+    certification_api.AttestationRequestViewSet,
+    basename="attestation-request",
 )
 
 urlpatterns = [

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("mentors.urls")),
     path("", include("matching.urls")),
     path("", include("sessions.urls")),
+    path("", include("certification.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

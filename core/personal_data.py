@@ -34,6 +34,9 @@ from .outbox import outbox_enqueue
 
 Exporter = Callable[[Any], Any]
 Eraser = Callable[[Any], None]
+# The person's files a provider adds to the archive: (name, content) pairs,
+# written under a folder named for the provider.
+FileExporter = Callable[[Any], list[tuple[str, bytes]]]
 
 
 @dataclass(frozen=True)
@@ -41,13 +44,20 @@ class Provider:
     name: str
     export: Exporter
     erase: Eraser
+    files: FileExporter | None = None
 
 
 _providers: dict[str, Provider] = {}
 
 
-def register_provider(name: str, *, export: Exporter, erase: Eraser) -> None:
-    _providers[name] = Provider(name, export, erase)
+def register_provider(
+    name: str,
+    *,
+    export: Exporter,
+    erase: Eraser,
+    files: FileExporter | None = None,
+) -> None:
+    _providers[name] = Provider(name, export, erase, files)
 
 
 def providers() -> list[Provider]:
@@ -103,6 +113,10 @@ def data_export_build(*, export_id: int) -> str:
                 f"{provider.name}.json",
                 json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
             )
+            for filename, content in (
+                provider.files(export.user) if provider.files else []
+            ):
+                archive.writestr(f"{provider.name}/{filename}", content)
             progress = max(1, min(99, int(100 * position / len(all_providers))))
             DataExport.objects.filter(pk=export_id).update(progress=progress)
         archive.writestr("README.txt", _readme())

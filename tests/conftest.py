@@ -77,10 +77,14 @@ def _reference_data(request: pytest.FixtureRequest) -> None:
         name in request.fixturenames for name in ("transactional_db", "live_server")
     )
     if transactional:
+        from certification.groups import reviewers_group_ensure
+        from certification.observed_tasks import load_observed_tasks
         from mentors.taxonomy_loader import load_taxonomy
 
         request.getfixturevalue("transactional_db")
         load_taxonomy()
+        load_observed_tasks()
+        reviewers_group_ensure()
 
 
 @pytest.fixture

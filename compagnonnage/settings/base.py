@@ -325,6 +325,11 @@ PRIVATE_ROOT = Path(
     env("DJANGO_PRIVATE_ROOT", default=str(BASE_DIR / ".data" / "private"))
 )
 DATA_EXPORT_DAYS = 7
+# A file sent with an attestation request is deleted this long after the
+# request is decided or withdrawn (the privacy page says 6 months).
+ATTESTATION_FILE_RETENTION_DAYS = env.int(
+    "DJANGO_ATTESTATION_FILE_RETENTION_DAYS", default=183
+)
 
 # --- e-mail ---------------------------------------------------------------
 
@@ -488,6 +493,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "sessions.tasks.queue_attendance_questions_task",
         "schedule": timedelta(minutes=15),
         "options": {"expires": 600},
+    },
+    "delete-old-attestation-files": {
+        "task": "certification.tasks.delete_old_evidence_files_task",
+        "schedule": timedelta(hours=24),
     },
     "settle-attendance": {
         "task": "sessions.tasks.settle_attendance_task",

@@ -47,6 +47,7 @@ from sessions.waitlist import waitlist_join
 from tests.factories import UserFactory, add_totp
 
 ACTORS = ["anonymous", "learner_a", "learner_b", "mentor_of_a", "other_mentor", "staff"]
+ACTORS.append("reviewer")  # attestations: staff (TOTP) deciding requests
 
 
 @dataclass
@@ -126,10 +127,11 @@ def make_cast() -> Cast:
         user = UserFactory(
             email=f"{actor.replace('_', '.')}@example.org",
             full_name=actor.replace("_", " ").title(),
-            is_staff=actor == "staff",
+            is_staff=actor in ("staff", "reviewer"),
         )
-        if actor == "staff":
-            cast.totp_secret = add_totp(user)
+        if actor in ("staff", "reviewer"):
+            secret = add_totp(user)
+            cast.totp_secret = cast.totp_secret or secret
         cast.users[actor] = user
         cast.tokens[actor] = api_token_create(user=user, name="matrix")[1]
     learner_profile(cast.users["learner_a"])
@@ -242,6 +244,7 @@ def make_cast() -> Cast:
     for person in (cast.users["mentor_of_a"], cast.users["learner_a"]):
         attendance_answer(person=person, booking_id=held.pk, answer="happened")
     cast.objects = {
+        **attestation_objects(cast, mentorship_a),
         "past_booking_of_a": past_booking.pk,
         "held_of_a": held.pk,
         "feed_token_of_a": feed_token,
@@ -256,6 +259,62 @@ def make_cast() -> Cast:
         "slot_of_mentor_of_a": slot.pk,
     }
     return cast
+
+
+def attestation_objects(cast: Cast, mentorship_a: Any) -> dict[str, Any]:
+    """Attestations: the reviewer joins the reviewers' group. Learner A had
+    two attended hours with A's mentor on DigComp 2.1 (enough for level 1)
+    and keeps a draft request for it; learner B had an attended session on
+    2.1 with the other mentor, who holds 2.1 at level 6."""
+    from certification.groups import reviewers_group_ensure
+    from certification.models import AttestationRequest, ObservedTask
+    from matching.models import Mentorship, MentorshipSkill
+    from sessions.attendance import attendance_answer
+    from sessions.demo import _past_session
+
+    cast.users["reviewer"].groups.add(reviewers_group_ensure())
+    digcomp = Skill.objects.get(code="2.1")
+    MentorSkill.objects.create(
+        profile=cast.users["other_mentor"].mentor_profile,
+        skill=digcomp,
+        level=6,
+        years=6,
+    )
+    mentorship_b = Mentorship.objects.create(
+        learner=cast.users["learner_b"],
+        mentor=cast.users["other_mentor"],
+        status="ended",
+        outcome="completed",
+        ended_at=timezone.now(),
+    )
+    sessions = {}
+    for key, mentorship, days in [
+        ("a1", mentorship_a, 10),
+        ("a2", mentorship_a, 9),
+        ("b", mentorship_b, 8),
+    ]:
+        MentorshipSkill.objects.get_or_create(mentorship=mentorship, skill=digcomp)
+        availability = availability_get_or_create(
+            mentor_profile=mentorship.mentor.mentor_profile
+        )
+        booking = _past_session(
+            mentorship, availability, timezone.now(), days_ago=days, skill_code="2.1"
+        )
+        for person in (mentorship.mentor, mentorship.learner):
+            attendance_answer(person=person, booking_id=booking.pk, answer="happened")
+        sessions[key] = booking.pk
+    draft = AttestationRequest.objects.create(
+        learner=cast.users["learner_a"],
+        skill=digcomp,
+        level=1,
+        statement="J'envoie des e-mails avec pièce jointe.",
+    )
+    task = ObservedTask.objects.get(skill=digcomp, band="foundation")
+    return {
+        "attestation_request_of_a": draft.pk,
+        "attended_booking_of_b": sessions["b"],
+        "foundation_task_2_1": task.pk,
+    }
 
 
 # Valid bodies for PUT /api/v1/me/mentor-profile/ and /learner-profile/.

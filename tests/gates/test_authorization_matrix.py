@@ -30,9 +30,11 @@ from tests.gates.cast import (
 pytestmark = pytest.mark.django_db
 
 
-def row(anonymous, learner_a, learner_b, mentor_of_a, other_mentor, staff):
+def row(anonymous, learner_a, learner_b, mentor_of_a, other_mentor, staff, *more):
+    # The attestation reviewer (staff with TOTP) answers as staff unless given.
+    reviewer = more[0] if more else staff
     statuses = (anonymous, learner_a, learner_b, mentor_of_a, other_mentor, staff)
-    return dict(zip(ACTORS, statuses, strict=True))
+    return dict(zip(ACTORS, (*statuses, reviewer), strict=True))
 
 
 ANYONE_SIGNED_IN = row(401, 200, 200, 200, 200, 200)
@@ -141,6 +143,52 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/api/v1/bookings/{id}/rating/"): row(401, 201, 404, 404, 404, 404),
 }
 
+# --- attestations (issue 18) ------------------------------------------------------
+# Endorsements and requests are one's own; tasks are reference data for people
+# signed in. Only the other mentor had an attended session with learner B on
+# 2.1 (and holds it): only they endorse B or observe a task in that session.
+# {id} is learner A's draft: A has the two hours level 1 needs.
+_ATTESTATION_MATRIX = {
+    ("GET", "/api/v1/endorsements/"): ANYONE_SIGNED_IN,
+    ("POST", "/api/v1/endorsements/"): row(401, 404, 404, 404, 201, 404),
+    ("GET", "/api/v1/observed-tasks/"): ANYONE_SIGNED_IN,
+    ("POST", "/api/v1/task-observations/"): row(401, 404, 404, 404, 201, 404),
+    ("GET", "/api/v1/attestation-requests/"): ANYONE_SIGNED_IN,
+    ("POST", "/api/v1/attestation-requests/"): row(401, 201, 201, 201, 201, 201),
+    ("POST", "/api/v1/attestation-requests/{id}/submit/"): row(
+        401, 200, 404, 404, 404, 404
+    ),
+    ("POST", "/api/v1/attestation-requests/{id}/withdraw/"): row(
+        401, 200, 404, 404, 404, 404
+    ),
+}
+MATRIX.update(_ATTESTATION_MATRIX)
+_REQUEST_OF_A = {
+    f"/api/v1/attestation-requests/{{id}}/{verb}/": lambda cast: {
+        "id": cast.objects["attestation_request_of_a"]
+    }
+    for verb in ("submit", "withdraw")
+}
+_ATTESTATION_BODIES = {
+    ("POST", "/api/v1/endorsements/"): lambda cast: {
+        "learner": cast.id("learner_b"),
+        "skill": "2.1",
+        "level": 3,
+        "comment": "Envoie des pièces jointes seule.",
+    },
+    ("POST", "/api/v1/task-observations/"): lambda cast: {
+        "booking": cast.objects["attended_booking_of_b"],
+        "task": cast.objects["foundation_task_2_1"],
+        "result": "passed",
+        "note": "Fait seule.",
+    },
+    ("POST", "/api/v1/attestation-requests/"): lambda cast: {
+        "skill": "2.2",
+        "level": 1,
+        "statement": "Je partage des photos.",
+    },
+}
+
 # Path parameters of each route, from the cast's objects.
 PATH_PARAMS = {
     "/api/v1/skills/{code}/": lambda cast: {"code": "python"},
@@ -186,6 +234,8 @@ PATH_PARAMS = {
         "id": cast.objects["reschedule_of_a"]
     },
 }
+
+PATH_PARAMS.update(_REQUEST_OF_A)
 
 # Query parameters an operation needs to reach its answer.
 QUERIES = {
@@ -259,6 +309,8 @@ BODIES = {
         "comment": "SECRET-RATING-COMMENT",
     },
 }
+
+BODIES.update(_ATTESTATION_BODIES)
 
 
 @pytest.fixture
