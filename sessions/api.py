@@ -556,7 +556,8 @@ class BookingPersonSerializer(serializers.Serializer[Any]):
 
 class BookingSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
-    slot = serializers.IntegerField(source="slot_id")
+    # Null once the mentor's account is gone (the slot goes with it).
+    slot = serializers.IntegerField(source="slot_id", allow_null=True)
     kind = serializers.ChoiceField(choices=Booking.Kind.choices)
     status = serializers.ChoiceField(choices=Booking.Status.choices)
     start = InstantField()

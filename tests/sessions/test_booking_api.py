@@ -140,3 +140,22 @@ def test_keys_older_than_a_day_are_forgotten_and_may_be_used_again():
 
     assert forget_booking_keys_task() == 1
     assert not BookingKey.objects.exists()
+
+
+def test_a_booking_whose_mentor_left_reads_with_no_slot_as_the_schema_says():
+    from drf_spectacular.generators import SchemaGenerator
+
+    profile = mentor()
+    learner = UserFactory()
+    _mentorship(learner, profile, skills=1)
+    made = _book(_client(learner), {"slot": _slot(profile).pk, "mode": "video"})
+    assert made.status_code == 201, made.json()
+    # The mentor's account erased: their slots go, the learner keeps the booking.
+    Booking.objects.filter(pk=made.json()["id"]).update(slot=None)
+
+    seen = _client(learner).get(f"/api/v1/bookings/{made.json()['id']}/")
+
+    assert seen.status_code == 200
+    assert seen.json()["slot"] is None
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    assert schema["components"]["schemas"]["Booking"]["properties"]["slot"]["nullable"]
