@@ -35,10 +35,12 @@ from .models import (
 
 
 def rules_current() -> EligibilityRules:
-    """The rules in force: the newest version (created with the defaults if
-    a flush removed them)."""
+    """The rules in force: the newest version. A database without any (a
+    flushed one: the first version is loaded by a migration) reads the
+    defaults, unsaved; a submission saves them (``services._submit``), a
+    page never writes."""
     row = EligibilityRules.objects.order_by("-pk").first()
-    return row if row is not None else EligibilityRules.objects.create()
+    return row if row is not None else EligibilityRules()
 
 
 # --- sessions and hours -----------------------------------------------------------

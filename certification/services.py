@@ -305,6 +305,8 @@ def _submit(request: AttestationRequest) -> None:
             {"statement": _("Say in your own words what you can do now.")}
         )
     rules = request.rules or rules_current()
+    if rules.pk is None:
+        rules.save()  # the defaults, on a database that had no version
     progress = eligibility(
         learner_id=request.learner_id,
         skill_id=request.skill_id,

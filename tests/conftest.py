@@ -78,6 +78,7 @@ def _reference_data(request: pytest.FixtureRequest) -> None:
     )
     if transactional:
         from certification.groups import reviewers_group_ensure
+        from certification.models import EligibilityRules
         from certification.observed_tasks import load_observed_tasks
         from mentors.taxonomy_loader import load_taxonomy
 
@@ -85,6 +86,8 @@ def _reference_data(request: pytest.FixtureRequest) -> None:
         load_taxonomy()
         load_observed_tasks()
         reviewers_group_ensure()
+        if not EligibilityRules.objects.exists():
+            EligibilityRules.objects.create()  # the first version, as 0002_seed
 
 
 @pytest.fixture

@@ -40,6 +40,7 @@ from mentors.selectors import mentor_profile_public_list
 from mentors.services import mentor_profile_missing
 from mentors.taxonomy import SKILLS
 from sessions.models import Availability, BusyTime, DateException, Slot, WeeklyRule
+from sessions.notes import activity_counts
 from sessions.services import slot_summary_refresh
 
 MENTORS, LEARNERS = 30, 50
@@ -241,15 +242,18 @@ def test_every_database_constraint_holds_and_profiles_are_valid():
 
 def test_demo_data_writes_no_summary_without_the_rows_behind_it():
     """Free slots and weekly availability come from real rules and slots (the
-    figures ``slot_summary_refresh`` computes); hours and ratings have no rows
-    behind them yet, so nothing is shown."""
+    figures ``slot_summary_refresh`` computes); hours given and people helped
+    are those of the sessions settled as attended (the demo's attestation
+    evidence gives a few mentors some); ratings have no rows behind them."""
     seed_demo()
 
     profiles = MentorProfile.objects.filter(user__in=population())
     assert profiles.count() == MENTORS
     with_slots = 0
     for profile in profiles:
-        assert (profile.hours_mentored, profile.people_helped) == (0, 0)
+        assert (profile.hours_mentored, profile.people_helped) == activity_counts(
+            mentor_id=profile.user_id
+        )
         assert (profile.rating_avg, profile.rating_count) == (None, 0)
         availability = Availability.objects.filter(mentor_profile=profile).first()
         if availability is None:
