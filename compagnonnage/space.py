@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from accounts.models import User
+from certification import attestation_views as attestation_panels
 from core.panels import Panel, Section
 from matching import panels as matching_panels
 from mentors import panels as mentors_panels
@@ -24,6 +25,7 @@ PROVIDERS: list[Callable[..., list[Panel]]] = [
     mentors_panels.space_panels,
     matching_panels.space_panels,
     sessions_panels.space_panels,
+    attestation_panels.space_panels,  # issue 19
 ]
 
 

@@ -1,0 +1,108 @@
+"""The holder's pages (issue 19): "My attestations" (download the PDF and the
+signed credential, copy the verification link, add to LinkedIn, show on the
+profile), and the panel on "My space"."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from accounts.models import User
+from core.panels import Panel, Section
+from mentors.models import MentorProfile
+
+from .attestation_selectors import attestations_of, skill_title
+from .attestations import attestation_set_shown, verify_url
+from .models import Attestation
+
+
+def _me(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def linkedin_url(attestation: Attestation) -> str:
+    """LinkedIn's "add to profile" form with the fields filled in."""
+    issued = timezone.localdate(attestation.issued_at)
+    name = (
+        _("Attestation de compétences – %(skill)s")
+        % {"skill": skill_title(attestation)}
+        if attestation.kind == Attestation.Kind.SKILL
+        else skill_title(attestation)
+    )
+    return "https://www.linkedin.com/profile/add?" + urlencode(
+        {
+            "startTask": "CERTIFICATION_NAME",
+            "name": name,
+            "organizationName": attestation.issuer_name,
+            "issueYear": issued.year,
+            "issueMonth": issued.month,
+            "certUrl": verify_url(attestation.code),
+            "certId": attestation.display_code,
+        }
+    )
+
+
+def space_panels(
+    *, user: User, learner: object, mentor: MentorProfile | None
+) -> list[Panel]:
+    if not Attestation.objects.filter(holder=user).exists():
+        return []
+    return [Panel(Section.LEARNER, "certification/attestations/panel.html", 40)]
+
+
+@login_required
+@require_safe
+def mine(request: HttpRequest) -> HttpResponse:
+    rows = [
+        {
+            "a": a,
+            "title": skill_title(a),
+            "verify_url": verify_url(a.code),
+            "linkedin": linkedin_url(a),
+        }
+        for a in attestations_of(holder_id=_me(request).pk)
+    ]
+    return render(request, "certification/attestations/mine.html", {"rows": rows})
+
+
+def _own(request: HttpRequest, pk: int) -> Attestation:
+    row = attestations_of(holder_id=_me(request).pk).filter(pk=pk).first()
+    if row is None:
+        raise Http404
+    return row
+
+
+@login_required
+@require_safe
+def pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    from .pdf import pdf_response
+
+    return pdf_response(_own(request, pk))
+
+
+@login_required
+@require_safe
+def ob3(request: HttpRequest, pk: int) -> HttpResponse:
+    from .credentials import credential_response
+
+    return credential_response(_own(request, pk))
+
+
+@login_required
+@require_POST
+def show_on_profile(request: HttpRequest, pk: int) -> HttpResponse:
+    row = _own(request, pk)
+    attestation_set_shown(
+        holder=_me(request),
+        attestation_id=row.pk,
+        shown=request.POST.get("shown") == "1",
+    )
+    return HttpResponseRedirect(reverse("certification-attestations:mine"))
