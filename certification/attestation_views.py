@@ -32,8 +32,7 @@ def linkedin_url(attestation: Attestation) -> str:
     """LinkedIn's "add to profile" form with the fields filled in."""
     issued = timezone.localdate(attestation.issued_at)
     name = (
-        _("Attestation de compétences – %(skill)s")
-        % {"skill": skill_title(attestation)}
+        _("Skill attestation – %(skill)s") % {"skill": skill_title(attestation)}
         if attestation.kind == Attestation.Kind.SKILL
         else skill_title(attestation)
     )
