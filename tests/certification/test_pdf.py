@@ -88,7 +88,6 @@ def test_someone_elses_pdf_is_404():
     other = Client()
     other.force_login(UserFactory())
     assert (
-        other.get(f"/mon-espace/attestations/{a.pk}/attestation.pdf").status_code
-        == 404
+        other.get(f"/mon-espace/attestations/{a.pk}/attestation.pdf").status_code == 404
     )
     assert other.get(f"/api/v1/attestations/{a.pk}/pdf/").status_code == 404
