@@ -293,7 +293,7 @@ class AttestationRequest(models.Model):
         DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Waiting for the team")
         MORE_INFO = "more_info", _("More information asked")
-        APPROVED = "approved", _("Approved")
+        APPROVED = "approved", _("Granted")
         REJECTED = "rejected", _("Not granted")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
@@ -425,7 +425,7 @@ class RequestEvent(models.Model):
     class Action(models.TextChoices):
         CREATED = "created", _("Created")
         SUBMITTED = "submitted", _("Submitted")
-        APPROVED = "approved", _("Approved")
+        APPROVED = "approved", _("Granted")
         REJECTED = "rejected", _("Rejected")
         MORE_INFO = "more_info", _("More information asked")
         WITHDRAWN = "withdrawn", _("Withdrawn")

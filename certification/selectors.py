@@ -215,6 +215,14 @@ class Check:
     def met(self) -> bool:
         return self.have >= self.need
 
+    @property
+    def have_text(self) -> str:
+        return _hours(self.have) if self.key == "hours" else str(self.have)
+
+    @property
+    def need_text(self) -> str:
+        return _hours(self.need) if self.key == "hours" else str(self.need)
+
 
 @dataclass
 class Eligibility:

@@ -42,6 +42,8 @@ from .services import (
     endorsement_set_hidden,
 )
 
+FILE_ERRORS = ("file_type", "file_too_big")
+
 
 def _me(request: HttpRequest) -> User:
     assert isinstance(request.user, User)
@@ -118,7 +120,8 @@ def request_form(request: HttpRequest, code: str) -> HttpResponse:
                 upload=data["upload"],
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            error_code = getattr(exc, "code", None)
+            form.add_error("upload" if error_code in FILE_ERRORS else None, exc)
         else:
             messages.success(request, _("Your request is sent to the team."))
             return redirect("certification:my-requests")

@@ -623,10 +623,11 @@ def _past_session(
     now: datetime,
     *,
     days_ago: int = 9,
+    skill_code: str = "python",
 ) -> Booking:
     """A session of the mentorship held ``days_ago`` days ago at 18:00 (Paris),
     written as ``booking_create`` would have written it then: its slot booked,
-    both people's busy times, the skills worked on."""
+    both people's busy times, the skills worked on (``skill_code``)."""
     zone = zoneinfo.ZoneInfo("Europe/Paris")
     day = now.astimezone(zone).date() - timedelta(days=days_ago)
     start = local_start(day, time(18), zone)
@@ -662,7 +663,7 @@ def _past_session(
         agenda=DEMO_AGENDA_PAST,
         created_at=start - timedelta(days=2),
     )
-    booking.skills.set(mentorship.mentorshipskill_set.filter(skill__code="python"))
+    booking.skills.set(mentorship.mentorshipskill_set.filter(skill__code=skill_code))
     BusyTime.objects.create(
         person_id=mentorship.learner_id,
         period=DateTimeTZRange(start, end, "[)"),

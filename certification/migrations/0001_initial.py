@@ -51,7 +51,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('level', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(6)], verbose_name='level asked')),
-                ('state', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Waiting for the team'), ('more_info', 'More information asked'), ('approved', 'Approved'), ('rejected', 'Not granted'), ('withdrawn', 'Withdrawn')], default='draft', max_length=10)),
+                ('state', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Waiting for the team'), ('more_info', 'More information asked'), ('approved', 'Granted'), ('rejected', 'Not granted'), ('withdrawn', 'Withdrawn')], default='draft', max_length=10)),
                 ('statement', models.TextField(blank=True, max_length=5000, verbose_name='in my own words')),
                 ('portfolio_url', models.URLField(blank=True, max_length=500, verbose_name='link to my work')),
                 ('evidence_file', models.CharField(blank=True, editable=False, max_length=200)),
@@ -116,7 +116,7 @@ class Migration(migrations.Migration):
             name='RequestEvent',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('created', 'Created'), ('submitted', 'Submitted'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('more_info', 'More information asked'), ('withdrawn', 'Withdrawn'), ('file_deleted', 'File deleted')], max_length=12)),
+                ('action', models.CharField(choices=[('created', 'Created'), ('submitted', 'Submitted'), ('approved', 'Granted'), ('rejected', 'Rejected'), ('more_info', 'More information asked'), ('withdrawn', 'Withdrawn'), ('file_deleted', 'File deleted')], max_length=12)),
                 ('level', models.PositiveSmallIntegerField(blank=True, null=True)),
                 ('reason', models.TextField(blank=True)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),

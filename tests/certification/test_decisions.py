@@ -5,6 +5,7 @@ language through the outbox."""
 
 from __future__ import annotations
 
+import email.header
 import threading
 
 import pytest
@@ -216,3 +217,26 @@ def test_two_reviewers_deciding_at_once_give_exactly_one_decision():
         request=request, action__in=["approved", "rejected"]
     )
     assert decided.count() == 1
+
+
+@pytest.mark.worker
+def test_the_decision_email_goes_out_through_the_real_worker_in_french(
+    live_worker, smtp_sink
+):
+    request, _main, _second = submitted(
+        UserFactory(email="lea@example.org", language="fr")
+    )
+
+    _decide(a_reviewer(), request, "reject", reason="Il manque un exemple concret")
+    [message] = smtp_sink.wait_for(1)
+    live_worker.drain()
+
+    assert message["To"] == "lea@example.org"
+    subject = email.header.make_header(email.header.decode_header(message["Subject"]))
+    assert "Votre demande d'attestation n'est pas accordée" in str(subject)
+    [text] = [
+        part.get_payload(decode=True).decode()
+        for part in message.walk()
+        if part.get_content_type() == "text/plain"
+    ]
+    assert "Le motif de l'équipe : Il manque un exemple concret" in text

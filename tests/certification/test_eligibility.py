@@ -24,7 +24,7 @@ from tests.certification.helpers import (
 from tests.factories import UserFactory
 from tests.gates.cast import approved_mentor_profile
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 
 def _check(learner, level, rules=None):

@@ -18,7 +18,7 @@ from core.errors import Conflict
 from tests.certification.helpers import a_mentor, attended, skill
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 
 def _endorse(mentor, learner, level=3, code="2.1"):

@@ -16,6 +16,7 @@ from accounts.demo import (
     demo_accounts_ensure,
     demo_password_hash,
 )
+from certification.demo import demo_attestations_ensure
 from matching.demo import demo_story_ensure
 from mentors.demo import demo_population_ensure
 from mentors.models import MentorProfile
@@ -121,6 +122,8 @@ class Command(BaseCommand):
                     demo_attendance_ensure(
                         learner=by_role["learner"], mentor=by_role["mentor"]
                     )
+            with population.time("attestations"):
+                demo_attestations_ensure(staff=reviewer)
             committing = time.perf_counter()
         timings = population.timings
         timings["commit"] = time.perf_counter() - committing

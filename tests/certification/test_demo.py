@@ -1,0 +1,32 @@
+"""The demo: an eligible learner with a submitted request, and one whose
+request waits for more information; a second seed adds nothing."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from certification.models import AttestationRequest
+from certification.selectors import eligibility
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_has_a_submitted_request_and_one_waiting_for_information():
+    call_command("seed_demo", mentors=30, learners=40, verbosity=0)
+
+    submitted = AttestationRequest.objects.get(state="submitted")
+    asked = AttestationRequest.objects.get(state="more_info")
+    assert submitted.level == 3
+    assert eligibility(
+        learner_id=submitted.learner_id,
+        skill_id=submitted.skill_id,
+        level=3,
+        rules=submitted.rules,
+    ).met
+    assert submitted.evidence["observations"]
+    assert submitted.evidence["endorsements"][0]["counts"]
+    assert asked.events.filter(action="more_info").exists()
+
+    call_command("seed_demo", mentors=30, learners=40, verbosity=0)
+    assert AttestationRequest.objects.count() == 2
