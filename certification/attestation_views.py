@@ -54,7 +54,7 @@ def space_panels(
 ) -> list[Panel]:
     if not Attestation.objects.filter(holder=user).exists():
         return []
-    return [Panel(Section.LEARNER, "certification/attestations/panel.html", 40)]
+    return [Panel(Section.LEARNER, "certification/attestations/panel.html", 41)]
 
 
 @login_required

@@ -13,11 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from accounts.models import User
-<<<<<<< HEAD
 from certification import attestation_views as attestation_panels
-=======
 from certification import panels as certification_panels
->>>>>>> wt-18
 from core.panels import Panel, Section
 from matching import panels as matching_panels
 from mentors import panels as mentors_panels
@@ -29,11 +26,8 @@ PROVIDERS: list[Callable[..., list[Panel]]] = [
     mentors_panels.space_panels,
     matching_panels.space_panels,
     sessions_panels.space_panels,
-<<<<<<< HEAD
-    attestation_panels.space_panels,  # issue 19
-=======
     certification_panels.space_panels,
->>>>>>> wt-18
+    attestation_panels.space_panels,  # issue 19
 ]
 
 
