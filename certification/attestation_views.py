@@ -105,3 +105,20 @@ def show_on_profile(request: HttpRequest, pk: int) -> HttpResponse:
         shown=request.POST.get("shown") == "1",
     )
     return HttpResponseRedirect(reverse("certification-attestations:mine"))
+
+
+def profile_attestations(
+    *, profile: MentorProfile, viewer: object
+) -> tuple[str, dict[str, object]] | None:
+    """On a mentor's public page (``mentors.profile_panels``): the
+    attestations and badges they chose to show, each with its verification
+    link. Nothing when none is shown."""
+    from .attestation_selectors import attestations_shown
+
+    shown = [
+        {"a": a, "title": skill_title(a), "verify_url": verify_url(a.code)}
+        for a in attestations_shown(holder_id=profile.user_id)
+    ]
+    if not shown:
+        return None
+    return ("certification/attestations/profile.html", {"shown": shown})

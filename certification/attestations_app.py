@@ -42,7 +42,11 @@ def erase_attestations(user: Any) -> None:
 def ready() -> None:
     from core.notifications import NotificationKind, register_kind
     from core.personal_data import register_provider
+    from mentors import hooks as mentors_hooks
 
+    from .attestation_views import profile_attestations
+
+    mentors_hooks.profile_panels.connect(profile_attestations)
     register_provider(
         "attestations", export=export_attestations, erase=erase_attestations
     )

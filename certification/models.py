@@ -612,3 +612,23 @@ class Attestation(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class InactivityNotice(models.Model):
+    """Issue 19, retention: a person who has not signed in for a long time is
+    warned once by e-mail; still inactive a month later, past
+    ``INACTIVE_ACCOUNT_MONTHS``, the account is deleted (their attestations
+    stay verifiable, see ``attestations.holders_erase``). Signing in again
+    makes the notice moot (``last_login`` after ``warned_at``)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    warned_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("inactivity notice")
+        verbose_name_plural = _("inactivity notices")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.warned_at:%Y-%m-%d}"

@@ -512,6 +512,15 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "certification.tasks.delete_old_evidence_files_task",
         "schedule": timedelta(hours=24),
     },
+    # Issue 19: mentor badges; inactive accounts warned, then deleted.
+    "award-mentor-badges": {
+        "task": "certification.tasks.award_mentor_badges_task",
+        "schedule": timedelta(hours=24),
+    },
+    "process-inactive-accounts": {
+        "task": "certification.tasks.process_inactive_accounts_task",
+        "schedule": timedelta(hours=24),
+    },
     "settle-attendance": {
         "task": "sessions.tasks.settle_attendance_task",
         "schedule": timedelta(hours=1),
