@@ -68,6 +68,13 @@ def signing_keys(path: str, *, create: bool) -> list[RSAKey]:
     return _loaded[stamp]
 
 
+def keys_file_ensure(path: str) -> str:
+    """A key set at ``path`` (created if missing); for harnesses that run the
+    production settings (the benchmarks)."""
+    signing_keys(path, create=True)
+    return path
+
+
 def key_rotate(path: str) -> RSAKey:
     """Add a new signing key in front; the old ones stay published."""
     file = Path(path)
@@ -80,3 +87,12 @@ def key_rotate(path: str) -> RSAKey:
 
 def public_jwk(key: RSAKey) -> dict[str, Any]:
     return {**key.as_dict(private=False), "alg": "RS256", "use": "sig"}
+
+
+if __name__ == "__main__":
+    # Without Django settings (production refuses to start without the file):
+    # python -m certification.signing_keys /path/to/keys.json
+    import sys
+
+    created = key_rotate(sys.argv[1])
+    print(f"New signing key {created.thumbprint()} in {sys.argv[1]}")

@@ -144,3 +144,18 @@ def test_production_refuses_to_start_without_the_keys_file(tmp_path):
         check=False,
     )
     assert ok.returncode == 0, ok.stderr[-2000:]
+
+
+def test_the_rotation_command(tmp_path, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.ATTESTATION_SIGNING_KEYS_FILE = str(tmp_path / "keys.json")
+    signing_keys.signing_keys(settings.ATTESTATION_SIGNING_KEYS_FILE, create=True)
+    out = StringIO()
+    call_command("attestation_keys", "--rotate", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("New signing key")
+    assert sum("(signs)" in line for line in lines) == 1
+    assert sum("(published)" in line for line in lines) == 1
