@@ -28,6 +28,7 @@ class AttestationSerializer(serializers.ModelSerializer[Attestation]):
     )
     verify_url = serializers.SerializerMethodField()
     revoked = serializers.BooleanField(source="is_revoked", read_only=True)
+    revocation_reason = serializers.SerializerMethodField()
 
     class Meta:
         model = Attestation
@@ -51,6 +52,10 @@ class AttestationSerializer(serializers.ModelSerializer[Attestation]):
             "verify_url",
         )
         read_only_fields = fields
+
+    def get_revocation_reason(self, obj: Attestation) -> str | None:
+        """``error``, ``holder`` or ``review``; null while valid."""
+        return obj.revocation_reason or None
 
     def get_verify_url(self, obj: Attestation) -> str:
         return verify_url(obj.code)
@@ -114,6 +119,15 @@ class AttestationViewSet(viewsets.ViewSet):
         authentication_classes=[],
     )
     def verify(self, request: Request, code: str) -> Response:
+        from .verify_views import WINDOW_SECONDS, over_limit
+
+        # The same allowance per client as the verification pages.
+        if over_limit(request._request):
+            return Response(
+                {"detail": "Too many checks; try again in a minute."},
+                status=429,
+                headers={"Retry-After": str(WINDOW_SECONDS)},
+            )
         result = verification(code)
         return Response(
             result.as_json(), status=404 if result.status == "unknown" else 200

@@ -23,18 +23,23 @@ urlpatterns = [
     path("badges/status/1.jwt", badges.status_list_view, name="ob3-status"),
     path("mon-espace/attestations/", attestation_views.mine, name="mine"),
     path(
-        "mon-espace/attestations/<int:pk>/attestation.pdf",
+        "mon-espace/attestations/<int:attestation_id>/attestation.pdf",
         attestation_views.pdf,
         name="pdf",
     ),
     path(
-        "mon-espace/attestations/<int:pk>/credential.jwt",
+        "mon-espace/attestations/<int:attestation_id>/credential.jwt",
         attestation_views.ob3,
         name="ob3",
     ),
     path(
-        "mon-espace/attestations/<int:pk>/profil/",
+        "mon-espace/attestations/<int:attestation_id>/profil/",
         attestation_views.show_on_profile,
         name="show",
+    ),
+    path(
+        "mon-espace/attestations/<int:attestation_id>/nom/",
+        attestation_views.keep_name,
+        name="keep-name",
     ),
 ]

@@ -19,7 +19,7 @@ from core.panels import Panel, Section
 from mentors.models import MentorProfile
 
 from .attestation_selectors import attestations_of, skill_title
-from .attestations import attestation_set_shown, verify_url
+from .attestations import attestation_set_keep_name, attestation_set_shown, verify_url
 from .models import Attestation
 
 
@@ -72,8 +72,8 @@ def mine(request: HttpRequest) -> HttpResponse:
     return render(request, "certification/attestations/mine.html", {"rows": rows})
 
 
-def _own(request: HttpRequest, pk: int) -> Attestation:
-    row = attestations_of(holder_id=_me(request).pk).filter(pk=pk).first()
+def _own(request: HttpRequest, attestation_id: int) -> Attestation:
+    row = attestations_of(holder_id=_me(request).pk).filter(pk=attestation_id).first()
     if row is None:
         raise Http404
     return row
@@ -81,28 +81,39 @@ def _own(request: HttpRequest, pk: int) -> Attestation:
 
 @login_required
 @require_safe
-def pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def pdf(request: HttpRequest, attestation_id: int) -> HttpResponse:
     from .pdf import pdf_response
 
-    return pdf_response(_own(request, pk))
+    return pdf_response(_own(request, attestation_id))
 
 
 @login_required
 @require_safe
-def ob3(request: HttpRequest, pk: int) -> HttpResponse:
+def ob3(request: HttpRequest, attestation_id: int) -> HttpResponse:
     from .credentials import credential_response
 
-    return credential_response(_own(request, pk))
+    return credential_response(_own(request, attestation_id))
 
 
 @login_required
 @require_POST
-def show_on_profile(request: HttpRequest, pk: int) -> HttpResponse:
-    row = _own(request, pk)
+def show_on_profile(request: HttpRequest, attestation_id: int) -> HttpResponse:
+    row = _own(request, attestation_id)
     attestation_set_shown(
         holder=_me(request),
         attestation_id=row.pk,
         shown=request.POST.get("shown") == "1",
+    )
+    return HttpResponseRedirect(reverse("certification-attestations:mine"))
+
+
+@login_required
+@require_POST
+def keep_name(request: HttpRequest, attestation_id: int) -> HttpResponse:
+    """Keep my name on it if I delete my account (or not)."""
+    row = _own(request, attestation_id)
+    attestation_set_keep_name(
+        holder=_me(request), attestation_id=row.pk, keep=request.POST.get("keep") == "1"
     )
     return HttpResponseRedirect(reverse("certification-attestations:mine"))
 

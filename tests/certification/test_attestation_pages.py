@@ -113,3 +113,16 @@ def test_the_name_check_after_deletion():
     assert "Le nom correspond." in match.content.decode()
     other = Client().get(f"/verify/{a.display_code}/", {"name": "Marie Curie"})
     assert "Le nom ne correspond pas." in other.content.decode()
+
+
+def test_keep_my_name_is_the_holders_choice():
+    a = issued(full_name="Rémi Faure")
+    client = Client()
+    client.force_login(a.holder)
+    client.post(f"/mon-espace/attestations/{a.pk}/nom/", {"keep": "1"})
+    a.refresh_from_db()
+    assert a.keep_name_public
+    holder = a.holder
+    personal_data_erase(user=holder)
+    page = Client().get(f"/verify/{a.display_code}/").content.decode()
+    assert "Rémi Faure" in page

@@ -74,6 +74,10 @@ def test_the_rate_limit_is_per_client(settings):
     codes = [first.get(url).status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
     assert Client(REMOTE_ADDR="203.0.113.8").get(url).status_code == 200
+    # The JSON twin shares the allowance.
+    api = f"/api/v1/attestations/verify/{a.display_code}/"
+    assert first.get(api).status_code == 429
+    assert Client(REMOTE_ADDR="203.0.113.9").get(api).status_code == 200
 
 
 def test_the_json_twin_is_open():
