@@ -12,14 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.apps import apps
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from matching.models import Mentorship, MentorshipSkill
 from mentors.models import MentorSkill, Skill
-from sessions.models import Booking
+from sessions.models import Booking, SessionNote
 
 from .models import (
     BAND_LEVELS,
@@ -175,19 +174,10 @@ def observed_tasks_list(
     return rows
 
 
-NOTE_MODEL = "SessionNote"
-
-
 def session_notes(*, learner_id: int, skill_id: int) -> list[dict[str, Any]]:
-    """The mentors' notes of the confirmed sessions on the skill (empty while
-    scheduling has no notes)."""
-    try:
-        # Looked up by name: scheduling's notes arrive in a later merge.
-        note_model = apps.get_model("coaching_sessions", NOTE_MODEL)
-    except LookupError:
-        return []
+    """The mentors' notes of the confirmed sessions on the skill."""
     bookings = attended_bookings(learner_id=learner_id, skill_id=skill_id)
-    rows = note_model.objects.filter(booking__in=bookings.values("pk")).order_by(
+    rows = SessionNote.objects.filter(booking__in=bookings.values("pk")).order_by(
         "booking__start"
     )
     return [

@@ -14,22 +14,22 @@ urlpatterns = [
         name="request-form",
     ),
     path(
-        "attestations/demande/<int:pk>/envoyer/",
+        "attestations/demande/<int:attestation_request_id>/envoyer/",
         views.request_resubmit,
         name="request-resubmit",
     ),
     path(
-        "attestations/demande/<int:pk>/retirer/",
+        "attestations/demande/<int:attestation_request_id>/retirer/",
         views.request_withdraw,
         name="request-withdraw",
     ),
     path(
-        "attestations/recommandation/<int:pk>/masquer/",
+        "attestations/recommandation/<int:endorsement_id>/masquer/",
         views.endorsement_hide,
         name="endorsement-hide",
     ),
     path(
-        "attestations/demande/<int:pk>/fichier/",
+        "attestations/demande/<int:attestation_request_id>/fichier/",
         views.evidence_file,
         name="evidence-file",
     ),

@@ -144,7 +144,7 @@ def my_requests(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 @domain_errors("certification:my-requests")
-def request_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
+def request_resubmit(request: HttpRequest, attestation_request_id: int) -> HttpResponse:
     """Answer the team's question and send the request again."""
     form = ResubmitForm(request.POST, request.FILES)
     me = _me(request)
@@ -152,7 +152,7 @@ def request_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             attestation_request_submit(
                 learner=me,
-                request_id=pk,
+                request_id=attestation_request_id,
                 statement=form.cleaned_data["statement"],
                 portfolio_url=form.cleaned_data["portfolio_url"],
                 upload=form.cleaned_data["upload"],
@@ -172,8 +172,10 @@ def request_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @domain_errors("certification:my-requests")
-def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    attestation_request_withdraw(learner=_me(request), request_id=pk)
+def request_withdraw(request: HttpRequest, attestation_request_id: int) -> HttpResponse:
+    attestation_request_withdraw(
+        learner=_me(request), request_id=attestation_request_id
+    )
     messages.success(request, _("Your request is withdrawn."))
     return redirect("certification:my-requests")
 
@@ -181,23 +183,23 @@ def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @domain_errors()
-def endorsement_hide(request: HttpRequest, pk: int) -> HttpResponse:
+def endorsement_hide(request: HttpRequest, endorsement_id: int) -> HttpResponse:
     endorsement = endorsement_set_hidden(
         learner=_me(request),
-        endorsement_id=pk,
+        endorsement_id=endorsement_id,
         hidden=request.POST.get("hidden") != "0",
     )
     return redirect("certification:progress", code=endorsement.skill.code)
 
 
 @require_safe
-def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_file(request: HttpRequest, attestation_request_id: int) -> HttpResponse:
     """The request's file, for its learner, or for a reviewer (permission and
     a session confirmed with TOTP, no conflict of interest). Anyone else: 404,
     as if there were no file."""
     user = request.user
     try:
-        row = AttestationRequest.objects.get(pk=pk)
+        row = AttestationRequest.objects.get(pk=attestation_request_id)
     except ObjectDoesNotExist as exc:
         raise Http404 from exc
     if not row.evidence_file or not user.is_authenticated:

@@ -12,7 +12,12 @@ class MatchingConfig(AppConfig):
         from core.personal_data import register_provider
         from mentors import hooks as mentors_hooks
 
-        from .personal_data import erase_mentorships, export_mentorships
+        from .personal_data import (
+            erase_checkins,
+            erase_mentorships,
+            export_checkins,
+            export_mentorships,
+        )
         from .selectors import acquaintances_of
         from .services import relations_end_for_block, suggestions_refresh_enqueue
 
@@ -26,10 +31,14 @@ class MatchingConfig(AppConfig):
             ("mentors.request_expired", _("Your request has expired")),
             ("mentors.message_new", _("New messages from your mentor or mentee")),
             ("mentors.mentorship_ended", _("A mentorship has ended")),
+            ("matching.checkin", _("Do we continue? (a long mentorship)")),
         ):
             register_kind(NotificationKind(key, label))
         register_provider(
             "mentorships", export=export_mentorships, erase=erase_mentorships
+        )
+        register_provider(
+            "mentorship_checkins", export=export_checkins, erase=erase_checkins
         )
         # A race the services' own checks cannot see: the database decides.
         constraint_message_register(

@@ -387,3 +387,38 @@ class MatchExposure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mentor_profile_id}: {self.shown}"
+
+
+class MentorshipCheckIn(models.Model):
+    """ "On continue ?": both people of a long mentorship are asked once per
+    period of ``MENTORSHIP_CHECKIN_MONTHS`` (``period`` 1 after the first
+    one, 2 after the second…). Each answers continue, or ends the mentorship
+    with a reason (``mentorship_end``); nothing ends by itself."""
+
+    class Answer(models.TextChoices):
+        CONTINUE = "continue", _("We continue")
+        END = "end", _("We end it")
+
+    mentorship = models.ForeignKey(
+        Mentorship, on_delete=models.CASCADE, related_name="checkins"
+    )
+    period = models.PositiveSmallIntegerField()
+    asked_at = models.DateTimeField(default=timezone.now)
+    learner_answer = models.CharField(max_length=10, choices=Answer.choices, blank=True)
+    learner_answered_at = models.DateTimeField(null=True, blank=True)
+    mentor_answer = models.CharField(max_length=10, choices=Answer.choices, blank=True)
+    mentor_answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-period"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mentorship", "period"], name="matching_checkin_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(period__gte=1), name="matching_checkin_period"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"checkin:{self.mentorship_id}:{self.period}"

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import F, Q, Value
 from django.db.models.functions import Replace
 
-from .models import Mentorship, MentorshipRequest, Message
+from .models import Mentorship, MentorshipCheckIn, MentorshipRequest, Message
 
 
 def export_mentorships(user: Any) -> dict[str, Any]:
@@ -72,3 +72,28 @@ def erase_mentorships(user: Any) -> None:
         Message.objects.filter(
             mentorship__in=mentorships, body__contains=user.full_name
         ).update(body=Replace(F("body"), Value(user.full_name), Value("…")))
+
+
+def export_checkins(user: Any) -> dict[str, Any]:
+    """ "On continue ?" questions the person was asked, with their own answer
+    only (the other person's is theirs)."""
+    rows = []
+    for checkin in MentorshipCheckIn.objects.filter(
+        Q(mentorship__learner=user) | Q(mentorship__mentor=user)
+    ).select_related("mentorship"):
+        side = "learner" if checkin.mentorship.learner_id == user.pk else "mentor"
+        rows.append(
+            {
+                "role": side,
+                "period": checkin.period,
+                "asked_at": checkin.asked_at,
+                "answer": getattr(checkin, f"{side}_answer"),
+                "answered_at": getattr(checkin, f"{side}_answered_at"),
+            }
+        )
+    return {"mentorship_checkins": rows}
+
+
+def erase_checkins(user: Any) -> None:
+    """Nothing of the person's own words is in a check-in (an answer from a
+    list): it stays with the mentorship, whose erasure decides for both."""

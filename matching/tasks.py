@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from .checkins import checkins_ask
 from .engine.refresh import suggestions_refresh_all, suggestions_refresh_for_learner
 from .services import mentorship_requests_expire_and_remind
 
@@ -28,3 +29,10 @@ def refresh_suggestions_for_learner_task(learner_id: int) -> int:
 def refresh_all_suggestions_task() -> dict[str, int]:
     """The nightly full refresh of every learner's suggestions."""
     return suggestions_refresh_all()
+
+
+@shared_task
+def ask_mentorship_checkins_task() -> int:
+    """Every 6 hours: "On continue ?" to both people of mentorships that
+    reached a new period (each once per period)."""
+    return checkins_ask()

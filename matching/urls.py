@@ -29,6 +29,11 @@ urlpatterns = [
         "mon-espace/accompagnements/<int:mentorship_id>/", views.thread, name="thread"
     ),
     path(
+        "mon-espace/accompagnements/<int:mentorship_id>/on-continue/",
+        views.checkin,
+        name="checkin",
+    ),
+    path(
         "mon-espace/accompagnements/<int:mentorship_id>/terminer/",
         views.end,
         name="mentorship-end",

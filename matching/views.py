@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -25,6 +26,7 @@ from mentors.models import LearnerProfile, MentorProfile
 from mentors.selectors import mentor_profile_for_viewer
 from mentors.services import report_create
 
+from .checkins import checkin_answer, checkin_open
 from .forms import (
     DeclineForm,
     EndMentorshipForm,
@@ -260,6 +262,8 @@ def thread(request: HttpRequest, mentorship_id: int) -> HttpResponse:
             return redirect("matching:thread", mentorship_id=mentorship.pk)
     message_mark_read(user=me, mentorship=mentorship)
     other = mentorship.mentor if me.pk == mentorship.learner_id else mentorship.learner
+    asked = checkin_open(mentorship=mentorship)
+    side = "learner" if me.pk == mentorship.learner_id else "mentor"
     return render(
         request,
         "matching/thread.html",
@@ -271,6 +275,9 @@ def thread(request: HttpRequest, mentorship_id: int) -> HttpResponse:
                 .select_related("skill")
                 .order_by("skill__position", "skill__code")
             ],
+            # "On continue ?" asked and not answered by this person yet.
+            "checkin_waiting": asked is not None
+            and not getattr(asked, f"{side}_answer"),
             "thread": mentorship.messages.select_related("author"),
             "other": other,
             "form": form,
@@ -323,4 +330,49 @@ def report_message(request: HttpRequest, message_id: int) -> HttpResponse:
         return redirect("matching:thread", mentorship_id=message.mentorship_id)
     return render(
         request, "matching/report_message.html", {"form": form, "message": message}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@domain_errors("matching:thread")
+def checkin(request: HttpRequest, mentorship_id: int) -> HttpResponse:
+    """ "On continue ?": two buttons, continue or end with a reason. The
+    answer is recorded by the button's POST only."""
+    me = _me(request)
+    mentorship = mentorship_for_participant(user_id=me.pk, mentorship_id=mentorship_id)
+    asked = checkin_open(mentorship=mentorship)
+    other = mentorship.mentor if me.pk == mentorship.learner_id else mentorship.learner
+    end_form = EndMentorshipForm(
+        request.POST if request.POST.get("answer") == "end" else None
+    )
+    if request.method == "POST" and asked is not None:
+        answer = request.POST.get("answer", "")
+        if answer == "continue":
+            checkin_answer(user=me, mentorship_id=mentorship.pk, answer=answer)
+            messages.success(request, _("Noted: you continue. Good work together!"))
+            return redirect("matching:thread", mentorship_id=mentorship.pk)
+        if answer == "end" and end_form.is_valid():
+            checkin_answer(
+                user=me,
+                mentorship_id=mentorship.pk,
+                answer=answer,
+                outcome=end_form.cleaned_data["outcome"],
+                reason=end_form.cleaned_data["reason"],
+            )
+            messages.success(request, _("The mentorship has ended. Thank you!"))
+            return redirect("matching:thread", mentorship_id=mentorship.pk)
+    side = "learner" if me.pk == mentorship.learner_id else "mentor"
+    mine = getattr(asked, f"{side}_answer", "")
+    return render(
+        request,
+        "matching/checkin.html",
+        {
+            "mentorship": mentorship,
+            "other": other,
+            "asked": asked,
+            "answered": mine,
+            "end_form": end_form,
+            "months": settings.MENTORSHIP_CHECKIN_MONTHS,
+        },
     )

@@ -219,6 +219,8 @@ class MentorProfile(models.Model):
         "capacity",
         "active_mentorships",
         "median_answer_hours_90d",
+        "hours_mentored",
+        "people_helped",
     )
 
     objects = MentorProfileQuerySet.as_manager()

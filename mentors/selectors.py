@@ -33,7 +33,7 @@ _PAGE_ROW_SQL = """
 SELECT p.id, p.user_id, u.full_name, p.updated_at, p.is_paused,
        p.median_answer_hours_90d, p.headline, p.bio, p.languages, p.region,
        p.city, p.modes, p.photo, p.approved_at, p.capacity, p.active_mentorships,
-       p.next_free_slot_at,
+       p.next_free_slot_at, p.hours_mentored, p.people_helped,
        (p.approved_at IS NOT NULL AND p.is_published
         AND p.hidden_by_staff_at IS NULL AND u.is_active
         AND EXISTS (SELECT 1 FROM account_emailaddress e
@@ -64,6 +64,8 @@ _PAGE_ROW_FIELDS = (
     "capacity",
     "active_mentorships",
     "next_free_slot_at",
+    "hours_mentored",
+    "people_helped",
 )
 
 

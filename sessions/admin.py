@@ -19,6 +19,7 @@ from .models import (
     Booking,
     DateException,
     RescheduleRequest,
+    SessionRating,
     Slot,
     Venue,
     WeeklyRule,
@@ -206,3 +207,31 @@ class AttendanceAdmin(admin.ModelAdmin[Attendance]):
         self, request: HttpRequest, queryset: QuerySet[Attendance]
     ) -> None:
         self._decide(request, queryset, Attendance.Status.MENTOR_ABSENT)
+
+
+@admin.register(SessionRating)
+class SessionRatingAdmin(ReadOnlyAdmin):
+    """Learners' ratings of their sessions, for quality follow-up: staff only
+    (read-only), never public, never shown to the mentor. A low rating is a
+    reason to talk with the mentor, not a score shown anywhere."""
+
+    list_display = ["created_at", "stars", "mentor", "learner", "session_start"]
+    list_filter = ["stars"]
+    list_select_related = ["booking__mentor", "booking__learner"]
+    search_fields = ["booking__mentor__full_name", "booking__mentor__email"]
+    fields = ["booking", "stars", "comment", "created_at"]
+    readonly_fields = ["booking", "stars", "comment", "created_at"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+
+    @admin.display(description=_("mentor"), ordering="booking__mentor__full_name")
+    def mentor(self, rating: SessionRating) -> str:
+        return str(rating.booking.mentor or rating.booking.mentor_name)
+
+    @admin.display(description=_("learner"))
+    def learner(self, rating: SessionRating) -> str:
+        return str(rating.booking.learner or rating.booking.learner_name)
+
+    @admin.display(description=_("session"), ordering="booking__start")
+    def session_start(self, rating: SessionRating) -> Any:
+        return rating.booking.start

@@ -38,7 +38,9 @@ from .meeting import Where, mentor_links, where_to_meet
 from .models import (
     CANCEL_NOTE_MAX,
     MANUAL_LENGTHS,
+    NOTE_FIELD_MAX,
     PERSON_REASONS,
+    RATING_COMMENT_MAX,
     SESSION_LENGTHS,
     Availability,
     Booking,
@@ -49,6 +51,7 @@ from .models import (
     WaitlistEntry,
     validate_meeting_link,
 )
+from .notes import note_of, rating_of, session_note_save, session_rating_give
 from .selectors import (
     availability_get,
     booking_list_for,
@@ -493,6 +496,44 @@ class BookingInput(serializers.Serializer[Any]):
     )
 
 
+class SessionNoteSerializer(serializers.Serializer[Any]):
+    worked = serializers.CharField(
+        max_length=NOTE_FIELD_MAX,
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text="What was worked on.",
+    )
+    achieved = serializers.CharField(
+        max_length=NOTE_FIELD_MAX,
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text="What the learner managed alone.",
+    )
+    next_step = serializers.CharField(
+        max_length=NOTE_FIELD_MAX,
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text="The next step.",
+    )
+    written_at = InstantField(read_only=True)
+    updated_at = InstantField(read_only=True)
+
+
+class SessionRatingSerializer(serializers.Serializer[Any]):
+    stars = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(
+        max_length=RATING_COMMENT_MAX,
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text="For staff only; never shown to the mentor.",
+    )
+    created_at = InstantField(read_only=True)
+
+
 class BookingPersonSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField(allow_null=True)
     full_name = serializers.CharField()
@@ -528,6 +569,27 @@ class BookingSerializer(serializers.Serializer[Any]):
     cancel_note = serializers.CharField(
         help_text="The word the person who cancelled wrote for the other."
     )
+    note = serializers.SerializerMethodField()
+    my_rating = serializers.SerializerMethodField()
+
+    @extend_schema_field(SessionNoteSerializer(allow_null=True))
+    def get_note(self, booking: Booking) -> dict[str, Any] | None:
+        """The mentor's note after the session, for both."""
+        note = note_of(booking)
+        return None if note is None else SessionNoteSerializer(note).data
+
+    @extend_schema_field(
+        SessionRatingSerializer(
+            allow_null=True,
+            help_text="The learner's own rating, shown to them only: always "
+            "null for the mentor.",
+        )
+    )
+    def get_my_rating(self, booking: Booking) -> dict[str, Any] | None:
+        if booking.learner_id != self.context["viewer_id"]:
+            return None
+        rating = rating_of(booking)
+        return None if rating is None else SessionRatingSerializer(rating).data
 
     @extend_schema_field(
         serializers.ChoiceField(
@@ -837,6 +899,50 @@ class BookingViewSet(viewsets.ViewSet):
         )
         done = attendance_answer(person=_me(request), booking_id=int(pk), answer=answer)
         return Response(AttendanceSerializer(done).data)
+
+    @extend_schema(
+        request=SessionNoteSerializer,
+        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)],
+        responses=BookingSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def note(self, request: Request, pk: str) -> Response:
+        """The mentor writes or rewrites the note of an attended session (at
+        least one of the three lines); both people read it. Another person's
+        booking, or the learner's: 404; not attended yet: 409."""
+        data = SessionNoteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        session_note_save(
+            mentor=_me(request),
+            booking_id=int(pk),
+            worked=values["worked"],
+            achieved=values["achieved"],
+            next_step=values["next_step"],
+        )
+        return self._shown(request, int(pk))
+
+    @extend_schema(
+        request=SessionRatingSerializer,
+        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)],
+        responses={201: BookingSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def rating(self, request: Request, pk: str) -> Response:
+        """The learner rates an attended session once (1 to 5, a comment):
+        for staff only, never shown to the mentor. The mentor's booking or
+        another person's: 404; not attended or rated already: 409."""
+        data = SessionRatingSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        session_rating_give(
+            learner=_me(request),
+            booking_id=int(pk),
+            stars=data.validated_data["stars"],
+            comment=data.validated_data["comment"],
+        )
+        response = self._shown(request, int(pk))
+        response.status_code = status.HTTP_201_CREATED
+        return response
 
 
 class RescheduleRequestViewSet(viewsets.ViewSet):

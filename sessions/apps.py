@@ -67,9 +67,17 @@ class CoachingSessionsConfig(AppConfig):
             )
         )
         # Reminders and the waitlist.
-        from .personal_data import erase_waitlist, export_waitlist
+        from .personal_data import (
+            erase_session_notes,
+            erase_waitlist,
+            export_session_notes,
+            export_waitlist,
+        )
 
         register_provider("waitlist", export=export_waitlist, erase=erase_waitlist)
+        register_provider(
+            "session_notes", export=export_session_notes, erase=erase_session_notes
+        )
         # Reminders may be turned off; the waitlist's e-mail is what they asked.
         register_kind(
             NotificationKind("sessions.booking_reminder", _("Reminders of my sessions"))

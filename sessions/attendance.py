@@ -57,6 +57,7 @@ from .display import span_label
 from .invitations import _summary
 from .meeting import other_name
 from .models import Attendance, AttendanceAnswer, Booking
+from .notes import activity_summary_refresh
 
 QUESTION_KIND = "sessions.attendance_question"
 ABSENCES_KIND = "sessions.learner_absences"
@@ -187,6 +188,11 @@ def _settled(attendance: Attendance) -> None:
     )
     if attendance.status == Status.LEARNER_ABSENT:
         _absences_check(attendance.booking)
+    # Hours given and people helped follow the settled attendance (a staff
+    # decision that turns "attended" into an absence takes them back).
+    mentor_id = attendance.booking.mentor_id
+    if mentor_id is not None:
+        activity_summary_refresh(mentor_id=mentor_id)
 
 
 def mentorship_hours_recompute(*, skill_ids: list[int]) -> None:
@@ -372,21 +378,60 @@ def attendance_questions_queue(*, now: datetime | None = None) -> int:
         reminded = [row[0] for row in cursor.fetchall()]
     sent = 0
     for booking_ids, reminder in ((asked, False), (reminded, True)):
+        # A workshop's mentor gets one e-mail for its seats, a link per person.
+        seats: dict[int, list[Attendance]] = {}
         for attendance in (
             Attendance.objects.filter(booking_id__in=booking_ids)
             .select_related("booking__learner", "booking__mentor", "booking__slot")
             .order_by("booking_id")
         ):
-            sent += _ask(attendance, reminder=reminder)
+            booking = attendance.booking
+            grouped = booking.kind == Booking.Kind.WORKSHOP and booking.slot_id
+            sent += _ask(attendance, reminder=reminder, mentor=not grouped)
+            if grouped and not attendance.mentor_answer:
+                seats.setdefault(booking.slot_id or 0, []).append(attendance)
+        for group in seats.values():
+            sent += _ask_mentor_seats(group, reminder=reminder)
     return sent
 
 
-def _ask(attendance: Attendance, *, reminder: bool) -> int:
+def _ask_mentor_seats(group: list[Attendance], *, reminder: bool) -> int:
+    """One question to a workshop's mentor for the seats of ``group`` (one
+    workshop): each person's name with its own signed link."""
+    booking = group[0].booking
+    mentor = booking.mentor
+    if mentor is None or not mentor.is_active:
+        return 0
+    with translation.override(mentor.language or settings.LANGUAGE_CODE):
+        context = {
+            "summary": _summary(booking, ""),
+            "when": span_label(booking.start, booking.end, mentor.time_zone),
+            "seats": [
+                {
+                    "name": other_name(seat.booking, viewer_id=mentor.pk),
+                    "answer_url": attendance_link_url(
+                        booking_id=seat.booking_id, person_id=mentor.pk
+                    ),
+                }
+                for seat in group
+            ],
+            "reminder": reminder,
+        }
+    notify(
+        recipient=mentor,
+        kind=QUESTION_KIND,
+        context=context,
+        link=reverse("coaching_sessions:my-sessions"),
+    )
+    return 1
+
+
+def _ask(attendance: Attendance, *, reminder: bool, mentor: bool = True) -> int:
     booking = attendance.booking
     people = []
     if not attendance.learner_answer:
         people.append(booking.learner)
-    if not attendance.mentor_answer:
+    if mentor and not attendance.mentor_answer:
         people.append(booking.mentor)
     sent = 0
     for person in people:

@@ -51,10 +51,13 @@ from .models import (
     Booking,
     BusyTime,
     DateException,
+    SessionNote,
     Slot,
     Venue,
     WeeklyRule,
 )
+from .notes import activity_summary_refresh
+from .selectors import booking_attended_q
 from .services import (
     availability_get_or_create,
     availability_update,
@@ -892,4 +895,35 @@ def demo_attendance_ensure(
             if seat is not None:
                 answer(mentor, seat, "learner_absent")
                 answer(other, seat, "happened")
+    return made
+
+
+DEMO_NOTE = {
+    "worked": "Installer Python et écrire un premier programme qui dit bonjour.",
+    "achieved": "Lancer le programme seule depuis le terminal.",
+    "next_step": "Lire un fichier et compter ses lignes, avant la prochaine séance.",
+}
+
+
+def demo_notes_ensure(*, learner: User, mentor: User) -> int:
+    """The mentor's note on the demo logins' sessions that took place (the
+    learner reads it in My sessions), then the mentor's hours given and
+    people helped, recounted from those sessions. No rating: a learner's
+    opinion is theirs to give. Idempotent; how many notes it wrote.
+
+    Precondition: inside the seed's transaction, after ``demo_bookings_ensure``.
+    """
+    held = Booking.objects.filter(
+        booking_attended_q(), learner=learner, mentor=mentor, note__isnull=True
+    )
+    made = 0
+    for booking in held:
+        SessionNote.objects.create(
+            booking=booking,
+            written_at=booking.end + timedelta(hours=2),
+            updated_at=booking.end + timedelta(hours=2),
+            **DEMO_NOTE,
+        )
+        made += 1
+    activity_summary_refresh(mentor_id=mentor.pk)
     return made

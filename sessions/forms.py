@@ -20,7 +20,9 @@ from .models import (
     CANCEL_NOTE_MAX,
     COMMITMENT_HOURS_MAX,
     MANUAL_LENGTHS,
+    NOTE_FIELD_MAX,
     PERSON_REASONS,
+    RATING_COMMENT_MAX,
     SESSION_LENGTHS,
     DateException,
     Period,
@@ -493,3 +495,53 @@ class RescheduleForm(forms.Form):
     def __init__(self, *args: Any, slots: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["slot"].choices = slots  # type: ignore[attr-defined]
+
+
+class SessionNoteForm(forms.Form):
+    """The mentor's note after a session: three short lines, for both."""
+
+    worked = forms.CharField(
+        label=_("Worked on"),
+        max_length=NOTE_FIELD_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    achieved = forms.CharField(
+        label=_("Managed alone"),
+        max_length=NOTE_FIELD_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    next_step = forms.CharField(
+        label=_("Next step"),
+        max_length=NOTE_FIELD_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+STAR_CHOICES = [
+    (5, _("5 – Very good")),
+    (4, _("4 – Good")),
+    (3, _("3 – All right")),
+    (2, _("2 – Not very good")),
+    (1, _("1 – Not good")),
+]
+
+
+class SessionRatingForm(forms.Form):
+    """The learner's opinion of a session, read by the team only."""
+
+    stars = forms.TypedChoiceField(
+        label=_("How was this session for you?"),
+        choices=STAR_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Tell us more"),
+        max_length=RATING_COMMENT_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Only our team reads it. Your mentor does not see it."),
+    )

@@ -533,6 +533,12 @@ class Booking(models.Model):
         indexes = [
             models.Index(fields=["learner", "start"], name="sessions_booking_learner"),
             models.Index(fields=["mentor", "start"], name="sessions_booking_mentor"),
+            # The beat scans of sessions just ended (the attendance question).
+            models.Index(
+                fields=["end"],
+                condition=Q(status="confirmed"),
+                name="sessions_booking_ended",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -907,3 +913,67 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"attendance:{self.booking_id} ({self.status})"
+
+
+# --- after the session: notes and ratings ---------------------------------------
+
+NOTE_FIELD_MAX = 500
+RATING_COMMENT_MAX = 1000
+
+
+class SessionNote(models.Model):
+    """The mentor's short note after an attended session, for both people:
+    what was worked on, what the learner managed alone, the next step. No
+    grade: words the learner can use. Edited by the mentor only."""
+
+    booking = models.OneToOneField(
+        Booking, on_delete=models.CASCADE, related_name="note"
+    )
+    worked = models.TextField(_("worked on"), max_length=NOTE_FIELD_MAX, blank=True)
+    achieved = models.TextField(
+        _("managed alone"), max_length=NOTE_FIELD_MAX, blank=True
+    )
+    next_step = models.TextField(_("next step"), max_length=NOTE_FIELD_MAX, blank=True)
+    written_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("session note")
+        verbose_name_plural = _("session notes")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(worked="", achieved="", next_step=""),
+                name="sessions_note_not_empty",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"note:{self.booking_id}"
+
+
+class SessionRating(models.Model):
+    """The learner's rating of an attended session, for staff's quality
+    follow-up only: never public, never shown to the mentor (not as a
+    figure, not in their export). One per booking, given once."""
+
+    booking = models.OneToOneField(
+        Booking, on_delete=models.CASCADE, related_name="rating"
+    )
+    stars = models.PositiveSmallIntegerField(
+        _("rating"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    comment = models.TextField(_("comment"), max_length=RATING_COMMENT_MAX, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("session rating")
+        verbose_name_plural = _("session ratings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stars__gte=1, stars__lte=5),
+                name="sessions_rating_stars",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"rating:{self.booking_id}"

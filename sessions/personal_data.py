@@ -15,6 +15,8 @@ from .models import (
     CalendarFeed,
     CancelReason,
     RescheduleRequest,
+    SessionNote,
+    SessionRating,
     Slot,
     WaitlistEntry,
 )
@@ -230,3 +232,47 @@ def erase_attendance(user: Any) -> None:
     """Whether a past session took place stays: it is the record funders audit
     and the other person's hours. Nothing in it is the erased person's words;
     its link to them goes with the booking's (the account is deleted)."""
+
+
+def export_session_notes(user: Any) -> dict[str, Any]:
+    """Notes after sessions, for both people of the booking (the mentor wrote
+    them for the learner). Ratings: the learner's own only, never in the
+    mentor's export."""
+    notes = SessionNote.objects.filter(
+        Q(booking__learner=user) | Q(booking__mentor=user)
+    ).select_related("booking")
+    ratings = SessionRating.objects.filter(booking__learner=user).select_related(
+        "booking"
+    )
+    return {
+        "session_notes": [
+            {
+                "role": "learner" if note.booking.learner_id == user.pk else "mentor",
+                "session_start": note.booking.start,
+                "worked": note.worked,
+                "achieved": note.achieved,
+                "next_step": note.next_step,
+                "written_at": note.written_at,
+                "updated_at": note.updated_at,
+            }
+            for note in notes.order_by("booking__start", "pk")
+        ],
+        "session_ratings_given": [
+            {
+                "session_start": rating.booking.start,
+                "stars": rating.stars,
+                "comment": rating.comment,
+                "created_at": rating.created_at,
+            }
+            for rating in ratings.order_by("booking__start", "pk")
+        ],
+    }
+
+
+def erase_session_notes(user: Any) -> None:
+    """The learner's rating comments go (their own words); the stars stay,
+    anonymous with the booking, for staff's follow-up of the mentor. Notes
+    stay for the other person's history (the mentor's words about the work
+    done, the erased person's name already gone from the booking): a mentor
+    who leaves does not take their learner's record away, nor the reverse."""
+    SessionRating.objects.filter(booking__learner=user).update(comment="")

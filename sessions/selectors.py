@@ -18,7 +18,15 @@ from mentors.models import MentorProfile
 from mentors.selectors import mentor_profile_page_row
 
 from .feed import TOKEN_FORMAT, feed_window_start
-from .models import Availability, Booking, CalendarFeed, RescheduleRequest, Slot, Venue
+from .models import (
+    Attendance,
+    Availability,
+    Booking,
+    CalendarFeed,
+    RescheduleRequest,
+    Slot,
+    Venue,
+)
 from .slots import candidate_slots, choose, windows
 
 
@@ -213,7 +221,9 @@ def booking_list_for(*, user_id: int, role: str | None = None) -> QuerySet[Booki
         mine = Q(learner_id=user_id) | Q(mentor_id=user_id)
     return (
         Booking.objects.filter(mine)
-        .select_related("learner", "mentor", "slot__venue", "attendance")
+        .select_related(
+            "learner", "mentor", "slot__venue", "attendance", "note", "rating"
+        )
         .prefetch_related("skills__skill")
         .order_by("start", "pk")
     )
@@ -313,4 +323,36 @@ def reschedule_requests_for(*, user_id: int) -> QuerySet[RescheduleRequest]:
         )
         .select_related("booking")
         .order_by("-created_at", "-pk")
+    )
+
+
+# --- after the session ------------------------------------------------------------
+
+
+def booking_attended_q(*, now: datetime | None = None) -> Q:
+    """The bookings that count as attended: confirmed (never cancelled), over,
+    and settled as "it took place" by the attendance rule
+    (``sessions.attendance``: the mentor confirmed and the learner agreed or
+    stayed silent, or staff decided). The one place this rule lives: notes,
+    ratings, the mentor's hours and people helped and their history all read
+    it; the hours per skill (``mentorship_hours_recompute``) say the same in
+    SQL.
+    """
+    return Q(
+        status=Booking.Status.CONFIRMED,
+        end__lte=now or timezone.now(),
+        attendance__status=Attendance.Status.ATTENDED,
+    )
+
+
+def bookings_attended_by_mentor(
+    *, mentor_id: int, now: datetime | None = None
+) -> QuerySet[Booking]:
+    """A mentor's attended sessions, latest first, with what their history
+    shows (the person, the skills)."""
+    return (
+        Booking.objects.filter(booking_attended_q(now=now), mentor_id=mentor_id)
+        .select_related("learner")
+        .prefetch_related("skills__skill")
+        .order_by("-start", "-pk")
     )

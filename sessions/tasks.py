@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from .attendance import attendance_questions_queue, attendances_settle
+from .notes import activity_summary_refresh
 from .reminders import (
     booking_reminder_send,
     booking_reminders_forget,
@@ -88,3 +89,12 @@ def queue_attendance_questions_task() -> int:
 def settle_attendance_task() -> int:
     """Hourly: the mentor's answer the learner did not contest in time settles."""
     return attendances_settle()
+
+
+# --- after the session ------------------------------------------------------------
+
+
+@shared_task
+def refresh_activity_task() -> int:
+    """Daily: every mentor's hours and people helped, recounted."""
+    return activity_summary_refresh()

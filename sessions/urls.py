@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import after_views, views
 
 app_name = "coaching_sessions"
 
@@ -64,6 +64,27 @@ urlpatterns = [
         "mon-espace/seances/<int:booking_id>/changer/",
         views.booking_reschedule_page,
         name="booking-reschedule",
+    ),
+    # After a session: the mentor's note, the learner's opinion, the history.
+    path(
+        "mon-espace/seances/<int:booking_id>/note/",
+        after_views.session_note_page,
+        name="session-note",
+    ),
+    path(
+        "mon-espace/seances/<int:booking_id>/avis/",
+        after_views.session_rating_page,
+        name="session-rating",
+    ),
+    path(
+        "mon-espace/seances-donnees/",
+        after_views.activity_history,
+        name="activity-history",
+    ),
+    path(
+        "mon-espace/seances-donnees.csv",
+        after_views.activity_history_csv,
+        name="activity-history-csv",
     ),
     path(
         "mon-espace/seances/demandes/<int:reschedule_id>/accepter/",

@@ -55,9 +55,11 @@ from .forms import (
 )
 from .meeting import mentor_links, where_to_meet
 from .models import Attendance, AttendanceAnswer, Availability, Booking, Slot
+from .notes import note_of, rating_of
 from .selectors import (
     availability_get,
     availability_public_get,
+    booking_attended_q,
     booking_list_for,
     calendar_feed_bookings,
     calendar_feed_find,
@@ -606,6 +608,11 @@ def my_sessions(request: HttpRequest) -> HttpResponse:
     zone = timezone.get_current_timezone_name()
     bookings = list(booking_list_for(user_id=request.user.pk))
     links = mentor_links([b for b in bookings if b.end > now])
+    held = set(
+        Booking.objects.filter(
+            booking_attended_q(now=now), pk__in=[b.pk for b in bookings if b.end <= now]
+        ).values_list("pk", flat=True)
+    )
 
     def shown(booking: Booking) -> dict[str, Any]:
         as_learner = booking.learner_id == request.user.pk
@@ -641,10 +648,16 @@ def my_sessions(request: HttpRequest) -> HttpResponse:
             upcoming.append(item)
     # The kind word after an absence: once per mentor, on the latest session.
     told: set[int] = set()
-    past = [
-        _with_attendance(shown(b), request.user.pk, now, told)
-        for b in [b for b in reversed(bookings) if b.end <= now][:50]
-    ]
+    past = []
+    for b in [b for b in reversed(bookings) if b.end <= now][:50]:
+        item = _with_attendance(shown(b), request.user.pk, now, told)
+        # After a session that took place: the mentor's note for both; the
+        # mentor writes it, the learner gives their opinion (the team's only).
+        item["held"] = b.pk in held
+        item["note"] = note_of(b)
+        item["as_mentor"] = b.mentor_id == request.user.pk
+        item["rated"] = b.learner_id == request.user.pk and rating_of(b) is not None
+        past.append(item)
     waiting = list(waitlist_list_for(learner_id=request.user.pk, now=now))
     # "Tell me if an earlier time frees up" beside a session as learner, with
     # a mentor whose list the person is not on yet.
@@ -668,6 +681,7 @@ def my_sessions(request: HttpRequest) -> HttpResponse:
         {
             "upcoming": upcoming,
             "past": past,
+            "has_given": any(item["held"] and item["as_mentor"] for item in past),
             "zone_name": zone_name(zone),
             "waiting": [
                 {

@@ -281,6 +281,9 @@ MENTOR_CHARTER_VERSION = "2026-11"
 MENTORSHIP_REQUEST_EXPIRY_DAYS = env.int("MENTORSHIP_REQUEST_EXPIRY_DAYS", default=14)
 MENTORSHIP_REQUEST_REMINDER_DAYS = (3, 10)
 MENTORSHIP_MAX_PENDING_REQUESTS = 5
+# "On continue ?": both people of a mentorship are asked after this many
+# months, then again after each such period.
+MENTORSHIP_CHECKIN_MONTHS = env.int("MENTORSHIP_CHECKIN_MONTHS", default=3)
 # Bookings: a person's cancellation (or a learner's change of time) less than
 # this many hours before the session is late; the learner then asks the mentor
 # to move it rather than moving it themself.
@@ -524,6 +527,16 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "settle-attendance": {
         "task": "sessions.tasks.settle_attendance_task",
         "schedule": timedelta(hours=1),
+    },
+    # Hours given and people helped are recounted when a session's attendance
+    # settles; the daily recount is the safety net.
+    "refresh-activity": {
+        "task": "sessions.tasks.refresh_activity_task",
+        "schedule": timedelta(hours=24),
+    },
+    "ask-mentorship-checkins": {
+        "task": "matching.tasks.ask_mentorship_checkins_task",
+        "schedule": timedelta(hours=6),
     },
     "rebuild-search-lexicon": {
         "task": "mentors.tasks.rebuild_search_lexicon_task",

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.translation import ngettext
 
 from mentors.choices import Mode, language_choices
 from mentors.directory import PAGE_SIZE
@@ -38,6 +39,29 @@ def mode_names(codes: list[str]) -> str:
 @register.filter
 def card_level(level: int) -> str:
     return card_level_label(int(level))
+
+
+@register.filter
+def activity_summary(profile: Any) -> str:
+    """What the mentor is recognised for: "42 h données · 9 personnes
+    accompagnées" (whole hours, never rounded up; minutes under an hour);
+    each part only when not zero, "" for a mentor with neither."""
+    parts = []
+    minutes = round(float(profile.hours_mentored or 0) * 60)
+    if minutes >= 60:
+        hours = minutes // 60
+        parts.append(ngettext("%(n)s h given", "%(n)s h given", hours) % {"n": hours})
+    elif minutes:
+        parts.append(
+            ngettext("%(n)s min given", "%(n)s min given", minutes) % {"n": minutes}
+        )
+    people = profile.people_helped or 0
+    if people:
+        parts.append(
+            ngettext("%(n)s person helped", "%(n)s people helped", people)
+            % {"n": people}
+        )
+    return " · ".join(parts)
 
 
 @register.filter

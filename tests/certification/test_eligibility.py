@@ -202,3 +202,28 @@ def test_the_rule_version_is_kept_at_submission_and_judges_the_request():
     assert again.state == "submitted"
     assert again.rules == v1
     assert again.evidence["sessions"]
+
+
+def test_the_evidence_holds_the_session_notes():
+    from sessions.models import SessionNote
+
+    learner = UserFactory()
+    main, _second = eligible_intermediate(learner)
+    booking = learner.bookings_as_learner.filter(mentor=main).order_by("start").first()
+    SessionNote.objects.create(
+        booking=booking, worked="Les visios", achieved="Rejoindre seule"
+    )
+    draft = attestation_request_create(
+        learner=learner, skill_code="2.1", level=3, statement="Je fais des visios."
+    )
+
+    sent = attestation_request_submit(learner=learner, request_id=draft.pk)
+
+    assert sent.evidence["notes"] == [
+        {
+            "date": booking.start.date().isoformat(),
+            "worked": "Les visios",
+            "achieved": "Rejoindre seule",
+            "next_step": "",
+        }
+    ]

@@ -34,6 +34,7 @@ from mentors.models import (
 )
 from mentors.search import mentor_search_refresh
 from mentors.services import block_create
+from sessions.attendance import attendance_answer
 from sessions.models import Booking
 from sessions.services import (
     availability_get_or_create,
@@ -224,9 +225,28 @@ def make_cast() -> Cast:
     Booking.objects.filter(pk=past_booking.pk).update(
         start=yesterday, end=yesterday + (past_booking.end - past_booking.start)
     )
+    # And one that took place three days ago (booked ahead, then moved back in
+    # time): its mentor writes the note, learner A rates it.
+    held_slot = slot_create(
+        mentor_profile_id=mentor_of_a.pk,
+        start=(timezone.now() + timedelta(days=9)).replace(
+            minute=0, second=0, microsecond=0
+        ),
+    )
+    held = booking_create(
+        learner=cast.users["learner_a"], slot_id=held_slot.pk, mode="video"
+    )
+    held_start = timezone.now() - timedelta(days=3)
+    Booking.objects.filter(pk=held.pk).update(
+        start=held_start, end=held_start + timedelta(hours=1)
+    )
+    # It took place: the mentor said so and learner A agreed.
+    for person in (cast.users["mentor_of_a"], cast.users["learner_a"]):
+        attendance_answer(person=person, booking_id=held.pk, answer="happened")
     cast.objects = {
         **attestation_objects(cast, mentorship_a),
         "past_booking_of_a": past_booking.pk,
+        "held_of_a": held.pk,
         "feed_token_of_a": feed_token,
         "waitlist_of_b": waiting.pk,
         "reschedule_of_a": reschedule.pk,
@@ -249,7 +269,8 @@ def attestation_objects(cast: Cast, mentorship_a: Any) -> dict[str, Any]:
     from certification.groups import reviewers_group_ensure
     from certification.models import AttestationRequest, ObservedTask
     from matching.models import Mentorship, MentorshipSkill
-    from sessions.models import Attendance
+    from sessions.attendance import attendance_answer
+    from sessions.demo import _past_session
 
     cast.users["reviewer"].groups.add(reviewers_group_ensure())
     digcomp = Skill.objects.get(code="2.1")
@@ -272,38 +293,21 @@ def attestation_objects(cast: Cast, mentorship_a: Any) -> dict[str, Any]:
         ("a2", mentorship_a, 9),
         ("b", mentorship_b, 8),
     ]:
-        ms, _ = MentorshipSkill.objects.get_or_create(
-            mentorship=mentorship, skill=digcomp
+        MentorshipSkill.objects.get_or_create(mentorship=mentorship, skill=digcomp)
+        availability = availability_get_or_create(
+            mentor_profile=mentorship.mentor.mentor_profile
         )
-        start = (timezone.now() - timedelta(days=days)).replace(
-            minute=0, second=0, microsecond=0
+        booking = _past_session(
+            mentorship, availability, timezone.now(), days_ago=days, skill_code="2.1"
         )
-        booking = Booking.objects.create(
-            learner=mentorship.learner,
-            mentor=mentorship.mentor,
-            mentorship=mentorship,
-            kind="mentorship",
-            start=start,
-            end=start + timedelta(hours=1),
-            mode="video",
-        )
-        booking.skills.add(ms)
-        Attendance.objects.create(
-            booking=booking,
-            mentor_answer="happened",
-            mentor_answered_at=start,
-            status="attended",
-            settled_at=start,
-        )
-        MentorshipSkill.objects.filter(pk=ms.pk).update(
-            minutes_attended=ms.minutes_attended + 60
-        )
+        for person in (mentorship.mentor, mentorship.learner):
+            attendance_answer(person=person, booking_id=booking.pk, answer="happened")
         sessions[key] = booking.pk
     draft = AttestationRequest.objects.create(
         learner=cast.users["learner_a"],
         skill=digcomp,
         level=1,
-        statement="J'envoie des courriels avec pièce jointe.",
+        statement="J'envoie des e-mails avec pièce jointe.",
     )
     task = ObservedTask.objects.get(skill=digcomp, band="foundation")
     return {

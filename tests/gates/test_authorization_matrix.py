@@ -137,6 +137,10 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/api/v1/reschedule-requests/{id}/decline/"): row(
         401, 404, 404, 200, 404, 404
     ),
+    # {id} is learner A's session of three days ago: only its mentor writes the
+    # note (both read it in the booking), only learner A rates it (for staff).
+    ("POST", "/api/v1/bookings/{id}/note/"): row(401, 404, 404, 200, 404, 404),
+    ("POST", "/api/v1/bookings/{id}/rating/"): row(401, 201, 404, 404, 404, 404),
 }
 
 # --- attestations (issue 18) ------------------------------------------------------
@@ -242,6 +246,8 @@ PATH_PARAMS = {
     "/api/v1/bookings/{id}/attendance/": lambda cast: {
         "id": cast.objects["past_booking_of_a"]
     },
+    "/api/v1/bookings/{id}/note/": lambda cast: {"id": cast.objects["held_of_a"]},
+    "/api/v1/bookings/{id}/rating/": lambda cast: {"id": cast.objects["held_of_a"]},
     "/api/v1/bookings/{id}/reschedule/": lambda cast: {
         "id": cast.objects["booking_of_a"]
     },
@@ -317,6 +323,15 @@ BODIES = {
     },
     ("POST", "/api/v1/bookings/{id}/reschedule/"): lambda cast: {
         "slot": cast.objects["slot_of_mentor_of_a"]
+    },
+    ("POST", "/api/v1/bookings/{id}/note/"): lambda cast: {
+        "worked": "Le CV",
+        "achieved": "",
+        "next_step": "Une lettre",
+    },
+    ("POST", "/api/v1/bookings/{id}/rating/"): lambda cast: {
+        "stars": 2,
+        "comment": "SECRET-RATING-COMMENT",
     },
 }
 
@@ -413,3 +428,29 @@ def test_the_route_walker_finds_routes():
     routes = _api_routes()
 
     assert "/api/v1/me/" in routes
+
+
+def test_a_rating_is_never_readable_by_the_mentor():
+    """Learner A rates their past session; then every GET of the API that
+    takes no other parameter, and the booking itself, answers A's mentor
+    without the stars or the comment (the booking's ``my_rating`` is null)."""
+    cast = make_cast()
+    client = APIClient()
+    given = client.post(
+        f"/api/v1/bookings/{cast.objects['held_of_a']}/rating/",
+        json.dumps({"stars": 2, "comment": "SECRET-RATING-COMMENT"}),
+        content_type="application/json",
+        headers=cast.headers("learner_a"),
+    )
+    assert given.status_code == 201
+    held = f"/api/v1/bookings/{cast.objects['held_of_a']}/"
+    paths = [path for method, path in MATRIX if method == "GET" and "{" not in path]
+    for path in [*paths, held]:
+        answer = client.get(path, headers=cast.headers("mentor_of_a"))
+        assert "SECRET-RATING-COMMENT" not in answer.content.decode(), path
+    booking = client.get(held, headers=cast.headers("mentor_of_a")).json()
+    assert booking["my_rating"] is None
+    assert (
+        client.get(held, headers=cast.headers("learner_a")).json()["my_rating"]["stars"]
+        == 2
+    )

@@ -103,6 +103,11 @@ PARAMETERS: dict[str, Callable[[Cast, str], Any]] = {
     ),
     # Learner A's calendar feed (no sign-in: the same for every actor).
     "feed_token": lambda cast, actor: cast.objects["feed_token_of_a"],
+    # Attestations: learner A's draft; no endorsement in the cast (404 path).
+    "attestation_request_id": lambda cast, actor: cast.objects[
+        "attestation_request_of_a"
+    ],
+    "endorsement_id": lambda cast, actor: 0,
 }
 # A router's "pk", by the collection it names.
 ROUTER_PKS = {
@@ -114,6 +119,7 @@ ROUTER_PKS = {
     "bookings/": "booking_of_a",
     "waitlist/": "waitlist_of_b",
     "reschedule-requests/": "reschedule_of_a",
+    "attestation-requests/": "attestation_request_of_a",
 }
 # Routes not walked, each with why.
 NOT_WALKED = {

@@ -6,12 +6,13 @@ reminded once, staff told of two absences in a row."""
 
 from __future__ import annotations
 
-import threading
+import re
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
 from django.contrib.admin.models import LogEntry
-from django.db import connection, transaction
+from django.core import mail
 from django.test import override_settings
 from django.utils import timezone
 
@@ -26,8 +27,10 @@ from sessions.attendance import (
 )
 from sessions.models import Attendance, Booking
 from sessions.services import availability_get_or_create, booking_create, slot_create
+from tests.concurrency import race
 from tests.factories import UserFactory
 from tests.matching.helpers import mentor
+from tests.outbox import run_outbox
 from tests.sessions.test_reminders import _booked
 
 HAPPENED, LEARNER_ABSENT, MENTOR_ABSENT = "happened", "learner_absent", "mentor_absent"
@@ -238,27 +241,13 @@ def test_staff_are_told_after_two_absences_in_a_row_nothing_closes(session):
 @pytest.mark.django_db(transaction=True)
 def test_two_answers_at_the_same_moment_both_count():
     session = past(_booked(hours_ahead=20))
-    barrier = threading.Barrier(2)
-    errors: list[BaseException] = []
 
-    def answer(person: object) -> None:
-        try:
-            barrier.wait(30)
-            with transaction.atomic():
-                attendance_answer(person=person, booking_id=session.pk, answer=HAPPENED)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
+    def answer(person: object) -> Callable[[], object]:
+        return lambda: attendance_answer(
+            person=person, booking_id=session.pk, answer=HAPPENED
+        )
 
-    threads = [
-        threading.Thread(target=answer, args=(p,))
-        for p in (session.learner, session.mentor)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    _done, errors = race([answer(session.learner), answer(session.mentor)])
 
     assert errors == []
     attendance = Attendance.objects.get(booking=session)
@@ -270,9 +259,9 @@ def test_two_answers_at_the_same_moment_both_count():
     assert minutes(session) == 60
 
 
-@pytest.mark.django_db
-def test_each_workshop_seat_has_its_own_attendance_and_no_mentorship_hours():
-    profile = mentor()
+def _workshop_held(profile, people) -> list[Booking]:
+    """A video workshop of ``profile`` booked three days ago by ``people``,
+    now over: their seats."""
     availability_get_or_create(mentor_profile=profile)
     then = timezone.now() - timedelta(days=3)
     start = (timezone.now() + timedelta(days=2)).replace(second=0, microsecond=0)
@@ -284,11 +273,17 @@ def test_each_workshop_seat_has_its_own_attendance_and_no_mentorship_hours():
         modes=["video"],
         now=then,
     )
-    came, missed = UserFactory(), UserFactory()
-    seats = [
+    return [
         past(booking_create(learner=p, slot_id=slot.pk, mode="video", now=then))
-        for p in (came, missed)
+        for p in people
     ]
+
+
+@pytest.mark.django_db
+def test_each_workshop_seat_has_its_own_attendance_and_no_mentorship_hours():
+    profile = mentor()
+    came, missed = UserFactory(), UserFactory()
+    seats = _workshop_held(profile, [came, missed])
 
     attendance_answer(person=profile.user, booking_id=seats[0].pk, answer=HAPPENED)
     attendance_answer(person=came, booking_id=seats[0].pk, answer=HAPPENED)
@@ -301,27 +296,42 @@ def test_each_workshop_seat_has_its_own_attendance_and_no_mentorship_hours():
     assert seats[0].skills.count() == 0  # its hours stay on the booking
 
 
+@pytest.mark.django_db
+def test_a_workshops_mentor_is_asked_once_with_a_link_per_person():
+    profile = mentor(full_name="Karim Benali")
+    people = [UserFactory(full_name=n) for n in ("Ana Diaz", "Bruno Petit", "Cléo")]
+    seats = _workshop_held(profile, people)
+    now = seats[0].end + timedelta(minutes=10)
+    run_outbox()  # the booking confirmations
+    mail.outbox.clear()
+
+    assert attendance_questions_queue(now=now) == 4  # 3 people, 1 mentor
+    run_outbox()
+    [to_mentor] = [m for m in mail.outbox if m.to == [profile.user.email]]
+    links = re.findall(r"https?://\S+/seance/presence/\S+/", to_mentor.body)
+    assert len(links) == 3
+    assert all(person.full_name in to_mentor.body for person in people)
+    assert "Atelier « Créer son adresse e-mail »" in to_mentor.subject
+
+    # The reminder names only the seats the mentor has not answered.
+    attendance_answer(
+        person=profile.user, booking_id=seats[0].pk, answer=HAPPENED, now=now
+    )
+    mail.outbox.clear()
+    later = now + timedelta(days=2)
+    assert attendance_questions_queue(now=later) == 4
+    run_outbox()
+    [reminder] = [m for m in mail.outbox if m.to == [profile.user.email]]
+    assert "Ana Diaz" not in reminder.body
+    assert "Bruno Petit" in reminder.body
+    assert len(re.findall(r"/seance/presence/\S+/", reminder.body)) == 2
+
+
 @pytest.mark.django_db(transaction=True)
 def test_scans_at_the_same_moment_ask_once():
     session = past(_booked(hours_ahead=20))
-    barrier = threading.Barrier(3)
-    asked: list[int] = []
-    errors: list[BaseException] = []
 
-    def scan() -> None:
-        try:
-            barrier.wait(30)
-            asked.append(attendance_questions_queue())
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=scan) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    asked, errors = race([attendance_questions_queue] * 3)
 
     assert errors == []
     assert sorted(asked) == [0, 0, 2]

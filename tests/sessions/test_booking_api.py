@@ -9,9 +9,10 @@ import pytest
 from rest_framework.test import APIClient
 
 from sessions.models import Booking, BookingKey
+from tests.concurrency import race
 from tests.factories import UserFactory
 from tests.matching.helpers import mentor
-from tests.sessions.test_bookings import _discovery, _mentorship, _race, _slot
+from tests.sessions.test_bookings import _discovery, _mentorship, _slot
 
 pytestmark = pytest.mark.django_db
 
@@ -115,7 +116,7 @@ def test_two_requests_with_the_same_key_at_once_make_one_booking():
     def send():
         return _book(_client(learner), {"slot": slot.pk, "mode": "video"}, "same")
 
-    results, errors = _race([send, send, send])
+    results, errors = race([send, send, send])
 
     assert errors == []
     assert [r.status_code for r in results] == [201, 201, 201]

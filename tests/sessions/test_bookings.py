@@ -3,12 +3,10 @@ no double booking under load (real threads on PostgreSQL)."""
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.utils import timezone
 
 from core.errors import Conflict
@@ -21,6 +19,7 @@ from sessions.services import (
     slot_create,
     slot_delete,
 )
+from tests.concurrency import race
 from tests.factories import UserFactory
 from tests.matching.helpers import mentor
 
@@ -184,30 +183,6 @@ def test_a_person_who_also_mentors_cannot_book_over_their_own_slot():
     assert booking.kind == "discovery"
 
 
-def _race(works) -> tuple[list[object], list[BaseException]]:
-    """Run the callables at once on their own connections; what each returned
-    or raised."""
-    barrier = threading.Barrier(len(works))
-    results: list[object] = []
-    errors: list[BaseException] = []
-
-    def run(work):
-        try:
-            barrier.wait(timeout=30)
-            results.append(work())
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(w,)) for w in works]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results, errors
-
-
 @pytest.mark.django_db(transaction=True)
 def test_fifty_people_booking_one_seat_at_once_one_wins():
     profile = mentor()
@@ -215,7 +190,7 @@ def test_fifty_people_booking_one_seat_at_once_one_wins():
     slot = _slot(profile)
     learners = UserFactory.create_batch(50)
 
-    results, errors = _race(
+    results, errors = race(
         [
             lambda learner=learner: booking_create(
                 learner=learner, slot_id=slot.pk, mode="video"
@@ -243,7 +218,7 @@ def test_two_overlapping_bookings_of_different_lengths_at_once_one_wins():
     at_ten = _slot(first, START + timedelta(hours=1), minutes=30)
     at_quarter_to = _slot(second, START + timedelta(minutes=45), minutes=60)
 
-    results, errors = _race(
+    results, errors = race(
         [
             lambda: booking_create(learner=learner, slot_id=at_ten.pk, mode="video"),
             lambda: booking_create(
@@ -262,7 +237,7 @@ def test_workshop_seats_hold_under_concurrency_and_discovery_stays_single():
     profile = mentor()
     _discovery(profile)
     workshop = _slot(profile, capacity=5, title="Premiers pas sur l'ordinateur")
-    seats, seat_errors = _race(
+    seats, seat_errors = race(
         [
             lambda learner=learner: booking_create(
                 learner=learner, slot_id=workshop.pk, mode="video"
@@ -272,7 +247,7 @@ def test_workshop_seats_hold_under_concurrency_and_discovery_stays_single():
     )
     learner = UserFactory()
     slots = [_slot(profile, START + timedelta(days=d)) for d in (1, 2, 3)]
-    discoveries, discovery_errors = _race(
+    discoveries, discovery_errors = race(
         [
             lambda slot=slot: booking_create(
                 learner=learner, slot_id=slot.pk, mode="video"

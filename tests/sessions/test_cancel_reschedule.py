@@ -34,9 +34,10 @@ from sessions.services import (
     reschedule_request_decline,
     reschedule_requests_expire,
 )
+from tests.concurrency import race
 from tests.factories import UserFactory
 from tests.matching.helpers import mentor
-from tests.sessions.test_bookings import START, _discovery, _mentorship, _race, _slot
+from tests.sessions.test_bookings import START, _discovery, _mentorship, _slot
 from tests.sessions.test_invitations import (
     _event,
     _ics_text,
@@ -363,7 +364,7 @@ def test_two_learners_moving_to_the_same_free_time_at_once_one_wins():
             person=learner, booking_id=booking.pk, slot_id=target.pk
         )
 
-    results, errors = _race([move(first, bookings[0]), move(second, bookings[1])])
+    results, errors = race([move(first, bookings[0]), move(second, bookings[1])])
 
     assert len(results) == 1
     assert [type(e) for e in errors] == [Conflict]

@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.demo import DEMO_ACCOUNTS
 from accounts.models import User
 from mentors.models import MentorProfile
-from sessions.models import Booking, BusyTime, Slot
+from sessions.models import Booking, BusyTime, SessionNote, SessionRating, Slot
 from sessions.services import slot_summary_refresh
 from tests.mentors.test_seed_demo import _slot_summary
 
@@ -151,3 +151,25 @@ def test_the_demo_has_attended_hours_a_pending_answer_and_a_disagreement():
     [disputed] = Attendance.objects.filter(status="disputed")
     assert disputed.booking.mentor == mentor
     assert disputed.booking.kind == "workshop"
+
+
+def test_the_demo_mentor_wrote_a_note_and_their_hours_show_once_seeded_twice():
+    _seed()
+    _seed()
+    learner = User.objects.get(email=DEMO_ACCOUNTS[0].email)
+    mentor = User.objects.get(email=DEMO_ACCOUNTS[1].email)
+
+    held = Booking.objects.get(
+        learner=learner,
+        mentor=mentor,
+        kind="mentorship",
+        start__lt=timezone.now(),
+        attendance__status="attended",
+    )
+    assert held.note.worked
+    assert SessionNote.objects.filter(booking__mentor=mentor).count() == 1
+    assert not SessionRating.objects.exists()
+    profile = MentorProfile.objects.get(user=mentor)
+    minutes = (held.end - held.start).total_seconds() / 60
+    assert profile.people_helped == 1
+    assert float(profile.hours_mentored) * 60 == minutes

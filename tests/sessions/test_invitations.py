@@ -19,36 +19,21 @@ from django.db.models import F
 
 from core.models import OutboxMessage
 from sessions.invitations import REASONS, booking_invitations_send
-from sessions.models import Availability, Booking
+from sessions.models import Booking
 from sessions.services import booking_create
 from tests.factories import UserFactory
 from tests.matching.helpers import mentor
 from tests.outbox import run_outbox
+from tests.sessions.people import LINK, ada_and_lea
 from tests.sessions.test_bookings import START, _discovery, _mentorship, _slot
-
-LINK = "https://visio.example.org/ada-lovelace"
 
 
 def _pair(**learner_fields):
     """A French learner in Paris and an English mentor in Toronto, in an
     active mentorship; the mentor has their own video link."""
-    profile = mentor(
-        full_name="Ada Lovelace",
-        email="ada@example.org",
-        language="en",
-        time_zone="America/Toronto",
-    )
-    learner = UserFactory(
-        full_name="Léa Martin",
-        email="lea@example.org",
-        language="fr",
-        time_zone="Europe/Paris",
-        **learner_fields,
-    )
+    profile, learner = ada_and_lea(**learner_fields)
     _mentorship(learner, profile)
-    slot = _slot(profile)
-    Availability.objects.filter(mentor_profile=profile).update(meeting_link=LINK)
-    return profile, learner, slot
+    return profile, learner, _slot(profile)
 
 
 def _sent() -> dict[str, mail.EmailMessage]:

@@ -22,7 +22,7 @@ from django.utils import timezone
 from core.models import OutboxMessage
 from core.notifications import email_opt_out
 from core.outbox import breaker, outbox_relay
-from sessions.models import Availability, Booking, BookingReminder
+from sessions.models import Booking, BookingReminder
 from sessions.reminders import (
     SEND_TASK,
     booking_reminder_send,
@@ -35,32 +35,19 @@ from sessions.services import (
     bookings_cancel_for_change,
     slot_create,
 )
+from tests.concurrency import race
 from tests.factories import UserFactory
 from tests.matching.helpers import mentor
 from tests.outbox import run_outbox
+from tests.sessions.people import LINK, ada_and_lea
 from tests.sessions.test_bookings import _mentorship
-
-LINK = "https://visio.example.org/ada-lovelace"
 
 
 def _booked(hours_ahead: float = 20, agenda: str = "Relire mon CV") -> Booking:
     """A French learner in Paris and an English mentor in Toronto; a session
     of their mentorship ``hours_ahead`` from now, booked three days ago."""
-    profile = mentor(
-        full_name="Ada Lovelace",
-        email="ada@example.org",
-        language="en",
-        time_zone="America/Toronto",
-    )
-    learner = UserFactory(
-        full_name="Léa Martin",
-        email="lea@example.org",
-        language="fr",
-        time_zone="Europe/Paris",
-    )
+    profile, learner = ada_and_lea()
     mentorship = _mentorship(learner, profile, skills=1)
-    availability_get_or_create(mentor_profile=profile)
-    Availability.objects.filter(mentor_profile=profile).update(meeting_link=LINK)
     start = (timezone.now() + timedelta(hours=hours_ahead)).replace(
         second=0, microsecond=0
     )
@@ -310,24 +297,7 @@ def test_many_scans_at_the_same_moment_make_each_reminder_once():
         others.append(
             booking_create(learner=learner, slot_id=slot.pk, mode="video", now=then)
         )
-    barrier = threading.Barrier(6)
-    made: list[int] = []
-    errors: list[BaseException] = []
-
-    def scan() -> None:
-        try:
-            barrier.wait(30)
-            made.append(booking_reminders_queue())
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=scan) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    made, errors = race([booking_reminders_queue] * 6)
 
     assert errors == []
     assert sum(made) == 1 + len(others) == 5

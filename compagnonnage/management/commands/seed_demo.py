@@ -25,6 +25,7 @@ from sessions.demo import (
     demo_availability_ensure,
     demo_bookings_ensure,
     demo_mentor_availability_ensure,
+    demo_notes_ensure,
     demo_venues_ensure,
 )
 
@@ -120,6 +121,10 @@ class Command(BaseCommand):
                     )
                 with population.time("attendance"):
                     demo_attendance_ensure(
+                        learner=by_role["learner"], mentor=by_role["mentor"]
+                    )
+                with population.time("notes"):
+                    demo_notes_ensure(
                         learner=by_role["learner"], mentor=by_role["mentor"]
                     )
             with population.time("attestations"):
