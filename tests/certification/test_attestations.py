@@ -176,3 +176,39 @@ def test_mentor_badges_once_per_threshold():
         )
     with pytest.raises(IntegrityError), transaction.atomic():
         mentor_badge_issue(mentor=mentor, hours=20)
+
+
+def test_a_deleted_mentor_leaves_the_endorsers():
+    from mentors.models import MentorProfile
+
+    request, main, _second = submitted()
+    assert MentorProfile.objects.public().filter(user=main).exists()
+    attestation_request_decide(
+        reviewer=a_reviewer(), request_id=request.pk, decision="approve"
+    )
+    attestation = Attestation.objects.get(request=request)
+    assert attestation.endorsers == [main.full_name]
+    personal_data_erase(user=main)
+    attestation.refresh_from_db()
+    assert attestation.endorsers == []
+
+
+def test_the_export_lists_ones_attestations():
+    from certification.attestations_app import export_attestations
+
+    attestation = issued()
+    exported = export_attestations(attestation.holder)["attestations"]
+    assert [row["code"] for row in exported] == [attestation.code]
+
+
+def test_revocation_drops_the_cached_pdf(django_capture_on_commit_callbacks):
+    from django.core.cache import cache
+
+    attestation = issued()
+    key = f"certification:pdf:{attestation.pk}:{attestation.language}"
+    cache.set(key, b"%PDF-old")
+    with django_capture_on_commit_callbacks(execute=True):
+        attestation_revoke(
+            staff=a_revoker(), attestation_id=attestation.pk, reason="error", note="x"
+        )
+    assert cache.get(key) is None
