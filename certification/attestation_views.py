@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts.models import User
 from core.panels import Panel, Section
+from core.views import domain_errors
 from mentors.models import MentorProfile
 
 from .attestation_selectors import attestations_of, skill_title
@@ -81,6 +82,7 @@ def _own(request: HttpRequest, attestation_id: int) -> Attestation:
 
 @login_required
 @require_safe
+@domain_errors("certification-attestations:mine")
 def pdf(request: HttpRequest, attestation_id: int) -> HttpResponse:
     from .pdf import pdf_response
 
@@ -89,6 +91,7 @@ def pdf(request: HttpRequest, attestation_id: int) -> HttpResponse:
 
 @login_required
 @require_safe
+@domain_errors("certification-attestations:mine")
 def ob3(request: HttpRequest, attestation_id: int) -> HttpResponse:
     from .credentials import credential_response
 

@@ -262,6 +262,15 @@ def attestation_set_keep_name(
     return attestation
 
 
+def attestation_usable(attestation: Attestation) -> None:
+    """A revoked attestation is no longer handed out (PDF, signed
+    credential): its verification page says why."""
+    if attestation.is_revoked:
+        raise Conflict(
+            _("This attestation is revoked: it can no longer be downloaded.")
+        )
+
+
 def verify_url(code: str) -> str:
     """The verification page, absolute from SITE_URL, unversioned, with no
     language prefix: it is printed on paper and lives forever."""

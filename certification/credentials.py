@@ -22,7 +22,7 @@ from joserfc import jwt
 from joserfc.jwk import RSAKey
 
 from .attestation_selectors import how_text, skill_title
-from .attestations import verify_url
+from .attestations import attestation_usable, verify_url
 from .badges import (
     achievement_description,
     badge_class_id,
@@ -140,6 +140,7 @@ def credential_jwt(attestation: Attestation) -> str:
 
 
 def credential_response(attestation: Attestation) -> HttpResponse:
+    attestation_usable(attestation)
     response = HttpResponse(
         credential_jwt(attestation), content_type="application/vc+jwt"
     )

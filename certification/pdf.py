@@ -27,7 +27,7 @@ from .attestation_selectors import (
     how_text,
     skill_title,
 )
-from .attestations import verify_url
+from .attestations import attestation_usable, verify_url
 from .models import Attestation
 
 logger = logging.getLogger(__name__)
@@ -86,6 +86,7 @@ def attestation_pdf(attestation: Attestation) -> bytes:
 
 
 def pdf_response(attestation: Attestation) -> HttpResponse:
+    attestation_usable(attestation)
     try:
         pdf = attestation_pdf(attestation)
     except PdfUnavailable as error:

@@ -91,3 +91,18 @@ def test_someone_elses_pdf_is_404():
         other.get(f"/mon-espace/attestations/{a.pk}/attestation.pdf").status_code == 404
     )
     assert other.get(f"/api/v1/attestations/{a.pk}/pdf/").status_code == 404
+
+
+def test_a_revoked_attestation_is_no_longer_handed_out():
+    from certification.attestations import attestation_revoke
+    from tests.certification.attestation_helpers import a_revoker
+
+    a = issued()
+    attestation_revoke(staff=a_revoker(), attestation_id=a.pk, reason="error")
+    client = Client()
+    client.force_login(a.holder)
+    assert client.get(f"/api/v1/attestations/{a.pk}/pdf/").status_code == 409
+    assert client.get(f"/api/v1/attestations/{a.pk}/ob3/").status_code == 409
+    page = client.get(f"/mon-espace/attestations/{a.pk}/attestation.pdf")
+    assert page.status_code == 302
+    assert page["Location"] == "/mon-espace/attestations/"
