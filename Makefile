@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 TIMED := scripts/timed
 
-.PHONY: run test install services services-stop services-status messages migrate demo lint typecheck check clean
+.PHONY: ob2-validator run test install services services-stop services-status messages migrate demo lint typecheck check clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,9 @@ typecheck: install
 bench: messages ; $(PY) -m bench.run $(BENCH_ARGS)
 bench-matching: messages ; $(PY) -m bench.matching $(BENCH_ARGS)
 load: messages ; $(PY) -m bench.load $(LOAD_ARGS)
+# The Open Badges 2.0 validator's own virtualenv (tests/certification/test_ob2.py
+# builds it on first use too).
+ob2-validator: install ; $(PY) -m tests.certification.ob2.venv
 
 test: install
 	@rm -f .data/phases.log

@@ -25,6 +25,7 @@ from urllib.parse import quote
 
 from bench.loadrun import STEPS, ScenarioRun, scenario_run
 from bench.run import (
+    BENCH_KEYS,
     OUT_DIR,
     REDIS_DB,
     SEED,
@@ -43,6 +44,7 @@ from bench.run import (
     run_with_services,
     save_figures,
 )
+from certification.signing_keys import keys_file_ensure
 
 # At half the highest rate kept, a step's p99 may be this many times its p99
 # in process (issue "Search that stays fast for every query", item 7).
@@ -110,6 +112,8 @@ def load(state: dict[str, str], args: argparse.Namespace) -> dict[str, Any]:
         "REDIS_URL": state["REDIS_URL"].rsplit("/", 1)[0] + f"/{REDIS_DB}",
         "DJANGO_SECRET_KEY": "bench-only-key-" + "x" * 40,
         "SITE_URL": f"http://127.0.0.1:{port}",
+        # Production settings refuse to start without attestation signing keys.
+        "ATTESTATION_SIGNING_KEYS_FILE": keys_file_ensure(BENCH_KEYS),
     }
     socket = quote(socket_dir, safe="")
     template_env = {

@@ -37,6 +37,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 from bench import querymix
 from bench.loadrun import BOOKING, EXPECTED, ScenarioRun, scenario_run
+from certification.signing_keys import keys_file_ensure
 from compagnonnage import local_services
 
 BASE_DIR = local_services.BASE_DIR
@@ -44,6 +45,8 @@ OUT_DIR = local_services.DATA_DIR / "bench"
 REPORT_LUA = Path(__file__).with_name("report.lua")
 REPLAY_LUA = Path(__file__).with_name("replay.lua")
 SETTINGS = "compagnonnage.settings.bench"
+# Throwaway attestation signing keys: production settings need a file.
+BENCH_KEYS = str(local_services.DATA_DIR / "bench-attestation-keys.json")
 REDIS_DB = 5
 SEED = 7
 # The single-URL directory figure, kept as information: one search requested
@@ -749,6 +752,8 @@ def run_size(
         "REDIS_URL": redis_url.rsplit("/", 1)[0] + f"/{REDIS_DB}",
         "DJANGO_SECRET_KEY": "bench-only-key-" + "x" * 40,
         "SITE_URL": f"http://127.0.0.1:{port}",
+        # Production settings refuse to start without attestation signing keys.
+        "ATTESTATION_SIGNING_KEYS_FILE": keys_file_ensure(BENCH_KEYS),
     }
     print(f"\n== {mentors:,} mentors: database {db}, Redis db {REDIS_DB} ==")
     dataset_ensure(

@@ -503,3 +503,7 @@ def _table(headers: list[str], rows: list[tuple[Any, ...]]) -> SafeString | str:
     return format_html(
         "<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>", head, body
     )
+
+
+# Issue 19: the attestations (read-only, revoke).
+from . import admin_attestations  # noqa: E402, F401

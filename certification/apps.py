@@ -55,6 +55,10 @@ class CertificationConfig(AppConfig):
             "certification_observation_once",
             _("This task was already observed during this session."),
         )
+        # Issue 19: attestations (providers, notification kind).
+        from .attestations_app import ready as attestations_ready
+
+        attestations_ready()
         post_migrate.connect(
             reviewers_group_after_migrate,
             sender=self,

@@ -17,6 +17,9 @@ REVIEWER_PERMISSIONS = (
     "view_taskobservation",
     "view_observedtask",
     "view_eligibilityrules",
+    # issue 19: attestations
+    "view_attestation",
+    "revoke_attestation",
 )
 
 

@@ -453,3 +453,182 @@ class RequestEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request_id} {self.action}"
+
+
+# --- issue 19: attestations ---------------------------------------------------------
+
+
+class RevocationReason(models.TextChoices):
+    """The fixed public list: a revoked attestation says one of these."""
+
+    ERROR = "error", _("Issued by mistake")
+    HOLDER = "holder", _("Withdrawn at the holder's request")
+    REVIEW = "review", _("Withdrawn after a check")
+
+
+# Open Badges 3.0 status list: 131,072 bits (16 KB), the spec's minimum size
+# for herd privacy; each attestation takes a random free index.
+STATUS_LIST_SIZE = 131072
+MENTOR_BADGE_HOURS = (10, 50, 100)
+
+
+class Attestation(models.Model):
+    """An issued attestation: what it says is frozen at issue (the names,
+    hours and how it was obtained), so it verifies the same forever. The code
+    is the public handle; the holder decides whether it shows on their
+    profile. Revoked by staff, never deleted."""
+
+    class Kind(models.TextChoices):
+        SKILL = "skill", _("Skill")
+        MENTOR = "mentor", _("Mentor")
+
+    code = models.CharField(max_length=10, unique=True, editable=False)
+    kind = models.CharField(max_length=6, choices=Kind.choices, default="skill")
+    # Emptied if the request goes (the holder's account erased): the
+    # attestation keeps what it says.
+    request = models.OneToOneField(
+        AttestationRequest,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="attestation",
+    )
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="attestations",
+    )
+    # Emptied when the holder deletes their account (unless they chose to keep
+    # it public); a salted hash stays so a verifier can check the printed name.
+    holder_name = models.CharField(_("holder"), max_length=150, blank=True)
+    holder_name_hash = models.CharField(max_length=64, blank=True, editable=False)
+    name_salt = models.CharField(max_length=32, editable=False)
+    holder_deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    keep_name_public = models.BooleanField(
+        _("keep my name on it if I delete my account"), default=False
+    )
+    shown_on_profile = models.BooleanField(_("shown on my profile"), default=False)
+    language = models.CharField(max_length=2, default="fr")
+    skill = models.ForeignKey(
+        Skill, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    level = models.PositiveSmallIntegerField(null=True, blank=True)
+    minutes = models.PositiveIntegerField(default=0)
+    sessions = models.PositiveIntegerField(default=0)
+    # How it was obtained: {"sessions", "minutes", "observed_task",
+    # "observed_by_other_mentor", "reviewed", "rules_version"}.
+    how = models.JSONField(default=dict, blank=True)
+    # Endorsing mentors who agreed to be named (their public profile).
+    endorsers = models.JSONField(default=list, blank=True)
+    mentor_hours = models.PositiveSmallIntegerField(null=True, blank=True)
+    issued_at = models.DateTimeField(default=timezone.now)
+    issuer_name = models.CharField(max_length=200)
+    issuer_siret = models.CharField(max_length=14, blank=True)
+    # Open Badges 2.0 recipient: "sha256$" + sha256(email + salt); kept after
+    # deletion so shared badges keep verifying.
+    recipient_salt = models.CharField(max_length=32, editable=False)
+    recipient_hash = models.CharField(max_length=71, editable=False)
+    # Open Badges 3.0: credentialSubject.id (urn:uuid:…) and the status bit.
+    subject_uuid = models.UUIDField(unique=True, editable=False)
+    status_index = models.PositiveIntegerField(unique=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revocation_reason = models.CharField(
+        _("reason"),
+        max_length=6,
+        choices=RevocationReason.choices,
+        blank=True,
+        editable=False,
+    )
+    revocation_note = models.TextField(_("internal note"), blank=True, editable=False)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        verbose_name = _("attestation")
+        verbose_name_plural = _("attestations")
+        permissions = [("revoke_attestation", _("Can revoke attestations"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[0-9A-HJKMNP-TV-Z]{10}$"),
+                name="certification_attestation_code",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        kind="skill",
+                        skill__isnull=False,
+                        level__gte=ATTESTABLE_MIN,
+                        level__lte=ATTESTABLE_MAX,
+                        mentor_hours__isnull=True,
+                    )
+                    | Q(
+                        kind="mentor",
+                        skill__isnull=True,
+                        level__isnull=True,
+                        mentor_hours__in=MENTOR_BADGE_HOURS,
+                    )
+                ),
+                name="certification_attestation_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["holder", "mentor_hours"],
+                condition=Q(kind="mentor"),
+                name="certification_attestation_mentor_once",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(revoked_at__isnull=True, revocation_reason="")
+                    | Q(
+                        revoked_at__isnull=False,
+                        revocation_reason__in=["error", "holder", "review"],
+                    )
+                ),
+                name="certification_attestation_revoked",
+            ),
+            models.CheckConstraint(
+                condition=Q(status_index__lt=STATUS_LIST_SIZE),
+                name="certification_attestation_status_index",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_code
+
+    @property
+    def display_code(self) -> str:
+        from .codes import display
+
+        return display(self.code)
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+class InactivityNotice(models.Model):
+    """Issue 19, retention: a person who has not signed in for a long time is
+    warned once by e-mail; still inactive a month later, past
+    ``INACTIVE_ACCOUNT_MONTHS``, the account is deleted (their attestations
+    stay verifiable, see ``attestations.holders_erase``). Signing in again
+    makes the notice moot (``last_login`` after ``warned_at``)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    warned_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("inactivity notice")
+        verbose_name_plural = _("inactivity notices")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.warned_at:%Y-%m-%d}"

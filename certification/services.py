@@ -448,6 +448,10 @@ def attestation_request_decide(
         request.state = State.MORE_INFO
         action = Action.MORE_INFO
     request.save()
+    if decision == "approve":  # issue 19: the attestation, in this transaction
+        from .attestations import attestation_issue
+
+        attestation_issue(request=request)
     _event(
         request,
         actor=reviewer,

@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import MeView
 from certification import api as certification_api
+from certification import attestation_api
 from matching import api as matching_api
 from mentors import api as mentors_api
 from sessions import api as sessions_api
@@ -44,6 +45,9 @@ router.register(
     "attestation-requests",
     certification_api.AttestationRequestViewSet,
     basename="attestation-request",
+)
+router.register(  # issue 19
+    "attestations", attestation_api.AttestationViewSet, basename="attestation"
 )
 
 urlpatterns = [

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from accounts.models import User
+from certification import attestation_views as attestation_panels
 from certification import panels as certification_panels
 from core.panels import Panel, Section
 from matching import panels as matching_panels
@@ -26,6 +27,7 @@ PROVIDERS: list[Callable[..., list[Panel]]] = [
     matching_panels.space_panels,
     sessions_panels.space_panels,
     certification_panels.space_panels,
+    attestation_panels.space_panels,  # issue 19
 ]
 
 

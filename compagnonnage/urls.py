@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("matching.urls")),
     path("", include("sessions.urls")),
     path("", include("certification.urls")),
+    path("", include("certification.attestation_urls")),  # issue 19
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -31,6 +31,24 @@ MEETING_BASE_URL = env("MEETING_BASE_URL", default="").rstrip("/")
 if MEETING_BASE_URL and not MEETING_BASE_URL.startswith(("https://", "http://")):
     raise ImproperlyConfigured("MEETING_BASE_URL must start with https://")
 
+# --- attestations (issue 19) ---
+# The issuing organisation printed on every attestation and badge.
+ATTESTATION_ISSUER_NAME = env("ATTESTATION_ISSUER_NAME", default="Compagnonnage")
+ATTESTATION_ISSUER_SIRET = env("ATTESTATION_ISSUER_SIRET", default="")
+ATTESTATION_ISSUER_EMAIL = env("ATTESTATION_ISSUER_EMAIL", default="")
+# The Open Badges 3.0 signing keys (a JSON Web Key Set, private; the first key
+# signs, all stay published). Production refuses to start without it; local
+# and test settings create one under .data/ (ATTESTATION_SIGNING_KEYS_CREATE).
+ATTESTATION_SIGNING_KEYS_FILE = env(
+    "ATTESTATION_SIGNING_KEYS_FILE",
+    default=str(BASE_DIR / ".data" / "attestation-signing-keys.json"),
+)
+ATTESTATION_SIGNING_KEYS_CREATE = True
+# Public verification pages: requests per minute per client address.
+ATTESTATION_VERIFY_RATE = env.int("ATTESTATION_VERIFY_RATE", default=30)
+# Inactive accounts are warned, then deleted after this many months.
+INACTIVE_ACCOUNT_MONTHS = env.int("INACTIVE_ACCOUNT_MONTHS", default=24)
+
 INSTALLED_APPS = [
     "compagnonnage.apps.CompagnonnageAdminConfig",
     "django.contrib.auth",
@@ -496,6 +514,15 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
     "delete-old-attestation-files": {
         "task": "certification.tasks.delete_old_evidence_files_task",
+        "schedule": timedelta(hours=24),
+    },
+    # Issue 19: mentor badges; inactive accounts warned, then deleted.
+    "award-mentor-badges": {
+        "task": "certification.tasks.award_mentor_badges_task",
+        "schedule": timedelta(hours=24),
+    },
+    "process-inactive-accounts": {
+        "task": "certification.tasks.process_inactive_accounts_task",
         "schedule": timedelta(hours=24),
     },
     "settle-attendance": {

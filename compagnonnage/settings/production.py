@@ -98,3 +98,13 @@ EMAIL_HOST_USER = env("DJANGO_EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env("DJANGO_EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("DJANGO_EMAIL_USE_TLS", default=False)
 EMAIL_TIMEOUT = 10
+
+# Open Badges 3.0 signing keys (issue 19): never created here; refuse to start
+# without a usable file.
+from certification.signing_keys import keys_file_check  # noqa: E402
+
+ATTESTATION_SIGNING_KEYS_FILE = os.environ.get(
+    "ATTESTATION_SIGNING_KEYS_FILE", ""
+).strip()
+ATTESTATION_SIGNING_KEYS_CREATE = False
+keys_file_check(ATTESTATION_SIGNING_KEYS_FILE)

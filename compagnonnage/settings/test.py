@@ -63,3 +63,7 @@ OUTBOX_LEASE = timedelta(seconds=env.int("OUTBOX_LEASE_SECONDS", default=120))
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 PRIVATE_ROOT = BASE_DIR / ".data" / "test-private"
 MEDIA_ROOT = BASE_DIR / ".data" / "test-media"
+
+# Attestation signing keys: created on first use under .data/ (issue 19).
+ATTESTATION_SIGNING_KEYS_FILE = str(BASE_DIR / ".data" / "test-attestation-keys.json")
+ATTESTATION_SIGNING_KEYS_CREATE = True

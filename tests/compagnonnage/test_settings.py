@@ -24,6 +24,13 @@ GOOD_ENV = {
 }
 
 
+def _test_signing_keys() -> str:
+    from certification.signing_keys import signing_keys
+
+    signing_keys(settings.ATTESTATION_SIGNING_KEYS_FILE, create=True)
+    return str(settings.ATTESTATION_SIGNING_KEYS_FILE)
+
+
 def _load_production_settings(
     env: dict[str, str], show: str = "settings.DEBUG, settings.SITE_URL"
 ) -> subprocess.CompletedProcess[str]:
@@ -32,6 +39,9 @@ def _load_production_settings(
     unset = (*REQUIRED, "DJANGO_TRUSTED_PROXY_COUNT")
     clean = {k: v for k, v in os.environ.items() if k not in unset}
     clean.update(env, DJANGO_SETTINGS_MODULE="compagnonnage.settings.production")
+    # Issue 19: production also needs its attestation signing keys (tested in
+    # tests/certification/test_credentials.py); the test settings' file here.
+    clean.setdefault("ATTESTATION_SIGNING_KEYS_FILE", _test_signing_keys())
     return subprocess.run(
         [
             sys.executable,

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from accounts.models import User
+from certification.signing_keys import keys_file_ensure
 from matching.models import MatchSuggestion, Mentorship, MentorshipRequest, Message
 from mentors.models import LearnerProfile, MentorProfile
 from mentors.selectors import mentor_profile_public_list
@@ -160,6 +161,10 @@ def test_seed_demo_refuses_production_settings():
         REDIS_URL="redis://127.0.0.1:1/0",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         SITE_URL="https://compagnonnage.example.fr",
+        # Issue 19: production also needs its signing keys (the test ones).
+        ATTESTATION_SIGNING_KEYS_FILE=keys_file_ensure(
+            settings.ATTESTATION_SIGNING_KEYS_FILE
+        ),
     )
 
     result = subprocess.run(

@@ -314,6 +314,26 @@ def attestation_objects(cast: Cast, mentorship_a: Any) -> dict[str, Any]:
         "attestation_request_of_a": draft.pk,
         "attended_booking_of_b": sessions["b"],
         "foundation_task_2_1": task.pk,
+        **issued_attestation_objects(cast),
+    }
+
+
+def issued_attestation_objects(cast: Cast) -> dict[str, Any]:
+    """Issue 19: learner A holds an issued attestation (2.2, level 1)."""
+    from certification.attestations import _create
+    from certification.models import Attestation
+
+    attestation = _create(
+        kind=Attestation.Kind.SKILL,
+        holder=cast.users["learner_a"],
+        skill=Skill.objects.get(code="2.2"),
+        level=1,
+        minutes=120,
+        sessions=2,
+    )
+    return {
+        "attestation_of_a": attestation.pk,
+        "attestation_code_of_a": attestation.display_code,
     }
 
 

@@ -163,6 +163,30 @@ _ATTESTATION_MATRIX = {
     ),
 }
 MATRIX.update(_ATTESTATION_MATRIX)
+# --- attestations (issue 19) ------------------------------------------------------
+# Issued attestations are their holder's own (another person's is 404); the
+# verification by code is open to anyone: the code is what holders share.
+_OWN_ATTESTATION = row(401, 200, 404, 404, 404, 404)
+MATRIX.update(
+    {
+        ("GET", "/api/v1/attestations/"): ANYONE_SIGNED_IN,
+        ("GET", "/api/v1/attestations/{id}/"): _OWN_ATTESTATION,
+        ("GET", "/api/v1/attestations/{id}/pdf/"): _OWN_ATTESTATION,
+        ("GET", "/api/v1/attestations/{id}/ob3/"): _OWN_ATTESTATION,
+        ("GET", "/api/v1/attestations/verify/{code}/"): EVERYONE,
+    }
+)
+_ATTESTATION_OF_A = {
+    **{
+        f"/api/v1/attestations/{{id}}/{tail}": lambda cast: {
+            "id": cast.objects["attestation_of_a"]
+        }
+        for tail in ("", "pdf/", "ob3/")
+    },
+    "/api/v1/attestations/verify/{code}/": lambda cast: {
+        "code": cast.objects["attestation_code_of_a"]
+    },
+}
 _REQUEST_OF_A = {
     f"/api/v1/attestation-requests/{{id}}/{verb}/": lambda cast: {
         "id": cast.objects["attestation_request_of_a"]
@@ -236,6 +260,7 @@ PATH_PARAMS = {
 }
 
 PATH_PARAMS.update(_REQUEST_OF_A)
+PATH_PARAMS.update(_ATTESTATION_OF_A)
 
 # Query parameters an operation needs to reach its answer.
 QUERIES = {

@@ -76,6 +76,12 @@ def _reset_key(cast: Cast, actor: str) -> dict[str, Any]:
 
 
 # Path parameter name → its value for this cast and actor.
+def _signing_thumbprint() -> str:
+    from certification.credentials import keys
+
+    return str(keys()[0].thumbprint())
+
+
 PARAMETERS: dict[str, Callable[[Cast, str], Any]] = {
     "profile_id": lambda cast, actor: cast.objects["profile_of_mentor_of_a"],
     "user_id": _person_of,
@@ -108,6 +114,10 @@ PARAMETERS: dict[str, Callable[[Cast, str], Any]] = {
         "attestation_request_of_a"
     ],
     "endorsement_id": lambda cast, actor: 0,
+    # Issue 19: learner A's issued attestation, a badge class, the signing key.
+    "attestation_id": lambda cast, actor: cast.objects["attestation_of_a"],
+    "class_id": lambda cast, actor: "2.1-3",
+    "thumbprint": lambda cast, actor: _signing_thumbprint(),
 }
 # A router's "pk", by the collection it names.
 ROUTER_PKS = {
@@ -120,6 +130,7 @@ ROUTER_PKS = {
     "waitlist/": "waitlist_of_b",
     "reschedule-requests/": "reschedule_of_a",
     "attestation-requests/": "attestation_request_of_a",
+    "attestations/": "attestation_of_a",
 }
 # Routes not walked, each with why.
 NOT_WALKED = {
