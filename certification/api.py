@@ -53,6 +53,11 @@ class EndorsementInput(serializers.Serializer[Any]):
     skill = serializers.CharField(max_length=60, help_text="A skill code.")
     level = serializers.IntegerField(min_value=ATTESTABLE_MIN, max_value=ATTESTABLE_MAX)
     comment = serializers.CharField(max_length=2000)
+    named = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="The mentor agrees to be named on the attestation.",
+    )
 
 
 class EndorsementSerializer(serializers.ModelSerializer[Endorsement]):
@@ -76,6 +81,7 @@ class EndorsementSerializer(serializers.ModelSerializer[Endorsement]):
             "skill",
             "level",
             "comment",
+            "named",
             "hidden",
             "counts",
             "created_at",
@@ -121,6 +127,7 @@ class EndorsementViewSet(viewsets.ViewSet):
             skill_code=data.validated_data["skill"],
             level=data.validated_data["level"],
             comment=data.validated_data["comment"],
+            named=data.validated_data["named"],
         )
         counting = endorsement_ids_counting([endorsement.pk])
         return Response(

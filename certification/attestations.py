@@ -27,7 +27,6 @@ from accounts.models import User
 from core.errors import Conflict
 from core.notifications import notify
 from core.staff_log import staff_action_log
-from mentors.models import MentorProfile
 
 from . import codes
 from .models import (
@@ -114,14 +113,13 @@ def _create(**fields: object) -> Attestation:
 
 
 def _named_endorsers(request: AttestationRequest, level: int) -> list[str]:
-    """Mentors whose endorsement counts and who agreed to be named: those
-    whose mentor profile is public (they show their name to everyone)."""
-    public = MentorProfile.objects.public().values("user_id")
+    """Mentors whose endorsement counts and who agreed to be named when they
+    endorsed (``Endorsement.named``)."""
     return sorted(
         endorsements_counting(
             learner_id=request.learner_id, skill_id=request.skill_id, level=level
         )
-        .filter(mentor_id__in=public)
+        .filter(named=True)
         .values_list("mentor__full_name", flat=True)
     )
 

@@ -161,6 +161,7 @@ def demo_attestations_ensure(*, staff: User, now: datetime | None = None) -> int
                 skill_code=skill.code,
                 level=3,
                 comment="Se débrouille seule en visio et avec les pièces jointes.",
+                named=True,
             )
         )
         made += _demo_step(

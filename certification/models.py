@@ -86,6 +86,11 @@ class Endorsement(models.Model):
     skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="+")
     level = _attestable_level(_("level"))
     comment = models.TextField(_("comment"), max_length=2000)
+    # The mentor agreed to be named on the attestation this endorsement
+    # supports (never by default: the name is shown to anyone who verifies).
+    named = models.BooleanField(
+        _("I agree to be named on the attestation"), default=False, db_default=False
+    )
     hidden_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import DurationField, ExpressionWrapper, F, Sum
+from django.db.models import DurationField, ExpressionWrapper, F, Q, Sum
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -80,14 +81,18 @@ def inactive_accounts_process(*, now: datetime | None = None) -> tuple[int, int]
 
     now = now or timezone.now()
     limit = _inactive_since(now)
-    people = User.objects.filter(is_active=True, is_staff=False).exclude(
-        email__startswith="deleted-"
+    # Last seen: the last sign-in, or the sign-up for someone who never
+    # signed in again.
+    people = (
+        User.objects.filter(is_active=True, is_staff=False)
+        .exclude(email__startswith="deleted-")
+        .annotate(seen=Coalesce("last_login", "date_joined"))
     )
     # Came back since the warning: forget it.
     InactivityNotice.objects.filter(user__last_login__gt=F("warned_at")).delete()
     warned = 0
     soon = limit + timedelta(days=WARNING_DAYS)
-    for user in people.filter(last_login__lt=soon, last_login__isnull=False).exclude(
+    for user in people.filter(seen__lt=soon).exclude(
         pk__in=InactivityNotice.objects.values("user_id")
     ):
         with transaction.atomic():
@@ -102,8 +107,9 @@ def inactive_accounts_process(*, now: datetime | None = None) -> tuple[int, int]
         warned += 1
     deleted = 0
     for notice in InactivityNotice.objects.select_related("user").filter(
+        Q(user__last_login__lt=limit)
+        | Q(user__last_login__isnull=True, user__date_joined__lt=limit),
         warned_at__lte=now - timedelta(days=WARNING_DAYS),
-        user__last_login__lt=limit,
         user__is_staff=False,
         user__is_active=True,
     ):

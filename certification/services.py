@@ -80,9 +80,16 @@ def _level(level: int, field: str = "level") -> int:
 
 @transaction.atomic
 def endorsement_create(
-    *, mentor: User, learner_id: int, skill_code: str, level: int, comment: str
+    *,
+    mentor: User,
+    learner_id: int,
+    skill_code: str,
+    level: int,
+    comment: str,
+    named: bool = False,
 ) -> Endorsement:
-    """A mentor endorses a learner's skill at a level.
+    """A mentor endorses a learner's skill at a level (``named``: they agree
+    to be named on the attestation it supports).
 
     Preconditions: at least one attended session together on that skill, and
     the mentor holds the skill at or above the level. ``ObjectDoesNotExist``
@@ -118,6 +125,7 @@ def endorsement_create(
                 skill=skill,
                 level=level,
                 comment=comment,
+                named=named,
             )
     except IntegrityError as exc:
         raise Conflict(

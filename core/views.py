@@ -142,7 +142,11 @@ def terms(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def privacy(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/privacy.html")
+    return render(
+        request,
+        "core/privacy.html",
+        {"inactive_months": settings.INACTIVE_ACCOUNT_MONTHS},
+    )
 
 
 @never_cache

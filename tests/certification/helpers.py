@@ -71,9 +71,16 @@ def attended(
     return booking
 
 
-def endorse(learner: User, mentor: User, level: int, code: str = SKILL) -> Endorsement:
+def endorse(
+    learner: User, mentor: User, level: int, code: str = SKILL, *, named: bool = True
+) -> Endorsement:
     return Endorsement.objects.create(
-        mentor=mentor, learner=learner, skill=skill(code), level=level, comment="Bien"
+        mentor=mentor,
+        learner=learner,
+        skill=skill(code),
+        level=level,
+        comment="Bien",
+        named=named,
     )
 
 

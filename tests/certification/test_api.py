@@ -139,6 +139,7 @@ def test_endorse_then_each_side_lists_it():
     )
     assert created.status_code == 201
     assert created.json()["counts"] is True
+    assert created.json()["named"] is False  # never named without saying so
 
     received = _client(learner).get("/api/v1/endorsements/").json()
     given = _client(mentor).get("/api/v1/endorsements/", {"role": "mentor"}).json()
@@ -156,3 +157,21 @@ def test_endorse_then_each_side_lists_it():
         .status_code
         == 400
     )
+
+
+def test_a_mentor_agrees_to_be_named_when_endorsing():
+    learner, mentor = UserFactory(), a_mentor(level=5)
+    attended(learner, mentor)
+    created = _client(mentor).post(
+        "/api/v1/endorsements/",
+        {
+            "learner": learner.pk,
+            "skill": "2.1",
+            "level": 4,
+            "comment": "Très bien",
+            "named": True,
+        },
+        format="json",
+    )
+    assert created.status_code == 201
+    assert created.json()["named"] is True

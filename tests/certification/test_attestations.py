@@ -74,18 +74,17 @@ def test_rejection_issues_nothing():
     assert not Attestation.objects.exists()
 
 
-def test_endorsers_are_named_only_with_a_public_profile():
-    from mentors.models import MentorProfile
+def test_endorsers_are_named_only_when_they_agreed():
+    from certification.models import Endorsement
 
-    request, main, _second = submitted()
-    assert MentorProfile.objects.public().filter(user=main).exists()
+    request, main, _second = submitted()  # the helper's endorsement agreed
     attestation_request_decide(
         reviewer=a_reviewer(), request_id=request.pk, decision="approve"
     )
     assert Attestation.objects.get(request=request).endorsers == [main.full_name]
 
     request2, main2, _second2 = submitted()
-    MentorProfile.objects.filter(user=main2).update(is_published=False)
+    Endorsement.objects.filter(mentor=main2).update(named=False)
     attestation_request_decide(
         reviewer=a_reviewer(), request_id=request2.pk, decision="approve"
     )

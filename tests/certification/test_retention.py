@@ -79,3 +79,28 @@ def test_signing_in_after_the_warning_keeps_the_account():
     user.refresh_from_db()
     assert user.is_active
     assert not InactivityNotice.objects.filter(user=user).exists()
+
+
+def test_someone_who_never_signed_in_again_counts_from_their_sign_up():
+    now = timezone.now()
+    gone = UserFactory()
+    User.objects.filter(pk=gone.pk).update(
+        last_login=None, date_joined=now - timedelta(days=720)
+    )
+    new = UserFactory()
+    User.objects.filter(pk=new.pk).update(
+        last_login=None, date_joined=now - timedelta(days=30)
+    )
+
+    assert inactive_accounts_process(now=now) == (1, 0)
+    assert inactive_accounts_process(now=now + timedelta(days=31)) == (0, 1)
+    gone.refresh_from_db()
+    new.refresh_from_db()
+    assert not gone.is_active
+    assert new.is_active
+
+
+def test_the_privacy_page_says_the_limit_the_job_uses(client, settings):
+    settings.INACTIVE_ACCOUNT_MONTHS = 18
+    page = client.get("/confidentialite/").content.decode()
+    assert "depuis 18\u00a0mois" in page or "depuis 18 mois" in page
