@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mentors.levels import level_label
 
-from .models import ATTESTABLE_MAX, ATTESTABLE_MIN
+from .models import ATTESTABLE_MAX, ATTESTABLE_MIN, TaskObservation
 
 
 def _level_choices() -> list[tuple[int, str]]:
@@ -102,3 +102,49 @@ class ReasonForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=5000,
     )
+
+
+class EndorseForm(forms.Form):
+    """A mentor endorses a skill the session worked on (after the session)."""
+
+    skill = forms.TypedChoiceField(label=_("The skill"), coerce=int)
+    level = forms.TypedChoiceField(
+        label=_("The level you saw"), coerce=int, choices=_level_choices
+    )
+    comment = forms.CharField(
+        label=_("What you saw the person do"),
+        help_text=_("A few words the team will read: what they did, alone."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+    named = forms.BooleanField(
+        label=_("I agree to be named on the attestation"),
+        help_text=_("Anyone who checks the attestation will then see your name."),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, skills: list[tuple[int, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["skill"].choices = skills  # type: ignore[attr-defined]
+
+
+class ObserveForm(forms.Form):
+    """A mentor records a practical task the person did in the session."""
+
+    task = forms.TypedChoiceField(
+        label=_("The task"), coerce=int, widget=forms.RadioSelect
+    )
+    result = forms.ChoiceField(
+        label=_("The result"),
+        choices=TaskObservation.Result.choices,
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("What you saw the person do"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+
+    def __init__(self, *args: Any, tasks: list[tuple[int, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["task"].choices = tasks  # type: ignore[attr-defined]

@@ -29,6 +29,11 @@ urlpatterns = [
         name="endorsement-hide",
     ),
     path(
+        "attestations/apres-la-seance/<int:booking_id>/",
+        views.session_evidence,
+        name="session-evidence",
+    ),
+    path(
         "attestations/demande/<int:attestation_request_id>/fichier/",
         views.evidence_file,
         name="evidence-file",

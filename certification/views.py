@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import (
     require_http_methods,
@@ -19,10 +20,12 @@ from accounts.models import User
 from compagnonnage.admin import session_has_second_factor
 from core.views import domain_errors
 from mentors.models import Skill
+from sessions.display import day_time
+from sessions.models import Booking
 
 from .evidence_files import evidence_file_read
-from .forms import RequestForm, ResubmitForm
-from .models import AttestationRequest, Band
+from .forms import EndorseForm, ObserveForm, RequestForm, ResubmitForm
+from .models import AttestationRequest, Band, ObservedTask
 from .selectors import (
     attestation_requests_for_learner,
     eligibility_by_band,
@@ -39,7 +42,9 @@ from .services import (
     attestation_request_send,
     attestation_request_submit,
     attestation_request_withdraw,
+    endorsement_create,
     endorsement_set_hidden,
+    task_observation_record,
 )
 
 FILE_ERRORS = ("file_type", "file_too_big")
@@ -222,3 +227,90 @@ def evidence_file(request: HttpRequest, attestation_request_id: int) -> HttpResp
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- the mentor, after a session -------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@domain_errors()
+def session_evidence(request: HttpRequest, booking_id: int) -> HttpResponse:
+    """After a session that took place, its mentor endorses a skill it worked
+    on, or records a practical task the person did in it. Another person's
+    session, or one that has not taken place: 404."""
+    me = _me(request)
+    booking = (
+        Booking.objects.select_related("learner")
+        .filter(pk=booking_id, mentor=me, attendance__status="attended")
+        .exclude(learner=None)
+        .first()
+    )
+    if booking is None:
+        raise Http404
+    skills = list(
+        # Only DigComp competences can be attested.
+        Skill.objects.filter(
+            pk__in=booking.skills.values("skill_id"), area__framework="digcomp"
+        ).order_by("code")
+    )
+    skill_choices = [(s.pk, f"{s.code} — {s.name}") for s in skills]
+    tasks = [
+        (task.pk, f"{task.skill.code} · {task.get_band_display()} — {_(task.title)}")
+        for task in ObservedTask.objects.filter(skill__in=skills, is_active=True)
+        .select_related("skill")
+        .order_by("skill__code", "position", "pk")
+    ]
+    sent = request.POST.get("form") if request.method == "POST" else None
+    endorse = EndorseForm(
+        request.POST if sent == "endorse" else None,
+        skills=skill_choices,
+        prefix="endorse",
+    )
+    observe = ObserveForm(
+        request.POST if sent == "observe" else None, tasks=tasks, prefix="observe"
+    )
+    if sent == "endorse" and endorse.is_valid():
+        data = endorse.cleaned_data
+        skill = next(s for s in skills if s.pk == data["skill"])
+        try:
+            endorsement_create(
+                mentor=me,
+                learner_id=booking.learner_id or 0,
+                skill_code=skill.code,
+                level=data["level"],
+                comment=data["comment"],
+                named=data["named"],
+            )
+        except ValidationError as exc:
+            endorse.add_error(None, exc)
+        else:
+            messages.success(request, _("Thank you: your endorsement is recorded."))
+            return redirect("certification:session-evidence", booking_id=booking.pk)
+    if sent == "observe" and observe.is_valid():
+        data = observe.cleaned_data
+        try:
+            task_observation_record(
+                observer=me,
+                booking_id=booking.pk,
+                task_id=data["task"],
+                result=data["result"],
+                note=data["note"],
+            )
+        except ValidationError as exc:
+            observe.add_error(None, exc)
+        else:
+            messages.success(request, _("Thank you: the task is recorded."))
+            return redirect("certification:session-evidence", booking_id=booking.pk)
+    return render(
+        request,
+        "certification/session_evidence.html",
+        {
+            "booking": booking,
+            "when": day_time(booking.start, timezone.get_current_timezone_name()),
+            "endorse": endorse,
+            "observe": observe,
+            "has_skills": bool(skills),
+            "has_tasks": bool(tasks),
+        },
+    )
