@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from accounts.models import User
 
+from .evidence_files import evidence_file_check
 from .models import (
     ATTESTABLE_MAX,
     ATTESTABLE_MIN,
@@ -228,6 +229,11 @@ class AttestationRequestInput(serializers.Serializer[Any]):
         help_text="PDF, PNG or JPEG, 5 MB at most (multipart/form-data).",
     )
 
+    def validate_file(self, value: Any) -> Any:
+        # A refused file is an error of this field (the service checks again).
+        evidence_file_check(value)
+        return value
+
 
 class AttestationSubmitInput(serializers.Serializer[Any]):
     statement = serializers.CharField(max_length=5000, required=False)
@@ -235,6 +241,10 @@ class AttestationSubmitInput(serializers.Serializer[Any]):
         max_length=500, required=False, allow_blank=True
     )
     file = serializers.FileField(required=False)
+
+    def validate_file(self, value: Any) -> Any:
+        evidence_file_check(value)
+        return value
 
 
 class AttestationRequestSerializer(serializers.ModelSerializer[AttestationRequest]):

@@ -86,6 +86,7 @@ def test_bad_input_and_another_persons_request():
         format="multipart",
     )
     assert refused.status_code == 400
+    assert "pas un PDF" in refused.json()["file"][0]  # beside the field
     assert not AttestationRequest.objects.exists()
     assert (
         client.post(
