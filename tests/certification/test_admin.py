@@ -199,10 +199,17 @@ def test_the_list_costs_the_same_queries_for_more_requests(reviewer_client):
 
 
 def test_every_conflict_of_interest_is_hidden_in_the_admin(client):
+    from certification.groups import reviewers_group_ensure
     from tests.certification.test_decisions import _conflicted_reviewers
 
     request, main, second = submitted(UserFactory(full_name="Léa Martin"))
     reviewers = _conflicted_reviewers(request, main, second)
+    # The learner is a reviewer too: never of their own request.
+    own = request.learner
+    own.is_staff = True
+    own.save(update_fields=["is_staff"])
+    own.groups.add(reviewers_group_ensure())
+    reviewers["own"] = own
     listing = reverse("admin:certification_attestationrequest_changelist")
     decide = reverse("admin:certification_attestationrequest_decide", args=[request.pk])
 
