@@ -41,6 +41,17 @@ def attestations_shown(*, holder_id: int) -> QuerySet[Attestation]:
     )
 
 
+def attestations_shown_by(*, holder_ids: list[int]) -> QuerySet[Attestation]:
+    """What these holders chose to show (and not revoked), in one query."""
+    return (
+        Attestation.objects.filter(
+            holder_id__in=holder_ids, shown_on_profile=True, revoked_at__isnull=True
+        )
+        .select_related("skill")
+        .order_by("holder_id", "-issued_at", "pk")
+    )
+
+
 def hours_text(minutes: int) -> str:
     hours, rest = divmod(minutes, 60)
     if not hours:

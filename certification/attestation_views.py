@@ -136,3 +136,26 @@ def profile_attestations(
     if not shown:
         return None
     return ("certification/attestations/profile.html", {"shown": shown})
+
+
+def learner_attestations(
+    *, learner_ids: list[int]
+) -> dict[int, tuple[str, dict[str, object]]]:
+    """Beside a learner's request to a mentor (``matching.learner_panels``):
+    the attestations each learner chose to show, with their verification
+    links; nobody who shows none."""
+    from .attestation_selectors import attestations_shown_by
+
+    shown: dict[int, list[dict[str, object]]] = {}
+    for a in attestations_shown_by(holder_ids=learner_ids):
+        assert a.holder_id is not None
+        shown.setdefault(a.holder_id, []).append(
+            {"a": a, "title": skill_title(a), "verify_url": verify_url(a.code)}
+        )
+    return {
+        learner_id: (
+            "certification/attestations/learner_panel.html",
+            {"shown": rows, "learner_id": learner_id},
+        )
+        for learner_id, rows in shown.items()
+    }

@@ -42,11 +42,13 @@ def erase_attestations(user: Any) -> None:
 def ready() -> None:
     from core.notifications import NotificationKind, register_kind
     from core.personal_data import register_provider
+    from matching import hooks as matching_hooks
     from mentors import hooks as mentors_hooks
 
-    from .attestation_views import profile_attestations
+    from .attestation_views import learner_attestations, profile_attestations
 
     mentors_hooks.profile_panels.connect(profile_attestations)
+    matching_hooks.learner_panels.connect(learner_attestations)
     register_provider(
         "attestations", export=export_attestations, erase=erase_attestations
     )

@@ -11,3 +11,8 @@ mentorship_ended = Hook("matching.mentorship_ended", "mentorship: Mentorship")
 
 # In the transaction of the pause: a mentor taking a break takes no booking.
 mentor_paused = Hook("matching.mentor_paused", "user_id: int")
+
+# Each receiver returns, for some of these learners, a part shown with their
+# request to a mentor, as {learner id: (template, context)}: the attestations
+# a learner chose to show, without this app importing certification.
+learner_panels = Hook("matching.learner_panels", "learner_ids: list[int]")

@@ -26,6 +26,7 @@ from mentors.models import LearnerProfile, MentorProfile
 from mentors.selectors import mentor_profile_for_viewer
 from mentors.services import report_create
 
+from . import hooks
 from .checkins import checkin_answer, checkin_open
 from .forms import (
     DeclineForm,
@@ -124,8 +125,18 @@ def requests_sent(request: HttpRequest) -> HttpResponse:
 
 
 def _received_context(me: User) -> dict[str, object]:
+    requests = list(request_list_received(user_id=me.pk))
+    # What other apps show beside a learner's request (their attestations).
+    panels: dict[int, list[tuple[str, dict[str, object]]]] = {}
+    for part in hooks.learner_panels.send(
+        learner_ids=[item.learner_id for item in requests]
+    ):
+        for learner_id, panel in part.items():
+            panels.setdefault(learner_id, []).append(panel)
+    for item in requests:
+        item.learner_panels = panels.get(item.learner_id, [])  # type: ignore[attr-defined]
     return {
-        "requests": request_list_received(user_id=me.pk),
+        "requests": requests,
         "mentorships": mentorship_list_for_user(user_id=me.pk, role="mentor"),
         "decline_form": DeclineForm(),
     }
