@@ -1,6 +1,8 @@
 """Demo attestations for ``seed_demo``: a learner of the demo population with
-the evidence for DigComp level 3 and a submitted request, and one whose
-foundation request waits for more information (asked by the demo staff).
+the evidence for DigComp level 3 and a submitted request, one whose
+foundation request waits for more information (asked by the demo staff), and
+one whose foundation request was approved (an attestation to check on
+``/verify/``).
 
 Everything goes through the services (attendance answers recompute the
 hours; endorsement, observation, request, decision), except the past
@@ -84,7 +86,7 @@ def _learners(skill: Skill, mentors: list[User]) -> list[User]:
         )
         .exclude(blocked)
         .exclude(mentorships_as_learner__mentor__in=mentors)
-        .order_by("pk")[:2]
+        .order_by("pk")[:3]
     )
 
 
@@ -141,9 +143,9 @@ def demo_attestations_ensure(*, staff: User, now: datetime | None = None) -> int
     ).exists():
         return 0
     learners = _learners(skill, [main, second])
-    if len(learners) < 2:
+    if len(learners) < 3:
         return 0
-    eligible, asked = learners
+    eligible, asked, granted = learners
     rules = rules_current()
     days = count(20)
     made = 0
@@ -201,6 +203,23 @@ def demo_attestations_ensure(*, staff: User, now: datetime | None = None) -> int
                 decision="more_info",
                 reason="Pouvez-vous décrire une chose que vous avez faite seule "
                 "cette semaine ?",
+            )
+        )
+    # Level 1, approved: an attestation anyone can check on /verify/.
+    _sessions(granted, main, skill, rules.foundation_minutes, days, now)
+    if _demo_step(
+        lambda: attestation_request_send(
+            learner=granted,
+            skill_code=skill.code,
+            level=1,
+            statement="Je trouve seul une information sur le site de la mairie.",
+        )
+    ):
+        made += 1
+        sent = AttestationRequest.objects.get(learner=granted, skill=skill)
+        made += _demo_step(
+            lambda: attestation_request_decide(
+                reviewer=staff, request_id=sent.pk, decision="approve"
             )
         )
     return made

@@ -1,12 +1,14 @@
-"""The demo: an eligible learner with a submitted request, and one whose
-request waits for more information; a second seed adds nothing."""
+"""The demo: an eligible learner with a submitted request, one whose request
+waits for more information, one holding an attestation anyone can check; a
+second seed adds nothing."""
 
 from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 
-from certification.models import AttestationRequest
+from certification.models import Attestation, AttestationRequest
 from certification.selectors import eligibility
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +29,11 @@ def test_the_demo_has_a_submitted_request_and_one_waiting_for_information():
     assert submitted.evidence["observations"]
     assert submitted.evidence["endorsements"][0]["counts"]
     assert asked.events.filter(action="more_info").exists()
+    [attestation] = Attestation.objects.all()
+    assert attestation.request.state == "approved"
+    page = Client().get(f"/verify/{attestation.code}/", HTTP_ACCEPT_LANGUAGE="fr")
+    assert "Attestation valide" in page.content.decode()
 
     call_command("seed_demo", mentors=30, learners=40, verbosity=0)
-    assert AttestationRequest.objects.count() == 2
+    assert AttestationRequest.objects.count() == 3
+    assert Attestation.objects.count() == 1
