@@ -4,6 +4,8 @@ second seed adds nothing."""
 
 from __future__ import annotations
 
+from io import StringIO
+
 import pytest
 from django.core.management import call_command
 from django.test import Client
@@ -33,6 +35,9 @@ def test_the_demo_has_a_submitted_request_and_one_waiting_for_information():
     assert attestation.request.state == "approved"
     page = Client().get(f"/verify/{attestation.code}/", HTTP_ACCEPT_LANGUAGE="fr")
     assert "Attestation valide" in page.content.decode()
+    banner = StringIO()
+    call_command("run_banner", port=8000, stdout=banner)
+    assert f"http://127.0.0.1:8000/verify/{attestation.code}/" in banner.getvalue()
 
     call_command("seed_demo", mentors=30, learners=40, verbosity=0)
     assert AttestationRequest.objects.count() == 3
