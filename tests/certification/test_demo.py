@@ -37,7 +37,9 @@ def test_the_demo_has_a_submitted_request_and_one_waiting_for_information():
     assert "Attestation valide" in page.content.decode()
     banner = StringIO()
     call_command("run_banner", port=8000, stdout=banner)
-    assert f"http://127.0.0.1:8000/verify/{attestation.code}/" in banner.getvalue()
+    assert f"http://127.0.0.1:8000/verify/{attestation.display_code}/" in (
+        banner.getvalue()
+    )
 
     call_command("seed_demo", mentors=30, learners=40, verbosity=0)
     assert AttestationRequest.objects.count() == 3

@@ -18,7 +18,9 @@ class Command(BaseCommand):
 
         demo = Attestation.objects.filter(revoked_at=None).order_by("pk").first()
         check = (
-            f"  An attestation to check: {url}verify/{demo.code}/\n\n" if demo else ""
+            f"  An attestation to check: {url}verify/{demo.display_code}/\n\n"
+            if demo
+            else ""
         )
         self.stdout.write(
             "\n"
