@@ -186,40 +186,48 @@ def demo_attestations_ensure(*, staff: User, now: datetime | None = None) -> int
         )
     # Level 1, then the team asks for more information.
     _sessions(asked, main, skill, rules.foundation_minutes, days, now)
-    if _demo_step(
-        lambda: attestation_request_send(
-            learner=asked,
-            skill_code=skill.code,
-            level=1,
-            statement="J'ai appris les bases avec mon mentor.",
-        )
-    ):
-        made += 1
-        sent = AttestationRequest.objects.get(learner=asked, skill=skill)
-        made += _demo_step(
-            lambda: attestation_request_decide(
-                reviewer=staff,
-                request_id=sent.pk,
-                decision="more_info",
-                reason="Pouvez-vous décrire une chose que vous avez faite seule "
-                "cette semaine ?",
-            )
-        )
+    made += _foundation_decided(
+        asked,
+        skill,
+        staff,
+        statement="J'ai appris les bases avec mon mentor.",
+        decision="more_info",
+        reason="Pouvez-vous décrire une chose que vous avez faite seule "
+        "cette semaine ?",
+    )
     # Level 1, approved: an attestation anyone can check on /verify/.
     _sessions(granted, main, skill, rules.foundation_minutes, days, now)
-    if _demo_step(
-        lambda: attestation_request_send(
-            learner=granted,
-            skill_code=skill.code,
-            level=1,
-            statement="Je trouve seul une information sur le site de la mairie.",
-        )
-    ):
-        made += 1
-        sent = AttestationRequest.objects.get(learner=granted, skill=skill)
-        made += _demo_step(
-            lambda: attestation_request_decide(
-                reviewer=staff, request_id=sent.pk, decision="approve"
-            )
-        )
+    made += _foundation_decided(
+        granted,
+        skill,
+        staff,
+        statement="Je trouve seul une information sur le site de la mairie.",
+        decision="approve",
+    )
     return made
+
+
+def _foundation_decided(
+    learner: User,
+    skill: Skill,
+    staff: User,
+    *,
+    statement: str,
+    decision: str,
+    reason: str = "",
+) -> int:
+    """A level-1 request sent by ``learner``, then decided by ``staff``; how
+    many steps were made (0 when the request could not be sent)."""
+    sent = _demo_step(
+        lambda: attestation_request_send(
+            learner=learner, skill_code=skill.code, level=1, statement=statement
+        )
+    )
+    if not sent:
+        return 0
+    request = AttestationRequest.objects.get(learner=learner, skill=skill)
+    return sent + _demo_step(
+        lambda: attestation_request_decide(
+            reviewer=staff, request_id=request.pk, decision=decision, reason=reason
+        )
+    )

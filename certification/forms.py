@@ -17,35 +17,6 @@ def _level_choices() -> list[tuple[int, str]]:
     ]
 
 
-class RequestForm(forms.Form):
-    """A learner's request (created and sent at once from the page)."""
-
-    level = forms.TypedChoiceField(
-        label=_("The level I ask for"), coerce=int, choices=_level_choices
-    )
-    statement = forms.CharField(
-        label=_("In my own words: what I can do now"),
-        help_text=_("A few sentences are enough: what you did, alone, recently."),
-        widget=forms.Textarea(attrs={"rows": 5}),
-        max_length=5000,
-    )
-    portfolio_url = forms.URLField(
-        assume_scheme="https",
-        label=_("A link to my work (optional)"),
-        required=False,
-        max_length=500,
-    )
-    upload = forms.FileField(
-        label=_("A file that shows my work (optional)"),
-        help_text=_("PDF, PNG or JPEG, 5 MB at most. Only the team can open it."),
-        required=False,
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["level"].widget.attrs["autocomplete"] = "off"
-
-
 class ResubmitForm(forms.Form):
     """The learner's answer when the team asked for more information."""
 
@@ -65,6 +36,24 @@ class ResubmitForm(forms.Form):
         help_text=_("PDF, PNG or JPEG, 5 MB at most. Only the team can open it."),
         required=False,
     )
+
+
+class RequestForm(ResubmitForm):
+    """A learner's request (created and sent at once from the page): the
+    answer's fields, with the level first."""
+
+    field_order = ["level", "statement", "portfolio_url", "upload"]
+    level = forms.TypedChoiceField(
+        label=_("The level I ask for"), coerce=int, choices=_level_choices
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["level"].widget.attrs["autocomplete"] = "off"
+        self.fields["statement"].help_text = _(
+            "A few sentences are enough: what you did, alone, recently."
+        )
+        self.fields["upload"].label = _("A file that shows my work (optional)")
 
 
 class DecisionForm(forms.Form):

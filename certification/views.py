@@ -3,6 +3,9 @@ and the permission-checked download of a request's file."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
@@ -273,35 +276,37 @@ def session_evidence(request: HttpRequest, booking_id: int) -> HttpResponse:
     if sent == "endorse" and endorse.is_valid():
         data = endorse.cleaned_data
         skill = next(s for s in skills if s.pk == data["skill"])
-        try:
-            endorsement_create(
+        done = _recorded(
+            request,
+            endorse,
+            lambda: endorsement_create(
                 mentor=me,
                 learner_id=booking.learner_id or 0,
                 skill_code=skill.code,
                 level=data["level"],
                 comment=data["comment"],
                 named=data["named"],
-            )
-        except ValidationError as exc:
-            endorse.add_error(None, exc)
-        else:
-            messages.success(request, _("Thank you: your endorsement is recorded."))
-            return redirect("certification:session-evidence", booking_id=booking.pk)
+            ),
+            _("Thank you: your endorsement is recorded."),
+        )
+        if done is not None:
+            return done
     if sent == "observe" and observe.is_valid():
         data = observe.cleaned_data
-        try:
-            task_observation_record(
+        done = _recorded(
+            request,
+            observe,
+            lambda: task_observation_record(
                 observer=me,
                 booking_id=booking.pk,
                 task_id=data["task"],
                 result=data["result"],
                 note=data["note"],
-            )
-        except ValidationError as exc:
-            observe.add_error(None, exc)
-        else:
-            messages.success(request, _("Thank you: the task is recorded."))
-            return redirect("certification:session-evidence", booking_id=booking.pk)
+            ),
+            _("Thank you: the task is recorded."),
+        )
+        if done is not None:
+            return done
     return render(
         request,
         "certification/session_evidence.html",
@@ -314,3 +319,17 @@ def session_evidence(request: HttpRequest, booking_id: int) -> HttpResponse:
             "has_tasks": bool(tasks),
         },
     )
+
+
+def _recorded(
+    request: HttpRequest, form: forms.Form, record: Callable[[], object], thanks: str
+) -> HttpResponse | None:
+    """Run the service of a sent form: thanks and back to the same page, or
+    the rules' refusal on the form (None: draw the page again)."""
+    try:
+        record()
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return None
+    messages.success(request, thanks)
+    return redirect(request.path)
