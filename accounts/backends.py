@@ -1,5 +1,5 @@
 """Authentication backends and session store, with the per-request reads in
-plain SQL.
+plain SQL, prepared (core/db.py).
 
 Every signed-in request loads its session and its user. Django builds those two
 ORM queries anew each time, which took longer than the database took to answer
@@ -14,10 +14,19 @@ from typing import Any
 from allauth.account.auth_backends import AuthenticationBackend as AllauthBackend
 from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
 from django.contrib.sessions.backends import db
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.utils import timezone
 
+from core.db import prepared_cursor
+
 from .models import User
+
+# Every column named (a prepared ``SELECT *`` fails once a migration adds one).
+_USER_COLUMNS = tuple(f.attname for f in User._meta.concrete_fields)
+_USER_SQL = "SELECT {} FROM {} WHERE id = %s".format(  # noqa: S608 - our names
+    ", ".join(connection.ops.quote_name(c) for c in _USER_COLUMNS),
+    connection.ops.quote_name(User._meta.db_table),
+)
 
 
 def _user_by_id(user_id: Any) -> User | None:
@@ -25,9 +34,12 @@ def _user_by_id(user_id: Any) -> User | None:
         pk = int(user_id)
     except (TypeError, ValueError):
         return None
-    # The table name is the model's own, never input.
-    sql = f"SELECT * FROM {connection.ops.quote_name(User._meta.db_table)}"  # noqa: S608
-    return next(iter(User.objects.raw(sql + " WHERE id = %s", [pk])), None)
+    if not -(2**63) <= pk < 2**63:
+        return None
+    with prepared_cursor() as cursor:
+        cursor.execute(_USER_SQL, [pk])
+        row = cursor.fetchone()
+    return None if row is None else User.from_db(DEFAULT_DB_ALIAS, _USER_COLUMNS, row)
 
 
 class ModelBackend(DjangoModelBackend):
@@ -51,7 +63,7 @@ class SessionStore(db.SessionStore):
             self._session_key = None
             return None
         table = connection.ops.quote_name(self.model._meta.db_table)
-        with connection.cursor() as cursor:
+        with prepared_cursor() as cursor:
             cursor.execute(
                 f"SELECT session_data, expire_date FROM {table}"  # noqa: S608
                 " WHERE session_key = %s AND expire_date > %s",

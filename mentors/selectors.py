@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from accounts.models import User
+from core.db import prepared_cursor
 
 from .hooks import acquaintances
 from .models import Block, MentorProfile, MentorSkill, Skill
@@ -29,7 +29,7 @@ def mentor_profile_public_list() -> QuerySet[MentorProfile]:
 # written out: a test keeps them equal) and whether a block stands between it
 # and the viewer. Plain SQL, as the ORM took longer to build it than the
 # database to run it.
-_PAGE_ROW_SQL = """
+PAGE_ROW_SQL = """
 SELECT p.id, p.user_id, u.full_name, p.updated_at, p.is_paused,
        p.median_answer_hours_90d, p.headline, p.bio, p.languages, p.region,
        p.city, p.modes, p.photo, p.approved_at, p.capacity, p.active_mentorships,
@@ -46,7 +46,7 @@ FROM mentors_mentorprofile p
 JOIN accounts_user u ON u.id = p.user_id
 WHERE p.id = %(profile)s
 """
-_PAGE_ROW_FIELDS = (
+PAGE_ROW_FIELDS = (
     "id",
     "user_id",
     "full_name",
@@ -75,12 +75,12 @@ def mentor_profile_page_row(
     """The public columns of a profile as an unsaved instance (its ``user``
     holds the name only), whether it is public, and whether it is blocked for
     this viewer: one query. None when there is no such profile."""
-    with connection.cursor() as cursor:
-        cursor.execute(_PAGE_ROW_SQL, {"profile": profile_id, "viewer": viewer_id or 0})
+    with prepared_cursor() as cursor:
+        cursor.execute(PAGE_ROW_SQL, {"profile": profile_id, "viewer": viewer_id or 0})
         row = cursor.fetchone()
     if row is None:
         return None
-    values = dict(zip(_PAGE_ROW_FIELDS, row, strict=False))
+    values = dict(zip(PAGE_ROW_FIELDS, row, strict=False))
     user = User(id=values["user_id"], full_name=values.pop("full_name"))
     profile = MentorProfile(**values)
     profile.user = user

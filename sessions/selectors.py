@@ -9,16 +9,16 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, NamedTuple
 
-from django.db import connection
 from django.db.models import F, Func, Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.models import User, hash_token
+from core.db import prepared_cursor
 from matching.models import Mentorship, MentorshipSkill
 from mentors.choices import Mode
 from mentors.models import MentorProfile, Skill
-from mentors.selectors import _PAGE_ROW_FIELDS, _PAGE_ROW_SQL, mentor_profile_page_row
+from mentors.selectors import PAGE_ROW_FIELDS, PAGE_ROW_SQL, mentor_profile_page_row
 
 from .feed import TOKEN_FORMAT, feed_window_start
 from .models import (
@@ -134,7 +134,7 @@ SELECT page.*,
                 AND start >= %(from)s AND start < %(to)s AND NOT page.is_paused
               ORDER BY start, id
               LIMIT %(shown)s) s) AS slots
-FROM ({_PAGE_ROW_SQL}) page
+FROM ({PAGE_ROW_SQL}) page
 LEFT JOIN LATERAL (
     SELECT id FROM {Mentorship._meta.db_table}
     WHERE learner_id = %(viewer)s AND mentor_id = page.user_id
@@ -163,7 +163,7 @@ def booking_page_get(
     the viewer's booking page shows: their free slots from ``now`` to
     ``until`` (the ``shown`` nearest). Otherwise ``MentorProfile.DoesNotExist``
     (the same answer as no mentor at all). One query."""
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(
             _BOOKING_PAGE_SQL,
             {
@@ -176,10 +176,10 @@ def booking_page_get(
             },
         )
         row = cursor.fetchone()
-    page_columns = len(_PAGE_ROW_FIELDS) + 2
+    page_columns = len(PAGE_ROW_FIELDS) + 2
     if row is None or not row[page_columns - 2] or row[page_columns - 1]:
         raise MentorProfile.DoesNotExist(mentor_profile_id)
-    values = dict(zip(_PAGE_ROW_FIELDS, row, strict=False))
+    values = dict(zip(PAGE_ROW_FIELDS, row, strict=False))
     user = User(id=values["user_id"], full_name=values.pop("full_name"))
     profile = MentorProfile(**values)
     profile.user = user
@@ -225,7 +225,7 @@ _FREE_SLOTS_SQL = f"""
 SELECT page.is_public, page.is_blocked,
        {", ".join(f's."{c}"' for c in _SLOT_COLUMNS)},
        {", ".join(f"v.{c}" for c in VENUE_COLUMNS)}
-FROM ({_PAGE_ROW_SQL}) page
+FROM ({PAGE_ROW_SQL}) page
 LEFT JOIN {Slot._meta.db_table} s
   ON s.mentor_id = page.user_id AND s.status = '{Slot.Status.FREE.value}'
  AND s.start >= %(from)s AND s.start < %(to)s
@@ -263,7 +263,7 @@ def slot_rows_free_for_viewer(
     is ``MentorProfile.DoesNotExist``: the same answer as no mentor at all.
     """
     now = now or timezone.now()
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(
             _FREE_SLOTS_SQL,
             {

