@@ -22,20 +22,33 @@ values apart without preparing), as ``settings.database_settings`` reads it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection
 from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.backends.utils import CursorWrapper
 
 
+class _Text(NamedTuple):
+    query: bytes
+
+
 class _PreparedCursor(ServerBindingCursor):
+    # Set while Django logs queries (DEBUG, a test counting them): Django reads
+    # the statement's text from ``_query``, which only psycopg's client-side
+    # cursors keep; it is written out, values included, as for any query.
+    log_text = False
+
     def execute(
         self, query: Any, params: Any = None, *, prepare: Any = None, binary: Any = None
     ) -> Any:
-        return super().execute(  # type: ignore[misc]
+        result = super().execute(  # type: ignore[misc]
             query, params, prepare=True, binary=binary
         )
+        if self.log_text:
+            text = connection.ops.compose_sql(query, params)  # type: ignore[attr-defined]
+            self._query = _Text(text.encode())
+        return result
 
 
 def prepared_cursor() -> CursorWrapper:
@@ -48,6 +61,8 @@ def prepared_cursor() -> CursorWrapper:
     try:
         # If a failed health check reconnects here, the new connection gives
         # Django's own cursor: the query runs unprepared, nothing else changes.
-        return connection.cursor()
+        cursor = connection.cursor()
+        cursor.cursor.log_text = connection.queries_logged
+        return cursor
     finally:
         raw.cursor_factory = default

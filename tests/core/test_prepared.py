@@ -7,6 +7,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import UserFactory
@@ -86,3 +87,19 @@ def test_a_column_added_by_another_process_does_not_break_the_prepared_reads(cli
 
     assert response.status_code == 200
     assert response.wsgi_request.user.pk == person.pk
+
+
+@pytest.mark.django_db
+def test_a_query_log_shows_the_prepared_reads_with_their_values(client):
+    """Django's query log (DEBUG, tests that count queries, the bench's SQL
+    timings) shows a prepared statement's text as for any other query."""
+    person = UserFactory()
+    client.force_login(person)
+    client.get(reverse(PAGE))
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse(PAGE))
+
+    logged = [q["sql"] for q in queries.captured_queries]
+    assert f'FROM "accounts_user" WHERE id = {person.pk}' in " ".join(logged)
+    assert all(isinstance(sql, str) and sql for sql in logged)
