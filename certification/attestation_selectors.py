@@ -12,6 +12,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core.db import prepared_cursor
 from mentors.levels import level_description
 
 from . import codes
@@ -32,6 +33,20 @@ def attestation_by_code(text: str) -> Attestation | None:
 
 def attestations_of(*, holder_id: int) -> QuerySet[Attestation]:
     return Attestation.objects.filter(holder_id=holder_id).select_related("skill")
+
+
+_ANY_SHOWN_SQL = f"""
+SELECT EXISTS (SELECT 1 FROM {Attestation._meta.db_table}
+               WHERE holder_id = %s AND shown_on_profile AND revoked_at IS NULL)
+"""  # noqa: S608 - our table's name
+
+
+def attestations_any_shown(*, holder_id: int) -> bool:
+    """Whether the holder shows any attestation: every mentor page asks, and
+    most show none (a prepared statement, core/db.py)."""
+    with prepared_cursor() as cursor:
+        cursor.execute(_ANY_SHOWN_SQL, [holder_id])
+        return bool(cursor.fetchone()[0])
 
 
 def attestations_shown(*, holder_id: int) -> QuerySet[Attestation]:

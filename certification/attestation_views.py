@@ -127,8 +127,10 @@ def profile_attestations(
     """On a mentor's public page (``mentors.profile_panels``): the
     attestations and badges they chose to show, each with its verification
     link. Nothing when none is shown."""
-    from .attestation_selectors import attestations_shown
+    from .attestation_selectors import attestations_any_shown, attestations_shown
 
+    if not attestations_any_shown(holder_id=profile.user_id):
+        return None
     shown = [
         {"a": a, "title": skill_title(a), "verify_url": verify_url(a.code)}
         for a in attestations_shown(holder_id=profile.user_id)

@@ -14,7 +14,7 @@ from core.panels import Panel, Section
 from mentors.models import MentorProfile
 
 from .display import commitment_label, day_time, in_zone, offer_label, zone_name
-from .selectors import availability_public_get, slot_list_next_free
+from .selectors import profile_schedule_get
 
 NEXT_FREE_SHOWN = 5
 
@@ -40,22 +40,22 @@ def profile_slots(
     """The time the mentor commits to and their next free slots, in the
     viewer's zone (named once), with the mentor's own time beside each when
     their zones differ. Nothing when there is neither."""
-    availability = availability_public_get(mentor_profile_id=profile.pk)
-    if availability is None:
-        return None
-    commitment = commitment_label(
-        availability["commitment_hours"], availability["commitment_period"]
-    )
-    slots = []
     # A mentor taking a break takes no booking: no free times to show.
-    if profile.next_free_slot_at is not None and not profile.is_paused:
-        slots = slot_list_next_free(
-            mentor_id=profile.user_id, now=timezone.now(), limit=NEXT_FREE_SHOWN
-        )
+    bookable = profile.next_free_slot_at is not None and not profile.is_paused
+    schedule = profile_schedule_get(
+        mentor_profile_id=profile.pk,
+        mentor_id=profile.user_id,
+        now=timezone.now(),
+        limit=NEXT_FREE_SHOWN if bookable else 0,
+    )
+    if schedule is None:
+        return None
+    commitment = commitment_label(schedule.commitment_hours, schedule.commitment_period)
+    slots = schedule.slots
     if not slots and not commitment:
         return None
     viewer_zone = timezone.get_current_timezone_name()
-    mentor_zone = availability["time_zone"]
+    mentor_zone = schedule.time_zone
     return (
         "coaching_sessions/profile_slots.html",
         {

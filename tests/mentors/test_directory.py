@@ -306,9 +306,9 @@ def test_query_counts_are_pinned(client, how_many):
     # notifications (header); warm, the skill list and the results come from
     # the cache. Mentor page: session, user, the profile with its visibility
     # (one query), unread notifications, its availability (zone, time
-    # commitment; its next free slots would be one more), the attestations
-    # the mentor chose to show (certification's panel), then its skills when
-    # its public part is not cached.
+    # commitment and its next free slots: one query), whether the mentor
+    # shows any attestation (certification's panel; one more to read them when
+    # they do), then its skills when its public part is not cached.
     assert directory_cold <= 8
     assert page_cold <= 7
     assert (directory_cold, directory) == (8, 4)
