@@ -18,13 +18,17 @@ from django.db import DEFAULT_DB_ALIAS, connection
 from django.utils import timezone
 
 from core.db import prepared_cursor
+from core.selectors import notification_unread_count_sql
 
 from .models import User
 
-# Every column named (a prepared ``SELECT *`` fails once a migration adds one).
+# Every column named (a prepared ``SELECT *`` fails once a migration adds one),
+# then the person's unread notifications, which every page's header shows: one
+# round trip for both (``user.unread_notifications``, as the request began).
 _USER_COLUMNS = tuple(f.attname for f in User._meta.concrete_fields)
-_USER_SQL = "SELECT {} FROM {} WHERE id = %s".format(  # noqa: S608 - our names
-    ", ".join(connection.ops.quote_name(c) for c in _USER_COLUMNS),
+_USER_SQL = "SELECT {}, {} FROM {} u WHERE u.id = %s".format(  # noqa: S608 - ours
+    ", ".join("u." + connection.ops.quote_name(c) for c in _USER_COLUMNS),
+    notification_unread_count_sql("u.id"),
     connection.ops.quote_name(User._meta.db_table),
 )
 
@@ -39,7 +43,11 @@ def _user_by_id(user_id: Any) -> User | None:
     with prepared_cursor() as cursor:
         cursor.execute(_USER_SQL, [pk])
         row = cursor.fetchone()
-    return None if row is None else User.from_db(DEFAULT_DB_ALIAS, _USER_COLUMNS, row)
+    if row is None:
+        return None
+    user = User.from_db(DEFAULT_DB_ALIAS, _USER_COLUMNS, row[:-1])
+    user.unread_notifications = row[-1]
+    return user
 
 
 class ModelBackend(DjangoModelBackend):

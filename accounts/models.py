@@ -64,6 +64,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         FRENCH = "fr", "Français"
         ENGLISH = "en", "English"
 
+    # Not a column: the signed-in person's unread notifications, read with
+    # them at the start of the request (accounts/backends.py; None otherwise).
+    unread_notifications: int | None = None
+
     email = models.EmailField(_("e-mail address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=150)
     language = models.CharField(

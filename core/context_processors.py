@@ -15,8 +15,12 @@ def site(request: HttpRequest) -> dict[str, object]:
     context["nav_current"] = match.view_name if match else ""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        # Lazy: pages that do not show the header run no query for it.
-        context["unread_notifications"] = SimpleLazyObject(
-            lambda: notification_unread_count(user_id=user.pk)
+        # Read with the person (accounts/backends.py); otherwise (a user
+        # loaded some other way) lazily: pages without the header ask nothing.
+        preloaded = getattr(user, "unread_notifications", None)
+        context["unread_notifications"] = (
+            preloaded
+            if preloaded is not None
+            else SimpleLazyObject(lambda: notification_unread_count(user_id=user.pk))
         )
     return context

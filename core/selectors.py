@@ -23,6 +23,14 @@ def notification_unread_count(*, user_id: int) -> int:
         return int(cursor.fetchone()[0])
 
 
-_UNREAD_SQL = (
-    "SELECT count(*) FROM core_notification WHERE recipient_id = %s AND read_at IS NULL"
+_UNREAD_COUNT = (
+    "SELECT count(*) FROM core_notification WHERE recipient_id = {} AND read_at IS NULL"
 )
+_UNREAD_SQL = _UNREAD_COUNT.format("%s")
+
+
+def notification_unread_count_sql(user_id_column: str) -> str:
+    """The unread count as a scalar subquery on ``user_id_column``: the signed-in
+    person's read (accounts/backends.py) carries it as ``user.unread_notifications``,
+    so the header costs no round trip of its own."""
+    return f"({_UNREAD_COUNT.format(user_id_column)})"
