@@ -22,8 +22,8 @@ WEEK = reverse("coaching_sessions:slot-week")
 MINE = reverse("coaching_sessions:my-sessions")
 
 # Each page's queries: the session, the user (with the unread-notices count
-# of the header: one query), then its own reads. A change that adds a query per booking or per slot breaks
-# the larger case of each test below.
+# of the header: one query), then its own reads. A change that adds a query
+# per booking or per slot breaks the larger case of each test below.
 # profile, zone, slots, their confirmed bookings with learners, their skills
 WEEK_QUERIES = 2 + 5
 # bookings with both people, their skills, the skills' names, the mentors'
