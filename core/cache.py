@@ -6,6 +6,9 @@ allauth's rate limiter and its TOTP replay guard call ``cache.add`` and would
 otherwise refuse every log-in while Redis is down (rate limits are then not
 enforced: availability wins over throttling for the length of the outage).
 
+``LayeredCache``: this process's memory, then Redis, for parts drawn once per
+mentor and shared by every worker.
+
 ``QueryCache``: per process, for what is keyed on a search query or a page;
 switched off by ``settings.SEARCH_QUERY_CACHES`` (docs/caches.md).
 """
@@ -16,6 +19,7 @@ import logging
 from typing import Any
 
 from django.conf import settings
+from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
@@ -128,6 +132,88 @@ class FailOpenRedisCache(RedisCache):
             super().clear()
         except RedisError as exc:
             self._fail("clear", exc)
+
+
+class LayeredCache(BaseCache):
+    """Reads each layer in turn (``OPTIONS["LAYERS"]``: aliases, nearest
+    first), fills the nearer layers with what a farther one had, and writes
+    to all. For entity parts drawn once and shared: this process's memory,
+    then Redis for the other processes (a part drawn by one gunicorn worker
+    serves them all). Only for keys that are never stale (versioned): a
+    nearer layer is filled with this cache's timeout, not the farther one's
+    remaining time."""
+
+    def __init__(self, server: str, params: dict[str, Any]) -> None:
+        super().__init__(params)
+        self._layer_names: list[str] = list(params.get("OPTIONS", {})["LAYERS"])
+
+    @property
+    def _layers(self) -> list[BaseCache]:
+        from django.core.cache import caches
+
+        return [caches[name] for name in self._layer_names]
+
+    def get(self, key: Any, default: Any = None, version: Any = None) -> Any:
+        missed: list[BaseCache] = []
+        for layer in self._layers:
+            value = layer.get(key, _MISSING, version)
+            if value is not _MISSING:
+                for nearer in missed:
+                    nearer.set(key, value, self.default_timeout, version)
+                return value
+            missed.append(layer)
+        return default
+
+    def get_many(self, keys: Any, version: Any = None) -> dict[Any, Any]:
+        found: dict[Any, Any] = {}
+        wanted = list(keys)
+        missed: list[BaseCache] = []
+        for layer in self._layers:
+            if not wanted:
+                break
+            got = layer.get_many(wanted, version)
+            if got:
+                for nearer in missed:
+                    nearer.set_many(got, self.default_timeout, version)
+                found |= got
+                wanted = [key for key in wanted if key not in got]
+            missed.append(layer)
+        return found
+
+    def set(
+        self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None
+    ) -> None:
+        timeout = self.default_timeout if timeout is DEFAULT_TIMEOUT else timeout
+        for layer in self._layers:
+            layer.set(key, value, timeout, version)
+
+    def set_many(
+        self, data: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None
+    ) -> list[Any]:
+        timeout = self.default_timeout if timeout is DEFAULT_TIMEOUT else timeout
+        failed: set[Any] = set()
+        for layer in self._layers:
+            failed.update(layer.set_many(data, timeout, version) or [])
+        return list(failed)
+
+    def add(
+        self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None
+    ) -> bool:
+        if self.get(key, _MISSING, version) is not _MISSING:
+            return False
+        self.set(key, value, timeout, version)
+        return True
+
+    def delete(self, key: Any, version: Any = None) -> bool:
+        deleted = [layer.delete(key, version) for layer in self._layers]  # all
+        return any(deleted)
+
+    def clear(self) -> None:
+        for layer in self._layers:
+            layer.clear()
+
+
+_MISSING = object()
 
 
 class QueryCache(LocMemCache):

@@ -514,8 +514,9 @@ def slot_choices(
 
 
 # The booking page's parts drawn once (docs/caches.md): kept in this process,
-# and in Redis for the other processes (a part drawn by one serves them all).
-BOOKING_PARTS_CACHES = ("cards", "default")
+# and in Redis for the other processes (the "cards" alias: a part drawn by one
+# serves them all).
+BOOKING_PARTS_CACHE = "cards"
 BOOKING_PARTS_SECONDS = 600
 
 
@@ -524,14 +525,11 @@ def _drawn(key: str, draw: Callable[[], str], *, keep: bool) -> SafeString:
     choice and no error of the learner's in it)."""
     if not keep:
         return mark_safe(draw())  # noqa: S308 - our templates' output
-    here, shared = (caches[alias] for alias in BOOKING_PARTS_CACHES)
-    drawn = here.get(key)
+    store = caches[BOOKING_PARTS_CACHE]
+    drawn = store.get(key)
     if drawn is None:
-        drawn = shared.get(key)
-        if drawn is None:
-            drawn = draw()
-            shared.set(key, drawn, BOOKING_PARTS_SECONDS)
-        here.set(key, drawn, BOOKING_PARTS_SECONDS)
+        drawn = draw()
+        store.set(key, drawn, BOOKING_PARTS_SECONDS)
     return mark_safe(drawn)  # noqa: S308 - our templates' output
 
 

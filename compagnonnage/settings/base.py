@@ -169,12 +169,20 @@ def cache_settings(redis_url: str) -> dict[str, dict[str, object]]:
             "TIMEOUT": 3600,
             "OPTIONS": {"MAX_ENTRIES": 1000},
         },
-        # Per process, one entry per mentor: a directory card as drawn, keyed
-        # on the profile, the mentor-data version and what moves without it
-        # (docs/caches.md). Serves every query that shows the mentor, so it
-        # stays on with the query caches off. Room for every mentor a real mix
-        # of searches shows (11,000 of 17,000 at 20,000 mentors; ~1.5 KB each).
+        # Parts drawn once per mentor, keyed on what they show (never stale):
+        # a directory card as drawn, the mentor page's public part, the
+        # booking page's free times (docs/caches.md). Each serves every query
+        # or visitor that shows the mentor, so they stay on with the query
+        # caches off. Read from this process first, then from Redis, where any
+        # worker that drew a part left it for the others.
         "cards": {
+            "BACKEND": "core.cache.LayeredCache",
+            "TIMEOUT": 3600,
+            "OPTIONS": {"LAYERS": ["cards_here", "default"]},
+        },
+        # The process's layer: room for every mentor a real mix of searches
+        # shows (11,000 of 17,000 at 20,000 mentors; ~1.5 KB a card).
+        "cards_here": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "cards",
             "TIMEOUT": 3600,
