@@ -162,7 +162,7 @@ def load(state: dict[str, str], args: argparse.Namespace) -> dict[str, Any]:
         url = f"http://127.0.0.1:{port}"
         position = 0
         log = OUT_DIR / f"gunicorn-{db}.log"
-        with gunicorn(env, port, args.workers, log):
+        with gunicorn(env, port, args.workers, log, threads=args.threads):
 
             def send(rate: float, seconds: int) -> ScenarioRun:
                 nonlocal position
@@ -224,6 +224,7 @@ def load(state: dict[str, str], args: argparse.Namespace) -> dict[str, Any]:
             "database": db,
             "template": template,
             "workers": args.workers,
+            "threads": args.threads,
             "visitors": prep["visitors"],
             "scenario_requests": prep["requests"],
             "in_process": in_process,
@@ -242,6 +243,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--mentors", type=int, default=20_000)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=4,
+        help="gthread threads per worker (0: sync workers; see bench.run.gunicorn)",
+    )
     parser.add_argument("--visitors", type=int, default=200, help="signed-in learners")
     parser.add_argument("--blocks", type=int, default=1500, help="of 20 requests")
     parser.add_argument("--in-process", type=int, default=100, help="per step")
@@ -263,7 +270,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("wrk is missing: `apt-get install wrk` (Debian) or your OS's package.")
         return 2
     print(
-        f"gunicorn --workers {args.workers} (sync) on 127.0.0.1, wrk one thread "
+        f"gunicorn --workers {args.workers} "
+        f"({f'gthread, {args.threads} threads' if args.threads else 'sync'}) "
+        "on 127.0.0.1, wrk one thread "
         f"per connection; {os.cpu_count()} CPUs shared by gunicorn, PostgreSQL "
         "and wrk"
     )

@@ -216,8 +216,19 @@ def _free_port() -> int:
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], port: int, workers: int, log: Path) -> Iterator[None]:
-    """Run gunicorn (production's sync workers) on loopback until the block ends."""
+def gunicorn(
+    env: dict[str, str], port: int, workers: int, log: Path, *, threads: int = 0
+) -> Iterator[None]:
+    """Run gunicorn (production's sync workers) on loopback until the block ends.
+
+    ``threads``: gthread workers instead, for a load sent at a set pace. wrk
+    opens the next connection as soon as a response comes and sends on it when
+    the request is due: a sync worker that accepted it waits, idle, for up to
+    the pace's interval (seconds at a low rate), and the other requests queue
+    behind it. In production the proxy in front buffers each request before it
+    reaches gunicorn, so a sync worker never waits on a client; a gthread
+    worker gives a request to a thread only once it has arrived, which is the
+    same, without a proxy in the bench."""
     command = [
         sys.executable,
         "-m",
@@ -233,6 +244,12 @@ def gunicorn(env: dict[str, str], port: int, workers: int, log: Path) -> Iterato
         "--error-logfile",
         str(log),
     ]
+    if threads:
+        # Kept alive longer than the pace's interval (about 3 s: see
+        # bench.loadrun.connections_for), or the connection would be closed
+        # just before its next request.
+        command += ["--worker-class", "gthread", "--threads", str(threads)]
+        command += ["--keep-alive", "10"]
     proc = subprocess.Popen(command, cwd=BASE_DIR, env=env)  # noqa: S603
     try:
         deadline = time.monotonic() + 30
