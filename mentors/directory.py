@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
@@ -43,9 +43,10 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 
 from accounts.models import User
+from core.db import prepared_cursor
 
 from .data_version import VERSION_SQL
-from .models import Block, MentorProfile, MentorProfileQuerySet, MentorSkill, Skill
+from .models import Block, MentorProfile, MentorSkill, Skill
 from .search import (
     everyday_word_skills,
     everyday_words_split,
@@ -235,6 +236,10 @@ def mentor_directory_queryset(
     With a ``tier``, the profiles of that tier of the query's words; without
     one, every profile matching one word at least, not in tiers (pages read
     tier by tier, ranking a window of each: ``mentor_directory_page``).
+
+    The rule in the ORM's words: the page reads it through SQL statements
+    composed once per shape of query (``_statement``), held to this by
+    tests/mentors/test_directory_sql.py.
     """
     plan = plan or search_plan(query.q)
     tier = tier or plan.any_tier
@@ -364,7 +369,6 @@ def _sort(query: DirectoryQuery, *, meant: bool, text: bool) -> str:
 # there), best match first; the matches after the window follow in that
 # weight order. The page ranks the window's profiles it may show.
 SEARCH_WINDOW = 200
-WINDOW_ORDER = (F("search_weight").desc(), F("approved_at").desc(), F("pk").desc())
 
 Reader = Callable[[int], list[MentorProfile]]
 
@@ -401,98 +405,242 @@ def _parts(
     *, viewer_id: int | None, query: DirectoryQuery, plan: SearchPlan
 ) -> Iterator[Reader]:
     """The readers of the results' parts, in order: per tier, its ranked
-    window, then (only if the window was full) the matches after it."""
+    window, then (only if the window was full) the matches after it; or, in
+    another order than relevance, the tier's matches in that order."""
+    values: dict[str, Any] = {
+        "viewer": viewer_id,
+        "meant": list(plan.meant),
+        "skill": query.skill,
+        "min_level": query.min_level,
+        "language": query.language,
+        "region": query.region,
+        "mode": query.mode,
+        "window": SEARCH_WINDOW,
+    }
     for tier in plan.tiers or (None,):
-        # Built only when read (building a queryset costs as much as running
-        # a small one).
-        whole = functools.partial(
-            mentor_directory_queryset,
-            viewer_id=viewer_id,
-            query=query,
-            plan=plan,
-            tier=tier,
-        )
-        text = (tier or plan.any_tier) is not None
-        if _sort(query, meant=bool(plan.meant), text=text) != "relevance":
-            yield functools.partial(_read, whole())
+        shape = _shape(viewer_id=viewer_id, query=query, plan=plan, tier=tier)
+        params = values
+        if tier is not None:
+            params = {**values, "match": tier.match, "rank": tier.rank}
+        sort = _sort(query, meant=shape.meant, text=bool(shape.text))
+        if sort != "relevance":
+            yield functools.partial(_read, _statement(shape, sort), params)
             continue
-        # The candidates: what the profile rows hold (approved, shown, not
-        # hidden); their owners' accounts and blocks are checked on the window.
-        listed = MentorProfile.objects.filter(
-            *MentorProfileQuerySet.listed_conditions().values()
-        )
-        window = (
-            _matching(listed, query=query, plan=plan, tier=tier)
-            .order_by(*WINDOW_ORDER)
-            .values("pk")[:SEARCH_WINDOW]
-        )
-        # The window's profiles matched already: only ranked and checked.
-        in_window = _visible(viewer_id).filter(
-            pk__in=RawSQL("SELECT w.id FROM directory_window w", ())
-        )
-        ranked = _ordered(
-            _ranked(in_window, plan=plan, tier=tier),
-            query=query,
-            plan=plan,
-            tier=tier,
-        )
         full = [False]
-        yield functools.partial(_read_window, ranked, window, full)
+        yield functools.partial(_read_window, _statement(shape, "window"), params, full)
         if full[0]:
-            yield functools.partial(
-                _read, whole().exclude(pk__in=window).order_by(*WINDOW_ORDER)
-            )
+            yield functools.partial(_read, _statement(shape, "after_window"), params)
 
 
-def _read(qs: QuerySet[MentorProfile], wanted: int) -> list[MentorProfile]:
-    return list(qs.only(*CARD_FIELDS)[:wanted])
+# --- the statements of the parts -------------------------------------------------
+# Building them with the ORM took a third of the time a search spent on its
+# statements. Their text depends only on the shape of the query (which filters
+# are set, a tier of words or not, skills meant, a viewer with blocks) and on
+# the part read, so it is composed once per shape from the fragments below;
+# every value is a parameter. They are the ORM's ``mentor_directory_queryset``
+# (and the public and block rules) written out: tests/mentors/
+# test_directory_sql.py holds the pages they read to the ORM's. Not prepared
+# (core/db.py): the best plan of a full-text search depends on its words.
 
-
-# The card's columns of the profile (in the model's order, as ``from_db``
-# takes them) and of its owner.
+# The rows the weight index holds (``listed_conditions``, the index's predicate).
+_LISTED = (
+    "p.approved_at IS NOT NULL AND p.is_published AND p.hidden_by_staff_at IS NULL"
+)
+# The rest of the public rule (``public_conditions``): the owner's account.
+_OWNER_PUBLIC = (
+    "u.is_active AND EXISTS (SELECT 1 FROM account_emailaddress e"
+    " WHERE e.user_id = p.user_id AND e.verified)"
+)
+# No block between the viewer and the owner (``Block.objects.between``).
+_NOT_BLOCKED = (
+    "NOT EXISTS (SELECT 1 FROM mentors_block b"
+    " WHERE (b.blocker_id = %(viewer)s AND b.blocked_id = p.user_id)"
+    " OR (b.blocker_id = p.user_id AND b.blocked_id = %(viewer)s))"
+)
+_HAS_SKILL_MEANT = (
+    "EXISTS (SELECT 1 FROM mentors_mentorskill ms"
+    " JOIN mentors_skill s ON s.id = ms.skill_id"
+    " WHERE ms.profile_id = p.id AND s.code = ANY(%(meant)s::text[]))"
+)
+# ``_ranked``'s skill_rank: the first skill meant weighs most, then the level.
+_SKILL_RANK = (
+    "(SELECT max(10 * (cardinality(%(meant)s::text[]) + 1"
+    " - array_position(%(meant)s::text[], s.code::text)) + ms.level)"
+    " FROM mentors_mentorskill ms JOIN mentors_skill s ON s.id = ms.skill_id"
+    " WHERE ms.profile_id = p.id AND s.code = ANY(%(meant)s::text[]))"
+)
+_TEXT_MATCH = {
+    "tsquery": "p.search_vector @@ %(match)s::tsquery",
+    "websearch": (
+        "p.search_vector @@ websearch_to_tsquery('french', unaccent(%(match)s))"
+    ),
+}
+_TEXT_RANK = {
+    "tsquery": "ts_rank_cd(p.search_vector, %(rank)s::tsquery)",
+    "websearch": (
+        "ts_rank_cd(p.search_vector,"
+        " websearch_to_tsquery('french', unaccent(%(rank)s)))"
+    ),
+}
+_FREE_WITHIN = {7: "p.free_slots_7d > 0", 14: "p.free_slots_14d > 0"}
+_ORDER = {
+    # The weight index's order.
+    "window": "p.search_weight DESC, p.approved_at DESC, p.id DESC",
+    "soonest": "p.next_free_slot_at ASC NULLS LAST, p.id DESC",
+    "newest": "p.approved_at DESC, p.id DESC",
+}
+# What a card shows: the card's columns of the profile (in the model's order,
+# as ``from_db`` takes them), then its owner's name.
 _CARD_COLUMNS = [
     field.attname
     for field in MentorProfile._meta.concrete_fields
     if field.attname in MentorProfile.CARD_FIELDS
 ]
 _OWNER_COLUMNS = ["id", "full_name"]
+_CARDS = ", ".join(f'p."{column}"' for column in _CARD_COLUMNS) + ", u.full_name"
+_PROFILES = "mentors_mentorprofile p JOIN accounts_user u ON u.id = p.user_id"
+
+
+class _Shape(NamedTuple):
+    """What the text of a part's statement depends on (never a value)."""
+
+    viewer: bool  # a viewer in a block: blocked profiles left out
+    meant: bool  # skills meant by everyday words
+    text: str  # "", or how the tier's words are read: "tsquery", "websearch"
+    skill: bool
+    min_level: bool
+    language: bool
+    region: bool
+    mode: bool
+    free_within: int  # 7 or 14 days, or 0
+
+
+def _shape(
+    *,
+    viewer_id: int | None,
+    query: DirectoryQuery,
+    plan: SearchPlan,
+    tier: Tier | None,
+) -> _Shape:
+    days = query.available_within_days
+    return _Shape(
+        viewer=bool(viewer_id),
+        meant=bool(plan.meant),
+        text="" if tier is None else "websearch" if tier.websearch else "tsquery",
+        skill=bool(query.skill),
+        min_level=bool(query.min_level),
+        language=bool(query.language),
+        region=bool(query.region),
+        mode=bool(query.mode),
+        free_within=days if days is not None and days in _FREE_WITHIN else 0,
+    )
+
+
+def _matching_sql(shape: _Shape) -> list[str]:
+    """``_matching``'s conditions: the words of the tier, the skills meant,
+    the filters."""
+    conditions: list[str] = []
+    if shape.meant:
+        conditions.append(_HAS_SKILL_MEANT)
+    if shape.text:
+        conditions.append(_TEXT_MATCH[shape.text])
+    if shape.skill or shape.min_level:
+        skills = "EXISTS (SELECT 1 FROM mentors_mentorskill ms"
+        if shape.skill:
+            skills += " JOIN mentors_skill s ON s.id = ms.skill_id"
+        skills += " WHERE ms.profile_id = p.id"
+        if shape.skill:
+            skills += " AND s.code = %(skill)s"
+        if shape.min_level:
+            skills += " AND ms.level >= %(min_level)s"
+        conditions.append(skills + ")")
+    if shape.language:
+        conditions.append("p.languages @> ARRAY[%(language)s]::varchar(2)[]")
+    if shape.region:
+        conditions.append("p.region = %(region)s")
+    if shape.mode:
+        conditions.append("p.modes @> ARRAY[%(mode)s]::varchar(10)[]")
+    if shape.free_within:
+        conditions.append(_FREE_WITHIN[shape.free_within])
+    return conditions
+
+
+@functools.lru_cache(maxsize=512)
+def _statement(shape: _Shape, part: str) -> str:
+    """The statement of a part: ``"window"`` (the ranked window, with the
+    window's size in a last column), ``"after_window"`` (the matches after a
+    full window, by weight) or a sort (``"soonest"``, ``"newest"``: every
+    match in that order). Its parameters: ``wanted`` (rows at most), those of
+    the shape's fragments and, but in a sort, ``window`` (its size)."""
+    # Our fragments only: every value is a placeholder (a test checks each
+    # shape).
+    visible = [_LISTED, _OWNER_PUBLIC] + ([_NOT_BLOCKED] if shape.viewer else [])
+    matching = _matching_sql(shape)
+    if part not in ("window", "after_window"):
+        return (
+            f"SELECT {_CARDS} FROM {_PROFILES}"  # noqa: S608
+            f" WHERE {' AND '.join(visible + matching)}"
+            f" ORDER BY {_ORDER[part]} LIMIT %(wanted)s"
+        )
+    # The candidates: what the profile rows hold (approved, shown, not
+    # hidden); their owners' accounts and blocks are checked on the window.
+    window = (
+        "WITH directory_window (id) AS MATERIALIZED ("  # noqa: S608
+        "SELECT p.id FROM mentors_mentorprofile p"
+        f" WHERE {' AND '.join([_LISTED, *matching])}"
+        f" ORDER BY {_ORDER['window']} LIMIT %(window)s) "
+    )
+    if part == "after_window":
+        return (
+            f"{window}SELECT {_CARDS} FROM {_PROFILES}"  # noqa: S608
+            f" WHERE {' AND '.join(visible + matching)}"
+            " AND p.id NOT IN (SELECT id FROM directory_window)"
+            f" ORDER BY {_ORDER['window']} LIMIT %(wanted)s"
+        )
+    # The window's profiles matched already: only ranked and checked.
+    relevance = [f"{_SKILL_RANK} DESC"] if shape.meant else []
+    relevance += [f"{_TEXT_RANK[shape.text]} DESC"] if shape.text else []
+    relevance.append(_ORDER["newest"])
+    return (
+        f"{window}SELECT {_CARDS}, (SELECT count(*) FROM directory_window)"  # noqa: S608
+        f" FROM {_PROFILES}"
+        " WHERE p.id IN (SELECT id FROM directory_window)"
+        f" AND {' AND '.join(visible)}"
+        f" ORDER BY {', '.join(relevance)} LIMIT %(wanted)s"
+    )
+
+
+def _card(values: Any) -> MentorProfile:
+    """A profile with the card's columns (the others deferred) and its owner
+    with their name, from a row of ``_CARDS``."""
+    *columns, full_name = values
+    profile = MentorProfile.from_db(DEFAULT_DB_ALIAS, _CARD_COLUMNS, columns)
+    profile.user = User.from_db(
+        DEFAULT_DB_ALIAS, _OWNER_COLUMNS, [profile.user_id, full_name]
+    )
+    return profile
+
+
+def _read(sql: str, params: dict[str, Any], wanted: int) -> list[MentorProfile]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {**params, "wanted": wanted})
+        return [_card(row) for row in cursor.fetchall()]
 
 
 def _read_window(
-    qs: QuerySet[MentorProfile],
-    window: QuerySet[MentorProfile, Any],
-    full: list[bool],
-    wanted: int,
+    sql: str, params: dict[str, Any], full: list[bool], wanted: int
 ) -> list[MentorProfile]:
     """The best ``wanted`` profiles of the window that the page may show, in
-    one statement: the window read once (a CTE), then ``qs`` (its profiles
-    the viewer may see, in relevance order). Sets ``full[0]`` to whether the
-    window was full (matches follow it). A window none of whose profiles may
-    be shown reads as not full: it would take SEARCH_WINDOW hidden accounts or
-    blocks in a row."""
-    window_sql, window_params = window.query.sql_with_params()
-    ranked = qs.annotate(
-        window_size=RawSQL(
-            "SELECT count(*) FROM directory_window w",
-            (),
-            output_field=IntegerField(),
-        )
-    ).values_list(*_CARD_COLUMNS, "user__full_name", "window_size")[:wanted]
-    sql, params = ranked.query.sql_with_params()
+    one statement. Sets ``full[0]`` to whether the window was full (matches
+    follow it). A window none of whose profiles may be shown reads as not
+    full: it would take SEARCH_WINDOW hidden accounts or blocks in a row."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH directory_window (id) AS MATERIALIZED ({window_sql}) {sql}",
-            (*window_params, *params),
-        )
+        cursor.execute(sql, {**params, "wanted": wanted})
         fetched = cursor.fetchall()
     rows = []
-    for *values, full_name, window_size in fetched:
-        profile = MentorProfile.from_db(DEFAULT_DB_ALIAS, _CARD_COLUMNS, values)
-        profile.user = User.from_db(
-            DEFAULT_DB_ALIAS, _OWNER_COLUMNS, [profile.user_id, full_name]
-        )
-        rows.append(profile)
-        full[0] = window_size >= SEARCH_WINDOW
+    for *values, window_size in fetched:
+        rows.append(_card(values))
+        full[0] = window_size >= params["window"]
     return rows
 
 
@@ -520,8 +668,9 @@ SELECT ({VERSION_SQL}),
 
 
 def directory_state(*, viewer_id: int | None) -> DirectoryState:
-    """The mentor-data version and the viewer's blocks, in one query."""
-    with connection.cursor() as cursor:
+    """The mentor-data version and the viewer's blocks, in one query, prepared
+    (its plan is the same whoever the viewer)."""
+    with prepared_cursor() as cursor:
         cursor.execute(_STATE_SQL, {"viewer": viewer_id or 0})
         version, has_blocks = cursor.fetchone()
     return DirectoryState(version=int(version or 0), has_blocks=bool(has_blocks))

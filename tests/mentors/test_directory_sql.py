@@ -1,0 +1,321 @@
+"""The directory's pages, read through SQL text composed once per shape of
+query (``mentors.directory._statement``), against the same rule in the ORM's
+words (``mentor_directory_queryset``): the same profiles, in the same order,
+on every page, for queries of every shape (words, tiers, corrections, skills
+meant by everyday words, search syntax, filters, sorts), for anybody and for
+a viewer with blocks, with a window that holds every match and one that
+fills up."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.db.models import F
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from mentors import directory
+from mentors.directory import (
+    DirectoryQuery,
+    _matching,
+    _sort,
+    mentor_directory_page,
+    mentor_directory_queryset,
+    search_plan,
+)
+from mentors.models import MentorProfile, MentorProfileQuerySet
+from mentors.services import block_create
+from tests.core.test_prepared import _prepared, _runs
+from tests.factories import UserFactory
+from tests.mentors.test_directory import make_mentor
+from tests.mentors.test_search_relevance import BIO, DIRECTORY
+
+pytestmark = pytest.mark.django_db
+
+# The order of the ranking window (the weight index's).
+WINDOW_ORDER = (F("search_weight").desc(), F("approved_at").desc(), F("pk").desc())
+
+
+def orm_results(*, viewer_id: int | None, query: DirectoryQuery) -> list[int]:
+    """Every result of the query, in order, read with the ORM: per tier, in
+    relevance order its window's profiles the viewer may see, ranked, then
+    (only if the window was full and showed one) the other matches by
+    weight; in another order, the tier's matches in that order."""
+    plan = search_plan(query.q)
+    if plan.nothing:
+        return []
+    listed = MentorProfile.objects.filter(
+        *MentorProfileQuerySet.listed_conditions().values()
+    )
+    ids: list[int] = []
+    for tier in plan.tiers or (None,):
+        whole = mentor_directory_queryset(
+            viewer_id=viewer_id, query=query, plan=plan, tier=tier
+        ).values_list("pk", flat=True)
+        if _sort(query, meant=bool(plan.meant), text=tier is not None) != ("relevance"):
+            ids += whole
+            continue
+        window = list(
+            _matching(listed, query=query, plan=plan, tier=tier)
+            .order_by(*WINDOW_ORDER)
+            .values_list("pk", flat=True)[: directory.SEARCH_WINDOW]
+        )
+        shown = list(whole.filter(pk__in=window))
+        ids += shown
+        if shown and len(window) >= directory.SEARCH_WINDOW:
+            ids += whole.exclude(pk__in=window).order_by(*WINDOW_ORDER)
+    return ids
+
+
+LANGUAGES = (("fr",), ("fr", "en"), ("fr", "ar"))
+MODES = (("video",), ("phone",), ("video", "in_person"), ("in_person",))
+FREE = ((0, 0, 0), (1, 2, 3), (0, 2, 2))
+
+
+@pytest.fixture
+def viewer():
+    """A viewer in two blocks (one made, one received), among the relevance
+    set's thirty mentors (languages, modes and free slots varied), eight more
+    developers (a window of three fills up) and heavy profiles each hidden by
+    one condition of the public rule."""
+    people = [
+        *DIRECTORY,
+        *(
+            (
+                f"Dev Numéro {index}",
+                "Développeur Python" + " et Django" * (index % 2),
+                (("python", 3 + index % 5), ("spreadsheets", 2 + index % 3)),
+                "Lyon" if index % 2 else "Paris",
+                "84" if index % 2 else "11",
+            )
+            for index in range(8)
+        ),
+    ]
+    profiles = {
+        name: make_mentor(
+            name,
+            headline,
+            skills=skills,
+            bio=BIO,
+            region=region,
+            city=city,
+            languages=LANGUAGES[index % 3],
+            modes=MODES[index % 4],
+            free=FREE[index % 3],
+            approved_days_ago=index % 9 + 1,
+        )
+        for index, (name, headline, skills, city, region) in enumerate(people)
+    }
+    # Heavy, matching the frequent words, public but for one condition each.
+    hidden = [
+        make_mentor(
+            f"Caché {condition}",
+            "Développeur Python, data analyst à Lyon et Paris",
+            skills=(("python", 8), ("spreadsheets", 8), ("office-suite", 8)),
+            languages=("fr", "en"),
+        )
+        for condition in ("draft", "unpublished", "staff", "inactive", "unverified")
+    ]
+    now = timezone.now()
+    MentorProfile.objects.filter(pk=hidden[0].pk).update(
+        status="submitted", approved_at=None
+    )
+    MentorProfile.objects.filter(pk=hidden[1].pk).update(is_published=False)
+    MentorProfile.objects.filter(pk=hidden[2].pk).update(hidden_by_staff_at=now)
+    User.objects.filter(pk=hidden[3].user_id).update(is_active=False)
+    EmailAddress.objects.filter(user_id=hidden[4].user_id).update(verified=False)
+    # Two with the same approval time: the id decides between them.
+    MentorProfile.objects.filter(
+        pk__in=[profiles["Dev Numéro 1"].pk, profiles["Dev Numéro 3"].pk]
+    ).update(approved_at=now - timedelta(days=3))
+
+    person = UserFactory()
+    block_create(blocker=person, blocked=profiles["Yasmine Haddad"].user)
+    block_create(blocker=profiles["Dev Numéro 2"].user, blocked=person)
+    return person
+
+
+QUERIES = [
+    DirectoryQuery(),
+    DirectoryQuery(q="python"),
+    DirectoryQuery(q="developpeur"),
+    DirectoryQuery(q="pyhton"),
+    DirectoryQuery(q="python lyon"),
+    DirectoryQuery(q="developpeur python django lyon"),
+    DirectoryQuery(q="data analyst paris python"),
+    DirectoryQuery(q="excel"),
+    DirectoryQuery(q="cv excel"),
+    DirectoryQuery(q="excel python"),
+    DirectoryQuery(q='"analyse de données"'),
+    DirectoryQuery(q="developpeur -java"),
+    DirectoryQuery(q="python", region="11"),
+    DirectoryQuery(q="developpeur", language="en", mode="video"),
+    DirectoryQuery(q="developpeur", skill="python", min_level=5),
+    DirectoryQuery(q="python lyon", skill="spreadsheets"),
+    DirectoryQuery(min_level=7),
+    DirectoryQuery(skill="python", language="fr"),
+    DirectoryQuery(available_within_days=7),
+    DirectoryQuery(q="developpeur", available_within_days=14),
+    DirectoryQuery(q="developpeur", sort="soonest"),
+    DirectoryQuery(q="python lyon", sort="newest"),
+    DirectoryQuery(q="excel", sort="soonest"),
+    DirectoryQuery(mode="phone", sort="soonest"),
+    DirectoryQuery(q="excel", region="76"),
+    DirectoryQuery(q="astrophysique"),
+]
+PAGE_SIZE = 3
+
+
+def test_the_pages_read_by_sql_are_those_of_the_orm(viewer, monkeypatch):
+    composed = []
+
+    def statement(shape, part):
+        composed.append((shape.viewer, part))
+        return statement_of(shape, part)
+
+    statement_of = directory._statement
+    monkeypatch.setattr(directory, "_statement", statement)
+    for query in QUERIES:
+        found = 0
+        for window in (3, 200):
+            monkeypatch.setattr(directory, "SEARCH_WINDOW", window)
+            for viewer_id in (None, viewer.pk):
+                expected = orm_results(viewer_id=viewer_id, query=query)
+                for number in range(1, 6):
+                    with override_settings(SEARCH_QUERY_CACHES=False):
+                        page = mentor_directory_page(
+                            viewer_id=viewer_id,
+                            query=replace(query, page=number),
+                            page_size=PAGE_SIZE,
+                            with_skills=False,
+                        )
+                    start = (number - 1) * PAGE_SIZE
+                    where = (query, window, viewer_id, number)
+                    assert [p.pk for p in page.results] == expected[
+                        start : start + PAGE_SIZE
+                    ], where
+                    assert page.has_next == (len(expected) > start + PAGE_SIZE), where
+                    found += len(page.results)
+        assert found or query.q == "astrophysique", query
+
+    # Every part was read, for anybody and for the viewer with blocks.
+    assert {part for _viewer, part in composed} == {
+        "window",
+        "after_window",
+        "soonest",
+        "newest",
+    }
+    assert {viewer for viewer, part in composed if part == "after_window"} == {
+        False,
+        True,
+    }
+
+
+def test_the_cards_read_by_sql_hold_what_the_orm_reads(viewer):
+    query = DirectoryQuery(q="developpeur")
+    page = mentor_directory_page(viewer_id=None, query=query, with_skills=False)
+    by_orm = {
+        p.pk: p
+        for p in mentor_directory_queryset(viewer_id=None, query=query)
+        .select_related("user")
+        .only(*MentorProfile.CARD_FIELDS)
+    }
+
+    assert page.results
+    for profile in page.results:
+        orm = by_orm[profile.pk]
+        assert profile.user.full_name == orm.user.full_name
+        for field in MentorProfile.CARD_FIELDS:
+            if "__" not in field:
+                assert getattr(profile, field) == getattr(orm, field), field
+        # The others are deferred, as with ``only``.
+        assert profile.get_deferred_fields() == orm.get_deferred_fields()
+
+
+def test_a_statement_is_composed_once_per_shape_of_query(viewer):
+    def read(region: str) -> None:
+        with override_settings(SEARCH_QUERY_CACHES=False):
+            mentor_directory_page(
+                viewer_id=None,
+                query=DirectoryQuery(q="excel python", region=region),
+                with_skills=False,
+            )
+
+    directory._statement.cache_clear()
+    read("11")
+    composed = directory._statement.cache_info().misses
+    read("76")
+    read("84")
+    info = directory._statement.cache_info()
+
+    # Other values, the same shape: the statements composed for the first.
+    assert composed
+    assert (info.misses, info.hits) == (composed, 2 * composed)
+
+
+PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+@pytest.mark.parametrize("part", ["window", "after_window", "soonest", "newest"])
+def test_no_value_is_ever_written_into_a_statement(part):
+    # Every shape: its text holds placeholders and our own constants only.
+    for flags in itertools.product((False, True), repeat=7):
+        for text, free_within in itertools.product(
+            ("", "tsquery", "websearch"), (0, 7, 14)
+        ):
+            viewer, meant, skill, min_level, language, region, mode = flags
+            shape = directory._Shape(
+                viewer,
+                meant,
+                text,
+                skill,
+                min_level,
+                language,
+                region,
+                mode,
+                free_within,
+            )
+            sql = directory._statement(shape, part)
+            names = set(PLACEHOLDER.findall(sql))
+            assert names <= {
+                "viewer",
+                "meant",
+                "match",
+                "rank",
+                "skill",
+                "min_level",
+                "language",
+                "region",
+                "mode",
+                "window",
+                "wanted",
+            }
+            assert "%" not in PLACEHOLDER.sub("", sql)
+            assert PLACEHOLDER.sub("", sql).replace("'french'", "").count("'") == 0
+            assert ("viewer" in names) == viewer
+            assert ("match" in names) == bool(text)
+
+
+def test_the_state_read_is_prepared_and_the_search_is_not(client, viewer):
+    """The version-and-blocks read has one plan for every viewer; a search's
+    best plan depends on how frequent its words are: never prepared."""
+    client.force_login(viewer)
+    url = reverse("mentors:directory")
+    with override_settings(SEARCH_QUERY_CACHES=False):
+        assert client.get(url, {"q": "python"}).status_code == 200
+        before = _prepared()
+        for q in ("python", "developpeur", "python lyon"):
+            assert client.get(url, {"q": q}).status_code == 200
+    after = _prepared()
+
+    state = "mentors_data_version_seq"
+    assert _runs(state, after) - _runs(state, before) == 3
+    assert len([s for s in after if state in s]) == 1
+    assert not [s for s in after if "search_vector" in s or "mentors_searchword" in s]
