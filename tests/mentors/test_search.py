@@ -31,12 +31,6 @@ from tests.mentors.test_directory import make_mentor, names, search
 pytestmark = pytest.mark.django_db
 
 
-def _texts(queries) -> list[str]:
-    """The statements' texts (a prepared statement, core/db.py, is logged
-    without its text: the version-and-blocks read is one)."""
-    return [q["sql"] or "" for q in queries]
-
-
 @pytest.fixture
 def people():
     return {
@@ -149,7 +143,7 @@ def test_no_letter_comparison_with_whole_profiles_happens_in_a_request(client, p
         search(client, q="pyhton formatrice xylophone")
 
     profile_reads = [
-        sql for sql in _texts(queries) if "mentors_mentorprofile" in sql.lower()
+        q["sql"] for q in queries if "mentors_mentorprofile" in q["sql"].lower()
     ]
     assert profile_reads
     for sql in profile_reads:
@@ -366,18 +360,18 @@ def test_one_statement_reads_the_window_and_ranks_it(client, weighted, monkeypat
     assert page.has_next
     # version, lexicon, the window, the cards' skills: no read of the rest
     assert len(queries) == 4
-    assert sum("directory_window" in sql for sql in _texts(queries)) == 1
+    assert sum("directory_window" in q["sql"] for q in queries) == 1
 
 
 # --- the query-cache switch ----------------------------------------------------
 
 
 def _tier_queries(queries) -> int:
-    return sum("search_vector @@" in sql for sql in _texts(queries))
+    return sum("search_vector @@" in q["sql"] for q in queries)
 
 
 def _lexicon_queries(queries) -> int:
-    return sum("mentors_searchword" in sql for sql in _texts(queries))
+    return sum("mentors_searchword" in q["sql"] for q in queries)
 
 
 @pytest.mark.parametrize("caches_on", [True, False])
