@@ -7,7 +7,7 @@ one whose foundation request was approved (an attestation to check on
 Everything goes through the services (attendance answers recompute the
 hours; endorsement, observation, request, decision), except the past
 sessions themselves, written the way booking them would have written them
-(``sessions.demo._past_session``). Idempotent: a learner who already has a
+(``sessions.demo.past_session``). Idempotent: a learner who already has a
 request for the skill is left alone.
 """
 
@@ -25,7 +25,7 @@ from matching.models import Mentorship, MentorshipSkill
 from mentors.demo import DEMO_DOMAIN, LEARNER
 from mentors.models import Block, MentorSkill, Skill
 from sessions.attendance import attendance_answer
-from sessions.demo import _demo_step, _past_session
+from sessions.demo import demo_step, past_session
 from sessions.models import Availability, Booking
 
 from .models import AttestationRequest, ObservedTask
@@ -114,12 +114,12 @@ def _sessions(
 
         def held(day: int = day) -> None:
             made.append(
-                _past_session(
+                past_session(
                     mentorship, availability, now, days_ago=day, skill_code=skill.code
                 )
             )
 
-        if _demo_step(held):
+        if demo_step(held):
             booking = made[-1]
             attendance_answer(
                 person=mentor, booking_id=booking.pk, answer="happened", now=now
@@ -156,7 +156,7 @@ def demo_attestations_ensure(*, staff: User, now: datetime | None = None) -> int
     task = ObservedTask.objects.filter(skill=skill, band="intermediate").first()
     if with_second and task is not None:
         observed = with_second[0]
-        made += _demo_step(
+        made += demo_step(
             lambda: endorsement_create(
                 mentor=main,
                 learner_id=eligible.pk,
@@ -166,7 +166,7 @@ def demo_attestations_ensure(*, staff: User, now: datetime | None = None) -> int
                 named=True,
             )
         )
-        made += _demo_step(
+        made += demo_step(
             lambda: task_observation_record(
                 observer=second,
                 booking_id=observed.pk,
@@ -175,7 +175,7 @@ def demo_attestations_ensure(*, staff: User, now: datetime | None = None) -> int
                 note="A fait la tâche seule, sans hésiter.",
             )
         )
-        made += _demo_step(
+        made += demo_step(
             lambda: attestation_request_send(
                 learner=eligible,
                 skill_code=skill.code,
@@ -218,7 +218,7 @@ def _foundation_decided(
 ) -> int:
     """A level-1 request sent by ``learner``, then decided by ``staff``; how
     many steps were made (0 when the request could not be sent)."""
-    sent = _demo_step(
+    sent = demo_step(
         lambda: attestation_request_send(
             learner=learner, skill_code=skill.code, level=1, statement=statement
         )
@@ -226,7 +226,7 @@ def _foundation_decided(
     if not sent:
         return 0
     request = AttestationRequest.objects.get(learner=learner, skill=skill)
-    return sent + _demo_step(
+    return sent + demo_step(
         lambda: attestation_request_decide(
             reviewer=staff, request_id=request.pk, decision=decision, reason=reason
         )

@@ -27,7 +27,9 @@ class QuickSelect(forms.Select):
     ) -> SafeString:
         widget = self.get_context(name, value, attrs)["widget"]
         parts: list[str] = [
-            format_html('<select name="{}"{}>', widget["name"], _attrs(widget))
+            format_html(
+                '<select name="{}"{}>', widget["name"], widget_context_attrs(widget)
+            )
         ]
         for group_name, options, _index in widget["optgroups"]:
             if group_name:
@@ -36,7 +38,7 @@ class QuickSelect(forms.Select):
                 format_html(
                     '<option value="{}"{}>{}</option>',
                     str(option["value"]),
-                    _attrs(option),
+                    widget_context_attrs(option),
                     option["label"],
                 )
                 for option in options
@@ -47,9 +49,9 @@ class QuickSelect(forms.Select):
         return mark_safe("".join(parts))  # noqa: S308 (every part escaped above)
 
 
-def _attrs(widget: dict[str, Any]) -> SafeString:
-    # As Django's attrs.html, in order: False leaves the attribute out, True
-    # writes its name alone.
+def widget_context_attrs(widget: dict[str, Any]) -> SafeString:
+    """A widget context's attributes as HTML, as Django's ``attrs.html`` writes
+    them, in order: False leaves the attribute out, True writes its name alone."""
     return mark_safe(  # noqa: S308 (every name and value escaped)
         "".join(
             format_html(" {}", name)

@@ -14,8 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from core.widgets import QuickSelect
-from core.widgets import _attrs as widget_attrs
+from core.widgets import QuickSelect, widget_context_attrs
 
 from . import taxonomy
 from .choices import (
@@ -553,7 +552,7 @@ class SkeletonSelect(QuickSelect):
         tag = format_html(
             '<select name="{}"{}>',
             name,
-            widget_attrs({"attrs": self.build_attrs(self.attrs, attrs)}),
+            widget_context_attrs({"attrs": self.build_attrs(self.attrs, attrs)}),
         )
         return mark_safe(tag + options + "</select>")  # noqa: S308 (escaped above)
 

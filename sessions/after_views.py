@@ -23,7 +23,7 @@ from .forms import SessionNoteForm, SessionRatingForm
 from .models import Booking
 from .notes import note_of, rating_of, session_note_save, session_rating_give
 from .selectors import booking_attended_q, booking_list_for, bookings_attended_by_mentor
-from .views import _place_errors
+from .views import place_errors
 
 
 def _held_booking(request: HttpRequest, booking_id: int, role: str) -> Booking:
@@ -77,7 +77,7 @@ def session_note_page(request: HttpRequest, booking_id: int) -> HttpResponse:
                 mentor=request.user, booking_id=booking.pk, **form.cleaned_data
             )
         except ValidationError as exc:
-            _place_errors(exc, [form])
+            place_errors(exc, [form])
         else:
             messages.success(
                 request,
@@ -119,7 +119,7 @@ def session_rating_page(request: HttpRequest, booking_id: int) -> HttpResponse:
                 comment=form.cleaned_data["comment"],
             )
         except ValidationError as exc:
-            _place_errors(exc, [form])
+            place_errors(exc, [form])
         else:
             messages.success(request, _("Thank you. Our team reads every opinion."))
             return redirect("coaching_sessions:my-sessions")

@@ -609,7 +609,7 @@ DEMO_AGENDA_NEXT = (
 WORKSHOP_SEATS = 3
 
 
-def _demo_step(make: Callable[[], object]) -> bool:
+def demo_step(make: Callable[[], object]) -> bool:
     """One booking of the story, in its own savepoint; skipped when what the
     demo people did since makes it impossible (the services say so)."""
     try:
@@ -620,7 +620,7 @@ def _demo_step(make: Callable[[], object]) -> bool:
     return True
 
 
-def _past_session(
+def past_session(
     mentorship: Mentorship,
     availability: Availability,
     now: datetime,
@@ -690,7 +690,7 @@ def _book_first(learner: User, slots: list[Slot], **asked: Any) -> bool:
     slot offers it)."""
     for slot in slots:
         mode = "video" if "video" in slot.modes else slot.modes[0]
-        if _demo_step(
+        if demo_step(
             partial(
                 booking_create, learner=learner, slot_id=slot.pk, mode=mode, **asked
             )
@@ -727,7 +727,7 @@ def demo_bookings_ensure(
     if mentorship is not None:
         ours = mine.filter(mentorship=mentorship)
         if not ours.filter(start__lt=now).exists():
-            made += _demo_step(lambda: _past_session(mentorship, availability, now))
+            made += demo_step(lambda: past_session(mentorship, availability, now))
             slot_summary_refresh(mentor_profile_id=profile.pk, now=now)
         if not ours.filter(start__gte=now).exists():
             skills = list(
@@ -812,7 +812,7 @@ def _past_workshop_seat(learner: User, mentor: User, now: datetime) -> Booking |
             person=learner, period=DateTimeTZRange(start, end, "[)"), booking=booking
         )
 
-    if not _demo_step(make):
+    if not demo_step(make):
         return None
     return Booking.objects.get(mentor=mentor, learner=learner, start=start)
 
@@ -846,7 +846,7 @@ def demo_attendance_ensure(
 
     def answer(person: User, booking: Booking, said: str) -> None:
         nonlocal made
-        made += _demo_step(
+        made += demo_step(
             lambda: attendance_answer(
                 person=person, booking_id=booking.pk, answer=said, now=now
             )
@@ -868,8 +868,8 @@ def demo_attendance_ensure(
     if not Booking.objects.filter(
         mentorship=mentorship, start__gte=recent, end__lte=now
     ).exists():
-        made_one = _demo_step(
-            lambda: _past_session(mentorship, availability, now, days_ago=2)
+        made_one = demo_step(
+            lambda: past_session(mentorship, availability, now, days_ago=2)
         )
         if made_one:
             booking = Booking.objects.filter(

@@ -125,7 +125,7 @@ def _by_day(
     return [(day_label(day), times) for day, times in sorted(days.items())]
 
 
-def _place_errors(
+def place_errors(
     exc: ValidationError,
     owners: list[forms.Form],
     formsets: dict[str, Any] | None = None,
@@ -197,7 +197,7 @@ def availability_edit(request: HttpRequest) -> HttpResponse:
                         exceptions=entries[1],
                     )
                 except ValidationError as exc:
-                    _place_errors(
+                    place_errors(
                         exc,
                         [form, place, commitment],
                         {"rules": rules, "exceptions": exceptions},
@@ -420,7 +420,7 @@ def slot_add(request: HttpRequest) -> HttpResponse:
                 try:
                     slot = _slot_create(profile, start, data, place)
                 except ValidationError as exc:
-                    _place_errors(exc, [form, place])
+                    place_errors(exc, [form, place])
                 except Conflict as exc:
                     form.add_error(None, str(exc))
                 else:
@@ -644,7 +644,7 @@ def booking_new(request: HttpRequest, profile_id: int) -> HttpResponse:
                 phone=form.cleaned_data.get("phone", ""),
             )
         except ValidationError as exc:
-            _place_errors(exc, [form])
+            place_errors(exc, [form])
         except Conflict as exc:
             form.add_error(None, str(exc))
         except Slot.DoesNotExist:
@@ -954,7 +954,7 @@ def booking_cancel_page(request: HttpRequest, booking_id: int) -> HttpResponse:
                 now=now,
             )
         except ValidationError as exc:
-            _place_errors(exc, [form])
+            place_errors(exc, [form])
         else:
             told = _session_told(booking, request.user.pk, zone)
             messages.success(
@@ -1021,7 +1021,7 @@ def booking_reschedule_page(request: HttpRequest, booking_id: int) -> HttpRespon
                     now=now,
                 )
             except ValidationError as exc:
-                _place_errors(exc, [form])
+                place_errors(exc, [form])
             except Conflict as exc:
                 form.add_error(None, str(exc))
             else:

@@ -270,7 +270,7 @@ def attestation_objects(cast: Cast, mentorship_a: Any) -> dict[str, Any]:
     from certification.models import AttestationRequest, ObservedTask
     from matching.models import Mentorship, MentorshipSkill
     from sessions.attendance import attendance_answer
-    from sessions.demo import _past_session
+    from sessions.demo import past_session
 
     cast.users["reviewer"].groups.add(reviewers_group_ensure())
     digcomp = Skill.objects.get(code="2.1")
@@ -297,7 +297,7 @@ def attestation_objects(cast: Cast, mentorship_a: Any) -> dict[str, Any]:
         availability = availability_get_or_create(
             mentor_profile=mentorship.mentor.mentor_profile
         )
-        booking = _past_session(
+        booking = past_session(
             mentorship, availability, timezone.now(), days_ago=days, skill_code="2.1"
         )
         for person in (mentorship.mentor, mentorship.learner):
