@@ -583,30 +583,44 @@ def _statement(shape: _Shape, part: str) -> str:
             f" ORDER BY {_ORDER[part]} LIMIT %(wanted)s"
         )
     # The candidates: what the profile rows hold (approved, shown, not
-    # hidden); their owners' accounts and blocks are checked on the window.
-    window = (
-        "WITH directory_window (id) AS MATERIALIZED ("  # noqa: S608
-        "SELECT p.id FROM mentors_mentorprofile p"
-        f" WHERE {' AND '.join([_LISTED, *matching])}"
-        f" ORDER BY {_ORDER['window']} LIMIT %(window)s) "
-    )
+    # hidden); their owners' accounts and blocks are checked after ranking.
     if part == "after_window":
         return (
-            f"{window}SELECT {_CARDS} FROM {_PROFILES}"  # noqa: S608
+            "WITH directory_window (id) AS MATERIALIZED ("  # noqa: S608
+            "SELECT p.id FROM mentors_mentorprofile p"
+            f" WHERE {' AND '.join([_LISTED, *matching])}"
+            f" ORDER BY {_ORDER['window']} LIMIT %(window)s) "
+            f"SELECT {_CARDS} FROM {_PROFILES}"
             f" WHERE {' AND '.join(visible + matching)}"
             " AND p.id NOT IN (SELECT id FROM directory_window)"
             f" ORDER BY {_ORDER['window']} LIMIT %(wanted)s"
         )
-    # The window's profiles matched already: only ranked and checked.
-    relevance = [f"{_SKILL_RANK} DESC"] if shape.meant else []
-    relevance += [f"{_TEXT_RANK[shape.text]} DESC"] if shape.text else []
-    relevance.append(_ORDER["newest"])
+    # The window ranks its profiles as it reads them (their vectors are at
+    # hand), best first; only then are the profiles joined for the cards and
+    # their owners checked, in that order, until the page has its rows: a
+    # page of 20 reads ~21 profiles and owners, not the window's 200.
+    ranks = [f"{_SKILL_RANK} AS skill_rank"] if shape.meant else []
+    ranks += [f"{_TEXT_RANK[shape.text]} AS text_rank"] if shape.text else []
+    relevance = ["skill_rank DESC"] if shape.meant else []
+    relevance += ["text_rank DESC"] if shape.text else []
+    relevance += ["approved_at DESC", "id DESC"]
+    order = ", ".join(relevance)
+    owner = [_OWNER_PUBLIC] + ([_NOT_BLOCKED] if shape.viewer else [])
     return (
-        f"{window}SELECT {_CARDS}, (SELECT count(*) FROM directory_window)"  # noqa: S608
-        f" FROM {_PROFILES}"
-        " WHERE p.id IN (SELECT id FROM directory_window)"
-        f" AND {' AND '.join(visible)}"
-        f" ORDER BY {', '.join(relevance)} LIMIT %(wanted)s"
+        "WITH directory_window AS MATERIALIZED ("  # noqa: S608
+        f"SELECT {', '.join(['p.id', 'p.approved_at', *ranks])}"
+        " FROM mentors_mentorprofile p"
+        f" WHERE {' AND '.join([_LISTED, *matching])}"
+        f" ORDER BY {_ORDER['window']} LIMIT %(window)s) "
+        f"SELECT {_CARDS}, (SELECT count(*) FROM directory_window)"
+        # Sorted apart (a subquery with its ORDER BY), so that the joins
+        # below keep its order and stop at the LIMIT.
+        f" FROM (SELECT * FROM directory_window ORDER BY {order}) w"
+        " JOIN mentors_mentorprofile p ON p.id = w.id"
+        " JOIN accounts_user u ON u.id = p.user_id"
+        f" WHERE {' AND '.join(owner)}"
+        f" ORDER BY {', '.join('w.' + term for term in relevance)}"
+        " LIMIT %(wanted)s"
     )
 
 

@@ -415,3 +415,45 @@ def test_with_the_query_caches_off_nothing_keyed_on_a_query_is_kept(client, peop
     search(client, q="python")
     assert caches["queries"]._cache  # type: ignore[attr-defined]
     assert cache.get(_cache_key(version, DirectoryQuery(q="python"), 0, PAGE_SIZE))
+
+
+def test_the_window_joins_only_the_profiles_a_page_shows():
+    """The window ranks its profiles itself; the cards' columns and the
+    owners' accounts are read for the best ones only, in rank order, until
+    the page is full: not for every profile of the window."""
+    for number in range(40):
+        make_mentor(f"Mentor Fenêtre {number}", "Python", skills=(("git", 3),))
+    plan = directory.search_plan("python")
+    shape = directory._shape(
+        viewer_id=None, query=DirectoryQuery(q="python"), plan=plan, tier=plan.tiers[0]
+    )
+    sql = directory._statement(shape, "window")
+    params = {
+        "viewer": None,
+        "meant": [],
+        "window": directory.SEARCH_WINDOW,
+        "match": plan.tiers[0].match,
+        "rank": plan.tiers[0].rank,
+        "wanted": 3,
+        **dict.fromkeys(["skill", "min_level", "language", "region", "mode"]),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE accounts_user, mentors_mentorprofile")
+        cursor.execute("SET LOCAL enable_hashjoin = off")
+        cursor.execute("SET LOCAL enable_mergejoin = off")
+        cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}", params)
+        plan_json = cursor.fetchone()[0]
+
+    owners_read = [
+        node["Actual Rows"] * node["Actual Loops"]
+        for node in _plan_nodes(plan_json[0]["Plan"])
+        if node.get("Relation Name") == "accounts_user"
+    ]
+    assert owners_read
+    assert sum(owners_read) <= 3
+
+
+def _plan_nodes(node):
+    yield node
+    for child in node.get("Plans", []):
+        yield from _plan_nodes(child)
