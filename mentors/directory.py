@@ -607,11 +607,13 @@ def _statement(shape: _Shape, part: str) -> str:
     order = ", ".join(relevance)
     owner = [_OWNER_PUBLIC] + ([_NOT_BLOCKED] if shape.viewer else [])
     return (
+        # Ranked above the window's LIMIT: only its rows, not every match a
+        # bitmap scan sorts by weight.
         "WITH directory_window AS MATERIALIZED ("  # noqa: S608
-        f"SELECT {', '.join(['p.id', 'p.approved_at', *ranks])}"
-        " FROM mentors_mentorprofile p"
+        f"SELECT {', '.join(['p.id', 'p.approved_at', *ranks])} FROM ("
+        "SELECT p.id, p.approved_at, p.search_vector FROM mentors_mentorprofile p"
         f" WHERE {' AND '.join([_LISTED, *matching])}"
-        f" ORDER BY {_ORDER['window']} LIMIT %(window)s) "
+        f" ORDER BY {_ORDER['window']} LIMIT %(window)s) p) "
         f"SELECT {_CARDS}, (SELECT count(*) FROM directory_window)"
         # Sorted apart (a subquery with its ORDER BY), so that the joins
         # below keep its order and stop at the LIMIT.

@@ -423,20 +423,7 @@ def test_the_window_joins_only_the_profiles_a_page_shows():
     the page is full: not for every profile of the window."""
     for number in range(40):
         make_mentor(f"Mentor Fenêtre {number}", "Python", skills=(("git", 3),))
-    plan = directory.search_plan("python")
-    shape = directory._shape(
-        viewer_id=None, query=DirectoryQuery(q="python"), plan=plan, tier=plan.tiers[0]
-    )
-    sql = directory._statement(shape, "window")
-    params = {
-        "viewer": None,
-        "meant": [],
-        "window": directory.SEARCH_WINDOW,
-        "match": plan.tiers[0].match,
-        "rank": plan.tiers[0].rank,
-        "wanted": 3,
-        **dict.fromkeys(["skill", "min_level", "language", "region", "mode"]),
-    }
+    sql, params = _window_statement("python", wanted=3)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE accounts_user, mentors_mentorprofile")
         cursor.execute("SET LOCAL enable_hashjoin = off")
@@ -457,3 +444,44 @@ def _plan_nodes(node):
     yield node
     for child in node.get("Plans", []):
         yield from _plan_nodes(child)
+
+
+def test_only_the_window_is_ranked_when_every_match_is_read(monkeypatch):
+    """A word matched by fewer profiles is read from the full-text index,
+    every match, and sorted by weight: ts_rank_cd runs on the window's rows
+    only, not on every match."""
+    for number in range(40):
+        make_mentor(f"Mentor Rang {number}", "Python", skills=(("git", 3),))
+    monkeypatch.setattr(directory, "SEARCH_WINDOW", 3)
+    sql, params = _window_statement("python", wanted=2)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN (ANALYZE, VERBOSE, FORMAT JSON) {sql}", params)
+        plan_json = cursor.fetchone()[0]
+
+    nodes = list(_plan_nodes(plan_json[0]["Plan"]))
+    assert any(node.get("Node Type") == "Bitmap Heap Scan" for node in nodes)
+    ranking = [
+        node["Actual Rows"] * node["Actual Loops"]
+        for node in nodes
+        if any("ts_rank_cd" in column for column in node.get("Output", []))
+    ]
+    assert ranking
+    assert max(ranking) <= 3
+
+
+def _window_statement(q: str, *, wanted: int) -> tuple[str, dict]:
+    plan = directory.search_plan(q)
+    shape = directory._shape(
+        viewer_id=None, query=DirectoryQuery(q=q), plan=plan, tier=plan.tiers[0]
+    )
+    return directory._statement(shape, "window"), {
+        "viewer": None,
+        "meant": [],
+        "window": directory.SEARCH_WINDOW,
+        "match": plan.tiers[0].match,
+        "rank": plan.tiers[0].rank,
+        "wanted": wanted,
+        **dict.fromkeys(["skill", "min_level", "language", "region", "mode"]),
+    }
