@@ -127,3 +127,11 @@ def test_the_header_count_comes_with_the_person_in_one_round_trip(client):
         q for q in queries.captured_queries if q["sql"].startswith("SELECT count(*)")
     ]
     assert alone == []
+
+
+def test_no_parallel_workers_start_for_a_request(db):
+    """A web request's statement never waits for parallel workers to start
+    (~10 ms, more than the directory's statements take alone)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone()[0] == "0"
