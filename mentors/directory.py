@@ -574,23 +574,29 @@ def _statement(shape: _Shape, part: str) -> str:
     the shape's fragments and, but in a sort, ``window`` (its size)."""
     # Our fragments only: every value is a placeholder (a test checks each
     # shape).
-    visible = [_LISTED, _OWNER_PUBLIC] + ([_NOT_BLOCKED] if shape.viewer else [])
     matching = _matching_sql(shape)
+    owner = [_OWNER_PUBLIC] + ([_NOT_BLOCKED] if shape.viewer else [])
+    visible = [_LISTED, *owner]
     if part not in ("window", "after_window"):
+        # One statement, unbounded: the planner may walk an index in this
+        # order and stop at the LIMIT, which a sorted subquery would hide.
         return (
             f"SELECT {_CARDS} FROM {_PROFILES}"  # noqa: S608
             f" WHERE {' AND '.join(visible + matching)}"
             f" ORDER BY {_ORDER[part]} LIMIT %(wanted)s"
         )
-    # The candidates: what the profile rows hold (approved, shown, not
-    # hidden); their owners' accounts and blocks are checked after ranking.
+    # The window: what the profile rows hold (approved, shown, not hidden);
+    # the owners are checked on the rows read from it.
+    read = "p.id" if part == "after_window" else "p.id, p.approved_at, p.search_vector"
+    window = (
+        "WITH directory_window AS MATERIALIZED ("  # noqa: S608
+        f"SELECT {read} FROM mentors_mentorprofile p"
+        f" WHERE {' AND '.join([_LISTED, *matching])}"
+        f" ORDER BY {_ORDER['window']} LIMIT %(window)s)"
+    )
     if part == "after_window":
         return (
-            "WITH directory_window (id) AS MATERIALIZED ("  # noqa: S608
-            "SELECT p.id FROM mentors_mentorprofile p"
-            f" WHERE {' AND '.join([_LISTED, *matching])}"
-            f" ORDER BY {_ORDER['window']} LIMIT %(window)s) "
-            f"SELECT {_CARDS} FROM {_PROFILES}"
+            f"{window} SELECT {_CARDS} FROM {_PROFILES}"  # noqa: S608
             f" WHERE {' AND '.join(visible + matching)}"
             " AND p.id NOT IN (SELECT id FROM directory_window)"
             f" ORDER BY {_ORDER['window']} LIMIT %(wanted)s"
@@ -601,28 +607,37 @@ def _statement(shape: _Shape, part: str) -> str:
     # page of 20 reads ~21 profiles and owners, not the window's 200.
     ranks = [f"{_SKILL_RANK} AS skill_rank"] if shape.meant else []
     ranks += [f"{_TEXT_RANK[shape.text]} AS text_rank"] if shape.text else []
-    relevance = ["skill_rank DESC"] if shape.meant else []
-    relevance += ["text_rank DESC"] if shape.text else []
-    relevance += ["approved_at DESC", "id DESC"]
-    order = ", ".join(relevance)
-    owner = [_OWNER_PUBLIC] + ([_NOT_BLOCKED] if shape.viewer else [])
+    relevance = ["p.skill_rank DESC"] if shape.meant else []
+    relevance += ["p.text_rank DESC"] if shape.text else []
+    relevance += ["p.approved_at DESC", "p.id DESC"]
+    # Ranked above the window's LIMIT (``window`` is a CTE of its own): only
+    # its rows, not every match a bitmap scan sorts by weight.
+    columns = ", ".join(["p.id", "p.approved_at", *ranks])
+    ranked = _owners_checked(
+        f"SELECT * FROM (SELECT {columns} FROM directory_window p) p"  # noqa: S608
+        f" ORDER BY {', '.join(relevance)}",
+        order=", ".join(relevance),
+        owner=owner,
+        extra=", (SELECT count(*) FROM directory_window)",
+    )
+    return f"{window} {ranked}"
+
+
+def _owners_checked(
+    candidates: str, *, order: str, owner: list[str], extra: str = ""
+) -> str:
+    """The cards of ``candidates`` (profile ids with the columns of
+    ``order``, in that order, a bounded set) whose owners may be shown, in
+    that order, at most ``wanted``. The candidates are sorted apart (a
+    subquery with its ORDER BY), so that the joins keep their order and stop
+    at the LIMIT: a page reads ~21 profiles' cards and owners, not every
+    candidate's."""
     return (
-        # Ranked above the window's LIMIT: only its rows, not every match a
-        # bitmap scan sorts by weight.
-        "WITH directory_window AS MATERIALIZED ("  # noqa: S608
-        f"SELECT {', '.join(['p.id', 'p.approved_at', *ranks])} FROM ("
-        "SELECT p.id, p.approved_at, p.search_vector FROM mentors_mentorprofile p"
-        f" WHERE {' AND '.join([_LISTED, *matching])}"
-        f" ORDER BY {_ORDER['window']} LIMIT %(window)s) p) "
-        f"SELECT {_CARDS}, (SELECT count(*) FROM directory_window)"
-        # Sorted apart (a subquery with its ORDER BY), so that the joins
-        # below keep its order and stop at the LIMIT.
-        f" FROM (SELECT * FROM directory_window ORDER BY {order}) w"
-        " JOIN mentors_mentorprofile p ON p.id = w.id"
+        f"SELECT {_CARDS}{extra} FROM ({candidates}) c"  # noqa: S608
+        " JOIN mentors_mentorprofile p ON p.id = c.id"
         " JOIN accounts_user u ON u.id = p.user_id"
         f" WHERE {' AND '.join(owner)}"
-        f" ORDER BY {', '.join('w.' + term for term in relevance)}"
-        " LIMIT %(wanted)s"
+        f" ORDER BY {order.replace('p.', 'c.')} LIMIT %(wanted)s"
     )
 
 
