@@ -1090,7 +1090,8 @@ def _copy(
     fields = [
         f
         for f in model._meta.concrete_fields
-        if f.attname in given or not f.primary_key
+        # PostgreSQL computes generated columns itself.
+        if (f.attname in given or not f.primary_key) and not f.generated
     ]
     unknown = set(given) - {f.attname for f in fields}
     if unknown:

@@ -587,13 +587,7 @@ def _statement(shape: _Shape, part: str) -> str:
         )
     # The window: what the profile rows hold (approved, shown, not hidden);
     # the owners are checked on the rows read from it.
-    read = "p.id" if part == "after_window" else "p.id, p.approved_at, p.search_vector"
-    window = (
-        "WITH directory_window AS MATERIALIZED ("  # noqa: S608
-        f"SELECT {read} FROM mentors_mentorprofile p"
-        f" WHERE {' AND '.join([_LISTED, *matching])}"
-        f" ORDER BY {_ORDER['window']} LIMIT %(window)s)"
-    )
+    window = f"WITH directory_window AS MATERIALIZED ({_window_ids(shape)})"
     if part == "after_window":
         return (
             f"{window} SELECT {_CARDS} FROM {_PROFILES}"  # noqa: S608
@@ -601,26 +595,64 @@ def _statement(shape: _Shape, part: str) -> str:
             " AND p.id NOT IN (SELECT id FROM directory_window)"
             f" ORDER BY {_ORDER['window']} LIMIT %(wanted)s"
         )
-    # The window ranks its profiles as it reads them (their vectors are at
-    # hand), best first; only then are the profiles joined for the cards and
-    # their owners checked, in that order, until the page has its rows: a
-    # page of 20 reads ~21 profiles and owners, not the window's 200.
+    # The window's profiles are ranked (their vectors read from their rows),
+    # best first; only then are the cards' columns read and the owners
+    # checked, in that order, until the page has its rows: a page of 20
+    # reads ~21 cards and owners, not the window's 200.
     ranks = [f"{_SKILL_RANK} AS skill_rank"] if shape.meant else []
     ranks += [f"{_TEXT_RANK[shape.text]} AS text_rank"] if shape.text else []
     relevance = ["p.skill_rank DESC"] if shape.meant else []
     relevance += ["p.text_rank DESC"] if shape.text else []
     relevance += ["p.approved_at DESC", "p.id DESC"]
     # Ranked above the window's LIMIT (``window`` is a CTE of its own): only
-    # its rows, not every match a bitmap scan sorts by weight.
+    # its rows, not every match a full-text index read sorts by weight.
     columns = ", ".join(["p.id", "p.approved_at", *ranks])
     ranked = _owners_checked(
-        f"SELECT * FROM (SELECT {columns} FROM directory_window p) p"  # noqa: S608
+        f"SELECT * FROM (SELECT {columns} FROM directory_window w"  # noqa: S608
+        " JOIN mentors_mentorprofile p ON p.id = w.id) p"
         f" ORDER BY {', '.join(relevance)}",
         order=", ".join(relevance),
         owner=owner,
         extra=", (SELECT count(*) FROM directory_window)",
     )
     return f"{window} {ranked}"
+
+
+def _window_ids(shape: _Shape) -> str:
+    """The ids of the window's profiles: the first SEARCH_WINDOW matches by
+    weight (``_ORDER["window"]``), read from the weight index alone where it
+    can be (its entries hold the search terms and the filtered columns): an
+    index-only walk that stops at the window's size, or the full-text index
+    when few profiles match. The profiles whose terms are too long for the
+    index (``search_terms`` NULL) are read from their rows, apart."""
+    rest = _matching_sql(shape._replace(text=""))
+    if shape.text != "tsquery":
+        # Search syntax (a phrase needs the words' positions), or no words.
+        return (
+            "SELECT p.id FROM mentors_mentorprofile p"  # noqa: S608
+            f" WHERE {' AND '.join([_LISTED, *_matching_sql(shape)])}"
+            f" ORDER BY {_ORDER['window']} LIMIT %(window)s"
+        )
+    arms = [
+        [_LISTED, "p.search_terms @@ %(match)s::tsquery", *rest],
+        [
+            _LISTED,
+            "p.search_terms IS NULL",
+            "p.search_vector IS NOT NULL",
+            _TEXT_MATCH["tsquery"],
+            *rest,
+        ],
+    ]
+    union = " UNION ALL ".join(
+        f"(SELECT p.id, p.search_weight, p.approved_at"  # noqa: S608
+        f" FROM mentors_mentorprofile p WHERE {' AND '.join(arm)}"
+        f" ORDER BY {_ORDER['window']} LIMIT %(window)s)"
+        for arm in arms
+    )
+    return (
+        f"SELECT p.id FROM ({union}) p"  # noqa: S608
+        f" ORDER BY {_ORDER['window']} LIMIT %(window)s"
+    )
 
 
 def _owners_checked(

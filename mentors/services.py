@@ -238,7 +238,7 @@ def mentor_profile_approve(*, profile: MentorProfile, staff: User) -> MentorProf
         update_fields=[
             f.name
             for f in profile._meta.concrete_fields
-            if f.name not in ("id", "search_vector")
+            if f.name not in ("id", "search_vector") and not f.generated
         ]
     )
     mentor_search_refresh(profile_ids=[profile.pk])

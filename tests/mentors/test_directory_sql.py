@@ -74,6 +74,8 @@ def orm_results(*, viewer_id: int | None, query: DirectoryQuery) -> list[int]:
     return ids
 
 
+# Four hundred different words: search terms over SEARCH_TERMS_MAX_TEXT.
+LONG_BIO = "J'aide en Python. " + " ".join(f"theme{n}" for n in range(400))
 LANGUAGES = (("fr",), ("fr", "en"), ("fr", "ar"))
 MODES = (("video",), ("phone",), ("video", "in_person"), ("in_person",))
 FREE = ((0, 0, 0), (1, 2, 3), (0, 2, 2))
@@ -113,6 +115,21 @@ def viewer():
         )
         for index, (name, headline, skills, city, region) in enumerate(people)
     }
+    # Search terms too long for the weight index (read from their rows), one
+    # heavy, one light.
+    for name, level in (("Longue Lourde", 8), ("Longue Légère", 2)):
+        long_text = make_mentor(
+            name,
+            "Développeur Python à Lyon",
+            skills=(("python", level), ("spreadsheets", level)),
+            bio=LONG_BIO,
+            languages=("fr", "en"),
+            modes=("video", "phone"),
+            free=(1, 2, 3),
+        )
+        long_text.refresh_from_db()
+        assert long_text.search_vector
+        assert long_text.search_terms is None
     # Heavy, matching the frequent words, public but for one condition each.
     hidden = [
         make_mentor(

@@ -471,17 +471,78 @@ def test_only_the_window_is_ranked_when_every_match_is_read(monkeypatch):
     assert max(ranking) <= 3
 
 
-def _window_statement(q: str, *, wanted: int) -> tuple[str, dict]:
-    plan = directory.search_plan(q)
-    shape = directory._shape(
-        viewer_id=None, query=DirectoryQuery(q=q), plan=plan, tier=plan.tiers[0]
-    )
+def _window_statement(query: str | DirectoryQuery, *, wanted: int) -> tuple[str, dict]:
+    """The window statement of a query's first tier, and its parameters."""
+    if isinstance(query, str):
+        query = DirectoryQuery(q=query)
+    plan = directory.search_plan(query.q)
+    shape = directory._shape(viewer_id=None, query=query, plan=plan, tier=plan.tiers[0])
     return directory._statement(shape, "window"), {
         "viewer": None,
-        "meant": [],
+        "meant": list(plan.meant),
         "window": directory.SEARCH_WINDOW,
         "match": plan.tiers[0].match,
         "rank": plan.tiers[0].rank,
         "wanted": wanted,
-        **dict.fromkeys(["skill", "min_level", "language", "region", "mode"]),
+        "skill": query.skill,
+        "min_level": query.min_level,
+        "language": query.language,
+        "region": query.region,
+        "mode": query.mode,
     }
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        DirectoryQuery(q="python"),
+        DirectoryQuery(
+            q="python",
+            region="11",
+            language="fr",
+            mode="video",
+            available_within_days=7,
+            skill="git",
+            min_level=2,
+        ),
+        DirectoryQuery(q="python", available_within_days=14),
+    ],
+)
+def test_the_window_walks_the_weight_index_alone(query):
+    """The walk by weight reads the index's entries only (they hold the
+    search terms and every filtered column), not the wide profile rows: an
+    index-only scan. A filter on a column the index does not hold would
+    make it read every row it passes."""
+    for number in range(10):
+        make_mentor(f"Mentor Index {number}", "Python", skills=(("git", 3),))
+    sql, params = _window_statement(query, wanted=3)
+    with connection.cursor() as cursor:
+        # On a table this small, any plan will do: leave the planner the
+        # walk in the window's order only, and see how it reads it.
+        for path in ("seqscan", "bitmapscan", "sort"):
+            cursor.execute(f"SET LOCAL enable_{path} = off")
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan_json = cursor.fetchone()[0]
+
+    walks = [
+        node["Node Type"]
+        for node in _plan_nodes(plan_json[0]["Plan"])
+        if node.get("Index Name") == "mentors_profile_weight_idx"
+    ]
+    assert walks == ["Index Only Scan"]
+
+
+def test_the_search_terms_are_the_vector_without_positions_unless_too_long():
+    short = make_mentor("Court Texte", "Python et données")
+    long_text = make_mentor(
+        "Long Texte", "Python", bio=" ".join(f"sujet{n}" for n in range(400))
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, search_terms = strip(search_vector), search_terms IS NULL"
+            " FROM mentors_mentorprofile WHERE id IN (%s, %s)",
+            [short.pk, long_text.pk],
+        )
+        rows = {pk: (same, missing) for pk, same, missing in cursor.fetchall()}
+    assert rows[short.pk] == (True, False)
+    assert rows[long_text.pk] == (None, True)
