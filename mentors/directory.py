@@ -424,7 +424,12 @@ def _parts(
             params = {**values, "match": tier.match, "rank": tier.rank}
         sort = _sort(query, meant=shape.meant, text=bool(shape.text))
         if sort != "relevance":
-            yield functools.partial(_read, _statement(shape, sort), params)
+            yield functools.partial(
+                _read_sorted,
+                _statement(shape, sort),
+                _statement(shape, f"{sort}_whole"),
+                params,
+            )
             continue
         full = [False]
         yield functools.partial(_read_window, _statement(shape, "window"), params, full)
@@ -569,22 +574,43 @@ def _matching_sql(shape: _Shape) -> list[str]:
 def _statement(shape: _Shape, part: str) -> str:
     """The statement of a part: ``"window"`` (the ranked window, with the
     window's size in a last column), ``"after_window"`` (the matches after a
-    full window, by weight) or a sort (``"soonest"``, ``"newest"``: every
-    match in that order). Its parameters: ``wanted`` (rows at most), those of
-    the shape's fragments and, but in a sort, ``window`` (its size)."""
+    full window, by weight) or a sort (``"soonest"``, ``"newest"``: the first
+    ``candidates`` matches in that order, with their count in a last column;
+    ``"soonest_whole"``, ``"newest_whole"``: every match). Its parameters:
+    ``wanted`` (rows at most), those of the shape's fragments and, but in a
+    sort, ``window`` (its size)."""
     # Our fragments only: every value is a placeholder (a test checks each
     # shape).
     matching = _matching_sql(shape)
     owner = [_OWNER_PUBLIC] + ([_NOT_BLOCKED] if shape.viewer else [])
     visible = [_LISTED, *owner]
-    if part not in ("window", "after_window"):
+    if part.endswith("_whole"):
         # One statement, unbounded: the planner may walk an index in this
         # order and stop at the LIMIT, which a sorted subquery would hide.
+        order = _ORDER[part.removesuffix("_whole")]
         return (
             f"SELECT {_CARDS} FROM {_PROFILES}"  # noqa: S608
             f" WHERE {' AND '.join(visible + matching)}"
-            f" ORDER BY {_ORDER[part]} LIMIT %(wanted)s"
+            f" ORDER BY {order} LIMIT %(wanted)s"
         )
+    if part not in ("window", "after_window"):
+        # The first ``candidates`` matches in this order, from the profile
+        # rows alone; their owners checked in that order until the page has
+        # its rows (not every match's owner before sorting them).
+        candidates = (
+            "WITH directory_candidates AS MATERIALIZED ("  # noqa: S608
+            "SELECT p.id, p.approved_at, p.next_free_slot_at"
+            " FROM mentors_mentorprofile p"
+            f" WHERE {' AND '.join([_LISTED, *matching])}"
+            f" ORDER BY {_ORDER[part]} LIMIT %(candidates)s)"
+        )
+        checked = _owners_checked(
+            f"SELECT * FROM directory_candidates p ORDER BY {_ORDER[part]}",  # noqa: S608
+            order=_ORDER[part],
+            owner=owner,
+            extra=", (SELECT count(*) FROM directory_candidates)",
+        )
+        return f"{candidates} {checked}"
     # The window: what the profile rows hold (approved, shown, not hidden);
     # the owners are checked on the rows read from it.
     window = f"WITH directory_window AS MATERIALIZED ({_window_ids(shape)})"
@@ -688,6 +714,27 @@ def _read(sql: str, params: dict[str, Any], wanted: int) -> list[MentorProfile]:
     with connection.cursor() as cursor:
         cursor.execute(sql, {**params, "wanted": wanted})
         return [_card(row) for row in cursor.fetchall()]
+
+
+# Candidates read beyond the rows a sorted page wants, for owners who may not
+# be shown (closed accounts, unverified addresses, blocks): when more are
+# missing than this, the page is read again without a bound.
+SORT_SLACK = 20
+
+
+def _read_sorted(
+    sql: str, whole_sql: str, params: dict[str, Any], wanted: int
+) -> list[MentorProfile]:
+    """The first ``wanted`` matches in a sort's order whose owners may be
+    shown: from the first ``wanted + SORT_SLACK`` matches (one statement), or,
+    when too many of those are hidden, from every match."""
+    candidates = wanted + SORT_SLACK
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {**params, "wanted": wanted, "candidates": candidates})
+        fetched = cursor.fetchall()
+    if len(fetched) < wanted and (not fetched or fetched[0][-1] >= candidates):
+        return _read(whole_sql, params, wanted)
+    return [_card(values) for *values, _candidates in fetched]
 
 
 def _read_window(

@@ -201,8 +201,11 @@ def test_the_pages_read_by_sql_are_those_of_the_orm(viewer, monkeypatch):
     monkeypatch.setattr(directory, "_statement", statement)
     for query in QUERIES:
         found = 0
-        for window in (3, 200):
+        # A window that fills up and one that holds every match; sorted
+        # pages read with no room for hidden owners and with some.
+        for window, slack in ((3, 0), (200, directory.SORT_SLACK)):
             monkeypatch.setattr(directory, "SEARCH_WINDOW", window)
+            monkeypatch.setattr(directory, "SORT_SLACK", slack)
             for viewer_id in (None, viewer.pk):
                 expected = orm_results(viewer_id=viewer_id, query=query)
                 for number in range(1, 6):
@@ -214,7 +217,7 @@ def test_the_pages_read_by_sql_are_those_of_the_orm(viewer, monkeypatch):
                             with_skills=False,
                         )
                     start = (number - 1) * PAGE_SIZE
-                    where = (query, window, viewer_id, number)
+                    where = (query, window, slack, viewer_id, number)
                     assert [p.pk for p in page.results] == expected[
                         start : start + PAGE_SIZE
                     ], where
@@ -222,12 +225,16 @@ def test_the_pages_read_by_sql_are_those_of_the_orm(viewer, monkeypatch):
                     found += len(page.results)
         assert found or query.q == "astrophysique", query
 
-    # Every part was read, for anybody and for the viewer with blocks.
+    # Every part was read, for anybody and for the viewer with blocks; the
+    # sorts again without a bound when too many of their first matches were
+    # hidden.
     assert {part for _viewer, part in composed} == {
         "window",
         "after_window",
         "soonest",
         "newest",
+        "soonest_whole",
+        "newest_whole",
     }
     assert {viewer for viewer, part in composed if part == "after_window"} == {
         False,
@@ -280,7 +287,10 @@ def test_a_statement_is_composed_once_per_shape_of_query(viewer):
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
-@pytest.mark.parametrize("part", ["window", "after_window", "soonest", "newest"])
+@pytest.mark.parametrize(
+    "part",
+    ["window", "after_window", "soonest", "newest", "soonest_whole", "newest_whole"],
+)
 def test_no_value_is_ever_written_into_a_statement(part):
     # Every shape: its text holds placeholders and our own constants only.
     for flags in itertools.product((False, True), repeat=7):
@@ -313,6 +323,7 @@ def test_no_value_is_ever_written_into_a_statement(part):
                 "mode",
                 "window",
                 "wanted",
+                "candidates",
             }
             assert "%" not in PLACEHOLDER.sub("", sql)
             assert PLACEHOLDER.sub("", sql).replace("'french'", "").count("'") == 0
