@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -88,6 +89,9 @@ class Tier:
     match: str  # which profiles (a tsquery, or websearch text)
     rank: str  # how they rank among themselves
     websearch: bool = False
+    # The share of the listed profiles it is likely to match (the words
+    # taken as independent), or None when a word's share is unknown.
+    share: float | None = None
 
 
 @dataclass(frozen=True)
@@ -122,6 +126,7 @@ def search_plan(q: str) -> SearchPlan:
     words = query_words(rest)[:MAX_QUERY_WORDS]
     skills = list(meant)
     terms: list[str] = []
+    shares: list[float | None] = []
     corrections: dict[str, str] = {}
     for read in query_word_terms(words):
         if read.correction:
@@ -133,16 +138,20 @@ def search_plan(q: str) -> SearchPlan:
                 continue
         if read.term and read.term not in terms:
             terms.append(read.term)
+            shares.append(read.share)
     return SearchPlan(
         meant=tuple(skills),
-        tiers=_tiers(terms[:MAX_TERMS]),
+        tiers=_tiers(terms[:MAX_TERMS], shares[:MAX_TERMS]),
         corrected=_corrected(q, corrections) if corrections else "",
         nothing=not terms and not skills,
     )
 
 
-def _tiers(terms: list[str]) -> tuple[Tier, ...]:
+def _tiers(
+    terms: list[str], shares: list[float | None] | None = None
+) -> tuple[Tier, ...]:
     """All n words, then exactly n - 1 of them, … then exactly one."""
+    exactly = _exactly(shares or [None] * len(terms))
     at_least = {
         k: " | ".join(
             "(" + " & ".join(f"({terms[i]})" for i in chosen) + ")"
@@ -156,9 +165,28 @@ def _tiers(terms: list[str]) -> tuple[Tier, ...]:
             if k == len(terms)
             else f"({at_least[k]}) & !({at_least[k + 1]})",
             rank=at_least[k],
+            share=exactly[k],
         )
         for k in range(len(terms), 0, -1)
     )
+
+
+def _exactly(shares: list[float | None]) -> dict[int, float | None]:
+    """For each k, the share of profiles holding exactly k of the words
+    (all of them for the last), the words taken as independent; None for
+    every k when a word's share is unknown."""
+    if any(share is None for share in shares):
+        return dict.fromkeys(range(len(shares) + 1))
+    # probability[k]: holding exactly k of the words seen so far.
+    probability = [1.0]
+    for share in shares:
+        assert share is not None
+        probability = [
+            (probability[k] if k < len(probability) else 0.0) * (1 - share)
+            + (probability[k - 1] * share if k > 0 else 0.0)
+            for k in range(len(probability) + 1)
+        ]
+    return dict(enumerate(probability))
 
 
 def _corrected(q: str, corrections: dict[str, str]) -> str:
@@ -369,6 +397,12 @@ def _sort(query: DirectoryQuery, *, meant: bool, text: bool) -> str:
 # there), best match first; the matches after the window follow in that
 # weight order. The page ranks the window's profiles it may show.
 SEARCH_WINDOW = 200
+# The walk of the weight index reads at most this many entries (~0.4 µs
+# each); words the lexicon says fewer than this share of the profiles hold
+# skip it (their matches read from the full-text index at once).
+WALK_ENTRIES = 10_000
+WALK_MIN_SHARE = 0.02
+WALK_UNKNOWN = 1_000
 
 Reader = Callable[[int], list[MentorProfile]]
 
@@ -421,7 +455,12 @@ def _parts(
         shape = _shape(viewer_id=viewer_id, query=query, plan=plan, tier=tier)
         params = values
         if tier is not None:
-            params = {**values, "match": tier.match, "rank": tier.rank}
+            params = {
+                **values,
+                "match": tier.match,
+                "rank": tier.rank,
+                "walk": _walk_entries(tier),
+            }
         sort = _sort(query, meant=shape.meant, text=bool(shape.text))
         if sort != "relevance":
             yield functools.partial(
@@ -435,6 +474,19 @@ def _parts(
         yield functools.partial(_read_window, _statement(shape, "window"), params, full)
         if full[0]:
             yield functools.partial(_read, _statement(shape, "after_window"), params)
+
+
+def _walk_entries(tier: Tier) -> int:
+    """How far the window's walk of the weight index may go for this tier:
+    three times as far as its words' share says a full window takes (the
+    words may be rarer among the heaviest profiles), at most WALK_ENTRIES;
+    not at all when they are rare; WALK_UNKNOWN when their share is not
+    known (a prefix of a word nobody holds: usually rare)."""
+    if tier.share is None:
+        return WALK_UNKNOWN
+    if tier.share < WALK_MIN_SHARE:
+        return 0
+    return min(WALK_ENTRIES, math.ceil(3 * SEARCH_WINDOW / tier.share))
 
 
 # --- the statements of the parts -------------------------------------------------
@@ -487,6 +539,11 @@ _TEXT_RANK = {
         " websearch_to_tsquery('french', unaccent(%(rank)s)))"
     ),
 }
+# What the walk of the weight index reads of each entry (all in the index).
+_WALKED = (
+    "p.id, p.search_weight, p.approved_at, p.search_terms, p.region,"
+    " p.languages, p.modes, p.free_slots_7d, p.free_slots_14d"
+)
 _FREE_WITHIN = {7: "p.free_slots_7d > 0", 14: "p.free_slots_14d > 0"}
 _ORDER = {
     # The weight index's order.
@@ -613,7 +670,7 @@ def _statement(shape: _Shape, part: str) -> str:
         return f"{candidates} {checked}"
     # The window: what the profile rows hold (approved, shown, not hidden);
     # the owners are checked on the rows read from it.
-    window = f"WITH directory_window AS MATERIALIZED ({_window_ids(shape)})"
+    window = _window_with(shape)
     if part == "after_window":
         return (
             f"{window} SELECT {_CARDS} FROM {_PROFILES}"  # noqa: S608
@@ -644,40 +701,73 @@ def _statement(shape: _Shape, part: str) -> str:
     return f"{window} {ranked}"
 
 
-def _window_ids(shape: _Shape) -> str:
-    """The ids of the window's profiles: the first SEARCH_WINDOW matches by
-    weight (``_ORDER["window"]``), read from the weight index alone where it
-    can be (its entries hold the search terms and the filtered columns): an
-    index-only walk that stops at the window's size, or the full-text index
-    when few profiles match. The profiles whose terms are too long for the
-    index (``search_terms`` NULL) are read from their rows, apart."""
+def _window_with(shape: _Shape) -> str:
+    """The WITH clause of the window's ids (``directory_window``): the first
+    SEARCH_WINDOW matches by weight (``_ORDER["window"]``).
+
+    For words (a tsquery), first a walk of the weight index alone, at most
+    ``walk`` entries (an index-only scan: the entries hold the search terms
+    and every filtered column) that stops once the window is full; the
+    window is then exact, as the entries after the walk weigh less. Only if
+    it is not full (few matches among the heaviest profiles, or ``walk`` 0
+    for words the lexicon says are rare), every match is read from the
+    full-text index and sorted by weight: a walk never goes through the
+    whole index for words that match few profiles. The profiles whose terms
+    are too long for the index (``search_terms`` NULL) are read from their
+    rows, apart."""
     rest = _matching_sql(shape._replace(text=""))
     if shape.text != "tsquery":
         # Search syntax (a phrase needs the words' positions), or no words.
         return (
-            "SELECT p.id FROM mentors_mentorprofile p"  # noqa: S608
+            "WITH directory_window AS MATERIALIZED ("  # noqa: S608
+            "SELECT p.id FROM mentors_mentorprofile p"
             f" WHERE {' AND '.join([_LISTED, *_matching_sql(shape)])}"
-            f" ORDER BY {_ORDER['window']} LIMIT %(window)s"
+            f" ORDER BY {_ORDER['window']} LIMIT %(window)s)"
         )
-    arms = [
-        [_LISTED, "p.search_terms @@ %(match)s::tsquery", *rest],
-        [
-            _LISTED,
-            "p.search_terms IS NULL",
-            "p.search_vector IS NOT NULL",
-            _TEXT_MATCH["tsquery"],
-            *rest,
-        ],
-    ]
-    union = " UNION ALL ".join(
-        f"(SELECT p.id, p.search_weight, p.approved_at"  # noqa: S608
-        f" FROM mentors_mentorprofile p WHERE {' AND '.join(arm)}"
+    terms = "p.search_terms @@ %(match)s::tsquery"
+    walk = (
+        "directory_walk AS MATERIALIZED ("  # noqa: S608
+        "SELECT p.id, p.search_weight, p.approved_at FROM ("
+        f"SELECT {_WALKED} FROM mentors_mentorprofile p WHERE {_LISTED}"
+        f" ORDER BY {_ORDER['window']} LIMIT %(walk)s) p"
+        f" WHERE {' AND '.join([terms, *rest])}"
         f" ORDER BY {_ORDER['window']} LIMIT %(window)s)"
-        for arm in arms
+    )
+    walked = "(SELECT count(*) FROM directory_walk)"
+    # Sorted by an expression, so that the planner does not walk the weight
+    # index again: it reads the full-text index.
+    every_match = (
+        f"SELECT p.id, p.search_weight, p.approved_at"  # noqa: S608
+        f" FROM mentors_mentorprofile p"
+        f" WHERE {' AND '.join([_LISTED, terms, *rest, f'{walked} < %(window)s'])}"
+        " ORDER BY p.search_weight + 0 DESC, p.approved_at DESC, p.id DESC"
+        " LIMIT %(window)s"
+    )
+    long_text = (
+        "SELECT p.id, p.search_weight, p.approved_at"  # noqa: S608
+        " FROM mentors_mentorprofile p WHERE "
+        + " AND ".join(
+            [
+                _LISTED,
+                "p.search_terms IS NULL",
+                "p.search_vector IS NOT NULL",
+                _TEXT_MATCH["tsquery"],
+                *rest,
+            ]
+        )
+        + f" ORDER BY {_ORDER['window']} LIMIT %(window)s"
+    )
+    full_walk = (
+        "SELECT id, search_weight, approved_at FROM directory_walk"  # noqa: S608
+        f" WHERE {walked} >= %(window)s"
+    )
+    union = " UNION ALL ".join(
+        f"({part})" for part in (full_walk, every_match, long_text)
     )
     return (
-        f"SELECT p.id FROM ({union}) p"  # noqa: S608
-        f" ORDER BY {_ORDER['window']} LIMIT %(window)s"
+        f"WITH {walk}, directory_window AS MATERIALIZED ("  # noqa: S608
+        f"SELECT p.id FROM ({union}) p"
+        f" ORDER BY {_ORDER['window']} LIMIT %(window)s)"
     )
 
 

@@ -307,7 +307,7 @@ known AS MATERIALIZED (
            EXISTS (SELECT 1 FROM mentors_searchword k WHERE k.stem = read.stem) AS known
     FROM read
 ),
-nearest AS (
+nearest AS MATERIALIZED (
     SELECT known.*,
            CASE WHEN correctable AND plain AND NOT known AND stem IS NOT NULL
                      AND NOT english_stop
@@ -324,7 +324,18 @@ SELECT query::text,
        known,
        nearest,
        plainto_tsquery('french', nearest)::text,
-       CASE WHEN prefixable AND plain THEN to_tsquery('french', word || ':*')::text END
+       CASE WHEN prefixable AND plain THEN to_tsquery('french', word || ':*')::text END,
+       -- The share of the listed profiles holding the word searched (as
+       -- typed, or its correction): the lexicon's documents over the weight
+       -- index's entries as last counted (NULL when unknown: a prefix, or
+       -- no count yet).
+       least(1, CASE WHEN known THEN (SELECT max(k.documents)
+                                      FROM mentors_searchword k
+                                      WHERE k.stem = nearest.stem)
+                     ELSE (SELECT k.documents FROM mentors_searchword k
+                           WHERE k.word = nearest.nearest) END
+                / (SELECT nullif(greatest(c.reltuples, 0), 0) FROM pg_class c
+                   WHERE c.oid = 'mentors_profile_weight_idx'::regclass))
 FROM nearest
 ORDER BY position
 """
@@ -337,6 +348,9 @@ class QueryWord:
     word: str  # as typed, lower case and unaccented
     term: str  # the full-text query searched for it; "" when it is ignored
     correction: str = ""  # the lexicon word searched instead, if any
+    # The share of the listed profiles holding it, from the lexicon (None
+    # when unknown: a prefix, a word nobody holds, no count yet).
+    share: float | None = None
 
 
 def query_word_terms(words: list[str]) -> list[QueryWord]:
@@ -362,13 +376,15 @@ def query_word_terms(words: list[str]) -> list[QueryWord]:
         rows = cursor.fetchall()
     read = []
     for word, row in zip(words, rows, strict=True):
-        term, french_stop, english_stop, known, nearest, nearest_term, prefix = row
+        term, french_stop, english_stop, known, nearest, nearest_term, prefix, share = (
+            row
+        )
         if french_stop or (english_stop and not known):
             read.append(QueryWord(word, ""))
         elif known:
-            read.append(QueryWord(word, term))
+            read.append(QueryWord(word, term, share=share))
         elif nearest:
-            read.append(QueryWord(word, nearest_term, correction=nearest))
+            read.append(QueryWord(word, nearest_term, correction=nearest, share=share))
         else:
             read.append(QueryWord(word, prefix or term))
     return read

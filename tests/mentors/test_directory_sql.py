@@ -203,9 +203,17 @@ def test_the_pages_read_by_sql_are_those_of_the_orm(viewer, monkeypatch):
         found = 0
         # A window that fills up and one that holds every match; sorted
         # pages read with no room for hidden owners and with some.
-        for window, slack in ((3, 0), (200, directory.SORT_SLACK)):
+        # The walk of the weight index: too short to fill the window (every
+        # match then read from the full-text index), or long enough.
+        for window, slack, walk in (
+            (3, 0, 2),
+            (200, directory.SORT_SLACK, directory.WALK_ENTRIES),
+            (3, directory.SORT_SLACK, directory.WALK_ENTRIES),
+        ):
             monkeypatch.setattr(directory, "SEARCH_WINDOW", window)
             monkeypatch.setattr(directory, "SORT_SLACK", slack)
+            monkeypatch.setattr(directory, "WALK_ENTRIES", walk)
+            monkeypatch.setattr(directory, "WALK_UNKNOWN", walk)
             for viewer_id in (None, viewer.pk):
                 expected = orm_results(viewer_id=viewer_id, query=query)
                 for number in range(1, 6):
@@ -217,7 +225,7 @@ def test_the_pages_read_by_sql_are_those_of_the_orm(viewer, monkeypatch):
                             with_skills=False,
                         )
                     start = (number - 1) * PAGE_SIZE
-                    where = (query, window, slack, viewer_id, number)
+                    where = (query, window, slack, walk, viewer_id, number)
                     assert [p.pk for p in page.results] == expected[
                         start : start + PAGE_SIZE
                     ], where
@@ -324,6 +332,7 @@ def test_no_value_is_ever_written_into_a_statement(part):
                 "window",
                 "wanted",
                 "candidates",
+                "walk",
             }
             assert "%" not in PLACEHOLDER.sub("", sql)
             assert PLACEHOLDER.sub("", sql).replace("'french'", "").count("'") == 0

@@ -454,6 +454,7 @@ def test_only_the_window_is_ranked_when_every_match_is_read(monkeypatch):
         make_mentor(f"Mentor Rang {number}", "Python", skills=(("git", 3),))
     monkeypatch.setattr(directory, "SEARCH_WINDOW", 3)
     sql, params = _window_statement("python", wanted=2)
+    params["walk"] = 0  # as for a rare word: every match from the full-text index
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_indexscan = off")
         cursor.execute("SET LOCAL enable_seqscan = off")
@@ -481,6 +482,7 @@ def _window_statement(query: str | DirectoryQuery, *, wanted: int) -> tuple[str,
         "viewer": None,
         "meant": list(plan.meant),
         "window": directory.SEARCH_WINDOW,
+        "walk": directory.WALK_ENTRIES,
         "match": plan.tiers[0].match,
         "rank": plan.tiers[0].rank,
         "wanted": wanted,
@@ -546,3 +548,41 @@ def test_the_search_terms_are_the_vector_without_positions_unless_too_long():
         rows = {pk: (same, missing) for pk, same, missing in cursor.fetchall()}
     assert rows[short.pk] == (True, False)
     assert rows[long_text.pk] == (None, True)
+
+
+def test_the_lexicon_gives_each_word_its_share_of_the_listed_profiles():
+    for number in range(3):
+        make_mentor(f"Partage {number}", "Python")
+    make_mentor("Partage Menuisier", "Menuiserie et Python")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE mentors_mentorprofile")  # counts the index's entries
+
+    python, menuiserie, corrected, prefix = query_word_terms(
+        ["python", "menuiserie", "menuiseire", "kub"]
+    )
+    assert python.share == pytest.approx(1.0)
+    assert menuiserie.share == pytest.approx(0.25)
+    assert corrected.correction == "menuiserie"
+    assert corrected.share == pytest.approx(0.25)
+    assert prefix.share is None  # a prefix: unknown
+
+
+def test_tiers_carry_the_share_they_are_likely_to_match():
+    assert directory._exactly([0.5, 0.5]) == {0: 0.25, 1: 0.5, 2: 0.25}
+    assert directory._exactly([0.1, None]) == {0: None, 1: None, 2: None}
+    tiers = directory._tiers(["'a'", "'b'"], [0.5, 0.2])
+    assert [tier.share for tier in tiers] == [pytest.approx(0.1), pytest.approx(0.5)]
+
+
+@pytest.mark.parametrize(
+    ("share", "walk"),
+    [
+        (None, directory.WALK_UNKNOWN),
+        (0.5, 3 * directory.SEARCH_WINDOW * 2),  # three times 400 entries
+        (0.03, directory.WALK_ENTRIES),  # at most
+        (0.001, 0),
+    ],
+)
+def test_the_walk_is_left_out_for_words_few_profiles_hold(share, walk):
+    tier = directory.Tier("'a'", "'a'", share=share)
+    assert directory._walk_entries(tier) == walk
