@@ -586,3 +586,13 @@ def test_tiers_carry_the_share_they_are_likely_to_match():
 def test_the_walk_is_left_out_for_words_few_profiles_hold(share, walk):
     tier = directory.Tier("'a'", "'a'", share=share)
     assert directory._walk_entries(tier) == walk
+
+
+def test_the_profiles_are_vacuumed_often_enough_for_index_only_walks():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reloptions FROM pg_class"
+            " WHERE oid = 'mentors_mentorprofile'::regclass"
+        )
+        options = cursor.fetchone()[0]
+    assert "autovacuum_vacuum_scale_factor=0.02" in options
