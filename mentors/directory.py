@@ -634,8 +634,9 @@ def _statement(shape: _Shape, part: str) -> str:
     full window, by weight) or a sort (``"soonest"``, ``"newest"``: the first
     ``candidates`` matches in that order, with their count in a last column;
     ``"soonest_whole"``, ``"newest_whole"``: every match). Its parameters:
-    ``wanted`` (rows at most), those of the shape's fragments and, but in a
-    sort, ``window`` (its size)."""
+    ``wanted`` (rows at most), those of the shape's fragments, ``candidates``
+    in a bounded sort, and ``window`` (its size) and ``walk`` (the entries the
+    walk may read, ``_walk_entries``) in the window's parts."""
     # Our fragments only: every value is a placeholder (a test checks each
     # shape).
     matching = _matching_sql(shape)
