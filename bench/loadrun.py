@@ -6,6 +6,8 @@ test in `make test` both call ``scenario_run``.
 from __future__ import annotations
 
 import json
+import math
+import shutil
 import subprocess
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -110,6 +112,27 @@ def connections_for(rate: float) -> int:
     return max(4, min(128, int(rate * 3) + 1))
 
 
+def slices_write(
+    scenario_file: Path, slices: Path, *, connections: int, share: int, start: int
+) -> None:
+    """Cut the scenario into the lines each connection sends, in order:
+    connection n (from 1) starts (n - 1) / connections of the way from line
+    ``start`` and takes ``share`` lines (every line when 0), going round the
+    file's end; ``<n>.tsv`` in ``slices`` (bench/scenario.lua reads its own
+    only: see there why)."""
+    lines = [line for line in scenario_file.read_text().splitlines() if line]
+    if not lines:
+        raise ValueError(f"{scenario_file} holds no request")
+    total = len(lines)
+    share = share or total
+    shutil.rmtree(slices, ignore_errors=True)
+    slices.mkdir(parents=True)
+    for n in range(1, connections + 1):
+        first = start + (n - 1) * total // connections
+        taken = [lines[(first + i) % total] for i in range(share)]
+        (slices / f"{n}.tsv").write_text("\n".join(taken) + "\n")
+
+
 def scenario_run(
     *,
     url: str,
@@ -131,6 +154,18 @@ def scenario_run(
     stops: the run lasts as long as the requests took."""
     connections = connections or connections_for(rate)
     Path(f"{out_file}.finished").unlink(missing_ok=True)
+    if per_connection:
+        share = per_connection
+    elif rate > 0:
+        # What a connection's pace allows in the run: one request an
+        # interval, and the first.
+        share = math.ceil(seconds * rate / connections) + 1
+    else:
+        share = 0
+    slices = Path(f"{out_file}.slices")
+    slices_write(
+        scenario_file, slices, connections=connections, share=share, start=start
+    )
     command = [
         "wrk",
         f"-t{connections}",
@@ -142,17 +177,19 @@ def scenario_run(
         str(SCENARIO_LUA),
         url,
         "--",
-        str(scenario_file),
+        str(slices),
         str(connections),
         f"{rate:g}",
         str(out_file),
         str(per_connection),
-        str(start),
         filler,
     ]
-    out = subprocess.run(  # noqa: S603 - wrk, arguments built here
-        command, check=True, capture_output=True, text=True, timeout=seconds + 120
-    ).stdout
+    try:
+        out = subprocess.run(  # noqa: S603 - wrk, arguments built here
+            command, check=True, capture_output=True, text=True, timeout=seconds + 120
+        ).stdout
+    finally:
+        shutil.rmtree(slices, ignore_errors=True)
     report = json.loads(out.strip().splitlines()[-1])
     latencies: dict[str, list[float]] = defaultdict(list)
     statuses: dict[str, Counter[int]] = defaultdict(Counter)
