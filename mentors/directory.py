@@ -954,13 +954,3 @@ def card_skills_read(profiles: list[MentorProfile]) -> None:
             ),
         ),
     )
-
-
-def card_data(profile: MentorProfile) -> dict[str, Any]:
-    """What a directory card shows (from prefetched rows: no query)."""
-    skills = list(profile.skills.all())
-    return {
-        "profile": profile,
-        "top_skills": skills[:3],
-        "more_skills": max(len(skills) - 3, 0),
-    }

@@ -6,6 +6,7 @@ a full mentor's page offers no request button."""
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import override
 
@@ -172,3 +173,26 @@ def test_a_card_says_when_the_time_to_answer_is_not_known(client, open_and_full)
 def test_every_level_has_words_for_a_card(level, words):
     with override("en"):
         assert card_level_label(level) == words
+
+
+def test_a_card_escapes_what_a_mentor_writes_in_either_language(client):
+    make_mentor(
+        'Zoé <b>"Dupont"</b>',
+        "Python & <script>alert(1)</script> pour tous",
+        city="Rennes <i>centre</i>",
+        region="53",
+    )
+
+    card = card_html(client, "Zoé")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the language switch
+    english = card_html(client, "Zoé")
+
+    assert "<script>" not in card
+    assert "Python &amp; &lt;script&gt;alert(1)&lt;/script&gt; pour tous" in card
+    assert "Zoé &lt;b&gt;&quot;Dupont&quot;&lt;/b&gt;</a></h3>" in card
+    assert "<dd>Bretagne · Rennes &lt;i&gt;centre&lt;/i&gt;</dd>" in card
+    assert '<span class="avatar avatar-initials" aria-hidden="true">Z&lt;</span>' in (
+        card
+    )
+    assert "<dt>Region</dt><dd>Bretagne · Rennes &lt;i&gt;" in english
+    assert "See the profile</a>" in english
