@@ -534,6 +534,12 @@ class SkeletonSelect(QuickSelect):
 
     skeleton_key: tuple[Any, ...] | None = None
 
+    def use_required_attribute(self, initial: Any) -> bool:
+        # Django's check reads the first option: for a list given as a callable
+        # (the skills), the whole list is built and normalised again, for each
+        # drawing. A field that is not required never gets the attribute.
+        return self.is_required and super().use_required_attribute(initial)
+
     def render(
         self,
         name: str,

@@ -8,6 +8,7 @@ import pytest
 from django import forms
 from django.utils.translation import override
 
+import mentors.forms as forms_module
 from mentors.data_version import mentor_data_version
 from mentors.forms import DirectoryForm, SkeletonSelect
 
@@ -70,3 +71,26 @@ def test_the_options_are_drawn_once_then_only_the_choice_is_marked(monkeypatch):
     # Another version (a skill renamed): drawn again.
     str(DirectoryForm({}, data_version=version + 1)["skill"])
     assert drawn == ["skill"]
+
+
+def test_a_filter_drawn_from_its_skeleton_does_not_build_the_skill_list_again(
+    monkeypatch,
+):
+    # Django's check for the "required" attribute reads the first option: for
+    # the skills (a callable), the whole list was built again at each drawing.
+    version = mentor_data_version()
+    str(DirectoryForm({}, data_version=version)["skill"])
+    built = []
+    read = forms_module.skill_choices
+
+    def counting(**kwargs):
+        built.append(kwargs)
+        return read(**kwargs)
+
+    monkeypatch.setattr(forms_module, "skill_choices", counting)
+    form = DirectoryForm({"region": "84"}, data_version=version)
+    assert form.is_valid()
+    html = str(form["skill"])
+
+    assert built == []
+    assert '<option value="" selected>' in html
