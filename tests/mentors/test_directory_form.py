@@ -4,8 +4,11 @@ HTML as drawn whole."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django import forms
+from django.urls import reverse
 from django.utils.translation import override
 
 import mentors.forms as forms_module
@@ -94,3 +97,46 @@ def test_a_filter_drawn_from_its_skeleton_does_not_build_the_skill_list_again(
 
     assert built == []
     assert '<option value="" selected>' in html
+
+
+def _form_of(html: str) -> str:
+    start = html.index('<form method="get"')
+    form = html[start : html.index("</form>", start)]
+    return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", form)).strip()
+
+
+PANEL_QUERIES = [
+    {},
+    {"q": "excel"},
+    {"q": 'tableur <b>"gras"</b> & co'},
+    {"q": "python", "region": "53", "mode": "video", "sort": "newest"},
+    {"skill": "python", "min_level": "5", "language": "ar"},
+    {"available_within_days": "14", "sort": "soonest", "page": "2"},
+    {"q": "données", "skill": "spreadsheets", "region": "abroad"},
+]
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+@pytest.mark.parametrize("query", PANEL_QUERIES)
+def test_the_panel_drawn_in_python_is_the_one_the_template_draws(
+    client, settings, monkeypatch, language, query
+):
+    settings.SEARCH_QUERY_CACHES = False
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    url = reverse("mentors:directory")
+
+    quick = client.get(url, query).content.decode()
+    monkeypatch.setattr(DirectoryForm, "panel_html", lambda self: None)
+    whole = client.get(url, query).content.decode()
+
+    assert _form_of(quick) == _form_of(whole)
+    assert 'class="directory-search"' in _form_of(quick)
+
+
+def test_a_refused_filter_is_drawn_by_the_template_with_its_error(client, settings):
+    settings.SEARCH_QUERY_CACHES = False
+    form = DirectoryForm({"region": "nowhere"}, data_version=mentor_data_version())
+
+    assert form.panel_html() is None
+    html = client.get(reverse("mentors:directory"), {"region": "nowhere"})
+    assert 'class="directory-filters" open' in _form_of(html.content.decode())
