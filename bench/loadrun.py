@@ -157,9 +157,12 @@ def scenario_run(
     if per_connection:
         share = per_connection
     elif rate > 0:
-        # What a connection's pace allows in the run: one request an
-        # interval, and the first.
-        share = math.ceil(seconds * rate / connections) + 1
+        # What a connection's pace allows in the run (one request an
+        # interval, and the first), and 2 s more: wrk starts a thread once its
+        # own init is done, before the run's clock, and stops it at its next
+        # timer tick. A connection that went round its share would send its
+        # first lines again (a mentorship request already sent, a warm page).
+        share = math.ceil((seconds + 2) * rate / connections) + 1
     else:
         share = 0
     slices = Path(f"{out_file}.slices")
