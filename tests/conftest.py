@@ -56,9 +56,10 @@ def _clear_cache() -> None:
     """Rate-limit counters and the like live in the (real) Redis cache; the
     matching engine keeps the mentor matrix in process memory, and the pages
     their rendered parts in the "local", "cards" and "queries" caches, keyed on versions
-    that rolled-back tests reuse (so is the skill list of forms)."""
+    that rolled-back tests reuse (so are the skill list of forms and the
+    filters' drawn options)."""
     from matching.engine.data import _cache
-    from mentors.forms import _skill_choices
+    from mentors.forms import _SKELETONS, _skill_choices
 
     cache.clear()
     caches["local"].clear()
@@ -66,6 +67,7 @@ def _clear_cache() -> None:
     caches["queries"].clear()
     _cache.clear()
     _skill_choices.cache_clear()
+    _SKELETONS.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.services import user_deactivate
 from core.personal_data import personal_data_erase
-from mentors.forms import _SKELETONS, DirectoryForm, _skill_choices
+from mentors.forms import DirectoryForm, _skill_choices
 from mentors.models import MentorProfile, MentorSkill, Skill
 from mentors.search import mentor_search_refresh
 from mentors.selectors import mentor_profile_page_row, mentor_profile_public_list
@@ -293,7 +293,6 @@ def test_query_counts_are_pinned(client, how_many):
     caches["cards"].clear()
     caches["queries"].clear()
     _skill_choices.cache_clear()
-    _SKELETONS.clear()  # the filters' drawn options
     directory_url = reverse("mentors:directory") + "?q=python&language=fr&mode=video"
     page_url = reverse("mentors:detail", args=[profiles[0].pk])
     directory_cold = _count_queries(client, directory_url)

@@ -24,7 +24,6 @@ from mentors.directory import (
     mentor_directory_page,
     search_plan,
 )
-from mentors.forms import _SKELETONS, _skill_choices
 from mentors.models import MentorProfile, MentorSkill
 from mentors.search import mentor_search_refresh, query_word_terms
 from tests.mentors.test_directory import make_mentor, names, search
@@ -378,8 +377,6 @@ def _lexicon_queries(queries) -> int:
 @pytest.mark.parametrize("caches_on", [True, False])
 def test_the_query_caches_switch(client, people, caches_on):
     url = reverse("mentors:directory") + "?q=python"
-    _skill_choices.cache_clear()  # the filters' skill list: drawn afresh
-    _SKELETONS.clear()
     with override_settings(SEARCH_QUERY_CACHES=caches_on):
         with CaptureQueriesContext(connection) as first:
             assert client.get(url).status_code == 200
