@@ -26,8 +26,9 @@ from django.utils.translation import gettext as _
 from core.db import prepared_cursor
 
 from .choices import Mode, Region, language_choices
-from .levels import CARD_STEPS
+from .levels import card_level_label
 from .models import MentorProfile
+from .taxonomy import LEVELS
 from .templatetags.mentors import activity_summary, initials
 
 # Skills a card names; the others are counted ("+2 others").
@@ -88,12 +89,8 @@ class _Words:
         self.regions = {code: escape(label) for code, label in Region.choices}
         self.modes = {code: str(label) for code, label in Mode.choices}
         self.language_names = dict(language_choices())
-        steps = sorted(CARD_STEPS)
         self.levels = {
-            level: escape(
-                CARD_STEPS[max((s for s in steps if s <= level), default=steps[0])]
-            )
-            for level in range(1, 9)
+            spec.level: escape(card_level_label(spec.level)) for spec in LEVELS
         }
         self.detail = reverse("mentors:detail", args=[0])
         self.photo = reverse("mentors:photo", args=[0])
