@@ -531,7 +531,10 @@ def test_the_window_walks_the_weight_index_alone(query):
         for node in _plan_nodes(plan_json[0]["Plan"])
         if node.get("Index Name") == "mentors_profile_weight_idx"
     ]
-    assert walks == ["Index Only Scan"]
+    # The fallback arm (every match, sorted) may read the same index when the
+    # planner has nothing cheaper: it too reads the entries alone.
+    assert walks
+    assert set(walks) == {"Index Only Scan"}
 
 
 def test_the_search_terms_are_the_vector_without_positions_unless_too_long():
