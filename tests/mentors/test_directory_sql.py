@@ -81,6 +81,18 @@ MODES = (("video",), ("phone",), ("video", "in_person"), ("in_person",))
 FREE = ((0, 0, 0), (1, 2, 3), (0, 2, 2))
 
 
+# Every part a page may read (``directory._statement``).
+PARTS = (
+    "window_ids",
+    "window_ranked",
+    "after_window",
+    "soonest",
+    "newest",
+    "soonest_whole",
+    "newest_whole",
+)
+
+
 @pytest.fixture
 def viewer():
     """A viewer in two blocks (one made, one received), among the relevance
@@ -236,14 +248,7 @@ def test_the_pages_read_by_sql_are_those_of_the_orm(viewer, monkeypatch):
     # Every part was read, for anybody and for the viewer with blocks; the
     # sorts again without a bound when too many of their first matches were
     # hidden.
-    assert {part for _viewer, part in composed} == {
-        "window",
-        "after_window",
-        "soonest",
-        "newest",
-        "soonest_whole",
-        "newest_whole",
-    }
+    assert {part for _viewer, part in composed} == set(PARTS)
     assert {viewer for viewer, part in composed if part == "after_window"} == {
         False,
         True,
@@ -295,10 +300,7 @@ def test_a_statement_is_composed_once_per_shape_of_query(viewer):
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
-@pytest.mark.parametrize(
-    "part",
-    ["window", "after_window", "soonest", "newest", "soonest_whole", "newest_whole"],
-)
+@pytest.mark.parametrize("part", PARTS)
 def test_no_value_is_ever_written_into_a_statement(part):
     # Every shape: its text holds placeholders and our own constants only.
     for flags in itertools.product((False, True), repeat=7):
@@ -333,26 +335,39 @@ def test_no_value_is_ever_written_into_a_statement(part):
                 "wanted",
                 "candidates",
                 "walk",
+                "ids",
             }
             assert "%" not in PLACEHOLDER.sub("", sql)
             assert PLACEHOLDER.sub("", sql).replace("'french'", "").count("'") == 0
-            assert ("viewer" in names) == viewer
-            assert ("match" in names) == bool(text)
+            # The window's ids are read from the profile rows alone; its
+            # owners are checked with the ranking.
+            assert ("viewer" in names) == (viewer and part != "window_ids")
+            # The ranking of the window reads its ids, and ranks by the words.
+            assert ("ids" in names) == (part == "window_ranked")
+            words = "rank" if part == "window_ranked" else "match"
+            assert (words in names) == bool(text)
 
 
-def test_the_state_read_is_prepared_and_the_search_is_not(client, viewer):
-    """The version-and-blocks read has one plan for every viewer; a search's
-    best plan depends on how frequent its words are: never prepared."""
+def test_the_state_read_and_the_ranking_are_prepared_and_the_words_reads_are_not(
+    client, viewer
+):
+    """The version-and-blocks read has one plan for every viewer, and so has
+    the ranking of a window's ids (rows by primary key): both prepared. The
+    best plan of what reads the words (the window's ids, the lexicon) depends
+    on how frequent they are: never prepared."""
     client.force_login(viewer)
     url = reverse("mentors:directory")
     with override_settings(SEARCH_QUERY_CACHES=False):
-        assert client.get(url, {"q": "python"}).status_code == 200
+        assert client.get(url, {"q": "developpeur"}).status_code == 200
         before = _prepared()
-        for q in ("python", "developpeur", "python lyon"):
+        for q in ("developpeur", "lyon", "django"):
             assert client.get(url, {"q": q}).status_code == 200
     after = _prepared()
 
     state = "mentors_data_version_seq"
     assert _runs(state, after) - _runs(state, before) == 3
     assert len([s for s in after if state in s]) == 1
-    assert not [s for s in after if "search_vector" in s or "mentors_searchword" in s]
+    ranking = "unnest("
+    assert _runs(ranking, after) - _runs(ranking, before) == 3
+    assert len([s for s in after if ranking in s]) == 1
+    assert not [s for s in after if "@@" in s or "mentors_searchword" in s]

@@ -189,11 +189,12 @@ def test_each_tier_is_one_query_and_a_full_page_stops_the_tiers(client, tiered):
         assert page.results
         return len(queries)
 
-    # version, lexicon, three tiers, the cards' skills
-    assert queries_for("python lyon django", page_size=20) == 6
+    # version, lexicon, three tiers (each its window's ids, then their
+    # ranking), the cards' skills
+    assert queries_for("python lyon django", page_size=20) == 9
     # the first tier (one mentor) fills a page of one and tells of a next one:
     # the second tier is read for that, the third not
-    assert queries_for("python lyon django", page_size=1) == 5
+    assert queries_for("python lyon django", page_size=1) == 7
 
 
 def test_pages_continue_across_tiers_without_repeats(client):
@@ -349,7 +350,7 @@ def test_a_profile_hidden_from_the_viewer_leaves_the_window_to_the_others(
     ]
 
 
-def test_one_statement_reads_the_window_and_ranks_it(client, weighted, monkeypatch):
+def test_one_statement_reads_the_window_and_one_ranks_it(client, weighted, monkeypatch):
     monkeypatch.setattr(directory, "SEARCH_WINDOW", 3)
     with CaptureQueriesContext(connection) as queries:
         page = mentor_directory_page(
@@ -358,9 +359,11 @@ def test_one_statement_reads_the_window_and_ranks_it(client, weighted, monkeypat
 
     assert [p.user.full_name for p in page.results] == ["Poids Sept", "Poids Six"]
     assert page.has_next
-    # version, lexicon, the window, the cards' skills: no read of the rest
-    assert len(queries) == 4
+    # version, lexicon, the window's ids, their ranking, the cards' skills:
+    # no read of the rest
+    assert len(queries) == 5
     assert sum("directory_window" in q["sql"] for q in queries) == 1
+    assert sum("ts_rank_cd" in q["sql"] for q in queries) == 1
 
 
 # --- the query-cache switch ----------------------------------------------------
@@ -418,17 +421,19 @@ def test_with_the_query_caches_off_nothing_keyed_on_a_query_is_kept(client, peop
 
 
 def test_the_window_joins_only_the_profiles_a_page_shows():
-    """The window ranks its profiles itself; the cards' columns and the
-    owners' accounts are read for the best ones only, in rank order, until
-    the page is full: not for every profile of the window."""
+    """The window's profiles are ranked from their ids; the cards' columns
+    and the owners' accounts are read for the best ones only, in rank order,
+    until the page is full: not for every profile of the window."""
     for number in range(40):
         make_mentor(f"Mentor Fenêtre {number}", "Python", skills=(("git", 3),))
     sql, params = _window_statement("python", wanted=3)
+    ranked_sql, ranked_params = _ranked_statement("python", sql, params)
+    assert len(ranked_params["ids"]) > 3
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE accounts_user, mentors_mentorprofile")
         cursor.execute("SET LOCAL enable_hashjoin = off")
         cursor.execute("SET LOCAL enable_mergejoin = off")
-        cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}", params)
+        cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {ranked_sql}", ranked_params)
         plan_json = cursor.fetchone()[0]
 
     owners_read = [
@@ -440,6 +445,19 @@ def test_the_window_joins_only_the_profiles_a_page_shows():
     assert sum(owners_read) <= 3
 
 
+def _ranked_statement(query: str, ids_sql: str, params: dict) -> tuple[str, dict]:
+    """The ranking statement of a query's first tier, with the ids its window
+    statement reads."""
+    with connection.cursor() as cursor:
+        cursor.execute(ids_sql, params)
+        ids = [pk for (pk,) in cursor.fetchall()]
+    plan = directory.search_plan(query)
+    shape = directory._shape(
+        viewer_id=None, query=DirectoryQuery(q=query), plan=plan, tier=plan.tiers[0]
+    )
+    return directory._statement(shape, "window_ranked"), {**params, "ids": ids}
+
+
 def _plan_nodes(node):
     yield node
     for child in node.get("Plans", []):
@@ -448,28 +466,39 @@ def _plan_nodes(node):
 
 def test_only_the_window_is_ranked_when_every_match_is_read(monkeypatch):
     """A word matched by fewer profiles is read from the full-text index,
-    every match, and sorted by weight: ts_rank_cd runs on the window's rows
-    only, not on every match."""
+    every match, and sorted by weight, without ranking any: ts_rank_cd runs
+    on the window's rows only, read from their ids."""
     for number in range(40):
         make_mentor(f"Mentor Rang {number}", "Python", skills=(("git", 3),))
     monkeypatch.setattr(directory, "SEARCH_WINDOW", 3)
     sql, params = _window_statement("python", wanted=2)
     params["walk"] = 0  # as for a rare word: every match from the full-text index
+    ranked_sql, ranked_params = _ranked_statement("python", sql, params)
+    plans = {}
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_indexscan = off")
         cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(f"EXPLAIN (ANALYZE, VERBOSE, FORMAT JSON) {sql}", params)
-        plan_json = cursor.fetchone()[0]
+        for name, statement, values in (
+            ("ids", sql, params),
+            ("ranked", ranked_sql, ranked_params),
+        ):
+            cursor.execute(
+                f"EXPLAIN (ANALYZE, VERBOSE, FORMAT JSON) {statement}", values
+            )
+            plans[name] = list(_plan_nodes(cursor.fetchone()[0][0]["Plan"]))
 
-    nodes = list(_plan_nodes(plan_json[0]["Plan"]))
-    assert any(node.get("Node Type") == "Bitmap Heap Scan" for node in nodes)
-    ranking = [
-        node["Actual Rows"] * node["Actual Loops"]
-        for node in nodes
-        if any("ts_rank_cd" in column for column in node.get("Output", []))
-    ]
-    assert ranking
-    assert max(ranking) <= 3
+    def ranking(nodes):
+        return [
+            node["Actual Rows"] * node["Actual Loops"]
+            for node in nodes
+            if any("ts_rank_cd" in column for column in node.get("Output", []))
+        ]
+
+    assert any(node.get("Node Type") == "Bitmap Heap Scan" for node in plans["ids"])
+    assert not ranking(plans["ids"])
+    assert len(ranked_params["ids"]) == 3
+    assert ranking(plans["ranked"])
+    assert max(ranking(plans["ranked"])) <= 3
 
 
 def _window_statement(query: str | DirectoryQuery, *, wanted: int) -> tuple[str, dict]:
@@ -478,7 +507,7 @@ def _window_statement(query: str | DirectoryQuery, *, wanted: int) -> tuple[str,
         query = DirectoryQuery(q=query)
     plan = directory.search_plan(query.q)
     shape = directory._shape(viewer_id=None, query=query, plan=plan, tier=plan.tiers[0])
-    return directory._statement(shape, "window"), {
+    return directory._statement(shape, "window_ids"), {
         "viewer": None,
         "meant": list(plan.meant),
         "window": directory.SEARCH_WINDOW,
