@@ -1,5 +1,8 @@
+import functools
+
 from django.conf import settings
 from django.http import HttpRequest
+from django.urls import get_script_prefix, reverse
 from django.utils.functional import SimpleLazyObject
 
 from .selectors import notification_unread_count
@@ -13,6 +16,7 @@ def site(request: HttpRequest) -> dict[str, object]:
     # The menu entry of this page (marked aria-current), from the resolved URL.
     match = getattr(request, "resolver_match", None)
     context["nav_current"] = match.view_name if match else ""
+    context["layout_urls"] = _layout_urls(get_script_prefix())
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         # Read with the person (accounts/backends.py); otherwise (a user
@@ -24,3 +28,13 @@ def site(request: HttpRequest) -> dict[str, object]:
             else SimpleLazyObject(lambda: notification_unread_count(user_id=user.pk))
         )
     return context
+
+
+@functools.cache
+def _layout_urls(script_prefix: str) -> dict[str, str]:
+    """The addresses of the header's forms (language, log out), reversed once
+    per process and script prefix rather than at every page (~20 µs each)."""
+    return {
+        "set_language": reverse("accounts:set-language"),
+        "logout": reverse("account_logout"),
+    }

@@ -58,3 +58,22 @@ def test_the_unread_count_the_state_and_the_language_show_through(client):
     # Each page gets its own CSRF tokens: they are never part of a cached piece.
     assert len(csrf_tokens(before)) == len(csrf_tokens(after)) == 2
     assert set(csrf_tokens(before)).isdisjoint(csrf_tokens(after))
+
+
+def test_the_header_forms_post_to_the_language_switch_and_the_log_out(client):
+    """Their addresses are reversed once per process: they must still be the
+    views' own, and log the person out / switch the language."""
+    client.force_login(UserFactory())
+    html = client.get(reverse("home")).content.decode()
+    actions = re.findall(r'<form method="post" action="([^"]+)"', html)
+
+    assert reverse("accounts:set-language") in actions
+    assert reverse("account_logout") in actions
+    token = csrf_tokens(html)[0]
+    switched = client.post(
+        reverse("accounts:set-language"),
+        {"language": "en", "next": "/", "csrfmiddlewaretoken": token},
+    )
+    assert switched.status_code == 302
+    client.post(reverse("account_logout"), {"csrfmiddlewaretoken": token})
+    assert "_auth_user_id" not in client.session
