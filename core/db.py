@@ -22,11 +22,15 @@ values apart without preparing), as ``settings.database_settings`` reads it.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from collections.abc import Sequence
+from typing import Any, NamedTuple, TypeVar
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.backends.utils import CursorWrapper
+from django.db.models import Model
+from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
 
 
 class _Text(NamedTuple):
@@ -66,3 +70,29 @@ def prepared_cursor() -> CursorWrapper:
         return cursor
     finally:
         raw.cursor_factory = default
+
+
+M = TypeVar("M", bound=Model)
+
+
+def loaded_instance(
+    model: type[M], attnames: Sequence[str], values: Sequence[Any]
+) -> M:
+    """What ``model.from_db(DEFAULT_DB_ALIAS, attnames, values)`` gives (an
+    instance read from the database, the other fields deferred), without
+    ``Model.__init__``, which goes through every field of the model (a page
+    of 21 directory cards took ~0.35 ms with ``from_db``, ~0.04 this way).
+
+    For the models whose instances nothing listens to (no ``pre_init`` or
+    ``post_init`` receiver: those run in ``__init__``) and whose fields keep
+    their values in the instance's ``__dict__`` (plain fields and foreign
+    keys' ids, not files); ``tests/core/test_prepared.py`` holds it to
+    ``from_db``."""
+    if pre_init.has_listeners(model) or post_init.has_listeners(model):
+        return model.from_db(DEFAULT_DB_ALIAS, list(attnames), list(values))
+    instance = model.__new__(model)
+    instance.__dict__.update(zip(attnames, values, strict=True))
+    state = instance._state = ModelState()
+    state.adding = False
+    state.db = DEFAULT_DB_ALIAS
+    return instance

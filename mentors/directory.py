@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS, connection
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -44,7 +44,7 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 
 from accounts.models import User
-from core.db import prepared_cursor
+from core.db import loaded_instance, prepared_cursor
 
 from .data_version import VERSION_SQL
 from .models import Block, MentorProfile, MentorSkill, Skill
@@ -812,10 +812,10 @@ def _card(values: Any) -> MentorProfile:
     """A profile with the card's columns (the others deferred) and its owner
     with their name, from a row of ``_CARDS``."""
     *columns, full_name = values
-    profile = MentorProfile.from_db(DEFAULT_DB_ALIAS, _CARD_COLUMNS, columns)
-    profile.user = User.from_db(
-        DEFAULT_DB_ALIAS, _OWNER_COLUMNS, [profile.user_id, full_name]
-    )
+    profile = loaded_instance(MentorProfile, _CARD_COLUMNS, columns)
+    # The owner as ``select_related`` sets it (the relation's cache).
+    owner = loaded_instance(User, _OWNER_COLUMNS, (profile.user_id, full_name))
+    profile._state.fields_cache["user"] = owner
     return profile
 
 

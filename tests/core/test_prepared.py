@@ -135,3 +135,44 @@ def test_no_parallel_workers_start_for_a_request(db):
     with connection.cursor() as cursor:
         cursor.execute("SHOW max_parallel_workers_per_gather")
         assert cursor.fetchone()[0] == "0"
+
+
+@pytest.mark.django_db
+def test_an_instance_built_from_columns_is_the_one_from_db_builds():
+    """``loaded_instance`` skips ``Model.__init__``: the instance must hold
+    what ``from_db`` gives (the columns read, the others deferred and read on
+    use, not new), and a listener of ``post_init`` must still be honoured."""
+    from django.db import DEFAULT_DB_ALIAS
+    from django.db.models.signals import post_init
+
+    from accounts.models import User
+    from core.db import loaded_instance
+
+    person = UserFactory(full_name="Awa Ndiaye")
+    columns = ["id", "full_name", "language"]
+    values = [person.pk, "Awa Ndiaye", person.language]
+
+    built = loaded_instance(User, columns, values)
+    expected = User.from_db(DEFAULT_DB_ALIAS, columns, values)
+
+    assert {c: getattr(built, c) for c in columns} == {
+        c: getattr(expected, c) for c in columns
+    }
+    assert built.get_deferred_fields() == expected.get_deferred_fields()
+    assert (built._state.adding, built._state.db) == (False, DEFAULT_DB_ALIAS)
+    assert built == expected
+    with CaptureQueriesContext(connection) as queries:
+        assert built.email == person.email  # deferred: read on use
+    assert len(queries) == 1
+
+    seen = []
+
+    def listener(sender, instance, **kwargs):
+        seen.append(instance)
+
+    post_init.connect(listener, sender=User)
+    try:
+        listened = loaded_instance(User, columns, values)
+    finally:
+        post_init.disconnect(listener, sender=User)
+    assert seen == [listened]
