@@ -2,7 +2,7 @@ import functools
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import get_script_prefix, reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.functional import SimpleLazyObject
 
 from .selectors import notification_unread_count
@@ -16,7 +16,9 @@ def site(request: HttpRequest) -> dict[str, object]:
     # The menu entry of this page (marked aria-current), from the resolved URL.
     match = getattr(request, "resolver_match", None)
     context["nav_current"] = match.view_name if match else ""
-    context["layout_urls"] = _layout_urls(get_script_prefix())
+    context["layout_urls"] = _layout_urls(
+        get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
+    )
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         # Read with the person (accounts/backends.py); otherwise (a user
@@ -30,11 +32,12 @@ def site(request: HttpRequest) -> dict[str, object]:
     return context
 
 
-@functools.cache
-def _layout_urls(script_prefix: str) -> dict[str, str]:
+@functools.lru_cache(maxsize=8)
+def _layout_urls(script_prefix: str, urlconf: str) -> dict[str, str]:
     """The addresses of the header's forms (language, log out), reversed once
-    per process and script prefix rather than at every page (~20 µs each)."""
+    per process, script prefix and URLconf rather than at every page (~20 µs
+    each)."""
     return {
-        "set_language": reverse("accounts:set-language"),
-        "logout": reverse("account_logout"),
+        "set_language": reverse("accounts:set-language", urlconf=urlconf),
+        "logout": reverse("account_logout", urlconf=urlconf),
     }

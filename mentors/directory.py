@@ -713,7 +713,10 @@ def _window_ranked(shape: _Shape, owner: list[str]) -> str:
     return _owners_checked(
         f"SELECT * FROM (SELECT {columns}"  # noqa: S608
         " FROM unnest(%(ids)s::bigint[]) AS w(id)"
-        " JOIN mentors_mentorprofile p ON p.id = w.id) p"
+        " JOIN mentors_mentorprofile p ON p.id = w.id"
+        # The profile rule again: a profile hidden since its id was read (two
+        # statements, two snapshots) is not shown.
+        f" WHERE {_LISTED}) p"
         f" ORDER BY {', '.join(relevance)}",
         order=", ".join(relevance),
         owner=owner,
@@ -813,10 +816,14 @@ def _card(values: Any) -> MentorProfile:
     with their name, from a row of ``_CARDS``."""
     *columns, full_name = values
     profile = loaded_instance(MentorProfile, _CARD_COLUMNS, columns)
-    # The owner as ``select_related`` sets it (the relation's cache).
     owner = loaded_instance(User, _OWNER_COLUMNS, (profile.user_id, full_name))
-    profile._state.fields_cache["user"] = owner
+    # The owner as ``select_related`` sets it: both sides of the one-to-one.
+    _OWNER_FIELD.set_cached_value(profile, owner)
+    _OWNER_FIELD.remote_field.set_cached_value(owner, profile)
     return profile
+
+
+_OWNER_FIELD: Any = MentorProfile._meta.get_field("user")
 
 
 def _read(sql: str, params: dict[str, Any], wanted: int) -> list[MentorProfile]:

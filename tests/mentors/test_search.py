@@ -180,7 +180,7 @@ def test_profiles_with_all_the_words_come_before_those_with_fewer(client, tiered
     assert names(search(client, q="django lyon")) == ["Trois Mots", "Deux Mots"]
 
 
-def test_each_tier_is_one_query_and_a_full_page_stops_the_tiers(client, tiered):
+def test_each_tier_is_two_queries_and_a_full_page_stops_the_tiers(client, tiered):
     def queries_for(q: str, page_size: int) -> int:
         with CaptureQueriesContext(connection) as queries:
             page = mentor_directory_page(
@@ -366,6 +366,25 @@ def test_one_statement_reads_the_window_and_one_ranks_it(client, weighted, monke
     assert sum("ts_rank_cd" in q["sql"] for q in queries) == 1
 
 
+def test_a_full_window_whose_owners_are_all_hidden_goes_on_after_it(
+    client, weighted, monkeypatch
+):
+    """The three heaviest matches fill the window, but their owners' accounts
+    are closed: the page goes on with the matches after the window, rather
+    than showing nothing."""
+    monkeypatch.setattr(directory, "SEARCH_WINDOW", 3)
+    User.objects.filter(full_name__in=["Poids Huit", "Poids Sept", "Poids Six"]).update(
+        is_active=False
+    )
+
+    page = mentor_directory_page(
+        viewer_id=None, query=DirectoryQuery(q="python"), page_size=5
+    )
+
+    assert [p.user.full_name for p in page.results] == ["Poids Cinq", "Poids Quatre"]
+    assert not page.has_next
+
+
 # --- the query-cache switch ----------------------------------------------------
 
 
@@ -443,6 +462,24 @@ def test_the_window_joins_only_the_profiles_a_page_shows():
     ]
     assert owners_read
     assert sum(owners_read) <= 3
+
+
+def test_a_profile_hidden_after_its_window_was_read_is_not_ranked_in():
+    """The window's ids and their ranking are two statements: a profile
+    unpublished in between (after its id was read) is not shown."""
+    for number in range(5):
+        make_mentor(f"Mentor Entre {number}", "Python", skills=(("git", 3),))
+    sql, params = _window_statement("python", wanted=10)
+    ranked_sql, ranked_params = _ranked_statement("python", sql, params)
+    gone = ranked_params["ids"][0]
+    MentorProfile.objects.filter(pk=gone).update(is_published=False)
+
+    with connection.cursor() as cursor:
+        cursor.execute(ranked_sql, ranked_params)
+        shown = [row[0] for row in cursor.fetchall()]
+
+    assert len(shown) == 4
+    assert gone not in shown
 
 
 def _ranked_statement(query: str, ids_sql: str, params: dict) -> tuple[str, dict]:
