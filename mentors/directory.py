@@ -811,6 +811,10 @@ def _owners_checked(
     )
 
 
+# The profile's one-to-one to its owner, whose two sides a card's row sets.
+_OWNER_FIELD: Any = MentorProfile._meta.get_field("user")
+
+
 def _card(values: Any) -> MentorProfile:
     """A profile with the card's columns (the others deferred) and its owner
     with their name, from a row of ``_CARDS``."""
@@ -821,9 +825,6 @@ def _card(values: Any) -> MentorProfile:
     _OWNER_FIELD.set_cached_value(profile, owner)
     _OWNER_FIELD.remote_field.set_cached_value(owner, profile)
     return profile
-
-
-_OWNER_FIELD: Any = MentorProfile._meta.get_field("user")
 
 
 def _read(sql: str, params: dict[str, Any], wanted: int) -> list[MentorProfile]:
