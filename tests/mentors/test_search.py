@@ -5,7 +5,9 @@ switch that turns off the caches keyed on a query."""
 
 from __future__ import annotations
 
+import random
 import re
+import string
 
 import pytest
 from django.core.cache import cache, caches
@@ -665,3 +667,42 @@ def test_the_profiles_are_vacuumed_often_enough_for_index_only_walks():
         )
         options = cursor.fetchone()[0]
     assert "autovacuum_vacuum_scale_factor=0.02" in options
+
+
+def _out_of_row(pks: list[int], column: str) -> dict[int, bool]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, pg_column_toast_chunk_id({column}) IS NOT NULL"  # noqa: S608
+            " FROM mentors_mentorprofile WHERE id = ANY(%s)",
+            [pks],
+        )
+        return dict(cursor.fetchall())
+
+
+def test_the_search_vector_stays_in_its_row_while_the_long_texts_can_leave():
+    """Ranking reads the window's vectors: one moved out of its row costs a
+    TOAST read each (mentors.0021). Profiles whose rows grow over the TOAST
+    threshold with bios of words that do not compress: their bios leave the
+    rows, their vectors stay."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attname, attstorage FROM pg_attribute"
+            " WHERE attrelid = 'mentors_mentorprofile'::regclass"
+            " AND attname IN ('search_vector', 'search_terms')"
+        )
+        storage = dict(cursor.fetchall())
+        assert storage == {"search_vector": "m", "search_terms": "m"}
+        cursor.execute("SHOW server_version_num")
+        if int(cursor.fetchone()[0]) < 170000:
+            return  # pg_column_toast_chunk_id is PostgreSQL 17's: the catalog above
+    rng = random.Random(13)
+    pks = []
+    for count in range(30, 130, 8):
+        words = (
+            "".join(rng.choice(string.ascii_lowercase) for _ in range(9))
+            for _ in range(count)
+        )
+        pks.append(make_mentor(f"Texte {count}", "Python", bio=" ".join(words)).pk)
+    vectors, bios = _out_of_row(pks, "search_vector"), _out_of_row(pks, "bio")
+    assert [pk for pk in pks if vectors[pk]] == []
+    assert any(bios.values())  # the rows were over the threshold
