@@ -56,10 +56,10 @@ def _clear_cache() -> None:
     """Rate-limit counters and the like live in the (real) Redis cache; the
     matching engine keeps the mentor matrix in process memory, and the pages
     their rendered parts in the "local", "cards" and "queries" caches, keyed on versions
-    that rolled-back tests reuse (so are the skill list of forms and the
-    filters' drawn options)."""
+    that rolled-back tests reuse (so are the skill list of forms, the
+    filters' drawn options and the directory's drawn panel)."""
     from matching.engine.data import _cache
-    from mentors.forms import _SKELETONS, _skill_choices
+    from mentors.forms import _PANELS, _SKELETONS, _skill_choices
 
     cache.clear()
     caches["local"].clear()
@@ -68,6 +68,7 @@ def _clear_cache() -> None:
     _cache.clear()
     _skill_choices.cache_clear()
     _SKELETONS.clear()
+    _PANELS.clear()
 
 
 @pytest.fixture(autouse=True)

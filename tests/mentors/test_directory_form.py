@@ -142,3 +142,31 @@ def test_a_refused_filter_is_drawn_by_the_template_with_its_error(client, settin
     assert form.panel_html() is None
     html = client.get(reverse("mentors:directory"), {"region": "nowhere"})
     assert 'class="directory-filters" open' in _form_of(html.content.decode())
+
+
+def test_the_panel_is_drawn_once_per_language_and_version_then_only_marked(
+    monkeypatch,
+):
+    version = mentor_data_version()
+    drawn = []
+    original = forms_module._field_html
+
+    def counting(field, widget_html=None):
+        drawn.append(field.name)
+        return original(field, widget_html)
+
+    monkeypatch.setattr(forms_module, "_field_html", counting)
+    panels = []
+    for language in ("fr", "en"):
+        with override(language):
+            for query in PANEL_QUERIES:
+                form = DirectoryForm(query, data_version=version)
+                assert form.is_valid()
+                panels.append(form.panel_html())
+    every_field = [*DirectoryForm.SEARCH_FIELDS, *DirectoryForm.FILTER_FIELDS]
+    assert drawn == every_field * 2  # once per language
+    assert len(set(panels)) == len(panels)  # each its own values
+    assert 'value="tableur &lt;b&gt;&quot;gras&quot;&lt;/b&gt; &amp; co"' in panels[2]
+    # Another version (a skill renamed): drawn again.
+    DirectoryForm({}, data_version=version + 1).panel_html()
+    assert drawn == every_field * 3
