@@ -57,9 +57,9 @@ def _clear_cache() -> None:
     matching engine keeps the mentor matrix in process memory, and the pages
     their rendered parts in the "local", "cards" and "queries" caches, keyed on versions
     that rolled-back tests reuse (so are the skill list of forms, the
-    filters' drawn options and the directory's drawn panel)."""
+    directory form's fields, its filters' drawn options and its panel)."""
     from matching.engine.data import _cache
-    from mentors.forms import _PANELS, _SKELETONS, _skill_choices
+    from mentors.forms import _FIELDS, _PANELS, _SKELETONS, _skill_choices
 
     cache.clear()
     caches["local"].clear()
@@ -69,6 +69,7 @@ def _clear_cache() -> None:
     _skill_choices.cache_clear()
     _SKELETONS.clear()
     _PANELS.clear()
+    _FIELDS.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,7 @@ HTML as drawn whole."""
 
 from __future__ import annotations
 
+import copy
 import re
 
 import pytest
@@ -12,8 +13,9 @@ from django.urls import reverse
 from django.utils.translation import override
 
 import mentors.forms as forms_module
-from mentors.data_version import mentor_data_version
+from mentors.data_version import bump_mentor_data_version, mentor_data_version
 from mentors.forms import DirectoryForm, SkeletonSelect
+from mentors.models import Skill
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +35,8 @@ CHOSEN = [
 
 
 def drawn_whole(form: DirectoryForm, name: str) -> str:
+    # The forms of a version share their fields: this one's own copy.
+    form.fields[name] = copy.deepcopy(form.fields[name])
     widget = form.fields[name].widget
     assert isinstance(widget, SkeletonSelect)
     widget.skeleton_key = None
@@ -170,3 +174,30 @@ def test_the_panel_is_drawn_once_per_language_and_version_then_only_marked(
     # Another version (a skill renamed): drawn again.
     DirectoryForm({}, data_version=version + 1).panel_html()
     assert drawn == every_field * 3
+
+
+def test_the_forms_of_a_version_share_their_fields_and_a_new_skill_is_known_at_once(
+    django_capture_on_commit_callbacks,
+):
+    version = mentor_data_version()
+    first = DirectoryForm({"skill": "tricot"}, data_version=version)
+    second = DirectoryForm({}, data_version=version)
+    assert first.fields is not second.fields
+    assert first.fields["skill"] is second.fields["skill"]
+    assert not first.is_valid()
+    assert "tricot" in str(first.errors["skill"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        Skill.objects.create(
+            code="tricot",
+            name_fr="Tricot",
+            name_en="Knitting",
+            area=Skill.objects.get(code="python").area,
+        )
+        bump_mentor_data_version()
+    newer = mentor_data_version()
+    assert newer != version
+    form = DirectoryForm({"skill": "tricot"}, data_version=newer)
+    assert form.fields["skill"] is not first.fields["skill"]
+    assert form.is_valid(), form.errors
+    assert 'value="tricot" selected>Tricot' in form.panel_html()
