@@ -765,18 +765,17 @@ def _window_with(shape: _Shape) -> str:
         " ORDER BY p.search_weight + 0 DESC, p.approved_at DESC, p.id DESC"
         " LIMIT %(window)s"
     )
+    # Read from their own index first (OFFSET 0: a subquery the planner keeps
+    # apart), then matched: planned as one, with a skill filter the planner
+    # read every profile of the skill (~1.6 ms for 1,500) to find none.
     long_text = (
         "SELECT p.id, p.search_weight, p.approved_at"  # noqa: S608
-        " FROM mentors_mentorprofile p WHERE "
+        " FROM (SELECT p.id FROM mentors_mentorprofile p WHERE "
         + " AND ".join(
-            [
-                _LISTED,
-                "p.search_terms IS NULL",
-                "p.search_vector IS NOT NULL",
-                _TEXT_MATCH["tsquery"],
-                *rest,
-            ]
+            [_LISTED, "p.search_terms IS NULL", "p.search_vector IS NOT NULL"]
         )
+        + " OFFSET 0) l JOIN mentors_mentorprofile p ON p.id = l.id WHERE "
+        + " AND ".join([_TEXT_MATCH["tsquery"], *rest])
         + f" ORDER BY {_ORDER['window']} LIMIT %(window)s"
     )
     full_walk = (
