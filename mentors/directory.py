@@ -683,7 +683,13 @@ def _statement(shape: _Shape, part: str) -> str:
     # the owners are checked on the rows read from it.
     window = _window_with(shape)
     if part == "window_ids":
-        return f"{window} SELECT id FROM directory_window"  # noqa: S608
+        # One row: how many, and the ids as an array's text, which the ranking
+        # takes as its parameter as is (~0.1 ms of Python less than 200 rows
+        # read and a list of 200 sent back).
+        return (
+            f"{window} SELECT count(*), array_agg(id)::text"  # noqa: S608
+            " FROM directory_window"
+        )
     if part == "after_window":
         return (
             f"{window} SELECT {_CARDS} FROM {_PROFILES}"  # noqa: S608
@@ -866,9 +872,9 @@ def _read_window(
     follow it)."""
     with connection.cursor() as cursor:
         cursor.execute(ids_sql, params)
-        ids = [pk for (pk,) in cursor.fetchall()]
-    full[0] = len(ids) >= params["window"]
-    if not ids:
+        count, ids = cursor.fetchone()
+    full[0] = count >= params["window"]
+    if not count:
         return []
     with prepared_cursor() as cursor:
         cursor.execute(ranked_sql, {**params, "ids": ids, "wanted": wanted})

@@ -448,8 +448,8 @@ def test_the_window_joins_only_the_profiles_a_page_shows():
     for number in range(40):
         make_mentor(f"Mentor Fenêtre {number}", "Python", skills=(("git", 3),))
     sql, params = _window_statement("python", wanted=3)
-    ranked_sql, ranked_params = _ranked_statement("python", sql, params)
-    assert len(ranked_params["ids"]) > 3
+    ranked_sql, ranked_params, ids = _ranked_statement("python", sql, params)
+    assert len(ids) > 3
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE accounts_user, mentors_mentorprofile")
         cursor.execute("SET LOCAL enable_hashjoin = off")
@@ -472,8 +472,8 @@ def test_a_profile_hidden_after_its_window_was_read_is_not_ranked_in():
     for number in range(5):
         make_mentor(f"Mentor Entre {number}", "Python", skills=(("git", 3),))
     sql, params = _window_statement("python", wanted=10)
-    ranked_sql, ranked_params = _ranked_statement("python", sql, params)
-    gone = ranked_params["ids"][0]
+    ranked_sql, ranked_params, ids = _ranked_statement("python", sql, params)
+    gone = ids[0]
     MentorProfile.objects.filter(pk=gone).update(is_published=False)
 
     with connection.cursor() as cursor:
@@ -484,17 +484,22 @@ def test_a_profile_hidden_after_its_window_was_read_is_not_ranked_in():
     assert gone not in shown
 
 
-def _ranked_statement(query: str, ids_sql: str, params: dict) -> tuple[str, dict]:
+def _ranked_statement(
+    query: str, ids_sql: str, params: dict
+) -> tuple[str, dict, list[int]]:
     """The ranking statement of a query's first tier, with the ids its window
-    statement reads."""
+    statement reads (as the array's text it passes on, and as a list)."""
     with connection.cursor() as cursor:
         cursor.execute(ids_sql, params)
-        ids = [pk for (pk,) in cursor.fetchall()]
+        count, ids = cursor.fetchone()
+    listed = [int(pk) for pk in ids.strip("{}").split(",")]
+    assert count == len(listed)
     plan = directory.search_plan(query)
     shape = directory._shape(
         viewer_id=None, query=DirectoryQuery(q=query), plan=plan, tier=plan.tiers[0]
     )
-    return directory._statement(shape, "window_ranked"), {**params, "ids": ids}
+    statement = directory._statement(shape, "window_ranked")
+    return statement, {**params, "ids": ids}, listed
 
 
 def _plan_nodes(node):
@@ -512,7 +517,7 @@ def test_only_the_window_is_ranked_when_every_match_is_read(monkeypatch):
     monkeypatch.setattr(directory, "SEARCH_WINDOW", 3)
     sql, params = _window_statement("python", wanted=2)
     params["walk"] = 0  # as for a rare word: every match from the full-text index
-    ranked_sql, ranked_params = _ranked_statement("python", sql, params)
+    ranked_sql, ranked_params, ids = _ranked_statement("python", sql, params)
     plans = {}
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_indexscan = off")
@@ -535,7 +540,7 @@ def test_only_the_window_is_ranked_when_every_match_is_read(monkeypatch):
 
     assert any(node.get("Node Type") == "Bitmap Heap Scan" for node in plans["ids"])
     assert not ranking(plans["ids"])
-    assert len(ranked_params["ids"]) == 3
+    assert len(ids) == 3
     assert ranking(plans["ranked"])
     assert max(ranking(plans["ranked"])) <= 3
 
