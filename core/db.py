@@ -11,8 +11,8 @@ the connection the first time it runs; PostgreSQL then reuses the plan
 Only for statements written for it: fixed SQL text with every value a
 parameter, columns named (a ``SELECT *`` would fail once a migration adds a
 column under a running process: "cached plan must not change result type"),
-and lookups whose best plan does not depend on the values (a search's does:
-it stays unprepared).
+and lookups whose best plan does not depend on the values (a search with
+filters does: it stays unprepared).
 
 Prepared statements live on one server connection. A pooler in transaction
 mode older than PgBouncer 1.21 mixes connections and breaks them:

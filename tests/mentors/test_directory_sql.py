@@ -348,13 +348,15 @@ def test_no_value_is_ever_written_into_a_statement(part):
             assert (words in names) == bool(text)
 
 
-def test_the_state_ranking_and_lexicon_reads_are_prepared_and_the_window_is_not(
+def test_the_state_ranking_and_lexicon_reads_are_prepared_and_a_filtered_window_is_not(
     client, viewer
 ):
     """The version-and-blocks read has one plan for every viewer, and so have
-    the ranking of a window's ids (rows by primary key) and the words' read
-    of the lexicon (by stem and spelling): all prepared. The best plan of the
-    window's ids depends on how frequent its words are: never prepared."""
+    the ranking of a window's ids (rows by primary key), the words' read of
+    the lexicon (by stem and spelling) and the window of words alone (the
+    weight index walked, the full-text index for the rest): all prepared. With
+    a filter, the best plan of the window depends on the values (which index
+    reads the filter): never prepared."""
     client.force_login(viewer)
     url = reverse("mentors:directory")
     with override_settings(SEARCH_QUERY_CACHES=False):
@@ -372,4 +374,14 @@ def test_the_state_ranking_and_lexicon_reads_are_prepared_and_the_window_is_not(
     assert len([s for s in after if ranking in s]) == 1
     lexicon = "mentors_searchword"
     assert _runs(lexicon, after) - _runs(lexicon, before) == 3
-    assert not [s for s in after if "@@" in s]
+    window = "directory_walk"
+    assert _runs(window, after) - _runs(window, before) == 3
+    assert len([s for s in after if window in s]) == 1
+
+    with override_settings(SEARCH_QUERY_CACHES=False):
+        for region in ("84", "11"):
+            response = client.get(url, {"q": "developpeur", "region": region})
+            assert response.status_code == 200
+    filtered = [s for s in _prepared() if window in s and "p.region =" in s]
+    assert filtered == []
+    assert _runs(window, _prepared()) == _runs(window, after)
