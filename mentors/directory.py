@@ -656,7 +656,8 @@ def _matching_sql(shape: _Shape) -> list[str]:
 
 @functools.lru_cache(maxsize=512)
 def _statement(shape: _Shape, part: str) -> str:
-    """The statement of a part: ``"window_ids"`` (the ids of the window),
+    """The statement of a part: ``"window_ids"`` (one row: how many ids the
+    window holds, and the ids as an array's text),
     ``"window_ranked"`` (the cards of the window's best profiles, ranked, from
     its ids: prepared), ``"after_window"`` (the matches after a full window,
     by weight) or a sort (``"soonest"``, ``"newest"``: the first
@@ -890,7 +891,8 @@ def _read_window(
     prepare_ids: bool = False,
 ) -> list[MentorProfile]:
     """The best ``wanted`` profiles of the window that the page may show: its
-    ids (a statement planned for its words), then their cards, ranked (a
+    ids (a statement planned for its words and filters, or prepared for words
+    alone: ``prepare_ids``, ``_words_alone``), then their cards, ranked (a
     prepared one). Sets ``full[0]`` to whether the window was full (matches
     follow it)."""
     with prepared_cursor() if prepare_ids else connection.cursor() as cursor:

@@ -661,20 +661,24 @@ def _panel_frame(search: str, note: str, filters: str) -> SafeString:
 
 def _panel_skeleton(form: DirectoryForm, key: tuple[Any, ...]) -> _PanelSkeleton:
     """The panel's fields drawn with marks, and its frame, kept under ``key``
-    (language, mentor-data version): what ``BoundField.as_widget`` draws, for
-    a form without errors (the only one drawn from it)."""
+    (language, mentor-data version): what ``BoundField.as_widget`` draws for
+    a form without errors. Drawn from a blank form of the same version, never
+    from ``form``: a form with errors draws its fields marked invalid, and its
+    choices' names may be asked for (``active_filters``) before the template
+    draws its fields whole."""
     skeleton = _PANELS.get(key)
     if skeleton is None:
+        blank = DirectoryForm(data_version=form.data_version)
         fields = {}
         for name in (*form.SEARCH_FIELDS, *form.FILTER_FIELDS):
-            field = form[name]
+            field = blank[name]
             widget = field.field.widget
             attrs = field.build_widget_attrs({}, widget)
             if field.auto_id and "id" not in widget.attrs:
                 attrs.setdefault("id", field.auto_id)
-            html = widget.render(field.html_name, _MARK, attrs, form.renderer)
+            drawn = widget.render(field.html_name, _MARK, attrs, blank.renderer)
             fields[name] = _FieldSkeleton(
-                _field_html(field, html), widget, _choice_names(field)
+                _field_html(field, drawn), widget, _choice_names(field)
             )
         frame = _panel_frame(_MARK, _MARK, _MARK).split(_MARK)
         skeleton = _PanelSkeleton(fields, frame)

@@ -103,7 +103,7 @@ def directory(request: HttpRequest) -> HttpResponse:
     form = DirectoryForm(request.GET, data_version=state.version)
     page: Any = None
     cards: Any = []
-    cards_html: Any = ""
+    cards_joined: Any = ""
     did_you_mean: Any = None
     results_key = ""
     if form.is_valid():
@@ -125,7 +125,7 @@ def directory(request: HttpRequest) -> HttpResponse:
             lambda: _cards_drawn(page.results, version=state.version)
         )
         # One string: the template's loop over 21 cards took ~0.15 ms.
-        cards_html = SimpleLazyObject(
+        cards_joined = SimpleLazyObject(
             lambda: mark_safe("".join(card["html"] for card in cards))  # noqa: S308
         )
         # The links to other pages carry the query as understood, nothing empty.
@@ -149,7 +149,7 @@ def directory(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "cards": cards,
-        "cards_html": cards_html,
+        "cards_joined": cards_joined,
         "did_you_mean": did_you_mean,
         "results_key": results_key,
         "data_version": state.version,

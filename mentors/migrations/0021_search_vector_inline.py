@@ -30,6 +30,11 @@ BACKWARD = [
 
 
 class Migration(migrations.Migration):
+    # Each statement in its own transaction: SET STORAGE takes the table's
+    # exclusive lock for an instant, the rewrite of the rows only row locks
+    # (in one transaction with it, reads waited for the whole rewrite).
+    atomic = False
+
     dependencies = [("mentors", "0020_profile_autovacuum")]
 
     operations = [migrations.RunSQL(FORWARD, BACKWARD)]

@@ -201,3 +201,19 @@ def test_the_forms_of_a_version_share_their_fields_and_a_new_skill_is_known_at_o
     assert form.fields["skill"] is not first.fields["skill"]
     assert form.is_valid(), form.errors
     assert 'value="tricot" selected>Tricot' in form.panel_html()
+
+
+def test_a_refused_search_first_leaves_the_next_panels_unmarked(client, settings):
+    """The panel's drawing is kept per language and version: a first search
+    with a refused value (its fields drawn invalid, its filters named) does
+    not draw it for the searches after it."""
+    settings.SEARCH_QUERY_CACHES = False
+    url = reverse("mentors:directory")
+    refused = client.get(url, {"region": "nowhere", "skill": "python"})
+    assert 'aria-invalid="true"' in _form_of(refused.content.decode())
+
+    html = _form_of(client.get(url, {"skill": "python"}).content.decode())
+
+    assert "aria-invalid" not in html
+    assert "_error" not in html
+    assert 'value="python" selected' in html
