@@ -885,7 +885,8 @@ class DirectoryForm(forms.Form):
             if active
             else ""
         )
-        if self.data_version is None:
+        # The kept drawing is a blank form's: names and ids as drawn by default.
+        if self.data_version is None or self.prefix or self.auto_id != "id_%s":
             fields = {name: _field_html(self[name]) for name in names}
             search, filters = (
                 "".join(fields[name] for name in group)

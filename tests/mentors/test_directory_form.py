@@ -217,3 +217,18 @@ def test_a_refused_search_first_leaves_the_next_panels_unmarked(client, settings
     assert "aria-invalid" not in html
     assert "_error" not in html
     assert 'value="python" selected' in html
+
+
+def test_a_form_with_a_prefix_is_drawn_whole_with_its_names():
+    form = DirectoryForm(
+        {"f-q": "excel", "f-region": "84"},
+        data_version=mentor_data_version(),
+        prefix="f",
+    )
+    assert form.is_valid()
+
+    html = form.panel_html()
+
+    assert 'name="f-q"' in html
+    assert 'value="excel"' in html
+    assert 'id="id_f-region"' in html
