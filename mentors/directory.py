@@ -17,7 +17,7 @@ import functools
 import hashlib
 import math
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Any, NamedTuple
@@ -44,7 +44,7 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 
 from accounts.models import User
-from core.db import loaded_instance, prepared_cursor
+from core.db import loaded_instances, prepared_cursor
 
 from .data_version import VERSION_SQL
 from .models import Block, MentorProfile, MentorSkill, Skill
@@ -842,22 +842,26 @@ def _owners_checked(
 _OWNER_FIELD: Any = MentorProfile._meta.get_field("user")
 
 
-def _card(values: Any) -> MentorProfile:
-    """A profile with the card's columns (the others deferred) and its owner
-    with their name, from a row of ``_CARDS``."""
-    *columns, full_name = values
-    profile = loaded_instance(MentorProfile, _CARD_COLUMNS, columns)
-    owner = loaded_instance(User, _OWNER_COLUMNS, (profile.user_id, full_name))
-    # The owner as ``select_related`` sets it: both sides of the one-to-one.
-    _OWNER_FIELD.set_cached_value(profile, owner)
-    _OWNER_FIELD.remote_field.set_cached_value(owner, profile)
-    return profile
+def _cards(rows: Sequence[Sequence[Any]]) -> list[MentorProfile]:
+    """Profiles with the card's columns (the others deferred), each with its
+    owner and their name, from rows of ``_CARDS``."""
+    profiles = loaded_instances(MentorProfile, _CARD_COLUMNS, [r[:-1] for r in rows])
+    owners = loaded_instances(
+        User,
+        _OWNER_COLUMNS,
+        [(p.user_id, r[-1]) for p, r in zip(profiles, rows, strict=True)],
+    )
+    for profile, owner in zip(profiles, owners, strict=True):
+        # The owner as ``select_related`` sets it: both sides of the one-to-one.
+        _OWNER_FIELD.set_cached_value(profile, owner)
+        _OWNER_FIELD.remote_field.set_cached_value(owner, profile)
+    return profiles
 
 
 def _read(sql: str, params: dict[str, Any], wanted: int) -> list[MentorProfile]:
     with connection.cursor() as cursor:
         cursor.execute(sql, {**params, "wanted": wanted})
-        return [_card(row) for row in cursor.fetchall()]
+        return _cards(cursor.fetchall())
 
 
 # Candidates read beyond the rows a sorted page wants, for owners who may not
@@ -878,7 +882,7 @@ def _read_sorted(
         fetched = cursor.fetchall()
     if len(fetched) < wanted and (not fetched or fetched[0][-1] >= candidates):
         return _read(whole_sql, params, wanted)
-    return [_card(values) for *values, _candidates in fetched]
+    return _cards([row[:-1] for row in fetched])
 
 
 def _read_window(
@@ -903,7 +907,7 @@ def _read_window(
         return []
     with prepared_cursor() as cursor:
         cursor.execute(ranked_sql, {**params, "ids": ids, "wanted": wanted})
-        return [_card(row) for row in cursor.fetchall()]
+        return _cards(cursor.fetchall())
 
 
 @dataclass(frozen=True)

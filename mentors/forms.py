@@ -806,7 +806,6 @@ class DirectoryForm(forms.Form):
             self.base_fields = {}  # type: ignore[misc]  # this form's: none
         super().__init__(*args, **kwargs)
         self.data_version = data_version
-        self._active: list[ActiveFilter] | None = None
         if shared is not None:
             del self.base_fields
             self.fields = dict(shared)
@@ -877,7 +876,7 @@ class DirectoryForm(forms.Form):
         names = (*self.SEARCH_FIELDS, *self.FILTER_FIELDS)
         if any(self.fields[name].help_text for name in names):
             return None
-        active = self.active_filters()
+        active = self.active_filters
         note = (
             '<span class="visually-hidden">:</span> <span class="summary-note">'
             + html.escape(", ".join(item.value for item in active))
@@ -914,12 +913,11 @@ class DirectoryForm(forms.Form):
             return skeleton.fields[field.name].names
         return _choice_names(field)
 
+    @functools.cached_property
     def active_filters(self) -> list[ActiveFilter]:
         """The filters set to a valid value, named in words, each with the
         search without it (read once: the panel and the results name them)."""
-        if self._active is not None:
-            return self._active
-        active = self._active = []
+        active = []
         for field in self.filter_fields():
             value = self.cleaned_data.get(field.name)
             if value in (None, ""):

@@ -138,31 +138,33 @@ def test_no_parallel_workers_start_for_a_request(db):
 
 
 @pytest.mark.django_db
-def test_an_instance_built_from_columns_is_the_one_from_db_builds():
-    """``loaded_instance`` skips ``Model.__init__``: the instance must hold
+def test_instances_built_from_columns_are_those_from_db_builds():
+    """``loaded_instances`` skips ``Model.__init__``: each instance must hold
     what ``from_db`` gives (the columns read, the others deferred and read on
     use, not new), and a listener of ``post_init`` must still be honoured."""
     from django.db import DEFAULT_DB_ALIAS
     from django.db.models.signals import post_init
 
     from accounts.models import User
-    from core.db import loaded_instance
+    from core.db import loaded_instances
 
-    person = UserFactory(full_name="Awa Ndiaye")
+    people = [UserFactory(full_name="Awa Ndiaye"), UserFactory(full_name="Léo Petit")]
     columns = ["id", "full_name", "language"]
-    values = [person.pk, "Awa Ndiaye", person.language]
+    rows = [[p.pk, p.full_name, p.language] for p in people]
 
-    built = loaded_instance(User, columns, values)
-    expected = User.from_db(DEFAULT_DB_ALIAS, columns, values)
+    built = loaded_instances(User, columns, rows)
+    expected = [User.from_db(DEFAULT_DB_ALIAS, columns, row) for row in rows]
 
-    assert {c: getattr(built, c) for c in columns} == {
-        c: getattr(expected, c) for c in columns
-    }
-    assert built.get_deferred_fields() == expected.get_deferred_fields()
-    assert (built._state.adding, built._state.db) == (False, DEFAULT_DB_ALIAS)
-    assert built == expected
+    assert len(built) == 2
+    for one, other in zip(built, expected, strict=True):
+        assert {c: getattr(one, c) for c in columns} == {
+            c: getattr(other, c) for c in columns
+        }
+        assert one.get_deferred_fields() == other.get_deferred_fields()
+        assert (one._state.adding, one._state.db) == (False, DEFAULT_DB_ALIAS)
+        assert one == other
     with CaptureQueriesContext(connection) as queries:
-        assert built.email == person.email  # deferred: read on use
+        assert built[1].email == people[1].email  # deferred: read on use
     assert len(queries) == 1
 
     seen = []
@@ -172,7 +174,7 @@ def test_an_instance_built_from_columns_is_the_one_from_db_builds():
 
     post_init.connect(listener, sender=User)
     try:
-        listened = loaded_instance(User, columns, values)
+        listened = loaded_instances(User, columns, rows)
     finally:
         post_init.disconnect(listener, sender=User)
-    assert seen == [listened]
+    assert seen == listened
