@@ -114,9 +114,11 @@ class SearchPlan:
         return Tier(last.rank, last.rank, last.websearch)
 
 
-def search_plan(q: str) -> SearchPlan:
+def search_plan(q: str, *, version: int | None = None) -> SearchPlan:
     """Read a query: its everyday words, then its other words against the
-    lexicon (one query). Values are already validated."""
+    lexicon (one query, none when the process's copy of the lexicon at this
+    mentor-data ``version`` knows them all: ``query_word_terms``). Values are
+    already validated."""
     meant, rest = everyday_words_split(q)
     if not rest.strip():
         return SearchPlan(meant=meant)
@@ -128,7 +130,7 @@ def search_plan(q: str) -> SearchPlan:
     terms: list[str] = []
     shares: list[float | None] = []
     corrections: dict[str, str] = {}
-    for read in query_word_terms(words):
+    for read in query_word_terms(words, version=version):
         if read.correction:
             corrections[read.word] = read.correction
             # Corrected to an everyday word ("exel"): the skills it means.
@@ -974,7 +976,7 @@ def mentor_directory_page(
         }
         rows = [by_id[pk] for pk in ids if pk in by_id]
     else:
-        plan = search_plan(query.q)
+        plan = search_plan(query.q, version=state.version)
         corrected = plan.corrected
         rows = _page_rows(
             # Without a block, nothing to hide from this viewer: no check per row.

@@ -32,6 +32,7 @@ from django.db import connection, transaction
 
 from core.db import prepared_cursor
 
+from .data_version import bump_mentor_data_version, mentor_data_pending
 from .models import MentorProfile
 from .taxonomy import EVERYDAY_WORDS
 
@@ -193,6 +194,11 @@ def _refresh(
         changed, emptied = cursor.fetchone()
         if emptied:
             cursor.execute(_FORGET_SQL, [emptied])
+        if changed:
+            # Whatever the caller moves besides: what is read of the search
+            # columns and the lexicon is keyed on the version (the processes'
+            # copies of the lexicon, cached pages).
+            bump_mentor_data_version()
     return int(changed)
 
 
@@ -355,7 +361,55 @@ class QueryWord:
     share: float | None = None
 
 
-def query_word_terms(words: list[str]) -> list[QueryWord]:
+# The lexicon's words as each process keeps them (``_lexicon_copy``): how a
+# word spelt as the lexicon holds it is searched, without a query. At most
+# this many, the most frequent (the others are read from the database).
+LEXICON_COPY_MAX = 20_000
+
+# For each lexicon word: its full-text query and its share, as ``_LOOKUP_SQL``
+# computes them for a word it knows (the same expressions).
+_COPY_SQL = """
+SELECT k.word,
+       plainto_tsquery('french', k.word)::text,
+       least(1, max(k.documents) OVER (PARTITION BY k.stem)
+                / (SELECT nullif(greatest(c.reltuples, 0), 0) FROM pg_class c
+                   WHERE c.oid = 'mentors_profile_weight_idx'::regclass))
+FROM mentors_searchword k
+-- A word the lookup would read as another (lower case and unaccented first)
+-- stays out: the lookup reads it.
+WHERE lower(unaccent(k.word)) = k.word
+ORDER BY k.documents DESC, k.word
+LIMIT %s
+"""
+
+
+@dataclass(frozen=True)
+class _LexiconCopy:
+    version: int  # the mentor-data version it was read at (or after)
+    words: dict[str, tuple[str, float | None]]  # word: (term, share)
+
+
+_COPY: list[_LexiconCopy] = []
+
+
+def _lexicon_copy(version: int) -> _LexiconCopy:
+    """The lexicon's most frequent words, read once per mentor-data version
+    (which every change to the lexicon moves) and process: an entity cache of
+    the lexicon, not of queries (docs/caches.md)."""
+    if _COPY and _COPY[0].version == version:
+        return _COPY[0]
+    with connection.cursor() as cursor:
+        cursor.execute(_COPY_SQL, [LEXICON_COPY_MAX])
+        copy = _LexiconCopy(
+            version, {word: (term, share) for word, term, share in cursor.fetchall()}
+        )
+    _COPY[:] = [copy]
+    return copy
+
+
+def query_word_terms(
+    words: list[str], *, version: int | None = None
+) -> list[QueryWord]:
     """How each word of a query is searched, in one query on the lexicon.
 
     A word whose French stem is in the lexicon is searched as typed. One that
@@ -363,9 +417,30 @@ def query_word_terms(words: list[str]) -> list[QueryWord]:
     and is no stop-word; else its prefix from 3 letters ("kub"); else as typed
     (it finds nothing). French stop-words are ignored, and English ones the
     lexicon does not know.
+
+    With the mentor-data ``version`` (read by this request), the words spelt as
+    the lexicon holds them are read from this process's copy of it
+    (``_lexicon_copy``), only the others from the database: a query of known
+    words makes no query at all. Not while this transaction changed mentor
+    data (the copy does not hold its changes yet).
     """
     if not words:
         return []
+    if version is not None and not mentor_data_pending():
+        known = _lexicon_copy(version).words
+        unread = [word for word in words if word not in known]
+        read_now = iter(_lookup(unread) if unread else [])
+        return [
+            QueryWord(word, known[word][0], share=known[word][1])
+            if word in known
+            else next(read_now)
+            for word in words
+        ]
+    return _lookup(words)
+
+
+def _lookup(words: list[str]) -> list[QueryWord]:
+    """``query_word_terms`` from the database: one statement."""
     # Prepared: its plan reads the lexicon by each word's stem and spelling
     # (indexes), however frequent the words are; planning it took a fifth of
     # its time.

@@ -22,9 +22,10 @@ def refresh_mentor_search_task(user_id: int) -> int:
 @shared_task
 def rebuild_search_lexicon_task() -> dict[str, int]:
     """Nightly: every profile's search columns again, then the lexicon counted
-    again from them (``search_lexicon_rebuild``); cached directory pages move
-    on when a profile changed."""
+    again from them (``search_lexicon_rebuild``); cached directory pages and
+    the processes' copies of the lexicon move on when a profile or a count
+    changed."""
     changed, fixed = search_lexicon_rebuild()
-    if changed:
+    if changed or fixed:
         bump_mentor_data_version()
     return {"profiles_changed": changed, "lexicon_rows_fixed": fixed}

@@ -57,9 +57,11 @@ def _clear_cache() -> None:
     matching engine keeps the mentor matrix in process memory, and the pages
     their rendered parts in the "local", "cards" and "queries" caches, keyed on versions
     that rolled-back tests reuse (so are the skill list of forms, the
-    directory form's fields, its filters' drawn options and its panel)."""
+    directory form's fields, its filters' drawn options and its panel, and
+    the copy of the search lexicon)."""
     from matching.engine.data import _cache
     from mentors.forms import _FIELDS, _PANELS, _SKELETONS, _skill_choices
+    from mentors.search import _COPY
 
     cache.clear()
     caches["local"].clear()
@@ -70,6 +72,7 @@ def _clear_cache() -> None:
     _SKELETONS.clear()
     _PANELS.clear()
     _FIELDS.clear()
+    _COPY.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from mentors import directory
+from mentors import search as search_module
 from mentors.directory import (
     PAGE_SIZE,
     DirectoryQuery,
@@ -711,3 +712,73 @@ def test_the_search_vector_stays_in_its_row_while_the_long_texts_can_leave():
     vectors, bios = _out_of_row(pks, "search_vector"), _out_of_row(pks, "bio")
     assert [pk for pk in pks if vectors[pk]] == []
     assert any(bios.values())  # the rows were over the threshold
+
+
+# --- the process's copy of the lexicon ---------------------------------------
+# Committed changes (a transactional test): the copy is keyed on the
+# mentor-data version, which moves once a change commits.
+
+_WORDS = ["python", "menuiserie", "menuiseire", "kub", "avec", "with", "zzzz"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_known_words_are_read_from_the_process_copy_as_the_lexicon_reads_them():
+    make_mentor("Partage Menuisier", "Menuiserie et Python")
+    make_mentor("Jane Withers", "Graphiste")
+    version = directory_state(viewer_id=None).version
+
+    from_copy = query_word_terms(_WORDS, version=version)
+
+    assert from_copy == query_word_terms(_WORDS)  # the database's reading
+    expected = query_word_terms(["python", "menuiserie"])
+    with CaptureQueriesContext(connection) as known_only:
+        assert query_word_terms(["python", "menuiserie"], version=version) == expected
+    assert not known_only.captured_queries
+    with CaptureQueriesContext(connection) as some_unknown:
+        query_word_terms(["python", "menuiseire"], version=version)
+    assert len(some_unknown) == 1  # the unknown word only
+    assert "menuiseire" in some_unknown[0]["sql"]
+    assert "'{python" not in some_unknown[0]["sql"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_signed_in_search_of_known_words_reads_no_lexicon(client):
+    make_mentor("Partage Menuisier", "Menuiserie et Python")
+    search(client, q="python")  # the copy read once
+
+    with CaptureQueriesContext(connection) as known:
+        response = search(client, q="menuiserie python")
+    with CaptureQueriesContext(connection) as misspelt:
+        search(client, q="menuiseire")
+
+    assert names(response) == ["Partage Menuisier"]
+    assert not [q for q in known if "mentors_searchword" in q["sql"]]
+    assert [q for q in misspelt if "mentors_searchword" in q["sql"]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_copy_follows_the_lexicon_when_a_word_leaves_it(client):
+    carpenter = make_mentor("Partage Menuisier", "Menuiserie et Python")
+    make_mentor("Yasmine Haddad", "Développeuse Python")
+    assert names(search(client, q="menuiserie")) == ["Partage Menuisier"]
+
+    MentorProfile.objects.filter(pk=carpenter.pk).update(is_published=False)
+    mentor_search_refresh(profile_ids=[carpenter.pk])  # commits, moves the version
+
+    version = directory_state(viewer_id=None).version
+    (read,) = query_word_terms(["menuiserie"], version=version)
+    assert read == query_word_terms(["menuiserie"])[0]
+    assert not read.share  # no longer a known word with its share
+    assert names(search(client, q="menuiserie")) == []
+
+
+def test_the_copy_is_left_alone_while_this_transaction_changed_mentor_data(
+    django_capture_on_commit_callbacks,
+):
+    make_mentor("Partage Menuisier", "Menuiserie et Python")  # a move pending
+    version = directory_state(viewer_id=None).version
+
+    read = query_word_terms(["menuiserie"], version=version)
+
+    assert read == query_word_terms(["menuiserie"])
+    assert not search_module._COPY  # not read: it would not hold this change
