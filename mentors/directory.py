@@ -416,6 +416,7 @@ def _page_rows(
     plan: SearchPlan,
     start: int,
     count: int,
+    long_texts: bool = True,
 ) -> list[MentorProfile]:
     """Rows ``start`` to ``start + count`` of the results, part after part
     (tiers, each its window then what follows it): one query per part read,
@@ -425,7 +426,9 @@ def _page_rows(
         return []
     rows: list[MentorProfile] = []
     skip = start
-    for read in _parts(viewer_id=viewer_id, query=query, plan=plan):
+    for read in _parts(
+        viewer_id=viewer_id, query=query, plan=plan, long_texts=long_texts
+    ):
         found = read(skip + count - len(rows))
         if len(found) <= skip:
             skip -= len(found)  # a part shown whole on earlier pages
@@ -438,7 +441,11 @@ def _page_rows(
 
 
 def _parts(
-    *, viewer_id: int | None, query: DirectoryQuery, plan: SearchPlan
+    *,
+    viewer_id: int | None,
+    query: DirectoryQuery,
+    plan: SearchPlan,
+    long_texts: bool = True,
 ) -> Iterator[Reader]:
     """The readers of the results' parts, in order: per tier, its ranked
     window, then (only if the window was full) the matches after it; or, in
@@ -454,7 +461,13 @@ def _parts(
         "window": SEARCH_WINDOW,
     }
     for tier in plan.tiers or (None,):
-        shape = _shape(viewer_id=viewer_id, query=query, plan=plan, tier=tier)
+        shape = _shape(
+            viewer_id=viewer_id,
+            query=query,
+            plan=plan,
+            tier=tier,
+            long_texts=long_texts,
+        )
         params = values
         if tier is not None:
             params = {
@@ -604,6 +617,10 @@ class _Shape(NamedTuple):
     region: bool
     mode: bool
     free_within: int  # 7 or 14 days, or 0
+    # Listed profiles whose terms are too long for the weight index exist: the
+    # window reads them apart (``_window_with``). Almost never: without them
+    # the window's statement is shorter to plan and to run.
+    long_texts: bool = True
 
 
 def _shape(
@@ -612,6 +629,7 @@ def _shape(
     query: DirectoryQuery,
     plan: SearchPlan,
     tier: Tier | None,
+    long_texts: bool = True,
 ) -> _Shape:
     days = query.available_within_days
     return _Shape(
@@ -624,6 +642,7 @@ def _shape(
         region=bool(query.region),
         mode=bool(query.mode),
         free_within=days if days is not None and days in _FREE_WITHIN else 0,
+        long_texts=long_texts,
     )
 
 
@@ -766,7 +785,7 @@ def _window_with(shape: _Shape) -> str:
     full-text index and sorted by weight: a walk never goes through the
     whole index for words that match few profiles. The profiles whose terms
     are too long for the index (``search_terms`` NULL) are read from their
-    rows, apart."""
+    rows, apart, when any is listed (``shape.long_texts``)."""
     rest = _matching_sql(shape._replace(text=""))
     if shape.text != "tsquery":
         # Search syntax (a phrase needs the words' positions), or no words.
@@ -812,9 +831,8 @@ def _window_with(shape: _Shape) -> str:
         "SELECT id, search_weight, approved_at FROM directory_walk"  # noqa: S608
         f" WHERE {walked} >= %(window)s"
     )
-    union = " UNION ALL ".join(
-        f"({part})" for part in (full_walk, every_match, long_text)
-    )
+    parts = (full_walk, every_match) + ((long_text,) if shape.long_texts else ())
+    union = " UNION ALL ".join(f"({part})" for part in parts)
     return (
         f"WITH {walk}, directory_window AS MATERIALIZED ("  # noqa: S608
         f"SELECT p.id FROM ({union}) p"
@@ -918,6 +936,8 @@ class DirectoryState:
 
     version: int  # the mentor-data version: moves with any change to a card
     has_blocks: bool  # the viewer is in a block: nothing shared for them
+    # Some listed profile's terms are too long for the weight index (``_Shape``).
+    long_texts: bool = True
 
     def results_key(self, query: DirectoryQuery, page_size: int = PAGE_SIZE) -> str:
         """The key of this page's results, shared by every viewer without a
@@ -931,17 +951,25 @@ class DirectoryState:
 _STATE_SQL = f"""
 SELECT ({VERSION_SQL}),
        EXISTS (SELECT 1 FROM mentors_block
-               WHERE blocker_id = %(viewer)s OR blocked_id = %(viewer)s)
+               WHERE blocker_id = %(viewer)s OR blocked_id = %(viewer)s),
+       EXISTS (SELECT 1 FROM mentors_mentorprofile p
+               WHERE {_LISTED} AND p.search_terms IS NULL
+                 AND p.search_vector IS NOT NULL)
 """  # noqa: S608 (a constant of ours; the viewer is a parameter)
 
 
 def directory_state(*, viewer_id: int | None) -> DirectoryState:
-    """The mentor-data version and the viewer's blocks, in one query, prepared
-    (its plan is the same whoever the viewer)."""
+    """The mentor-data version, the viewer's blocks and whether profiles with
+    too-long terms are listed (the long-text index's first entry), in one
+    query, prepared (its plan is the same whoever the viewer)."""
     with prepared_cursor() as cursor:
         cursor.execute(_STATE_SQL, {"viewer": viewer_id or 0})
-        version, has_blocks = cursor.fetchone()
-    return DirectoryState(version=int(version or 0), has_blocks=bool(has_blocks))
+        version, has_blocks, long_texts = cursor.fetchone()
+    return DirectoryState(
+        version=int(version or 0),
+        has_blocks=bool(has_blocks),
+        long_texts=bool(long_texts),
+    )
 
 
 def mentor_directory_page(
@@ -985,6 +1013,7 @@ def mentor_directory_page(
             plan=plan,
             start=start,
             count=page_size + 1,
+            long_texts=state.long_texts,
         )
         if key:
             cache.set(key, ([row.pk for row in rows], corrected), CACHE_SECONDS)

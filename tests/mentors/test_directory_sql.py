@@ -15,6 +15,7 @@ from datetime import timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.db import connection
 from django.db.models import F
 from django.test import override_settings
 from django.urls import reverse
@@ -26,6 +27,7 @@ from mentors.directory import (
     DirectoryQuery,
     _matching,
     _sort,
+    directory_state,
     mentor_directory_page,
     mentor_directory_queryset,
     search_plan,
@@ -385,3 +387,32 @@ def test_the_state_ranking_and_lexicon_reads_are_prepared_and_a_filtered_window_
     filtered = [s for s in _prepared() if window in s and "p.region =" in s]
     assert filtered == []
     assert _runs(window, _prepared()) == _runs(window, after)
+
+
+def test_the_window_reads_long_texts_apart_only_while_some_are_listed(
+    client, settings
+):
+    settings.SEARCH_QUERY_CACHES = False  # the version moves on commit only
+    make_mentor("Court Texte", "Développeur Python")
+    windows: list[str] = []
+
+    def window_statements(execute, sql, params, many, context):
+        if "directory_window" in sql and "count(*)" in sql:
+            windows.append(sql)
+        return execute(sql, params, many, context)
+
+    def names_found() -> list[str]:
+        response = client.get(reverse("mentors:directory"), {"q": "python"})
+        return [p.user.full_name for p in response.context["page"].results]
+
+    with connection.execute_wrapper(window_statements):
+        assert names_found() == ["Court Texte"]
+        long_text = make_mentor("Long Texte", "Développeur Python", bio=LONG_BIO)
+        long_text.refresh_from_db()
+        assert long_text.search_terms is None
+        assert sorted(names_found()) == ["Court Texte", "Long Texte"]
+
+    without, with_long = windows
+    assert "search_terms IS NULL" not in without
+    assert "search_terms IS NULL" in with_long
+    assert directory_state(viewer_id=None).long_texts

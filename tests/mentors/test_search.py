@@ -392,7 +392,7 @@ def test_a_full_window_whose_owners_are_all_hidden_goes_on_after_it(
 
 
 def _tier_queries(queries) -> int:
-    return sum("search_vector @@" in q["sql"] for q in queries)
+    return sum("directory_window" in q["sql"] for q in queries)
 
 
 def _lexicon_queries(queries) -> int:
