@@ -397,8 +397,12 @@ def _sort(query: DirectoryQuery, *, meant: bool, text: bool) -> str:
 # the relevance order ranks a window: the first SEARCH_WINDOW matching profiles
 # by ``search_weight`` (how much a profile offers; an index read that stops
 # there), best match first; the matches after the window follow in that
-# weight order. The page ranks the window's profiles it may show.
-SEARCH_WINDOW = 200
+# weight order. The page ranks the window's profiles it may show. A hundred:
+# the first four pages of 20 (and the row that says a fifth follows) in
+# relevance order, like a search engine's rescoring window; 200 ranked twice
+# as many rows for pages few people reach (the mix's searches took ~0.7 ms
+# more of the database's time each, docs/benchmarks.md).
+SEARCH_WINDOW = 100
 # The walk of the weight index reads at most this many entries (~0.4 µs
 # each); words the lexicon says fewer than this share of the profiles hold
 # skip it (their matches read from the full-text index at once).
