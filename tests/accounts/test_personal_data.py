@@ -8,12 +8,11 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.contrib.sessions.models import Session
 from django.core import mail
 from django.db import connection
 from django.urls import reverse
 
-from accounts.models import User
+from accounts.models import Session, User
 from core.models import DataExport
 from core.notifications import notify
 from tests.factories import PASSWORD, UserFactory, add_totp, totp_code
@@ -134,7 +133,7 @@ def _rows_mentioning(value: str) -> list[str]:
             value.lower()
             in json.dumps(session.get_decoded(), ensure_ascii=False).lower()
         ):
-            found.append(f"django_session:{session.session_key}")
+            found.append(f"accounts_session:{session.session_key}")
     return found
 
 

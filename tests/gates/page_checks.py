@@ -47,7 +47,7 @@ GET_WRITES_ALLOWED: dict[str, dict[str, str]] = {
 # Written by any request, GET included, each with why.
 ALWAYS_ALLOWED = {
     # Django's session store saves the session (a new CSRF token, messages…).
-    "django_session": "the session",
+    "accounts_session": "the session",
     # An API token's last use is shown on the account page; recorded at most
     # once a minute when the token authenticates a request.
     "accounts_apitoken": "a token's last use",

@@ -278,7 +278,7 @@ def test_the_gate_sees_a_write():
     statements = [
         'SELECT 1 FROM "mentors_mentorprofile"',
         'INSERT INTO "mentors_mentorprofile" ("user_id") VALUES (1)',
-        'UPDATE "django_session" SET "session_data" = \'x\'',
+        'UPDATE "accounts_session" SET "session_data" = \'x\'',
         'UPDATE "mentors_mentorship" SET "learner_read_at" = now()',
     ]
 

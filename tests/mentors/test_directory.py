@@ -300,28 +300,29 @@ def test_query_counts_are_pinned(client, how_many):
     directory = _count_queries(client, directory_url)
     page = _count_queries(client, page_url)
 
-    # Cold: session, user (with the header's unread notifications: one
-    # query), the mentor-data version with the viewer's blocks (one query),
-    # the form's skill list, the query's words against the search lexicon, the
-    # page (one word: one tier, its window's ids then their ranking, two
-    # queries), the cards' skills; warm, the skill list and
-    # the results come from the cache. Mentor page: session, user, the profile
+    # Cold: the session with its person (and the header's unread
+    # notifications: one query), the mentor-data version with the viewer's
+    # blocks (one query), the form's skill list, the query's words against the
+    # search lexicon, the page (one word: one tier, its window's ids then their
+    # ranking, two queries), the cards' skills; warm, the skill list and
+    # the results come from the cache. Mentor page: the session with its
+    # person, the profile
     # with its visibility (one query), its availability (zone, time commitment
     # and its next free slots: one query), whether the mentor shows any
     # attestation (certification's panel; one more to read them when they
     # do), then its skills when its public part is not cached.
-    assert directory_cold <= 8
-    assert page_cold <= 6
-    assert (directory_cold, directory) == (8, 3)
-    assert (page_cold, page) == (6, 5)
+    assert directory_cold <= 7
+    assert page_cold <= 5
+    assert (directory_cold, directory) == (7, 2)
+    assert (page_cold, page) == (5, 4)
 
     # With the query caches off, another search showing the same mentors:
-    # session, user, version and blocks, the words against the lexicon, the
-    # page (its window's ids, then their ranking); the skill list and the
+    # the session with its person, version and blocks, the words against the
+    # lexicon, the page (its window's ids, then their ranking); the skill list and the
     # cards (their skills too) come from the entity caches.
     other_url = reverse("mentors:directory") + "?q=donnees&language=fr"
     with override_settings(SEARCH_QUERY_CACHES=False):
-        assert _count_queries(client, other_url) == 6
+        assert _count_queries(client, other_url) == 5
 
 
 def api_get(client, path="/api/v1/mentors/", **params):

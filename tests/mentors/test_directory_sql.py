@@ -389,9 +389,7 @@ def test_the_state_ranking_and_lexicon_reads_are_prepared_and_a_filtered_window_
     assert _runs(window, _prepared()) == _runs(window, after)
 
 
-def test_the_window_reads_long_texts_apart_only_while_some_are_listed(
-    client, settings
-):
+def test_the_window_reads_long_texts_apart_only_while_some_are_listed(client, settings):
     settings.SEARCH_QUERY_CACHES = False  # the version moves on commit only
     make_mentor("Court Texte", "Développeur Python")
     windows: list[str] = []

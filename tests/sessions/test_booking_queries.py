@@ -21,27 +21,27 @@ pytestmark = pytest.mark.django_db
 WEEK = reverse("coaching_sessions:slot-week")
 MINE = reverse("coaching_sessions:my-sessions")
 
-# Each page's queries: the session, the user (with the unread-notices count
-# of the header: one query), then its own reads. A change that adds a query
+# Each page's queries: the session with its person (and the unread-notices
+# count of the header: one query), then its own reads. A change that adds a query
 # per booking or per slot breaks the larger case of each test below.
 # profile, zone, slots, their confirmed bookings with learners, their skills
-WEEK_QUERIES = 2 + 5
+WEEK_QUERIES = 1 + 5
 # bookings with both people, their skills, the skills' names, the mentors'
 # meeting links now (for bookings made before the mentor gave one), the
 # pending requests to move a session, the person's waiting lists, the
 # profiles of their mentors ("tell me if an earlier time frees up")
-MINE_QUERIES = 2 + 7
+MINE_QUERIES = 1 + 7
 # one plain query: the mentor public and not blocked, with the profile, the
 # zone, the mentorship and its skills, the learner's place on the mentor's
 # waiting list and the free slots
-BOOKING_PAGE_QUERIES = 2 + 1
+BOOKING_PAGE_QUERIES = 1 + 1
 # bookings, their skills, the skills' names,
 # the mentors' meeting links now
-API_LIST_QUERIES = 2 + 4
-API_ONE_QUERIES = 2 + 4
+API_LIST_QUERIES = 1 + 4
+API_ONE_QUERIES = 1 + 4
 # the mentor public and not blocked, with the free slots and their venues: one
 # plain query
-API_SLOTS_QUERIES = 2 + 1
+API_SLOTS_QUERIES = 1 + 1
 
 
 def _roomy(profile) -> None:
