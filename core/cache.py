@@ -11,6 +11,8 @@ mentor and shared by every worker.
 
 ``QueryCache``: per process, for what is keyed on a search query or a page;
 switched off by ``settings.SEARCH_QUERY_CACHES`` (docs/caches.md).
+
+``StringMemoryCache``: this process's memory without pickling, for drawn HTML.
 """
 
 from __future__ import annotations
@@ -214,6 +216,53 @@ class LayeredCache(BaseCache):
 
 
 _MISSING = object()
+
+
+class StringMemoryCache(LocMemCache):
+    """Django's per-process memory cache (LRU, timeouts, a lock), holding
+    values as they are instead of pickled: only for values that never change
+    once stored (strings: the drawn parts of pages). LocMemCache pickles each
+    value in and out so that a reader cannot change the cached object; a
+    string cannot be changed, and a directory page unpickled its 21 cards one
+    by one (``get_many`` here reads them under one lock)."""
+
+    def add(
+        self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None
+    ) -> bool:
+        key = self.make_and_validate_key(key, version=version)
+        with self._lock:  # type: ignore[attr-defined]
+            if self._has_expired(key):  # type: ignore[attr-defined]
+                self._set(key, value, timeout)  # type: ignore[attr-defined]
+                return True
+            return False
+
+    def get(self, key: Any, default: Any = None, version: Any = None) -> Any:
+        key = self.make_and_validate_key(key, version=version)
+        with self._lock:  # type: ignore[attr-defined]
+            return self._read(key, default)
+
+    def get_many(self, keys: Any, version: Any = None) -> dict[Any, Any]:
+        found = {}
+        with self._lock:  # type: ignore[attr-defined]
+            for key in keys:
+                value = self._read(self.make_key(key, version=version), _MISSING)
+                if value is not _MISSING:
+                    found[key] = value
+        return found
+
+    def _read(self, key: str, default: Any) -> Any:
+        if self._has_expired(key):  # type: ignore[attr-defined]
+            self._delete(key)  # type: ignore[attr-defined]
+            return default
+        self._cache.move_to_end(key, last=False)  # type: ignore[attr-defined]
+        return self._cache[key]  # type: ignore[attr-defined]
+
+    def set(
+        self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None
+    ) -> None:
+        key = self.make_and_validate_key(key, version=version)
+        with self._lock:  # type: ignore[attr-defined]
+            self._set(key, value, timeout)  # type: ignore[attr-defined]
 
 
 class QueryCache(LocMemCache):

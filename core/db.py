@@ -22,11 +22,13 @@ values apart without preparing), as ``settings.database_settings`` reads it.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.backends.postgresql.base import ServerBindingCursor
+from django.db.backends.postgresql.psycopg_any import BaseTzLoader
 from django.db.backends.utils import CursorWrapper
 from django.db.models import Model
 from django.db.models.base import ModelState
@@ -101,3 +103,32 @@ def loaded_instances(
         state.db = DEFAULT_DB_ALIAS
         instances.append(instance)
     return instances
+
+
+class _UTCTimestampLoader(BaseTzLoader):
+    """Django's loader of ``timestamptz`` values (in the connection's time
+    zone, UTC), with a fast path for what a UTC session sends:
+    ``YYYY-MM-DD HH:MM:SS[.ffffff]+00``, read by ``datetime.fromisoformat``
+    (C, ~0.2 µs) instead of psycopg's parser in Python (~3 µs; a directory
+    page reads ~50 of them). Anything else (another offset, BC, infinity) goes
+    the usual way."""
+
+    timezone = datetime.UTC
+
+    def load(self, data: Any) -> Any:
+        if data[-3:] == b"+00":
+            try:
+                return datetime.datetime.fromisoformat(bytes(data).decode())
+            except ValueError:
+                pass
+        return super().load(data)
+
+
+def fast_timestamps(sender: Any, connection: Any, **kwargs: Any) -> None:
+    """``connection_created``: the fast loader, on a PostgreSQL connection in
+    UTC (Django's own check on each cursor then finds its time zone and keeps
+    it)."""
+    if connection.vendor == "postgresql" and connection.timezone == (datetime.UTC):
+        connection.connection.adapters.register_loader(
+            "timestamptz", _UTCTimestampLoader
+        )

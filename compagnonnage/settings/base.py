@@ -169,7 +169,7 @@ def cache_settings(redis_url: str) -> dict[str, dict[str, object]]:
         # Per process, for what only a deploy changes: the layout's fixed parts
         # (links, translated labels), rendered once per language and state.
         "local": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "BACKEND": "core.cache.StringMemoryCache",
             "LOCATION": "layout",
             "TIMEOUT": 3600,
             "OPTIONS": {"MAX_ENTRIES": 1000},
@@ -188,7 +188,7 @@ def cache_settings(redis_url: str) -> dict[str, dict[str, object]]:
         # The process's layer: room for every mentor a real mix of searches
         # shows (11,000 of 17,000 at 20,000 mentors; ~1.5 KB a card).
         "cards_here": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "BACKEND": "core.cache.StringMemoryCache",
             "LOCATION": "cards",
             "TIMEOUT": 3600,
             "OPTIONS": {"MAX_ENTRIES": 20000},

@@ -53,3 +53,24 @@ def test_add_keeps_what_is_there():
     another_process()
     assert not PARTS.add("card:6", "third")
     assert PARTS.get("card:6") == "first"
+
+
+def test_the_process_layer_keeps_strings_as_they_are_with_locmem_s_rules():
+    from core.cache import StringMemoryCache
+
+    drawn = "<article>" + "Léa " * 10 + "</article>"
+    HERE.set("card:9", drawn)
+    assert HERE.get("card:9") is drawn  # not pickled in and out
+    assert HERE.get_many(["card:9", "card:10"]) == {"card:9": drawn}
+    assert HERE.add("card:9", "autre") is False
+    assert HERE.add("card:10", "dix") is True
+
+    small = StringMemoryCache("test-small", {"OPTIONS": {"MAX_ENTRIES": 3}})
+    for number in range(3):
+        small.set(f"k{number}", str(number))
+    small.get_many(["k0"])  # read last: kept when the oldest go
+    small.set("k3", "3")
+    assert "k0" in small.get_many(["k0", "k1", "k2", "k3"])
+    small.set("gone", "x", timeout=-1)
+    assert small.get("gone") is None
+    assert small.get_many(["gone"]) == {}

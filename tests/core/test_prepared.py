@@ -4,6 +4,8 @@ table under a running process."""
 
 from __future__ import annotations
 
+import datetime
+
 import psycopg
 import pytest
 from django.db import connection
@@ -179,3 +181,39 @@ def test_instances_built_from_columns_are_those_from_db_builds():
     finally:
         post_init.disconnect(listener, sender=User)
     assert seen == listened
+
+
+@pytest.mark.django_db
+def test_timestamps_are_read_as_django_reads_them_only_faster():
+    from django.db.backends.postgresql.psycopg_any import BaseTzLoader
+    from psycopg.pq import Format
+
+    from core.db import _UTCTimestampLoader
+
+    typed = [
+        "2026-12-06 17:56:13.793452+00",
+        "2026-12-06 17:56:13+00",
+        "2026-12-06 17:56:13.5+00",
+        "0001-01-01 00:00:00+00",
+        "2026-03-29 01:30:00+02",  # another offset: read in UTC
+        "1999-12-31 23:59:59.999999-08",
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT v::timestamptz, v::timestamptz::text FROM unnest(%s::text[]) v",
+            [typed],
+        )
+        rows = cursor.fetchall()
+    raw = connection.connection
+    oid = raw.adapters.types["timestamptz"].oid
+    assert raw.adapters.get_loader(oid, Format.TEXT) is _UTCTimestampLoader
+
+    class DjangoLoader(BaseTzLoader):
+        timezone = datetime.UTC
+
+    django_loader = DjangoLoader(oid, raw)
+    for value, text in rows:
+        expected = django_loader.load(text.encode())
+        assert value == expected
+        assert value.tzinfo == expected.tzinfo == datetime.UTC
+        assert (value.year, value.microsecond) == (expected.year, expected.microsecond)
