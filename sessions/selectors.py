@@ -13,7 +13,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.models import User, hash_token
-from core.db import prepared_cursor
+from core.db import loaded_instances, prepared_cursor
 from matching.models import Mentorship, MentorshipSkill
 from mentors.choices import Mode
 from mentors.models import MentorProfile, Skill
@@ -357,8 +357,22 @@ class ProfileSchedule:
     time_zone: str
     commitment_hours: int | None
     commitment_period: str
-    # Unsaved instances with what the page shows (and ``venue``, if any).
+    # Instances with what the page shows, the other columns deferred (and
+    # ``venue``, if any).
     slots: list[Slot]
+
+
+_SCHEDULE_SLOT_COLUMNS = [
+    "id",
+    "start",
+    "capacity",
+    "title",
+    "mentor_id",
+    "modes",
+    "place",
+    "venue_id",
+]
+_SCHEDULE_VENUE_COLUMNS = ["id", "name", "address", "postcode", "city"]
 
 
 def profile_schedule_get(
@@ -380,30 +394,23 @@ def profile_schedule_get(
         rows = cursor.fetchall()
     if not rows:
         return None
-    slots = []
-    for row in rows:
-        if row[3] is None:
-            continue
-        pk, start, capacity, title, modes, place, venue_id = row[3:10]
-        slot = Slot(
-            id=pk,
-            mentor_id=mentor_id,
-            start=start,
-            capacity=capacity,
-            title=title,
-            modes=modes,
-            place=place,
-            venue_id=venue_id,
-        )
-        if venue_id is not None:
-            slot.venue = Venue(
-                id=venue_id,
-                name=row[10],
-                address=row[11],
-                postcode=row[12],
-                city=row[13],
-            )
-        slots.append(slot)
+    # As read from the database (the other columns deferred), without
+    # ``Model.__init__`` going through every field of each.
+    read = [row for row in rows if row[3] is not None]
+    slots = loaded_instances(
+        Slot,
+        _SCHEDULE_SLOT_COLUMNS,
+        [(*row[3:7], mentor_id, *row[7:10]) for row in read],
+    )
+    venues = loaded_instances(
+        Venue,
+        _SCHEDULE_VENUE_COLUMNS,
+        [row[9:14] for row in read if row[9] is not None],
+    )
+    by_id = {venue.pk: venue for venue in venues}
+    for slot in slots:
+        if slot.venue_id is not None:
+            slot.venue = by_id[slot.venue_id]
     zone, hours, period = rows[0][:3]
     return ProfileSchedule(zone, hours, period, slots)
 
