@@ -92,6 +92,16 @@ class AuthenticationBackend(AllauthBackend):
         return user if user is not None and self.user_can_authenticate(user) else None
 
 
+def _with_user_id(session: Session, data: dict[str, Any]) -> Session:
+    """The session row with the id of the person its data names (None if
+    none): what erasure and the read with the person go by."""
+    try:
+        session.user_id = int(data[SESSION_KEY])
+    except (KeyError, TypeError, ValueError):
+        session.user_id = None
+    return session
+
+
 class SessionStore(db.SessionStore):
     """Django's database sessions, in ``accounts.models.Session``: each row
     holds its person's id, and the read (in plain SQL) takes the person too."""
@@ -101,12 +111,11 @@ class SessionStore(db.SessionStore):
         return Session
 
     def create_model_instance(self, data: dict[str, Any]) -> Session:
-        session = cast(Session, super().create_model_instance(data))
-        try:
-            session.user_id = int(data[SESSION_KEY])
-        except (KeyError, TypeError, ValueError):
-            session.user_id = None
-        return session
+        return _with_user_id(cast(Session, super().create_model_instance(data)), data)
+
+    async def acreate_model_instance(self, data: dict[str, Any]) -> Session:
+        session = cast(Session, await super().acreate_model_instance(data))
+        return _with_user_id(session, data)
 
     def _get_session_from_db(self) -> Any:
         key = self.session_key

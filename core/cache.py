@@ -264,6 +264,17 @@ class StringMemoryCache(LocMemCache):
         with self._lock:  # type: ignore[attr-defined]
             self._set(key, value, timeout)  # type: ignore[attr-defined]
 
+    def incr(self, key: Any, delta: int = 1, version: Any = None) -> Any:
+        key = self.make_and_validate_key(key, version=version)
+        with self._lock:  # type: ignore[attr-defined]
+            if self._has_expired(key):  # type: ignore[attr-defined]
+                self._delete(key)  # type: ignore[attr-defined]
+                raise ValueError(f"Key '{key}' not found")
+            value = self._cache[key] + delta  # type: ignore[attr-defined]
+            self._cache[key] = value  # type: ignore[attr-defined]
+            self._cache.move_to_end(key, last=False)  # type: ignore[attr-defined]
+        return value
+
 
 class QueryCache(LocMemCache):
     """A per-process cache that misses every read and keeps nothing while

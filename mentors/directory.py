@@ -770,7 +770,11 @@ def _window_ranked(shape: _Shape, owner: list[str]) -> str:
         # The profile rule again: a profile hidden since its id was read (two
         # statements, two snapshots) is not shown.
         f" WHERE {_LISTED}) p"
-        f" ORDER BY {', '.join(relevance)}",
+        # The LIMIT (never reached: the window holds no more) keeps the ranked
+        # rows a subquery of their own, sorted before the joins: planned as
+        # one, the owners of every profile of the window were sometimes read
+        # before the sort.
+        f" ORDER BY {', '.join(relevance)} LIMIT %(window)s",
         order=", ".join(relevance),
         owner=owner,
     )
@@ -1037,7 +1041,9 @@ CARD_FIELDS = MentorProfile.CARD_FIELDS
 
 
 def _cache_key(version: int, query: DirectoryQuery, start: int, page_size: int) -> str:
-    raw = f"{version}|{query!r}|{start}|{page_size}"
+    # The window's size too: processes of two releases ranking different
+    # windows never share pages.
+    raw = f"{version}|{query!r}|{start}|{page_size}|{SEARCH_WINDOW}"
     # "2": its value holds the corrected query too (ids alone before).
     return "directory2:" + hashlib.sha256(raw.encode()).hexdigest()
 

@@ -371,10 +371,12 @@ LEXICON_COPY_MAX = 20_000
 _COPY_SQL = """
 SELECT k.word,
        plainto_tsquery('french', k.word)::text,
-       least(1, max(k.documents) OVER (PARTITION BY k.stem)
+       least(1, k.stem_documents
                 / (SELECT nullif(greatest(c.reltuples, 0), 0) FROM pg_class c
                    WHERE c.oid = 'mentors_profile_weight_idx'::regclass))
-FROM mentors_searchword k
+FROM (SELECT word, documents,
+             max(documents) OVER (PARTITION BY stem) AS stem_documents
+      FROM mentors_searchword) k
 -- A word the lookup would read as another (lower case and unaccented first)
 -- stays out: the lookup reads it.
 WHERE lower(unaccent(k.word)) = k.word
@@ -395,9 +397,10 @@ _COPY: list[_LexiconCopy] = []
 def _lexicon_copy(version: int) -> _LexiconCopy:
     """The lexicon's most frequent words, read once per mentor-data version
     (which every change to the lexicon moves) and process: an entity cache of
-    the lexicon, not of queries (docs/caches.md)."""
-    if _COPY and _COPY[0].version == version:
-        return _COPY[0]
+    the lexicon, not of queries (docs/caches.md). The shares are those of the
+    moment it is read (the profiles' count as last analysed)."""
+    if _COPY and _COPY[0].version >= version:
+        return _COPY[0]  # as new as this request's version, or newer
     with connection.cursor() as cursor:
         cursor.execute(_COPY_SQL, [LEXICON_COPY_MAX])
         copy = _LexiconCopy(

@@ -8,7 +8,8 @@ BATCH = 2000
 
 def copy_sessions(apps, schema_editor):
     """The open sessions of Django's table, with their person's id: nobody is
-    signed out by the move."""
+    signed out by the move (but those signed in on a process still running the
+    old code during a deploy, after the copy). Django's table is emptied."""
     # The store of Django's database sessions: the same signing salt as ours
     # (both classes are named SessionStore).
     from django.contrib.sessions.backends.db import SessionStore
@@ -37,6 +38,9 @@ def copy_sessions(apps, schema_editor):
             new.objects.bulk_create(rows)
             rows = []
     new.objects.bulk_create(rows)
+    # Nothing reads Django's table any more: what it held (who was signed in)
+    # does not stay behind, out of reach of sign-outs and erasure.
+    old.objects.all().delete()
 
 
 class Migration(migrations.Migration):

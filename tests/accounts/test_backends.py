@@ -142,6 +142,7 @@ def test_the_move_keeps_django_s_open_sessions_with_their_person(django_db_setup
 
     moved = {s.session_key: s.user_id for s in Session.objects.all()}
     assert moved == {open_session.session_key: person.pk, anonymous.session_key: None}
+    assert not DjangoSession.objects.exists()  # nothing left behind
     assert SessionStore(open_session.session_key).load()["_auth_user_id"] == str(
         person.pk
     )

@@ -71,6 +71,8 @@ def test_the_process_layer_keeps_strings_as_they_are_with_locmem_s_rules():
     small.get_many(["k0"])  # read last: kept when the oldest go
     small.set("k3", "3")
     assert "k0" in small.get_many(["k0", "k1", "k2", "k3"])
+    small.set("count", 1)
+    assert small.incr("count", 2) == 3 == small.get("count")
     small.set("gone", "x", timeout=-1)
     assert small.get("gone") is None
     assert small.get_many(["gone"]) == {}
