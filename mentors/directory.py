@@ -17,6 +17,7 @@ import functools
 import hashlib
 import math
 import re
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import combinations
@@ -53,6 +54,7 @@ from .search import (
     everyday_words_split,
     query_word_terms,
     query_words,
+    skill_levels,
 )
 from .selectors import mentor_profile_public_list
 
@@ -409,6 +411,10 @@ SEARCH_WINDOW = 100
 WALK_ENTRIES = 10_000
 WALK_MIN_SHARE = 0.02
 WALK_UNKNOWN = 1_000
+# What reading one match from the indexes costs (its row read, then sorted by
+# weight) in walked entries: ~2.8 µs against ~0.4 (20,000 bench mentors). A
+# walk longer than this many times the matches it stands for is left out.
+MATCH_READ_ENTRIES = 7
 
 Reader = Callable[[int], list[MentorProfile]]
 
@@ -421,6 +427,7 @@ def _page_rows(
     start: int,
     count: int,
     long_texts: bool = True,
+    listed: float | None = None,
 ) -> list[MentorProfile]:
     """Rows ``start`` to ``start + count`` of the results, part after part
     (tiers, each its window then what follows it): one query per part read,
@@ -431,7 +438,11 @@ def _page_rows(
     rows: list[MentorProfile] = []
     skip = start
     for read in _parts(
-        viewer_id=viewer_id, query=query, plan=plan, long_texts=long_texts
+        viewer_id=viewer_id,
+        query=query,
+        plan=plan,
+        long_texts=long_texts,
+        listed=listed,
     ):
         found = read(skip + count - len(rows))
         if len(found) <= skip:
@@ -450,20 +461,13 @@ def _parts(
     query: DirectoryQuery,
     plan: SearchPlan,
     long_texts: bool = True,
+    listed: float | None = None,
 ) -> Iterator[Reader]:
     """The readers of the results' parts, in order: per tier, its ranked
     window, then (only if the window was full) the matches after it; or, in
     another order than relevance, the tier's matches in that order."""
-    values: dict[str, Any] = {
-        "viewer": viewer_id,
-        "meant": list(plan.meant),
-        "skill": query.skill,
-        "min_level": query.min_level,
-        "language": query.language,
-        "region": query.region,
-        "mode": query.mode,
-        "window": SEARCH_WINDOW,
-    }
+    values = _values(viewer_id=viewer_id, query=query, plan=plan)
+    filters_share: float | None = None
     for tier in plan.tiers or (None,):
         shape = _shape(
             viewer_id=viewer_id,
@@ -474,11 +478,15 @@ def _parts(
         )
         params = values
         if tier is not None:
+            if filters_share is None:
+                filters_share = _filters_share(query, plan)
             params = {
                 **values,
                 "match": tier.match,
                 "rank": tier.rank,
-                "walk": _walk_entries(tier),
+                "walk": _walk_entries(
+                    tier, filters_share=filters_share, listed=listed
+                ),
             }
         sort = _sort(query, meant=shape.meant, text=bool(shape.text))
         if sort != "relevance":
@@ -502,6 +510,27 @@ def _parts(
             yield functools.partial(_read, _statement(shape, "after_window"), params)
 
 
+def _values(
+    *, viewer_id: int | None, query: DirectoryQuery, plan: SearchPlan
+) -> dict[str, Any]:
+    """The parameters of the parts' statements that no tier changes."""
+    return {
+        "viewer": viewer_id,
+        "meant": list(plan.meant),
+        "meant_levels": skill_levels(plan.meant),
+        "skill_levels": (
+            skill_levels([query.skill], min_level=query.min_level)
+            if query.skill
+            else []
+        ),
+        "min_level": query.min_level,
+        "language": query.language,
+        "region": query.region,
+        "mode": query.mode,
+        "window": SEARCH_WINDOW,
+    }
+
+
 def _words_alone(shape: _Shape) -> bool:
     """Whether a tier is words alone, no filter nor skill meant: its window's
     plan is then the same whatever the words (the weight index walked, the
@@ -519,17 +548,127 @@ def _words_alone(shape: _Shape) -> bool:
     )
 
 
-def _walk_entries(tier: Tier) -> int:
+def _walk_entries(
+    tier: Tier, *, filters_share: float = 1.0, listed: float | None = None
+) -> int:
     """How far the window's walk of the weight index may go for this tier:
-    three times as far as its words' share says a full window takes (the
-    words may be rarer among the heaviest profiles), at most WALK_ENTRIES;
-    not at all when they are rare; WALK_UNKNOWN when their share is not
-    known (a prefix of a word nobody holds: usually rare)."""
+    three times as far as the share of profiles its words and filters keep
+    says a full window takes (the words may be rarer among the heaviest
+    profiles), at most WALK_ENTRIES; not at all when they keep few (their
+    matches are then read from the indexes at once); WALK_UNKNOWN when the
+    words' share is not known (a prefix of a word nobody holds: usually
+    rare). Nor when reading the matches from the indexes costs less: the
+    walk's length goes with the inverse of the share, the matches with the
+    share and the number of ``listed`` profiles (the weight index's entries
+    as last counted; None when not known). Both shares are estimates (the
+    lexicon's, ``_filters_share``): a wrong one costs time, never a result
+    (a walk that does not fill the window is followed by the indexes' read)."""
     if tier.share is None:
         return WALK_UNKNOWN
-    if tier.share < WALK_MIN_SHARE:
+    share = tier.share * filters_share
+    if share < WALK_MIN_SHARE:
         return 0
-    return min(WALK_ENTRIES, math.ceil(3 * SEARCH_WINDOW / tier.share))
+    walk = math.ceil(3 * SEARCH_WINDOW / share)
+    if listed and walk > MATCH_READ_ENTRIES * share * listed:
+        return 0
+    return min(WALK_ENTRIES, walk)
+
+
+# The share of the profiles each filter's value keeps, from PostgreSQL's
+# statistics of the profile table (``pg_stats``: the most common values and
+# array elements that ANALYZE found), read once per process in this many
+# seconds. Only the walk's length reads it (``_walk_entries``).
+FILTER_SHARES_SECONDS = 600
+_FILTER_STATS_SQL = """
+SELECT attname::text,
+       coalesce(most_common_vals::text::text[], '{}'),
+       coalesce(most_common_freqs, '{}'),
+       coalesce(most_common_elems::text::text[], '{}'),
+       coalesce(most_common_elem_freqs, '{}')
+FROM pg_stats
+WHERE schemaname = current_schema() AND tablename = 'mentors_mentorprofile'
+  AND attname IN ('region', 'languages', 'modes', 'search_skills',
+                  'free_slots_7d', 'free_slots_14d')
+"""
+
+
+_ARRAY_COLUMNS = ("languages", "modes", "search_skills")
+
+
+@dataclass(frozen=True)
+class _FilterStats:
+    # column → {value or element: share of the rows}; a column ANALYZE has
+    # not seen is missing.
+    shares: dict[str, dict[str, float]]
+    read_at: float
+
+    def held(self, column: str, values: Sequence[str]) -> float:
+        """The share of profiles holding one of ``values`` in ``column``
+        (values that exclude each other: their shares add up); 1 when the
+        column has no statistics. The values outside the most common ones
+        count, together, half the least common one's share (PostgreSQL's
+        guess for one value)."""
+        known = self.shares.get(column)
+        if not known:
+            return 1.0
+        listed = sum(known[value] for value in values if value in known)
+        rest = min(known.values()) / 2 if set(values) - known.keys() else 0.0
+        return min(1.0, listed + rest)
+
+
+_FILTER_STATS: list[_FilterStats] = []
+
+
+def _filter_stats() -> _FilterStats:
+    now = time.monotonic()
+    if _FILTER_STATS and now - _FILTER_STATS[0].read_at < FILTER_SHARES_SECONDS:
+        return _FILTER_STATS[0]
+    shares: dict[str, dict[str, float]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(_FILTER_STATS_SQL)
+        for column, values, freqs, elems, elem_freqs in cursor.fetchall():
+            # An array's elements (its most common values are whole arrays);
+            # the elements' frequencies end with three more figures.
+            if column in _ARRAY_COLUMNS:
+                shares[column] = dict(zip(elems, elem_freqs[: len(elems)], strict=True))
+            else:
+                shares[column] = dict(zip(values, freqs, strict=True))
+    _FILTER_STATS[:] = [_FilterStats(shares=shares, read_at=now)]
+    return _FILTER_STATS[0]
+
+
+def _filters_share(query: DirectoryQuery, plan: SearchPlan) -> float:
+    """The share of the profiles that the query's filters and skills meant
+    keep, as if they were independent (an estimate for the walk's length)."""
+    if not (
+        query.region
+        or query.language
+        or query.mode
+        or query.skill
+        or plan.meant
+        or query.available_within_days in _FREE_WITHIN
+    ):
+        return 1.0
+    stats = _filter_stats()
+    share = 1.0
+    if query.region:
+        share *= stats.held("region", [query.region])
+    if query.language:
+        share *= stats.held("languages", [query.language])
+    if query.mode:
+        share *= stats.held("modes", [query.mode])
+    if query.skill:
+        levels = skill_levels([query.skill], min_level=query.min_level)
+        share *= stats.held("search_skills", levels)
+    if plan.meant:
+        share *= stats.held("search_skills", skill_levels(plan.meant))
+    days = query.available_within_days
+    if days in _FREE_WITHIN:
+        # Kept: the profiles whose count of free slots is not 0.
+        none_free = stats.shares.get(f"free_slots_{days}d", {}).get("0")
+        if none_free is not None:
+            share *= 1.0 - none_free
+    return share
 
 
 # --- the statements of the parts -------------------------------------------------
@@ -560,17 +699,17 @@ _NOT_BLOCKED = (
     " WHERE (b.blocker_id = %(viewer)s AND b.blocked_id = p.user_id)"
     " OR (b.blocker_id = p.user_id AND b.blocked_id = %(viewer)s))"
 )
-_HAS_SKILL_MEANT = (
-    "EXISTS (SELECT 1 FROM mentors_mentorskill ms"
-    " JOIN mentors_skill s ON s.id = ms.skill_id"
-    " WHERE ms.profile_id = p.id AND s.code = ANY(%(meant)s::text[]))"
-)
+# The skills are read from the profile's ``search_skills`` ("code:level",
+# kept with the search columns): in the weight index for the window's walk,
+# in an index of their own for the rest, never a join per profile.
+_HAS_SKILL_MEANT = "p.search_skills && %(meant_levels)s::text[]"
 # ``_ranked``'s skill_rank: the first skill meant weighs most, then the level.
 _SKILL_RANK = (
     "(SELECT max(10 * (cardinality(%(meant)s::text[]) + 1"
-    " - array_position(%(meant)s::text[], s.code::text)) + ms.level)"
-    " FROM mentors_mentorskill ms JOIN mentors_skill s ON s.id = ms.skill_id"
-    " WHERE ms.profile_id = p.id AND s.code = ANY(%(meant)s::text[]))"
+    " - array_position(%(meant)s::text[], split_part(held, ':', 1)))"
+    " + split_part(held, ':', 2)::integer)"
+    " FROM unnest(p.search_skills) AS held"
+    " WHERE split_part(held, ':', 1) = ANY(%(meant)s::text[]))"
 )
 _TEXT_MATCH = {
     "tsquery": "p.search_vector @@ %(match)s::tsquery",
@@ -588,7 +727,7 @@ _TEXT_RANK = {
 # What the walk of the weight index reads of each entry (all in the index).
 _WALKED = (
     "p.id, p.search_weight, p.approved_at, p.search_terms, p.region,"
-    " p.languages, p.modes, p.free_slots_7d, p.free_slots_14d"
+    " p.languages, p.modes, p.free_slots_7d, p.free_slots_14d, p.search_skills"
 )
 _FREE_WITHIN = {7: "p.free_slots_7d > 0", 14: "p.free_slots_14d > 0"}
 _ORDER = {
@@ -658,16 +797,15 @@ def _matching_sql(shape: _Shape) -> list[str]:
         conditions.append(_HAS_SKILL_MEANT)
     if shape.text:
         conditions.append(_TEXT_MATCH[shape.text])
-    if shape.skill or shape.min_level:
-        skills = "EXISTS (SELECT 1 FROM mentors_mentorskill ms"
-        if shape.skill:
-            skills += " JOIN mentors_skill s ON s.id = ms.skill_id"
-        skills += " WHERE ms.profile_id = p.id"
-        if shape.skill:
-            skills += " AND s.code = %(skill)s"
-        if shape.min_level:
-            skills += " AND ms.level >= %(min_level)s"
-        conditions.append(skills + ")")
+    if shape.skill:
+        # The skill at the level asked for, or above.
+        conditions.append("p.search_skills && %(skill_levels)s::text[]")
+    elif shape.min_level:
+        # Any skill at that level or above.
+        conditions.append(
+            "EXISTS (SELECT 1 FROM mentors_mentorskill ms"
+            " WHERE ms.profile_id = p.id AND ms.level >= %(min_level)s)"
+        )
     if shape.language:
         conditions.append("p.languages @> ARRAY[%(language)s]::varchar(2)[]")
     if shape.region:
@@ -946,6 +1084,9 @@ class DirectoryState:
     has_blocks: bool  # the viewer is in a block: nothing shared for them
     # Some listed profile's terms are too long for the weight index (``_Shape``).
     long_texts: bool = True
+    # The listed profiles as last counted (None: not yet), for the walk's
+    # length (``_walk_entries``).
+    listed: float | None = None
 
     def results_key(self, query: DirectoryQuery, page_size: int = PAGE_SIZE) -> str:
         """The key of this page's results, shared by every viewer without a
@@ -962,21 +1103,25 @@ SELECT ({VERSION_SQL}),
                WHERE blocker_id = %(viewer)s OR blocked_id = %(viewer)s),
        EXISTS (SELECT 1 FROM mentors_mentorprofile p
                WHERE {_LISTED} AND p.search_terms IS NULL
-                 AND p.search_vector IS NOT NULL)
+                 AND p.search_vector IS NOT NULL),
+       (SELECT nullif(greatest(c.reltuples, 0), 0) FROM pg_class c
+        WHERE c.oid = 'mentors_profile_weight_idx'::regclass)
 """  # noqa: S608 (a constant of ours; the viewer is a parameter)
 
 
 def directory_state(*, viewer_id: int | None) -> DirectoryState:
-    """The mentor-data version, the viewer's blocks and whether profiles with
-    too-long terms are listed (the long-text index's first entry), in one
-    query, prepared (its plan is the same whoever the viewer)."""
+    """The mentor-data version, the viewer's blocks, whether profiles with
+    too-long terms are listed (the long-text index's first entry) and how
+    many are listed (as last counted), in one query, prepared (its plan is
+    the same whoever the viewer)."""
     with prepared_cursor() as cursor:
         cursor.execute(_STATE_SQL, {"viewer": viewer_id or 0})
-        version, has_blocks, long_texts = cursor.fetchone()
+        version, has_blocks, long_texts, listed = cursor.fetchone()
     return DirectoryState(
         version=int(version or 0),
         has_blocks=bool(has_blocks),
         long_texts=bool(long_texts),
+        listed=listed,
     )
 
 
@@ -1022,6 +1167,7 @@ def mentor_directory_page(
             start=start,
             count=page_size + 1,
             long_texts=state.long_texts,
+            listed=state.listed,
         )
         if key:
             cache.set(key, ([row.pk for row in rows], corrected), CACHE_SECONDS)

@@ -219,6 +219,11 @@ class MentorProfile(models.Model):
     search_weight = models.PositiveSmallIntegerField(
         default=0, db_default=0, editable=False
     )
+    # The published skills as "code:level" (``search_skill_levels``), kept
+    # with the weight: in the weight index and an index of their own, the
+    # directory's skill filters and the skills that everyday words mean are
+    # read from the row or the index, not from a join per profile.
+    search_skills = ArrayField(models.TextField(), default=list, editable=False)
     # The search vector without positions, kept by PostgreSQL, in the weight
     # index beside the weight: the directory's window walks that index alone
     # (an index-only scan of small entries, ~4x cheaper than reading the
@@ -317,6 +322,7 @@ class MentorProfile(models.Model):
                     "modes",
                     "free_slots_7d",
                     "free_slots_14d",
+                    "search_skills",
                 ],
                 name="mentors_profile_weight_idx",
                 condition=_LISTED_ROW,
@@ -330,6 +336,13 @@ class MentorProfile(models.Model):
                 & Q(search_terms__isnull=True, search_vector__isnull=False),
             ),
             GinIndex(fields=["search_terms"], name="mentors_profile_terms_idx"),
+            # A skill filter or a skill meant: its listed profiles, whatever
+            # their weight (a skill is held by 1-10 % of them).
+            GinIndex(
+                fields=["search_skills"],
+                name="mentors_profile_skills_idx",
+                condition=_LISTED_ROW,
+            ),
             # Browsing a region: its listed profiles, newest first (a region
             # holds 0.5-18 % of them; without it, a seq scan of the table).
             models.Index(

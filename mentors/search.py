@@ -6,6 +6,9 @@ read as spaces, then the French stemmer), the headline and skills weighted
 first, the name second, the bio and city last. ``MentorProfile.search_weight``:
 the sum of the profile's skill levels, the order in which the directory takes
 the few hundred profiles it ranks among those a frequent word matches.
+``MentorProfile.search_skills``: the profile's skills as ``"code:level"``
+(``skill_levels`` names the ones a filter accepts), which the directory's
+skill filters read from the row or an index instead of joining the skills.
 ``ProfileSearchWords``: the words of that document (unaccented, lower case)
 that the profile counts in the lexicon, none while the profile is not public.
 ``SearchWord``: the lexicon, every word of the public profiles with its French
@@ -26,12 +29,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection, transaction
 
 from core.db import prepared_cursor
 
+from .choices import LEVEL_MAX, LEVEL_MIN
 from .data_version import bump_mentor_data_version, mentor_data_pending
 from .models import MentorProfile
 from .taxonomy import EVERYDAY_WORDS
@@ -52,7 +57,9 @@ WITH docs AS (
            coalesce(p.city, '') AS city,
            coalesce(string_agg(s.name_fr || ' ' || s.name_en || ' ' || s.code, ' '), '')
                AS skills,
-           least(coalesce(sum(ms.level), 0), 32767)::smallint AS weight
+           least(coalesce(sum(ms.level), 0), 32767)::smallint AS weight,
+           coalesce(array_agg(s.code || ':' || ms.level ORDER BY s.code)
+                    FILTER (WHERE ms.id IS NOT NULL), '{{}}') AS skills_held
     FROM mentors_mentorprofile p
     JOIN accounts_user u ON u.id = p.user_id
     LEFT JOIN mentors_mentorskill ms ON ms.profile_id = p.id
@@ -62,12 +69,12 @@ WITH docs AS (
 ),
 plain AS (
     -- Each part unaccented, its punctuation made spaces, once.
-    SELECT docs.id, docs.is_public, docs.weight,
+    SELECT docs.id, docs.is_public, docs.weight, docs.skills_held,
            {headline_skills} AS first, {name} AS second, {bio_city} AS third
     FROM docs
 ),
 computed AS MATERIALIZED (  -- each document read once, however often used
-    SELECT plain.id, plain.weight,
+    SELECT plain.id, plain.weight, plain.skills_held,
            setweight(to_tsvector('french', plain.first), 'A')
            || setweight(to_tsvector('french', plain.second), 'B')
            || setweight(to_tsvector('french', plain.third), 'C') AS vector,
@@ -83,9 +90,10 @@ computed AS MATERIALIZED (  -- each document read once, however often used
     FROM plain
 ),
 changed AS (
-    SELECT c.id, c.vector, c.weight, c.words, coalesce(sw.words, '{{}}') AS old_words,
-           (p.search_vector, p.search_weight) IS DISTINCT FROM (c.vector, c.weight)
-               AS new_vector,
+    SELECT c.id, c.vector, c.weight, c.skills_held, c.words,
+           coalesce(sw.words, '{{}}') AS old_words,
+           (p.search_vector, p.search_weight, p.search_skills)
+               IS DISTINCT FROM (c.vector, c.weight, c.skills_held) AS new_vector,
            coalesce(sw.words, '{{}}') IS DISTINCT FROM c.words AS new_words
     FROM computed c
     JOIN mentors_mentorprofile p ON p.id = c.id
@@ -93,7 +101,8 @@ changed AS (
 ),
 vectors AS (
     UPDATE mentors_mentorprofile p
-    SET search_vector = changed.vector, search_weight = changed.weight
+    SET search_vector = changed.vector, search_weight = changed.weight,
+        search_skills = changed.skills_held
     FROM changed
     WHERE changed.id = p.id AND changed.new_vector
     RETURNING p.id
@@ -143,6 +152,14 @@ _LOCK_SQL = (
     "SELECT p.id FROM mentors_mentorprofile p WHERE {where} ORDER BY p.id FOR UPDATE"
 )
 _FORGET_SQL = "DELETE FROM mentors_searchword WHERE word = ANY(%s) AND documents <= 0"
+
+
+def skill_levels(codes: Iterable[str], *, min_level: int | None = None) -> list[str]:
+    """The ``search_skills`` entries of these skills at ``min_level`` or
+    above (any level when None): a profile holds one of these skills, at such
+    a level, exactly when its ``search_skills`` overlap them."""
+    levels = range(min_level or LEVEL_MIN, LEVEL_MAX + 1)
+    return [f"{code}:{level}" for code in codes for level in levels]
 
 
 def mentor_search_refresh(

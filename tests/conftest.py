@@ -58,8 +58,9 @@ def _clear_cache() -> None:
     their rendered parts in the "local", "cards" and "queries" caches, keyed on versions
     that rolled-back tests reuse (so are the skill list of forms, the
     directory form's fields, its filters' drawn options and its panel, and
-    the copy of the search lexicon)."""
+    the copy of the search lexicon, the filters' statistics)."""
     from matching.engine.data import _cache
+    from mentors.directory import _FILTER_STATS
     from mentors.forms import _FIELDS, _PANELS, _SKELETONS, _skill_choices
     from mentors.search import _COPY
 
@@ -73,6 +74,7 @@ def _clear_cache() -> None:
     _PANELS.clear()
     _FIELDS.clear()
     _COPY.clear()
+    _FILTER_STATS.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -13,14 +13,8 @@ WHERE s.profile_id = p.id
 """
 
 
-def fill_lexicon(apps, schema_editor):
-    # The search columns in their current form and the lexicon, for a database
-    # that has profiles already (moved here from 0015: the rebuild is today's
-    # code, and needs the columns up to this migration).
-    from mentors.search import search_lexicon_rebuild
-
-    if apps.get_model("mentors", "MentorProfile").objects.exists():
-        search_lexicon_rebuild(full=True)
+# The search columns in their current form and the lexicon are rebuilt by the
+# latest migration that changes them (0022): the rebuild is today's code.
 
 
 class Migration(migrations.Migration):
@@ -41,5 +35,4 @@ class Migration(migrations.Migration):
             model_name='mentorprofile',
             index=models.Index(models.OrderBy(models.F('search_weight'), descending=True), models.OrderBy(models.F('approved_at'), descending=True), models.OrderBy(models.F('id'), descending=True), condition=models.Q(('approved_at__isnull', False), ('hidden_by_staff_at__isnull', True), ('is_published', True)), name='mentors_profile_weight_idx'),
         ),
-        migrations.RunPython(fill_lexicon, migrations.RunPython.noop),
     ]

@@ -290,6 +290,44 @@ def test_the_weight_is_the_sum_of_the_skill_levels_and_follows_approvals(client)
     assert profile.search_weight == 6
 
 
+def test_the_profile_row_holds_its_skills_and_levels_as_the_refresh_left_them():
+    profile = make_mentor(
+        "Trois Compétences", "Python", skills=(("spreadsheets", 6), ("git", 3))
+    )
+    profile.refresh_from_db()
+    assert profile.search_skills == ["git:3", "spreadsheets:6"]
+
+    # Levels swapped: the same weight and the same words, other skills held.
+    MentorSkill.objects.filter(profile=profile, skill__code="git").update(level=6)
+    MentorSkill.objects.filter(profile=profile, skill__code="spreadsheets").update(
+        level=3
+    )
+    assert mentor_search_refresh(profile_ids=[profile.pk]) == 1
+    profile.refresh_from_db()
+    assert profile.search_weight == 9
+    assert profile.search_skills == ["git:6", "spreadsheets:3"]
+
+    MentorSkill.objects.filter(profile=profile).delete()
+    mentor_search_refresh(profile_ids=[profile.pk])
+    profile.refresh_from_db()
+    assert profile.search_skills == []
+
+
+def test_a_skill_filter_reads_the_levels_the_row_holds(client):
+    make_mentor("Niveau Haut", "Tableurs", skills=(("spreadsheets", 6),))
+    make_mentor("Niveau Bas", "Tableurs", skills=(("spreadsheets", 2),))
+    make_mentor("Autre Compétence", "Tableurs", skills=(("git", 7),))
+    assert search_module.skill_levels(["git"], min_level=7) == ["git:7", "git:8"]
+
+    assert names(search(client, skill="spreadsheets", min_level=5)) == ["Niveau Haut"]
+    assert sorted(names(search(client, q="tableurs", skill="spreadsheets"))) == [
+        "Niveau Bas",
+        "Niveau Haut",
+    ]
+    # "tableur" means the skill: every level of it, ranked by level.
+    assert names(search(client, q="tableur")) == ["Niveau Haut", "Niveau Bas"]
+
+
 def test_only_the_window_is_ranked_and_the_rest_follows_by_weight(
     client, weighted, monkeypatch
 ):
@@ -561,18 +599,11 @@ def _window_statement(query: str | DirectoryQuery, *, wanted: int) -> tuple[str,
     plan = directory.search_plan(query.q)
     shape = directory._shape(viewer_id=None, query=query, plan=plan, tier=plan.tiers[0])
     return directory._statement(shape, "window_ids"), {
-        "viewer": None,
-        "meant": list(plan.meant),
-        "window": directory.SEARCH_WINDOW,
+        **directory._values(viewer_id=None, query=query, plan=plan),
         "walk": directory.WALK_ENTRIES,
         "match": plan.tiers[0].match,
         "rank": plan.tiers[0].rank,
         "wanted": wanted,
-        "skill": query.skill,
-        "min_level": query.min_level,
-        "language": query.language,
-        "region": query.region,
-        "mode": query.mode,
     }
 
 
@@ -671,6 +702,85 @@ def test_tiers_carry_the_share_they_are_likely_to_match():
 def test_the_walk_is_left_out_for_words_few_profiles_hold(share, walk):
     tier = directory.Tier("'a'", "'a'", share=share)
     assert directory._walk_entries(tier) == walk
+
+
+@pytest.mark.parametrize(
+    ("share", "filters_share", "listed", "walk"),
+    [
+        (0.5, 0.5, None, 3 * directory.SEARCH_WINDOW * 4),  # a quarter kept
+        (0.5, 0.01, None, 0),  # a narrow filter: the indexes at once
+        (None, 0.01, None, directory.WALK_UNKNOWN),
+        (0.5, 1.0, 17_000, 3 * directory.SEARCH_WINDOW * 2),
+        # 3 % of 17,000: the 510 matches cost less to read than 10,000 entries.
+        (0.03, 1.0, 17_000, 0),
+        # Of 170,000: 5,100 matches cost more than the walk.
+        (0.03, 1.0, 170_000, directory.WALK_ENTRIES),
+    ],
+)
+def test_the_walk_counts_what_the_filters_leave_and_what_reading_matches_costs(
+    share, filters_share, listed, walk
+):
+    tier = directory.Tier("'a'", "'a'", share=share)
+    assert (
+        directory._walk_entries(tier, filters_share=filters_share, listed=listed)
+        == walk
+    )
+
+
+def test_the_filters_share_is_read_from_the_table_statistics():
+    for number in range(40):
+        make_mentor(
+            f"Statistique {number}",
+            "Python",
+            skills=(("git", 2 + number % 2),),
+            region="11" if number % 4 else "84",
+            languages=("fr", "en") if number % 2 else ("fr",),
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE mentors_mentorprofile")
+    directory._FILTER_STATS.clear()
+    # The weight index's entries as ANALYZE counted them.
+    assert directory_state(viewer_id=None).listed == 40
+    plan = directory.search_plan("python")
+
+    def share(**filters):
+        return directory._filters_share(DirectoryQuery(q="python", **filters), plan)
+
+    assert share() == 1.0
+    assert share(region="84") == pytest.approx(0.25, abs=0.05)
+    assert share(language="en") == pytest.approx(0.5, abs=0.05)
+    assert share(skill="git") == pytest.approx(1.0, abs=0.05)
+    # Half hold it at level 3 (the other levels are not held: together, at
+    # most half the rarest value listed).
+    assert 0.45 <= share(skill="git", min_level=3) <= 0.8
+    assert share(region="84", language="en") == pytest.approx(0.125, abs=0.05)
+    # A value the statistics do not list: less than any they list.
+    assert share(region="976") < 0.25
+    # Read once per process for a while: no statement for the next search.
+    with CaptureQueriesContext(connection) as captured:
+        share(region="11")
+    assert len(captured) == 0
+
+
+def test_a_walk_left_out_or_cut_short_gives_the_same_pages(client, monkeypatch):
+    for number in range(12):
+        make_mentor(
+            f"Marche {number}",
+            "Python et données",
+            skills=(("python", 1 + number % 8),),
+            region="11" if number % 3 else "84",
+        )
+    query = {"q": "python", "region": "84"}
+    with override_settings(SEARCH_QUERY_CACHES=False):
+        expected = names(search(client, **query))
+        for walk in (0, 1, 3, directory.WALK_ENTRIES):
+            monkeypatch.setattr(
+                directory,
+                "_walk_entries",
+                lambda tier, walk=walk, **estimates: walk,
+            )
+            assert names(search(client, **query)) == expected, walk
+    assert len(expected) == 4
 
 
 def test_the_profiles_are_vacuumed_often_enough_for_index_only_walks():
