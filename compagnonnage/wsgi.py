@@ -1,7 +1,24 @@
+import gc
 import os
 
+from django.core.signals import request_finished
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "compagnonnage.settings.local")
 
 application = get_wsgi_application()
+
+
+def freeze_after_first_request(**kwargs: object) -> None:
+    """Once a process's first request has loaded what every request shares
+    (URL patterns, middleware, templates, translations, clients), move every
+    object then alive out of the cyclic collector's reach (``gc.freeze``): its
+    collections stop walking some 170,000 objects that live as long as the
+    process (over the directory's query mix, in process: ~2.4 -> ~2.15 ms of
+    Python a request, docs/benchmarks.md). Reference counting still frees
+    them; only a cycle among them would stay."""
+    request_finished.disconnect(freeze_after_first_request)
+    gc.freeze()
+
+
+request_finished.connect(freeze_after_first_request)

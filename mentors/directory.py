@@ -484,9 +484,7 @@ def _parts(
                 **values,
                 "match": tier.match,
                 "rank": tier.rank,
-                "walk": _walk_entries(
-                    tier, filters_share=filters_share, listed=listed
-                ),
+                "walk": _walk_entries(tier, filters_share=filters_share, listed=listed),
             }
         sort = _sort(query, meant=shape.meant, text=bool(shape.text))
         if sort != "relevance":

@@ -1,10 +1,12 @@
 """The directory's cost per query class, in this process: each search of a
-sample requested once through Django's test client as the signed-in bench
-learner, with the SQL it ran timed (``CaptureQueriesContext``). Each search is
-requested once, so no cache keyed on the query can answer it; run it with
-``SEARCH_QUERY_CACHES=0`` so none is even filled. Also times Fortunes the same
-way (the yardstick of the SQL targets) and saves the query plan of each class's
-slowest statement.
+sample requested through Django's test client as the signed-in bench
+learner, with each statement it ran timed around its execution
+(``connection.execute_wrapper``, to the microsecond: Django's query log rounds
+each to the millisecond). Each search is requested ``--repeats`` times in a
+row and counts as its median run (a pause of the machine is not the search's
+cost); run it with ``SEARCH_QUERY_CACHES=0``, so that no cache keyed on the
+query answers the repeats. Also times Fortunes the same way (the yardstick of
+the SQL targets) and saves the query plan of each class's slowest statement.
 """
 
 from __future__ import annotations
@@ -20,14 +22,41 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from psycopg import ClientCursor
 
 from bench import querymix
 from bench.dataset import bench_learner
 from bench.stats import percentile
 
 from .bench_mix import directory_path
+
+Statement = tuple[float, str, Any]  # ms, text, values
+
+
+class _Timed:
+    """An execute wrapper that notes each statement's time (ms), text and
+    values."""
+
+    def __init__(self, statements: list[Statement]) -> None:
+        self.statements = statements
+
+    def __call__(
+        self, execute: Any, sql: str, params: Any, many: bool, context: Any
+    ) -> Any:
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            elapsed = (time.perf_counter() - started) * 1000
+            self.statements.append((elapsed, sql, params))
+
+
+def _with_values(sql: str, params: Any) -> str:
+    """The statement as PostgreSQL would run it (values inlined), to EXPLAIN."""
+    if not params:
+        return sql
+    return ClientCursor(connection.connection).mogrify(sql, params)
 
 
 class Command(BaseCommand):
@@ -36,6 +65,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("searches", type=Path, help="the JSON file bench_mix wrote")
         parser.add_argument("--per-class", type=int, default=100)
+        parser.add_argument(
+            "--repeats",
+            type=int,
+            default=3,
+            help="each search's figures: the median of this many runs",
+        )
         parser.add_argument("--fortunes", type=int, default=50)
         parser.add_argument("--seed", type=int, default=querymix.SEED)
         parser.add_argument(
@@ -76,27 +111,16 @@ class Command(BaseCommand):
         # The classes interleaved, so a noisy minute spreads over all of them.
         order = [(k, q) for k, queries in sample.items() for q in queries]
         Random(1).shuffle(order)  # noqa: S311 - reproducible, not secret
+        # Each search run ``repeats`` times in a row, its figures the median
+        # run's (by SQL time): a pause of the machine or of the collector in
+        # one run is not the search's cost. Nothing keyed on the query is
+        # kept between them (query caches off).
         runs: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for klass, query in order:
             path = directory_path(query)
-            with CaptureQueriesContext(connection) as captured:
-                started = time.perf_counter()
-                response = client.get(path)
-                elapsed = (time.perf_counter() - started) * 1000
-            if response.status_code != 200:
-                raise CommandError(f"{path} answered {response.status_code}")
-            statements = [
-                (float(q["time"]) * 1000, q["sql"]) for q in captured.captured_queries
-            ]
-            runs[klass].append(
-                {
-                    "path": path,
-                    "ms": elapsed,
-                    "sql_ms": sum(ms for ms, _sql in statements),
-                    "queries": len(statements),
-                    "statements": statements,
-                }
-            )
+            tries = [self._run(client, path) for _ in range(options["repeats"])]
+            tries.sort(key=lambda run: run["sql_ms"])
+            runs[klass].append(tries[len(tries) // 2])
 
         classes: dict[str, dict[str, Any]] = {}
         plans: list[str] = []
@@ -124,12 +148,30 @@ class Command(BaseCommand):
             json.dumps(
                 {
                     "fortunes_ms": fortunes,
+                    "repeats": options["repeats"],
                     "classes": classes,
                     "directory_p50_ms": percentile(all_total, 50),
                     "directory_p99_ms": percentile(all_total, 99),
                 }
             )
         )
+
+    def _run(self, client: Client, path: str) -> dict[str, Any]:
+        """One request of a search: its time, its statements and theirs."""
+        statements: list[Statement] = []
+        with connection.execute_wrapper(_Timed(statements)):
+            started = time.perf_counter()
+            response = client.get(path)
+            elapsed = (time.perf_counter() - started) * 1000
+        if response.status_code != 200:
+            raise CommandError(f"{path} answered {response.status_code}")
+        return {
+            "path": path,
+            "ms": elapsed,
+            "sql_ms": sum(ms for ms, _sql, _params in statements),
+            "queries": len(statements),
+            "statements": statements,
+        }
 
     def _plans(self, klass: str, rows: list[dict[str, Any]]) -> str:
         """EXPLAIN (ANALYZE, BUFFERS) of the slowest statement of the class's
@@ -138,7 +180,10 @@ class Command(BaseCommand):
         picks = [("median", ranked[len(ranked) // 2]), ("slowest", ranked[-1])]
         parts = [f"===== {klass} ====="]
         for label, row in picks:
-            ms, sql = max(row["statements"], default=(0.0, ""))
+            ms, sql, params = max(
+                row["statements"], key=lambda s: s[0], default=(0.0, "", None)
+            )
+            sql = _with_values(sql, params)
             parts.append(
                 f"--- {label} request by SQL time: {row['path']}\n"
                 f"--- its SQL {row['sql_ms']:.1f} ms in {row['queries']} queries; "

@@ -1,0 +1,29 @@
+"""The WSGI application takes the objects its first request leaves alive out
+of the cyclic collector's reach, once."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+from django.core.signals import request_finished
+from django.test import Client
+
+
+@pytest.mark.django_db
+def test_the_first_request_freezes_what_is_alive_then_and_the_next_do_not():
+    from compagnonnage import wsgi
+
+    gc.unfreeze()
+    request_finished.connect(wsgi.freeze_after_first_request)
+    try:
+        client = Client()
+        assert client.get("/healthz").status_code == 200
+        frozen = gc.get_freeze_count()
+        assert frozen > 10_000
+        gc.unfreeze()
+        assert client.get("/healthz").status_code == 200
+        assert gc.get_freeze_count() == 0  # once per process
+    finally:
+        request_finished.disconnect(wsgi.freeze_after_first_request)
+        gc.unfreeze()
