@@ -335,7 +335,14 @@ class MentorProfile(models.Model):
                 condition=_LISTED_ROW
                 & Q(search_terms__isnull=True, search_vector__isnull=False),
             ),
-            GinIndex(fields=["search_terms"], name="mentors_profile_terms_idx"),
+            # The listed profiles' terms: a search's matches, read when the
+            # walk by weight leaves the window short (the listed rule is the
+            # index's, so no other index is read to check it).
+            GinIndex(
+                fields=["search_terms"],
+                name="mentors_profile_terms_idx",
+                condition=_LISTED_ROW,
+            ),
             # A skill filter or a skill meant: its listed profiles, whatever
             # their weight (a skill is held by 1-10 % of them).
             GinIndex(
