@@ -332,6 +332,12 @@ known AS MATERIALIZED (
            EXISTS (SELECT 1 FROM mentors_searchword k WHERE k.stem = read.stem) AS known
     FROM read
 ),
+counted AS (
+    -- The listed profiles as last counted (NULL before the first count: the
+    -- shares are unknown then).
+    SELECT nullif(greatest(c.reltuples, 0), 0) AS listed FROM pg_class c
+    WHERE c.oid = 'mentors_profile_weight_idx'::regclass
+),
 nearest AS MATERIALIZED (
     SELECT known.*,
            CASE WHEN correctable AND plain AND NOT known AND stem IS NOT NULL
@@ -352,15 +358,22 @@ SELECT query::text,
        CASE WHEN prefixable AND plain THEN to_tsquery('french', word || ':*')::text END,
        -- The share of the listed profiles holding the word searched (as
        -- typed, or its correction): the lexicon's documents over the weight
-       -- index's entries as last counted (NULL when unknown: a prefix, or
-       -- no count yet).
-       least(1, CASE WHEN known THEN (SELECT max(k.documents)
-                                      FROM mentors_searchword k
-                                      WHERE k.stem = nearest.stem)
-                     ELSE (SELECT k.documents FROM mentors_searchword k
-                           WHERE k.word = nearest.nearest) END
-                / (SELECT nullif(greatest(c.reltuples, 0), 0) FROM pg_class c
-                   WHERE c.oid = 'mentors_profile_weight_idx'::regclass))
+       -- index's entries as last counted (NULL when unknown: no count yet).
+       -- For a prefix, its most frequent lexicon word's (at least that many
+       -- hold the prefix; 0 when no word starts with it), read through the
+       -- trigram index.
+       least(CASE WHEN known THEN (SELECT max(k.documents)
+                                   FROM mentors_searchword k
+                                   WHERE k.stem = nearest.stem)
+                  WHEN nearest IS NOT NULL
+                  THEN (SELECT k.documents FROM mentors_searchword k
+                        WHERE k.word = nearest.nearest)
+                  WHEN prefixable AND plain AND stem IS NOT NULL
+                  THEN (SELECT coalesce(max(k.documents), 0)
+                        FROM mentors_searchword k
+                        WHERE k.word LIKE nearest.stem || '%%') END,
+             (SELECT listed FROM counted))
+       / (SELECT listed FROM counted)
 FROM nearest
 ORDER BY position
 """
@@ -373,8 +386,9 @@ class QueryWord:
     word: str  # as typed, lower case and unaccented
     term: str  # the full-text query searched for it; "" when it is ignored
     correction: str = ""  # the lexicon word searched instead, if any
-    # The share of the listed profiles holding it, from the lexicon (None
-    # when unknown: a prefix, a word nobody holds, no count yet).
+    # The share of the listed profiles holding it, from the lexicon (for a
+    # prefix, at least its most frequent word's; None when unknown: a word
+    # too short for a prefix that nobody holds, no count yet).
     share: float | None = None
 
 
@@ -388,12 +402,13 @@ LEXICON_COPY_MAX = 20_000
 _COPY_SQL = """
 SELECT k.word,
        plainto_tsquery('french', k.word)::text,
-       least(1, k.stem_documents
-                / (SELECT nullif(greatest(c.reltuples, 0), 0) FROM pg_class c
-                   WHERE c.oid = 'mentors_profile_weight_idx'::regclass))
+       least(k.stem_documents, counted.listed) / counted.listed
 FROM (SELECT word, documents,
              max(documents) OVER (PARTITION BY stem) AS stem_documents
-      FROM mentors_searchword) k
+      FROM mentors_searchword) k,
+     -- As the lookup counts them (``_LOOKUP_SQL``).
+     (SELECT nullif(greatest(c.reltuples, 0), 0) AS listed FROM pg_class c
+      WHERE c.oid = 'mentors_profile_weight_idx'::regclass) counted
 -- A word the lookup would read as another (lower case and unaccented first)
 -- stays out: the lookup reads it.
 WHERE lower(unaccent(k.word)) = k.word
@@ -485,8 +500,10 @@ def _lookup(words: list[str]) -> list[QueryWord]:
             read.append(QueryWord(word, term, share=share))
         elif nearest:
             read.append(QueryWord(word, nearest_term, correction=nearest, share=share))
+        elif prefix:
+            read.append(QueryWord(word, prefix, share=share))
         else:
-            read.append(QueryWord(word, prefix or term))
+            read.append(QueryWord(word, term))
     return read
 
 

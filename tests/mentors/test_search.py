@@ -673,14 +673,16 @@ def test_the_lexicon_gives_each_word_its_share_of_the_listed_profiles():
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE mentors_mentorprofile")  # counts the index's entries
 
-    python, menuiserie, corrected, prefix = query_word_terms(
-        ["python", "menuiserie", "menuiseire", "kub"]
+    python, menuiserie, corrected, prefix, held = query_word_terms(
+        ["python", "menuiserie", "menuiseire", "kub", "pyt"]
     )
     assert python.share == pytest.approx(1.0)
     assert menuiserie.share == pytest.approx(0.25)
     assert corrected.correction == "menuiserie"
     assert corrected.share == pytest.approx(0.25)
-    assert prefix.share is None  # a prefix: unknown
+    # A prefix: its most frequent word's share, none when no word has it.
+    assert (prefix.term, prefix.share) == ("'kub':*", 0)
+    assert (held.term, held.share) == ("'pyt':*", pytest.approx(1.0))
 
 
 def test_tiers_carry_the_share_they_are_likely_to_match():
