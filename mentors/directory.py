@@ -487,6 +487,14 @@ def _parts(
                 "walk": _walk_entries(tier, filters_share=filters_share, listed=listed),
             }
         sort = _sort(query, meant=shape.meant, text=bool(shape.text))
+        if sort != "relevance" and tier is not None:
+            shape = shape._replace(
+                matches_first=_matches_first(
+                    tier,
+                    filters_share=1.0 if filters_share is None else filters_share,
+                    listed=listed,
+                )
+            )
         if sort != "relevance":
             yield functools.partial(
                 _read_sorted,
@@ -570,6 +578,24 @@ def _walk_entries(
     if listed and walk > MATCH_READ_ENTRIES * share * listed:
         return 0
     return min(WALK_ENTRIES, walk)
+
+
+# A sorted page reads the matches of its words first, then sorts them, when
+# they are expected to be at most this many (read ~2 µs each); more, and the
+# planner walks the order's index, checking each row, until the page is full.
+SORT_MATCHES_FIRST = 2_000
+
+
+def _matches_first(
+    tier: Tier, *, filters_share: float = 1.0, listed: float | None = None
+) -> bool:
+    """Whether a sorted page of this tier reads its matches first: when its
+    words and filters keep few profiles (the planner, walking the order's
+    index, read 170,000 rows of 200,000 mentors for a tier that matched
+    none). An estimate, like the walk's: it costs time, never a result."""
+    if tier.share is None or not listed:
+        return False
+    return tier.share * filters_share * listed <= SORT_MATCHES_FIRST
 
 
 # The share of the profiles each filter's value keeps, from PostgreSQL's
@@ -762,6 +788,9 @@ class _Shape(NamedTuple):
     # window reads them apart (``_window_with``). Almost never: without them
     # the window's statement is shorter to plan and to run.
     long_texts: bool = True
+    # A sorted page of words few profiles hold: their matches read first,
+    # then sorted (``_matches_first``).
+    matches_first: bool = False
 
 
 def _shape(
@@ -837,20 +866,30 @@ def _statement(shape: _Shape, part: str) -> str:
         # One statement, unbounded: the planner may walk an index in this
         # order and stop at the LIMIT, which a sorted subquery would hide.
         order = _ORDER[part.removesuffix("_whole")]
-        return (
+        every = (
             f"SELECT {_CARDS} FROM {_PROFILES}"  # noqa: S608
             f" WHERE {' AND '.join(visible + matching)}"
-            f" ORDER BY {order} LIMIT %(wanted)s"
         )
+        if shape.matches_first:
+            # Few matches (``_matches_first``): read, then sorted.
+            every = f"SELECT * FROM ({every} OFFSET 0) p"  # noqa: S608
+        return f"{every} ORDER BY {order} LIMIT %(wanted)s"
     if part not in ("window_ids", "window_ranked", "after_window"):
         # The first ``candidates`` matches in this order, from the profile
         # rows alone; their owners checked in that order until the page has
         # its rows (not every match's owner before sorting them).
-        candidates = (
-            "WITH directory_candidates AS MATERIALIZED ("  # noqa: S608
-            "SELECT p.id, p.approved_at, p.next_free_slot_at"
+        source = (
+            "SELECT p.id, p.approved_at, p.next_free_slot_at"  # noqa: S608
             " FROM mentors_mentorprofile p"
             f" WHERE {' AND '.join([_LISTED, *matching])}"
+        )
+        if shape.matches_first:
+            # Few matches: read them (the indexes of their words and filters),
+            # then sort them; OFFSET 0 keeps the planner from walking the
+            # order's index instead, row after row, in search of them.
+            source = f"SELECT * FROM ({source} OFFSET 0) p"  # noqa: S608
+        candidates = (
+            f"WITH directory_candidates AS MATERIALIZED ({source}"
             f" ORDER BY {_ORDER[part]} LIMIT %(candidates)s)"
         )
         checked = _owners_checked(

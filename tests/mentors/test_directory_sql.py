@@ -218,16 +218,20 @@ def test_the_pages_read_by_sql_are_those_of_the_orm(viewer, monkeypatch):
         # A window that fills up and one that holds every match; sorted
         # pages read with no room for hidden owners and with some.
         # The walk of the weight index: too short to fill the window (every
-        # match then read from the full-text index), or long enough.
-        for window, slack, walk in (
-            (3, 0, 2),
-            (200, directory.SORT_SLACK, directory.WALK_ENTRIES),
-            (3, directory.SORT_SLACK, directory.WALK_ENTRIES),
+        # match then read from the full-text index), or long enough. Sorted
+        # pages of words: their matches read first, or the planner's choice.
+        for window, slack, walk, first in (
+            (3, 0, 2, True),
+            (200, directory.SORT_SLACK, directory.WALK_ENTRIES, True),
+            (3, directory.SORT_SLACK, directory.WALK_ENTRIES, False),
         ):
             monkeypatch.setattr(directory, "SEARCH_WINDOW", window)
             monkeypatch.setattr(directory, "SORT_SLACK", slack)
             monkeypatch.setattr(directory, "WALK_ENTRIES", walk)
             monkeypatch.setattr(directory, "WALK_UNKNOWN", walk)
+            monkeypatch.setattr(
+                directory, "_matches_first", lambda tier, first=first, **e: first
+            )
             for viewer_id in (None, viewer.pk):
                 expected = orm_results(viewer_id=viewer_id, query=query)
                 for number in range(1, 6):
@@ -239,7 +243,7 @@ def test_the_pages_read_by_sql_are_those_of_the_orm(viewer, monkeypatch):
                             with_skills=False,
                         )
                     start = (number - 1) * PAGE_SIZE
-                    where = (query, window, slack, walk, viewer_id, number)
+                    where = (query, window, slack, walk, first, viewer_id, number)
                     assert [p.pk for p in page.results] == expected[
                         start : start + PAGE_SIZE
                     ], where

@@ -729,6 +729,24 @@ def test_the_walk_counts_what_the_filters_leave_and_what_reading_matches_costs(
     )
 
 
+@pytest.mark.parametrize(
+    ("share", "filters_share", "listed", "first"),
+    [
+        (0.001, 1.0, 200_000, True),  # 200 matches: read them, then sort
+        (0.5, 0.01, 200_000, True),  # a narrow filter: 1,000
+        (0.5, 1.0, 200_000, False),  # 100,000: walk the order's index
+        (None, 1.0, 200_000, False),  # not known: the planner's choice
+        (0.001, 1.0, None, False),  # never counted
+    ],
+)
+def test_a_sorted_page_reads_few_matches_first(share, filters_share, listed, first):
+    tier = directory.Tier("'a'", "'a'", share=share)
+    assert (
+        directory._matches_first(tier, filters_share=filters_share, listed=listed)
+        is first
+    )
+
+
 def test_the_filters_share_is_read_from_the_table_statistics():
     for number in range(40):
         make_mentor(
