@@ -111,8 +111,10 @@ class MentorProfileQuerySet(models.QuerySet["MentorProfile"]):
 
 # The longest search terms (their text form, in bytes) kept in the weight
 # index: at most ~2,010 bytes as stored (the text form spends at least 4 bytes
-# a word, the stored form 4 + its letters), with the other columns well under
-# btree's limit of 2,704 bytes for an entry.
+# a word, the stored form 4 + its letters), with the other columns under
+# btree's limit of 2,704 bytes for an entry, ``search_skills`` included (30
+# skills of the longest codes: ~700 bytes; tests/mentors/
+# test_weight_index_size.py writes that profile).
 SEARCH_TERMS_MAX_TEXT = 1600
 
 # The listed profiles as their own row says (``listed_conditions``): the

@@ -24,11 +24,16 @@ WHERE held.profile_id = p.id
 
 def fill_lexicon(apps, schema_editor):
     # The search columns in their current form and the lexicon, for a database
-    # that has profiles already (moved here from 0017, before from 0015: the
-    # rebuild is today's code, and needs the columns up to this migration).
+    # that has profiles but no lexicon yet (one migrated from before 0017:
+    # moved here from 0017, before from 0015, as the rebuild is today's code
+    # and needs the columns up to this migration). A database that has its
+    # lexicon already keeps it: FILL gave its profiles their skills, and the
+    # table stays locked for this migration, so no rebuild of every profile.
     from mentors.search import search_lexicon_rebuild
 
-    if apps.get_model("mentors", "MentorProfile").objects.exists():
+    profiles = apps.get_model("mentors", "MentorProfile").objects
+    lexicon = apps.get_model("mentors", "SearchWord").objects
+    if profiles.exists() and not lexicon.exists():
         search_lexicon_rebuild(full=True)
 
 

@@ -78,6 +78,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["repeats"] < 1:
+            raise CommandError("--repeats: at least 1")
         searches = json.loads(options["searches"].read_text())["searches"]
         by_class: dict[str, list[str]] = defaultdict(list)
         for entry in searches:
