@@ -223,7 +223,10 @@ def test_the_week_view_shows_the_slots_in_the_mentors_zone(client):
 def test_the_week_view_moves_week_by_week_and_ignores_bad_weeks(client):
     profile, _slots = _reunion_mentor()
     client.force_login(profile.user)
-    monday = timezone.localdate() - timedelta(days=timezone.localdate().weekday())
+    # The week as the mentor lives it: in La Réunion (UTC+4), Monday starts
+    # while it is still Sunday evening in Paris and in UTC.
+    today = timezone.localdate(timezone=zoneinfo.ZoneInfo("Indian/Reunion"))
+    monday = today - timedelta(days=today.weekday())
 
     this_week = client.get(WEEK, {"week": "n'importe quoi"}).text
     next_week = client.get(WEEK, {"week": (monday + timedelta(days=9)).isoformat()})
