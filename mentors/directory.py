@@ -50,6 +50,7 @@ from core.db import loaded_instances, prepared_cursor
 from .data_version import VERSION_SQL
 from .models import Block, MentorProfile, MentorSkill, Skill
 from .search import (
+    LISTED_COUNT_SQL,
     everyday_word_skills,
     everyday_words_split,
     query_word_terms,
@@ -1141,8 +1142,7 @@ SELECT ({VERSION_SQL}),
        EXISTS (SELECT 1 FROM mentors_mentorprofile p
                WHERE {_LISTED} AND p.search_terms IS NULL
                  AND p.search_vector IS NOT NULL),
-       (SELECT nullif(greatest(c.reltuples, 0), 0) FROM pg_class c
-        WHERE c.oid = 'mentors_profile_weight_idx'::regclass)
+       ({LISTED_COUNT_SQL})
 """  # noqa: S608 (a constant of ours; the viewer is a parameter)
 
 

@@ -306,6 +306,14 @@ CORRECT_MIN_LETTERS = 4
 # Words the lexicon does not know, too short to correct: their prefix ("kub").
 PREFIX_MIN_LETTERS = 3
 
+# The listed profiles as last counted (the weight index's entries, as VACUUM
+# or ANALYZE last counted them; NULL before the first count: shares are
+# unknown then). The denominator of every share, and the directory's state.
+LISTED_COUNT_SQL = (
+    "SELECT nullif(greatest(c.reltuples, 0), 0) FROM pg_class c"
+    " WHERE c.oid = 'mentors_profile_weight_idx'::regclass"
+)
+
 # One statement for every word of a query: the full-text query of the word,
 # whether it is a stop-word, whether the lexicon knows its stem, and for a word
 # it does not know, the nearest lexicon word (``mentors_nearest_word``, from
@@ -332,12 +340,7 @@ known AS MATERIALIZED (
            EXISTS (SELECT 1 FROM mentors_searchword k WHERE k.stem = read.stem) AS known
     FROM read
 ),
-counted AS (
-    -- The listed profiles as last counted (NULL before the first count: the
-    -- shares are unknown then).
-    SELECT nullif(greatest(c.reltuples, 0), 0) AS listed FROM pg_class c
-    WHERE c.oid = 'mentors_profile_weight_idx'::regclass
-),
+counted AS (SELECT (LISTED_COUNT) AS listed),
 nearest AS MATERIALIZED (
     SELECT known.*,
            CASE WHEN correctable AND plain AND NOT known AND stem IS NOT NULL
@@ -376,7 +379,7 @@ SELECT query::text,
        / (SELECT listed FROM counted)
 FROM nearest
 ORDER BY position
-"""
+""".replace("LISTED_COUNT", LISTED_COUNT_SQL)
 
 
 @dataclass(frozen=True)
@@ -406,15 +409,13 @@ SELECT k.word,
 FROM (SELECT word, documents,
              max(documents) OVER (PARTITION BY stem) AS stem_documents
       FROM mentors_searchword) k,
-     -- As the lookup counts them (``_LOOKUP_SQL``).
-     (SELECT nullif(greatest(c.reltuples, 0), 0) AS listed FROM pg_class c
-      WHERE c.oid = 'mentors_profile_weight_idx'::regclass) counted
+     (SELECT (LISTED_COUNT) AS listed) counted
 -- A word the lookup would read as another (lower case and unaccented first)
 -- stays out: the lookup reads it.
 WHERE lower(unaccent(k.word)) = k.word
 ORDER BY k.documents DESC, k.word
 LIMIT %s
-"""
+""".replace("LISTED_COUNT", LISTED_COUNT_SQL)
 
 
 @dataclass(frozen=True)
