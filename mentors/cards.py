@@ -4,16 +4,18 @@ A card drawn by Django's template engine took ~1 ms (its nodes, variable
 lookups and translations; no one part of it), and a page of 20 cards none of
 which is in the card cache took ~21 ms with their skills read through the ORM
 (~4.6 ms): that is every page after the mentor-data version moves, as it does
-on any mentor's change. Here a card takes a tenth of that, and the skills are
-one prepared statement that returns the three a card shows and the count of
-the others. What every card of a page says alike (labels, names of regions,
-modes, languages and levels) is translated and escaped once for the page, and
-each value of a card is escaped as it is written in. The HTML is the one the
-template drew (``tests/mentors/test_cards.py`` reads it).
+on any mentor's change. Here a card takes a tenth of that, and its skills
+are read from its row (``search_skills``) with the skills' names this process
+keeps: no statement (a prepared one took ~0.2 ms a page). What every card of
+a page says alike (labels, names of regions, modes, languages and levels) is
+translated and escaped once for the page, and each value of a card is escaped
+as it is written in. The HTML is the one the template drew
+(``tests/mentors/test_cards.py`` reads it).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -23,33 +25,15 @@ from django.utils.html import escape
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
-from core.db import prepared_cursor
-
 from .choices import Mode, Region, language_choices
+from .data_version import mentor_data_pending
 from .levels import card_level_label
-from .models import MentorProfile
+from .models import MentorProfile, Skill
 from .taxonomy import LEVELS
 from .templatetags.mentors import activity_summary, initials
 
 # Skills a card names; the others are counted ("+2 others").
 TOP_SKILLS = 3
-
-# The first TOP_SKILLS skills of each profile, strongest first (the order of
-# ``MentorSkill.Meta.ordering``), with how many the profile has.
-_SKILLS_SQL = """
-SELECT t.profile_id, t.name_fr, t.name_en, t.level, t.total
-FROM (
-    SELECT ms.profile_id, s.name_fr, s.name_en, ms.level,
-           row_number() OVER w AS n,
-           count(*) OVER (PARTITION BY ms.profile_id) AS total
-    FROM mentors_mentorskill ms
-    JOIN mentors_skill s ON s.id = ms.skill_id
-    WHERE ms.profile_id = ANY(%s)
-    WINDOW w AS (PARTITION BY ms.profile_id ORDER BY ms.level DESC, s.code)
-) t
-WHERE t.n <= %s
-ORDER BY t.profile_id, t.n
-"""
 
 
 @dataclass(frozen=True)
@@ -58,19 +42,55 @@ class CardSkills:
     more: int  # skills not named
 
 
-def card_skills(profile_ids: Sequence[int]) -> dict[int, CardSkills]:
-    """The skills each of these profiles' cards shows (one statement); a
-    profile without skills is left out."""
+def card_skills(
+    profiles: Sequence[MentorProfile], *, version: int
+) -> dict[int, CardSkills]:
+    """The skills each of these profiles' cards shows: the first TOP_SKILLS,
+    strongest first (the order of ``MentorSkill.Meta.ordering``: level, then
+    code), and how many others. Read from the profile's ``search_skills``
+    (``"code:level"``, kept with its skills in the same transaction) and the
+    skills' names of this mentor-data version: no statement. A profile without
+    skills is left out."""
+    names = skill_names(version=version)
     english = (get_language() or "fr").startswith("en")
     skills: dict[int, CardSkills] = {}
-    with prepared_cursor() as cursor:
-        cursor.execute(_SKILLS_SQL, [list(profile_ids), TOP_SKILLS])
-        for profile_id, name_fr, name_en, level, total in cursor.fetchall():
-            card = skills.get(profile_id)
-            if card is None:
-                card = skills[profile_id] = CardSkills([], max(total - TOP_SKILLS, 0))
-            card.top.append((name_en if english else name_fr, level))
+    for profile in profiles:
+        held = []
+        for entry in profile.search_skills:
+            code, _colon, level = entry.rpartition(":")
+            held.append((-int(level), code))
+        if not held:
+            continue
+        held.sort()
+        top = []
+        for minus_level, code in held[:TOP_SKILLS]:
+            name = names.get(code)
+            top.append((name[1 if english else 0] if name else code, -minus_level))
+        skills[profile.pk] = CardSkills(top, max(len(held) - TOP_SKILLS, 0))
     return skills
+
+
+def skill_names(*, version: int) -> dict[str, tuple[str, str]]:
+    """Each skill's French and English names by code, kept per process under
+    the mentor-data version (an edit of a skill moves it); a transaction that
+    changed mentor data reads its own."""
+    if mentor_data_pending():
+        return _skill_names_read()
+    return _skill_names(version)
+
+
+@functools.lru_cache(maxsize=2)
+def _skill_names(version: int) -> dict[str, tuple[str, str]]:
+    return _skill_names_read()
+
+
+def _skill_names_read() -> dict[str, tuple[str, str]]:
+    return {
+        code: (name_fr, name_en)
+        for code, name_fr, name_en in Skill.objects.values_list(
+            "code", "name_fr", "name_en"
+        )
+    }
 
 
 class _Words:

@@ -274,6 +274,7 @@ class MentorProfile(models.Model):
         "median_answer_hours_90d",
         "hours_mentored",
         "people_helped",
+        "search_skills",  # the card's skills (``mentors.cards.card_skills``)
     )
 
     objects = MentorProfileQuerySet.as_manager()

@@ -176,7 +176,7 @@ CARD_SECONDS = 3600
 def _cards_drawn(profiles: list[MentorProfile], *, version: int) -> list[Any]:
     """The directory cards of these profiles: each as drawn, from the card
     cache (one read for the page), the missing ones drawn now, their skills
-    read in one query. An entity cache: it serves every query that shows the
+    from their rows. An entity cache: it serves every query that shows the
     mentor, so it stays with the query caches off (docs/caches.md). Drawn in
     Python (``mentors.cards``: a page of new cards cost ~21 ms with a template)."""
     language = get_language()
@@ -198,7 +198,7 @@ def _cards_drawn(profiles: list[MentorProfile], *, version: int) -> list[Any]:
     if missing:
         drawn_now = cards_html(
             [profile for _key, profile in missing],
-            card_skills([profile.pk for _key, profile in missing]),
+            card_skills([profile for _key, profile in missing], version=version),
         )
         new = {key: drawn_now[profile.pk] for key, profile in missing}
         store.set_many(new, CARD_SECONDS)

@@ -58,8 +58,10 @@ def _clear_cache() -> None:
     their rendered parts in the "local", "cards" and "queries" caches, keyed on versions
     that rolled-back tests reuse (so are the skill list of forms, the
     directory form's fields, its filters' drawn options and its panel, and
-    the copy of the search lexicon, the filters' statistics)."""
+    the copy of the search lexicon, the filters' statistics, the cards'
+    skill names)."""
     from matching.engine.data import _cache
+    from mentors.cards import _skill_names
     from mentors.directory import _FILTER_STATS
     from mentors.forms import _FIELDS, _PANELS, _SKELETONS, _skill_choices
     from mentors.search import _COPY
@@ -70,6 +72,7 @@ def _clear_cache() -> None:
     caches["queries"].clear()
     _cache.clear()
     _skill_choices.cache_clear()
+    _skill_names.cache_clear()
     _SKELETONS.clear()
     _PANELS.clear()
     _FIELDS.clear()

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings
+from django.core.cache import caches
+from django.db import connection
+from django.test import override_settings
 from django.urls import reverse
 from django.utils.translation import override
 
@@ -150,6 +153,69 @@ def test_a_card_shows_top_skills_in_plain_words_and_where_how_which_languages(cl
     assert "<dt>Région</dt><dd>Bretagne</dd>" in card
     assert "<dt>Rencontres</dt><dd>Visio, Téléphone</dd>" in card
     assert "<dt>Langues</dt><dd>Français, Anglais</dd>" in card
+
+
+def card_skill_names(card: str) -> list[str]:
+    return [
+        part.split("</span>")[0] for part in card.split('<span class="skill-name">')[1:]
+    ]
+
+
+def test_a_card_names_the_skills_the_profile_holds_in_their_order(client):
+    """The card reads the skills from the profile's row (``search_skills``):
+    the same three, in the same order (level, then code, as
+    ``MentorSkill.Meta.ordering``), as the profile's skills read through the
+    ORM, named in the page's language."""
+    profile = make_mentor(
+        "Élodie Garnier",
+        "Développement web pour débutants",
+        skills=(
+            ("spreadsheets", 5),
+            ("python", 5),
+            ("javascript", 5),
+            ("web-frontend", 7),
+            ("graphic-design", 2),
+        ),
+    )
+    held = list(profile.skills.select_related("skill"))
+    assert [s.skill.code for s in held][:3] == ["web-frontend", "javascript", "python"]
+
+    card = card_html(client, "Élodie Garnier", q="web")
+    assert card_skill_names(card) == [s.skill.name_fr for s in held[:3]]
+    assert "+2 autres" in card
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = card_html(client, "Élodie Garnier", q="web")
+    assert card_skill_names(english) == [s.skill.name_en for s in held[:3]]
+    assert "+2 others" in english
+
+
+@pytest.mark.django_db(transaction=True)  # committed: nothing pending
+@override_settings(SEARCH_QUERY_CACHES=False)
+def test_cards_drawn_anew_read_no_skills(client):
+    """A card none of the caches holds is drawn from the page's rows: its
+    skills from ``search_skills``, their names kept per process and version
+    (read by the first card drawn), never a statement on the skills."""
+    make_mentor("Élodie Garnier", "Données et Python", skills=(("python", 6),))
+    directory = reverse("mentors:directory")
+    client.get(directory, {"q": "python"})  # the skills' names read once
+    caches["cards"].clear()
+
+    statements: list[str] = []
+
+    def record(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        html = client.get(directory, {"q": "donnees"}).content.decode()
+
+    assert "Données et Python" in html
+    assert len(statements) >= 3  # what the page reads is recorded
+    assert not [sql for sql in statements if "mentors_skill" in sql]
+    assert card_skill_names(card_html(client, "Élodie Garnier")) == [
+        "Programmation en Python"
+    ]
 
 
 def test_a_card_says_when_the_time_to_answer_is_not_known(client, open_and_full):

@@ -305,7 +305,8 @@ def test_query_counts_are_pinned(client, how_many):
     # blocks (one query), the form's skill list, the query's words against the
     # search lexicon, the filters' statistics (read once per process every ten
     # minutes), the page (one word: one tier, its window's ids then their
-    # ranking, two queries), the cards' skills; warm, the skill list and
+    # ranking, two queries), the skills' names for the cards (once per process
+    # and mentor-data version); warm, the skill list and
     # the results come from the cache. Mentor page: the session with its
     # person, the profile
     # with its visibility (one query), its availability (zone, time commitment
