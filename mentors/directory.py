@@ -95,6 +95,11 @@ class Tier:
     # The share of the listed profiles it is likely to match (the words
     # taken as independent), or None when a word's share is unknown.
     share: float | None = None
+    # The words (their full-text terms) whose postings hold every match: the
+    # rarest word for all of them, each word for fewer; and the share of the
+    # profiles holding any of those (None when unknown).
+    lists: tuple[str, ...] = ()
+    lists_share: float | None = None
 
 
 @dataclass(frozen=True)
@@ -156,7 +161,10 @@ def _tiers(
     terms: list[str], shares: list[float | None] | None = None
 ) -> tuple[Tier, ...]:
     """All n words, then exactly n - 1 of them, … then exactly one."""
-    exactly = _exactly(shares or [None] * len(terms))
+    if not terms:
+        return ()
+    shares = shares or [None] * len(terms)
+    exactly = _exactly(shares)
     at_least = {
         k: " | ".join(
             "(" + " & ".join(f"({terms[i]})" for i in chosen) + ")"
@@ -164,6 +172,11 @@ def _tiers(
         )
         for k in range(1, len(terms) + 1)
     }
+    known = [share for share in shares if share is not None]
+    every_known = len(known) == len(shares)
+    # Every match of all the words holds the rarest; of fewer, one at least.
+    rarest = min(range(len(terms)), key=lambda i: shares[i] or 0.0)
+    any_share = 1.0 - math.prod(1.0 - share for share in known)
     return tuple(
         Tier(
             match=at_least[k]
@@ -171,6 +184,14 @@ def _tiers(
             else f"({at_least[k]}) & !({at_least[k + 1]})",
             rank=at_least[k],
             share=exactly[k],
+            lists=(terms[rarest],) if k == len(terms) else tuple(terms),
+            lists_share=(
+                None
+                if not every_known
+                else shares[rarest]
+                if k == len(terms)
+                else any_share
+            ),
         )
         for k in range(len(terms), 0, -1)
     )
@@ -488,6 +509,11 @@ def _parts(
                 "walk": _walk_entries(tier, filters_share=filters_share, listed=listed),
             }
         sort = _sort(query, meant=shape.meant, text=bool(shape.text))
+        if sort == "relevance" and tier is not None and _words_alone(shape):
+            lists = _postings(tier, listed=listed)
+            if lists:
+                shape = shape._replace(postings=tuple(p for _s, p in lists))
+                params = {**params, **_postings_values(lists)}
         if sort != "relevance" and tier is not None:
             shape = shape._replace(
                 matches_first=_matches_first(
@@ -515,6 +541,71 @@ def _parts(
         )
         if full[0]:
             yield functools.partial(_read, _statement(shape, "after_window"), params)
+
+
+# A window's profile read from its postings (a posting, then the profile's row
+# by primary key: ~7 µs) costs about this many of those read with every match
+# (the full-text index's bitmap, then the rows: ~1.5 µs each).
+POSTING_COST = 5
+# Postings read at most for a window of SEARCH_WINDOW profiles, whatever the
+# matches: ~1.4 ms (where the lexicon's share of a word may be far too low:
+# a corrected word counts its own profiles, not its stem's).
+POSTINGS_CHEAP = 2 * SEARCH_WINDOW
+_TERM = re.compile(r"^'([^']+)'(:\*)?$")
+
+
+def _postings(
+    tier: Tier, *, listed: float | None = None
+) -> list[tuple[str, bool]] | None:
+    """The postings lists from which this tier's window is read (each a stem,
+    and whether it is a prefix), when reading them in weight order until the
+    window is full is expected to be cheap (at most POSTINGS_CHEAP entries:
+    most holders of the lists are matches, as for one word), or to cost less
+    than reading every match: a frequent word that few heavy profiles hold
+    ("autonomie": 3,000 matches read when the walk found none among the
+    heaviest). None otherwise, when a share is not known, or when a term is
+    not one stem. An estimate, like the walk's: a wrong one costs time, never
+    a result."""
+    if tier.share is None or tier.lists_share is None:
+        return None
+    lists = _postings_lists(tier)
+    if lists is None:
+        return None
+    # Entries read: until SEARCH_WINDOW matches, a share of the lists' holders.
+    read = SEARCH_WINDOW * tier.lists_share / tier.share if tier.share else math.inf
+    if listed:
+        read = min(read, tier.lists_share * listed)
+        if read * POSTING_COST < tier.share * listed:
+            return lists
+    return lists if read <= POSTINGS_CHEAP else None
+
+
+def _postings_lists(tier: Tier) -> list[tuple[str, bool]] | None:
+    """The tier's postings lists, each a stem and whether it is a prefix;
+    None when a term is not one stem (or the tier has no lists)."""
+    lists = []
+    for term in tier.lists:
+        found = _TERM.match(term)
+        if found is None:
+            return None
+        lists.append((found.group(1), bool(found.group(2))))
+    return lists or None
+
+
+def _postings_values(lists: list[tuple[str, bool]]) -> dict[str, Any]:
+    """The parameters of the postings' branches: each list's stem (a prefix:
+    the range of stems it starts, in byte order), and the terms of the lists
+    before it, whose holders those lists give already."""
+    values: dict[str, Any] = {}
+    for i, (stem, prefix) in enumerate(lists):
+        values[f"posting_{i}"] = stem
+        if prefix:
+            values[f"posting_end_{i}"] = stem[:-1] + chr(ord(stem[-1]) + 1)
+        if i:
+            values[f"posting_seen_{i}"] = " | ".join(
+                f"'{s}':*" if p else f"'{s}'" for s, p in lists[:i]
+            )
+    return values
 
 
 def _values(
@@ -792,6 +883,10 @@ class _Shape(NamedTuple):
     # A sorted page of words few profiles hold: their matches read first,
     # then sorted (``_matches_first``).
     matches_first: bool = False
+    # Words alone whose matches a walk may not find: the window read from
+    # their postings instead of every match (``_postings``), one list per
+    # word, True for a prefix.
+    postings: tuple[bool, ...] = ()
 
 
 def _shape(
@@ -998,6 +1093,8 @@ def _window_with(shape: _Shape) -> str:
         " ORDER BY p.search_weight + 0 DESC, p.approved_at DESC, p.id DESC"
         " LIMIT %(window)s"
     )
+    if shape.postings:
+        every_match = _postings_window(shape.postings, walked)
     # Read from their own index first (OFFSET 0: a subquery the planner keeps
     # apart), then matched: planned as one, with a skill filter the planner
     # read every profile of the skill (~1.6 ms for 1,500) to find none.
@@ -1021,6 +1118,43 @@ def _window_with(shape: _Shape) -> str:
         f"WITH {walk}, directory_window AS MATERIALIZED ("  # noqa: S608
         f"SELECT p.id FROM ({union}) p"
         f" ORDER BY {_ORDER['window']} LIMIT %(window)s)"
+    )
+
+
+def _postings_window(prefixes: tuple[bool, ...], walked: str) -> str:
+    """The window from the postings of the tier's words (``_postings``): each
+    list in weight order (the primary key's B-tree read backwards; a prefix's
+    range of stems sorted), merged in that order (a Merge Append), each entry's
+    profile checked in its row (listed, the tier's terms; a profile holding
+    the words of an earlier list is that list's), until the window is full.
+    The check is a subquery per entry, not a join, so that the planner keeps
+    the order and stops at the LIMIT instead of reading every entry."""
+    order = "x.weight DESC, x.approved_at DESC, x.profile_id DESC"
+    branches = []
+    for i, prefix in enumerate(prefixes):
+        stems = (
+            f"x.stem >= %(posting_{i})s AND x.stem < %(posting_end_{i})s"
+            if prefix
+            else f"x.stem = %(posting_{i})s"
+        )
+        branches.append(
+            f"(SELECT x.profile_id AS id, x.weight, x.approved_at, {i} AS list"  # noqa: S608
+            f" FROM mentors_searchposting x WHERE {stems} ORDER BY {order})"
+        )
+    seen = "".join(
+        f" WHEN {i} THEN NOT p.search_terms @@ %(posting_seen_{i})s::tsquery"
+        for i in range(1, len(prefixes))
+    )
+    check = "p.search_terms @@ %(match)s::tsquery" + (
+        f" AND CASE c.list{seen} ELSE true END" if seen else ""
+    )
+    return (
+        "SELECT c.id, c.weight AS search_weight, c.approved_at"  # noqa: S608
+        f" FROM ({' UNION ALL '.join(branches)}) c"
+        f" WHERE {walked} < %(window)s"
+        f" AND (SELECT {check} FROM mentors_mentorprofile p"
+        f" WHERE p.id = c.id AND {_LISTED})"
+        " ORDER BY c.weight DESC, c.approved_at DESC, c.id DESC LIMIT %(window)s"
     )
 
 

@@ -403,6 +403,31 @@ class ProfileSearchWords(models.Model):
         return f"{self.profile_id}: {len(self.words)} words"
 
 
+class SearchPosting(models.Model):
+    """One stem of a listed profile's search terms (``search_terms``' lexemes),
+    with the profile's place in the directory's window order (weight, then
+    approval, then id): each stem's profiles in that order, in the primary
+    key's B-tree. A window of words few heavy profiles hold reads their first
+    entries and stops (``mentors.directory``), instead of every profile that
+    holds them.
+
+    Kept by the database: triggers on the profile table (migration 0024) write
+    a profile's postings when it is listed with terms (approved, shown, not
+    hidden by staff, terms within the index's limit) and take them back when
+    that, its terms, weight or approval change, in the same statement. Never
+    written by Python."""
+
+    pk = models.CompositePrimaryKey("stem", "weight", "approved_at", "profile_id")
+    # Byte order ("C"): a prefix ("poter%") reads a range of the key.
+    stem = models.TextField(db_collation="C")
+    weight = models.SmallIntegerField()
+    approved_at = models.DateTimeField()
+    profile_id = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.stem}: {self.profile_id}"
+
+
 class SearchWord(models.Model):
     """A word of the public profiles' search documents (name, headline, skills,
     bio, city; unaccented, lower case), with its French stem and the number of

@@ -200,15 +200,21 @@ QUERIES = [
     DirectoryQuery(mode="phone", sort="soonest"),
     DirectoryQuery(q="excel", region="76"),
     DirectoryQuery(q="astrophysique"),
+    # A word too short to correct, read as a prefix ("pyt":*), alone and
+    # with others.
+    DirectoryQuery(q="pyt"),
+    DirectoryQuery(q="pyt lyon analyst"),
 ]
 PAGE_SIZE = 3
 
 
 def test_the_pages_read_by_sql_are_those_of_the_orm(viewer, monkeypatch):
     composed = []
+    lists_read = set()
 
     def statement(shape, part):
         composed.append((shape.viewer, part))
+        lists_read.add(shape.postings)
         return statement_of(shape, part)
 
     statement_of = directory._statement
@@ -220,10 +226,13 @@ def test_the_pages_read_by_sql_are_those_of_the_orm(viewer, monkeypatch):
         # The walk of the weight index: too short to fill the window (every
         # match then read from the full-text index), or long enough. Sorted
         # pages of words: their matches read first, or the planner's choice.
-        for window, slack, walk, first in (
-            (3, 0, 2, True),
-            (200, directory.SORT_SLACK, directory.WALK_ENTRIES, True),
-            (3, directory.SORT_SLACK, directory.WALK_ENTRIES, False),
+        # A window not filled by the walk: read from the postings of its
+        # words (whenever a tier's terms are stems), or from every match.
+        for window, slack, walk, first, postings in (
+            (3, 0, 2, True, True),
+            (3, 0, 2, True, False),
+            (200, directory.SORT_SLACK, directory.WALK_ENTRIES, True, True),
+            (3, directory.SORT_SLACK, directory.WALK_ENTRIES, False, False),
         ):
             monkeypatch.setattr(directory, "SEARCH_WINDOW", window)
             monkeypatch.setattr(directory, "SORT_SLACK", slack)
@@ -231,6 +240,13 @@ def test_the_pages_read_by_sql_are_those_of_the_orm(viewer, monkeypatch):
             monkeypatch.setattr(directory, "WALK_UNKNOWN", walk)
             monkeypatch.setattr(
                 directory, "_matches_first", lambda tier, first=first, **e: first
+            )
+            monkeypatch.setattr(
+                directory,
+                "_postings",
+                lambda tier, postings=postings, **e: (
+                    directory._postings_lists(tier) if postings else None
+                ),
             )
             for viewer_id in (None, viewer.pk):
                 expected = orm_results(viewer_id=viewer_id, query=query)
@@ -243,7 +259,16 @@ def test_the_pages_read_by_sql_are_those_of_the_orm(viewer, monkeypatch):
                             with_skills=False,
                         )
                     start = (number - 1) * PAGE_SIZE
-                    where = (query, window, slack, walk, first, viewer_id, number)
+                    where = (
+                        query,
+                        window,
+                        slack,
+                        walk,
+                        first,
+                        postings,
+                        viewer_id,
+                        number,
+                    )
                     assert [p.pk for p in page.results] == expected[
                         start : start + PAGE_SIZE
                     ], where
@@ -259,6 +284,10 @@ def test_the_pages_read_by_sql_are_those_of_the_orm(viewer, monkeypatch):
         False,
         True,
     }
+    # Windows were read from postings: of one word, of several, of a prefix.
+    assert (False,) in lists_read
+    assert any(len(lists) > 1 for lists in lists_read)
+    assert any(True in lists for lists in lists_read)
 
 
 def test_the_cards_read_by_sql_hold_what_the_orm_reads(viewer):

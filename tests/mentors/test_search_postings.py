@@ -1,0 +1,133 @@
+"""The search postings (``SearchPosting``, migration 0024) hold exactly the
+stems of the listed profiles' terms, each with its profile's weight and
+approval: the triggers on the profile table keep them so through every change
+the services make (approval, a skill renamed, shown or hidden, deleted), and
+an update that changes none of that writes none."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from mentors.models import MentorProfile, SearchPosting, Skill
+from mentors.search import mentor_search_refresh
+from mentors.services import (
+    mentor_profile_set_published,
+    mentor_profile_visibility_changed,
+    skill_save,
+)
+from tests.mentors.test_directory import make_mentor
+
+pytestmark = pytest.mark.django_db
+
+# What the postings must hold, computed from the profile rows.
+EXPECTED = """
+SELECT s.stem, p.search_weight, p.approved_at, p.id
+FROM mentors_mentorprofile p, unnest(tsvector_to_array(p.search_terms)) AS s(stem)
+WHERE p.approved_at IS NOT NULL AND p.is_published
+  AND p.hidden_by_staff_at IS NULL AND p.search_terms IS NOT NULL
+"""
+HELD = "SELECT stem, weight, approved_at, profile_id FROM mentors_searchposting"
+
+
+def differences() -> tuple[list[tuple], list[tuple]]:
+    """(missing from the postings, in them but not expected)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"({EXPECTED}) EXCEPT ({HELD})")
+        missing = cursor.fetchall()
+        cursor.execute(f"({HELD}) EXCEPT ({EXPECTED})")
+        extra = cursor.fetchall()
+    return missing, extra
+
+
+def stems_of(profile: MentorProfile) -> set[str]:
+    return set(
+        SearchPosting.objects.filter(profile_id=profile.pk).values_list(
+            "stem", flat=True
+        )
+    )
+
+
+def test_the_postings_follow_every_change_to_what_a_profile_lists():
+    web = make_mentor("Élodie Garnier", "Développement web pour débutants")
+    sheets = make_mentor(
+        "Bernard Lefèvre", "Tableurs sans stress", skills=(("spreadsheets", 6),)
+    )
+    draft = make_mentor("Camille Roux", "Brouillon", status="draft")
+    assert differences() == ([], [])
+    assert {"developp", "web", "debut"} <= stems_of(web)
+    assert stems_of(draft) == set()
+    weight = SearchPosting.objects.filter(profile_id=web.pk).values_list(
+        "weight", flat=True
+    )
+    assert set(weight) == {6}
+
+    # Hidden by the mentor, then shown again.
+    mentor_profile_set_published(user=web.user, published=False)
+    assert stems_of(web) == set()
+    assert differences() == ([], [])
+    mentor_profile_set_published(user=web.user, published=True)
+    assert "developp" in stems_of(web)
+
+    # Hidden by staff.
+    MentorProfile.objects.filter(pk=sheets.pk).update(hidden_by_staff_at=timezone.now())
+    mentor_profile_visibility_changed(profile_id=sheets.pk)
+    assert stems_of(sheets) == set()
+    assert differences() == ([], [])
+
+    # A skill renamed in the admin: the terms of the profiles that list it.
+    python = Skill.objects.get(code="python")
+    python.name_fr = "Serpentologie appliquée"
+    skill_save(skill=python)
+    assert "serpentolog" in stems_of(web)
+    assert differences() == ([], [])
+
+    # A new weight (the skills' levels) moves every posting of the profile.
+    web.skills.update(level=8)
+    mentor_search_refresh(profile_ids=[web.pk])
+    assert set(
+        SearchPosting.objects.filter(profile_id=web.pk).values_list("weight", flat=True)
+    ) == {8}
+    assert differences() == ([], [])
+
+    # Deleted.
+    MentorProfile.objects.filter(pk=web.pk).delete()
+    assert stems_of(web) == set()
+    assert differences() == ([], [])
+
+
+def test_an_update_that_changes_no_listing_writes_no_posting():
+    profile = make_mentor("Élodie Garnier", "Développement web pour débutants")
+
+    def versions() -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT xmin::text FROM mentors_searchposting"
+                " WHERE profile_id = %s ORDER BY stem",
+                [profile.pk],
+            )
+            return [row[0] for row in cursor.fetchall()]
+
+    before = versions()
+    # The slot summary and a pause: written often, listed the same.
+    MentorProfile.objects.filter(pk=profile.pk).update(
+        free_slots_7d=1, free_slots_14d=2, free_slots_28d=3, is_paused=True
+    )
+    assert versions() == before
+    assert before
+
+
+def test_the_migration_fills_the_postings_of_the_profiles_already_listed():
+    make_mentor("Élodie Garnier", "Développement web pour débutants")
+    make_mentor("Bernard Lefèvre", "Tableurs sans stress")
+    migration = importlib.import_module("mentors.migrations.0024_search_postings")
+    SearchPosting.objects.all().delete()
+    assert differences()[0]
+
+    with connection.cursor() as cursor:
+        cursor.execute(migration.FILL)
+
+    assert differences() == ([], [])
