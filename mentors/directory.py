@@ -509,8 +509,12 @@ def _parts(
                 "walk": _walk_entries(tier, filters_share=filters_share, listed=listed),
             }
         sort = _sort(query, meant=shape.meant, text=bool(shape.text))
-        if sort == "relevance" and tier is not None and _words_alone(shape):
-            lists = _postings(tier, listed=listed)
+        if sort == "relevance" and shape.text == "tsquery" and tier is not None:
+            lists = _postings(
+                tier,
+                filters_share=1.0 if filters_share is None else filters_share,
+                listed=listed,
+            )
             if lists:
                 shape = shape._replace(postings=tuple(p for _s, p in lists))
                 params = {**params, **_postings_values(lists)}
@@ -555,7 +559,7 @@ _TERM = re.compile(r"^'([^']+)'(:\*)?$")
 
 
 def _postings(
-    tier: Tier, *, listed: float | None = None
+    tier: Tier, *, filters_share: float = 1.0, listed: float | None = None
 ) -> list[tuple[str, bool]] | None:
     """The postings lists from which this tier's window is read (each a stem,
     and whether it is a prefix), when reading them in weight order until the
@@ -563,16 +567,19 @@ def _postings(
     most holders of the lists are matches, as for one word), or to cost less
     than reading every match: a frequent word that few heavy profiles hold
     ("autonomie": 3,000 matches read when the walk found none among the
-    heaviest). None otherwise, when a share is not known, or when a term is
-    not one stem. An estimate, like the walk's: a wrong one costs time, never
-    a result."""
+    heaviest). The filters (and the skills everyday words mean) are checked
+    in each entry's row too: ``filters_share`` of the matches pass them.
+    None otherwise, when a share is not known, or when a term is not one
+    stem. An estimate, like the walk's: a wrong one costs time, never a
+    result."""
     if tier.share is None or tier.lists_share is None:
         return None
     lists = _postings_lists(tier)
     if lists is None:
         return None
     # Entries read: until SEARCH_WINDOW matches, a share of the lists' holders.
-    read = SEARCH_WINDOW * tier.lists_share / tier.share if tier.share else math.inf
+    wanted = tier.share * filters_share
+    read = SEARCH_WINDOW * tier.lists_share / wanted if wanted else math.inf
     if listed:
         read = min(read, tier.lists_share * listed)
         if read * POSTING_COST < tier.share * listed:
@@ -1094,7 +1101,7 @@ def _window_with(shape: _Shape) -> str:
         " LIMIT %(window)s"
     )
     if shape.postings:
-        every_match = _postings_window(shape.postings, walked)
+        every_match = _postings_window(shape.postings, walked, rest)
     # Read from their own index first (OFFSET 0: a subquery the planner keeps
     # apart), then matched: planned as one, with a skill filter the planner
     # read every profile of the skill (~1.6 ms for 1,500) to find none.
@@ -1121,12 +1128,13 @@ def _window_with(shape: _Shape) -> str:
     )
 
 
-def _postings_window(prefixes: tuple[bool, ...], walked: str) -> str:
+def _postings_window(prefixes: tuple[bool, ...], walked: str, rest: list[str]) -> str:
     """The window from the postings of the tier's words (``_postings``): each
     list in weight order (the primary key's B-tree read backwards; a prefix's
     range of stems sorted), merged in that order (a Merge Append), each entry's
-    profile checked in its row (listed, the tier's terms; a profile holding
-    the words of an earlier list is that list's), until the window is full.
+    profile checked in its row (listed, the tier's terms, the filters ``rest``;
+    a profile holding the words of an earlier list is that list's), until the
+    window is full.
     The check is a subquery per entry, not a join, so that the planner keeps
     the order and stops at the LIMIT instead of reading every entry."""
     order = "x.weight DESC, x.approved_at DESC, x.profile_id DESC"
@@ -1145,8 +1153,9 @@ def _postings_window(prefixes: tuple[bool, ...], walked: str) -> str:
         f" WHEN {i} THEN NOT p.search_terms @@ %(posting_seen_{i})s::tsquery"
         for i in range(1, len(prefixes))
     )
-    check = "p.search_terms @@ %(match)s::tsquery" + (
-        f" AND CASE c.list{seen} ELSE true END" if seen else ""
+    check = " AND ".join(
+        ["p.search_terms @@ %(match)s::tsquery", *rest]
+        + ([f"CASE c.list{seen} ELSE true END"] if seen else [])
     )
     return (
         "SELECT c.id, c.weight AS search_weight, c.approved_at"  # noqa: S608

@@ -215,6 +215,8 @@ def test_the_pages_read_by_sql_are_those_of_the_orm(viewer, monkeypatch):
     def statement(shape, part):
         composed.append((shape.viewer, part))
         lists_read.add(shape.postings)
+        if shape.postings and (shape.region or shape.skill or shape.meant):
+            lists_read.add("with filters")
         return statement_of(shape, part)
 
     statement_of = directory._statement
@@ -284,7 +286,10 @@ def test_the_pages_read_by_sql_are_those_of_the_orm(viewer, monkeypatch):
         False,
         True,
     }
-    # Windows were read from postings: of one word, of several, of a prefix.
+    # Windows were read from postings: of one word, of several, of a prefix,
+    # with filters.
+    assert "with filters" in lists_read
+    lists_read.discard("with filters")
     assert (False,) in lists_read
     assert any(len(lists) > 1 for lists in lists_read)
     assert any(True in lists for lists in lists_read)
@@ -339,9 +344,11 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 def test_no_value_is_ever_written_into_a_statement(part):
     # Every shape: its text holds placeholders and our own constants only.
     for flags in itertools.product((False, True), repeat=7):
-        for text, free_within in itertools.product(
-            ("", "tsquery", "websearch"), (0, 7, 14)
+        for text, free_within, postings in itertools.product(
+            ("", "tsquery", "websearch"), (0, 7, 14), ((), (False, True, False))
         ):
+            if postings and text != "tsquery":
+                continue
             viewer, meant, skill, min_level, language, region, mode = flags
             shape = directory._Shape(
                 viewer,
@@ -353,6 +360,7 @@ def test_no_value_is_ever_written_into_a_statement(part):
                 region,
                 mode,
                 free_within,
+                postings=postings,
             )
             sql = directory._statement(shape, part)
             names = set(PLACEHOLDER.findall(sql))
@@ -372,6 +380,10 @@ def test_no_value_is_ever_written_into_a_statement(part):
                 "candidates",
                 "walk",
                 "ids",
+                # The postings' lists (``_postings_values``).
+                *(f"posting_{i}" for i in range(len(postings))),
+                *(f"posting_end_{i}" for i, p in enumerate(postings) if p),
+                *(f"posting_seen_{i}" for i in range(1, len(postings))),
             }
             assert "%" not in PLACEHOLDER.sub("", sql)
             # Our constants: the text search configuration, the separator of
