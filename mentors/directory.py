@@ -567,24 +567,27 @@ def _postings(
     most holders of the lists are matches, as for one word), or to cost less
     than reading every match: a frequent word that few heavy profiles hold
     ("autonomie": 3,000 matches read when the walk found none among the
-    heaviest). The filters (and the skills everyday words mean) are checked
-    in each entry's row too: ``filters_share`` of the matches pass them.
-    None otherwise, when a share is not known, or when a term is not one
-    stem. An estimate, like the walk's: a wrong one costs time, never a
+    heaviest). Never for words expected to match at most a window (reading
+    them all is cheap). The filters (and the skills everyday words mean) are
+    checked in each entry's row too: ``filters_share`` of the matches pass
+    them. None otherwise, when a share is not known, or when a term is not
+    one stem. An estimate, like the walk's: a wrong one costs time, never a
     result."""
-    if tier.share is None or tier.lists_share is None:
+    if tier.share is None or tier.lists_share is None or not listed:
         return None
+    matches = tier.share * listed
+    if matches <= SEARCH_WINDOW:
+        return None  # few: every match is read at once, cheaper than planning more
     lists = _postings_lists(tier)
     if lists is None:
         return None
     # Entries read: until SEARCH_WINDOW matches, a share of the lists' holders.
     wanted = tier.share * filters_share
     read = SEARCH_WINDOW * tier.lists_share / wanted if wanted else math.inf
-    if listed:
-        read = min(read, tier.lists_share * listed)
-        if read * POSTING_COST < tier.share * listed:
-            return lists
-    return lists if read <= POSTINGS_CHEAP else None
+    read = min(read, tier.lists_share * listed)
+    if read <= POSTINGS_CHEAP or read * POSTING_COST < matches:
+        return lists
+    return None
 
 
 def _postings_lists(tier: Tier) -> list[tuple[str, bool]] | None:

@@ -7,6 +7,7 @@ an update that changes none of that writes none."""
 from __future__ import annotations
 
 import importlib
+from dataclasses import replace
 
 import pytest
 from django.db import connection
@@ -131,3 +132,34 @@ def test_the_migration_fills_the_postings_of_the_profiles_already_listed():
         cursor.execute(migration.FILL)
 
     assert differences() == ([], [])
+
+
+def test_a_window_is_read_from_postings_only_where_that_reads_less():
+    from mentors.directory import Tier, _postings
+
+    listed = 20_000.0
+    word = Tier("('autonom')", "('autonom')", share=0.18, lists=("'autonom'",))
+    one_word = replace(word, lists_share=0.18)
+    # One frequent word: its first entries are matches.
+    assert _postings(one_word, listed=listed) == [("autonom", False)]
+    # A prefix reads a range of stems.
+    prefix = replace(one_word, lists=("'poter':*",))
+    assert _postings(prefix, listed=listed) == [("poter", True)]
+    # Few matches: every match is read at once.
+    rare = replace(one_word, share=0.004, lists_share=0.004)
+    assert _postings(rare, listed=listed) is None
+    # A narrow filter: most entries would fail it.
+    assert _postings(one_word, filters_share=0.01, listed=listed) is None
+    # Shares or the listed count unknown; a term of several stems.
+    assert _postings(word, listed=listed) is None
+    assert _postings(one_word, listed=None) is None
+    several = replace(one_word, lists=("'node' & 'js'",))
+    assert _postings(several, listed=listed) is None
+    # Exactly one of two words: both lists, most of their holders match.
+    either = Tier(
+        "x", "x", share=0.25, lists=("'autonom'", "'excel'"), lists_share=0.27
+    )
+    assert _postings(either, listed=listed) == [
+        ("autonom", False),
+        ("excel", False),
+    ]
