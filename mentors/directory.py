@@ -510,14 +510,15 @@ def _parts(
             }
         sort = _sort(query, meant=shape.meant, text=bool(shape.text))
         if sort == "relevance" and shape.text == "tsquery" and tier is not None:
-            lists = _postings(
+            postings = _postings(
                 tier,
                 filters_share=1.0 if filters_share is None else filters_share,
                 listed=listed,
             )
-            if lists:
+            if postings:
+                lists, walk = postings
                 shape = shape._replace(postings=tuple(p for _s, p in lists))
-                params = {**params, **_postings_values(lists)}
+                params = {**params, **_postings_values(lists, walk)}
         if sort != "relevance" and tier is not None:
             shape = shape._replace(
                 matches_first=_matches_first(
@@ -551,42 +552,49 @@ def _parts(
 # by primary key: ~7 µs) costs about this many of those read with every match
 # (the full-text index's bitmap, then the rows: ~1.5 µs each).
 POSTING_COST = 5
-# Postings read at most for a window of SEARCH_WINDOW profiles, whatever the
-# matches: ~1.4 ms (where the lexicon's share of a word may be far too low:
-# a corrected word counts its own profiles, not its stem's).
+# The postings' walk reads at least this many entries (~1.4 ms when each is
+# checked), twice as many as a window is expected to take, at most
+# POSTINGS_WALK_MAX (~3.5 ms); every match is read after a walk that did not
+# fill the window.
 POSTINGS_CHEAP = 2 * SEARCH_WINDOW
+POSTINGS_WALK_MAX = 5 * SEARCH_WINDOW
 _TERM = re.compile(r"^'([^']+)'(:\*)?$")
 
 
 def _postings(
     tier: Tier, *, filters_share: float = 1.0, listed: float | None = None
-) -> list[tuple[str, bool]] | None:
-    """The postings lists from which this tier's window is read (each a stem,
-    and whether it is a prefix), when reading them in weight order until the
-    window is full is expected to be cheap (at most POSTINGS_CHEAP entries:
-    most holders of the lists are matches, as for one word), or to cost less
-    than reading every match: a frequent word that few heavy profiles hold
-    ("autonomie": 3,000 matches read when the walk found none among the
-    heaviest). Never for words expected to match at most a window (reading
-    them all is cheap). The filters (and the skills everyday words mean) are
-    checked in each entry's row too: ``filters_share`` of the matches pass
-    them. None otherwise, when a share is not known, or when a term is not
-    one stem. An estimate, like the walk's: a wrong one costs time, never a
-    result."""
+) -> tuple[list[tuple[str, bool]], int] | None:
+    """The postings lists from which this tier's window is read first (each
+    a stem, and whether it is a prefix), and how many of their entries the
+    walk may read: when the lists are expected to fill the window within
+    POSTINGS_CHEAP entries (most holders of the lists are matches, as for
+    one word: "autonomie", 3,000 matches read when the weight index's walk
+    found none among the heaviest), or when reading every match would cost
+    more than the entries expected (at most POSTINGS_WALK_MAX are read). The
+    filters (and the skills everyday words mean) are checked in each entry's
+    row too: ``filters_share`` of the matches pass them. Never when the lists
+    hold at most a window of profiles (their matches are read at once,
+    cheaper than planning the merge), when a share or the listed count is
+    not known, or when a term is not one stem. An estimate, like the walk's:
+    a wrong one costs time, never a result."""
     if tier.share is None or tier.lists_share is None or not listed:
         return None
-    matches = tier.share * listed
-    if matches <= SEARCH_WINDOW:
-        return None  # few: every match is read at once, cheaper than planning more
+    holders = tier.lists_share * listed
+    if holders <= SEARCH_WINDOW:
+        return None
     lists = _postings_lists(tier)
     if lists is None:
         return None
     # Entries read: until SEARCH_WINDOW matches, a share of the lists' holders.
     wanted = tier.share * filters_share
     read = SEARCH_WINDOW * tier.lists_share / wanted if wanted else math.inf
-    read = min(read, tier.lists_share * listed)
-    if read <= POSTINGS_CHEAP or read * POSTING_COST < matches:
-        return lists
+    if read <= POSTINGS_CHEAP:
+        return lists, max(POSTINGS_CHEAP, math.ceil(2 * read))
+    # Fewer matches than a window among the lists' holders: all of them read
+    # (when that is cheaper than every match read with their words' index).
+    read = min(read, holders)
+    if read * POSTING_COST < tier.share * listed:
+        return lists, min(POSTINGS_WALK_MAX, math.ceil(2 * read))
     return None
 
 
@@ -602,11 +610,12 @@ def _postings_lists(tier: Tier) -> list[tuple[str, bool]] | None:
     return lists or None
 
 
-def _postings_values(lists: list[tuple[str, bool]]) -> dict[str, Any]:
+def _postings_values(lists: list[tuple[str, bool]], walk: int) -> dict[str, Any]:
     """The parameters of the postings' branches: each list's stem (a prefix:
     the range of stems it starts, in byte order), and the terms of the lists
-    before it, whose holders those lists give already."""
-    values: dict[str, Any] = {}
+    before it, whose holders those lists give already; ``walk``, the entries
+    the walk may read."""
+    values: dict[str, Any] = {"posting_walk": walk}
     for i, (stem, prefix) in enumerate(lists):
         values[f"posting_{i}"] = stem
         if prefix:
@@ -1103,8 +1112,23 @@ def _window_with(shape: _Shape) -> str:
         " ORDER BY p.search_weight + 0 DESC, p.approved_at DESC, p.id DESC"
         " LIMIT %(window)s"
     )
+    walks = [walk]
+    postings_part: tuple[str, ...] = ()
     if shape.postings:
-        every_match = _postings_window(shape.postings, walked, rest)
+        # The postings' walk (``_postings_walk``): its window when it filled
+        # one or read every entry of its lists; every match read otherwise.
+        cte, entries = _postings_walk(shape.postings, walked, rest)
+        walks.append(cte)
+        found = "(SELECT count(*) FROM directory_postings)"
+        postings_part = (
+            "SELECT id, search_weight, approved_at FROM directory_postings"  # noqa: S608
+            f" WHERE {found} >= %(window)s OR {entries} < %(posting_walk)s",
+        )
+        every_match = every_match.replace(
+            " ORDER BY p.search_weight + 0",
+            f" AND {found} < %(window)s AND {entries} >= %(posting_walk)s"
+            " ORDER BY p.search_weight + 0",
+        )
     # Read from their own index first (OFFSET 0: a subquery the planner keeps
     # apart), then matched: planned as one, with a skill filter the planner
     # read every profile of the skill (~1.6 ms for 1,500) to find none.
@@ -1122,36 +1146,47 @@ def _window_with(shape: _Shape) -> str:
         "SELECT id, search_weight, approved_at FROM directory_walk"  # noqa: S608
         f" WHERE {walked} >= %(window)s"
     )
-    parts = (full_walk, every_match) + ((long_text,) if shape.long_texts else ())
+    parts = (full_walk, *postings_part, every_match) + (
+        (long_text,) if shape.long_texts else ()
+    )
     union = " UNION ALL ".join(f"({part})" for part in parts)
     return (
-        f"WITH {walk}, directory_window AS MATERIALIZED ("  # noqa: S608
+        f"WITH {', '.join(walks)}, directory_window AS MATERIALIZED ("  # noqa: S608
         f"SELECT p.id FROM ({union}) p"
         f" ORDER BY {_ORDER['window']} LIMIT %(window)s)"
     )
 
 
-def _postings_window(prefixes: tuple[bool, ...], walked: str, rest: list[str]) -> str:
-    """The window from the postings of the tier's words (``_postings``): each
-    list in weight order (the primary key's B-tree read backwards; a prefix's
-    range of stems sorted), merged in that order (a Merge Append), each entry's
-    profile checked in its row (listed, the tier's terms, the filters ``rest``;
-    a profile holding the words of an earlier list is that list's), until the
-    window is full.
-    The check is a subquery per entry, not a join, so that the planner keeps
-    the order and stops at the LIMIT instead of reading every entry."""
+def _postings_walk(
+    prefixes: tuple[bool, ...], walked: str, rest: list[str]
+) -> tuple[str, str]:
+    """The postings' walk (``directory_postings``) and the count of the
+    entries it may read, at most ``posting_walk`` (``_postings``).
+
+    The tier's words' postings (``_postings_lists``), each list in weight
+    order (the primary key's B-tree read backwards; a prefix's range of stems
+    sorted), merged in that order (a Merge Append), their first
+    ``posting_walk`` entries; each entry's profile checked in its row (listed,
+    the tier's terms, the filters ``rest``; a profile holding the words of an
+    earlier list is that list's) until the window is full. Every match holds
+    a word of the lists, so the matches among the first entries are the
+    first matches: the window is exact when they fill it, or when the lists
+    held no more entries. The check is a subquery per entry, not a join, so
+    that the planner keeps the order and stops at the window."""
     order = "x.weight DESC, x.approved_at DESC, x.profile_id DESC"
-    branches = []
+    sources = []
     for i, prefix in enumerate(prefixes):
         stems = (
             f"x.stem >= %(posting_{i})s AND x.stem < %(posting_end_{i})s"
             if prefix
             else f"x.stem = %(posting_{i})s"
         )
-        branches.append(
-            f"(SELECT x.profile_id AS id, x.weight, x.approved_at, {i} AS list"  # noqa: S608
-            f" FROM mentors_searchposting x WHERE {stems} ORDER BY {order})"
-        )
+        sources.append(f"FROM mentors_searchposting x WHERE {stems}")
+    branches = " UNION ALL ".join(
+        f"(SELECT x.profile_id AS id, x.weight, x.approved_at, {i} AS list"
+        f" {source} ORDER BY {order})"
+        for i, source in enumerate(sources)
+    )
     seen = "".join(
         f" WHEN {i} THEN NOT p.search_terms @@ %(posting_seen_{i})s::tsquery"
         for i in range(1, len(prefixes))
@@ -1160,14 +1195,23 @@ def _postings_window(prefixes: tuple[bool, ...], walked: str, rest: list[str]) -
         ["p.search_terms @@ %(match)s::tsquery", *rest]
         + ([f"CASE c.list{seen} ELSE true END"] if seen else [])
     )
-    return (
-        "SELECT c.id, c.weight AS search_weight, c.approved_at"  # noqa: S608
-        f" FROM ({' UNION ALL '.join(branches)}) c"
+    cte = (
+        "directory_postings AS MATERIALIZED ("  # noqa: S608
+        "SELECT c.id, c.weight AS search_weight, c.approved_at"
+        f" FROM (SELECT * FROM ({branches}) m"
+        " ORDER BY m.weight DESC, m.approved_at DESC, m.id DESC"
+        " LIMIT %(posting_walk)s) c"
         f" WHERE {walked} < %(window)s"
         f" AND (SELECT {check} FROM mentors_mentorprofile p"
         f" WHERE p.id = c.id AND {_LISTED})"
-        " ORDER BY c.weight DESC, c.approved_at DESC, c.id DESC LIMIT %(window)s"
+        " ORDER BY c.weight DESC, c.approved_at DESC, c.id DESC LIMIT %(window)s)"
     )
+    every_entry = " UNION ALL ".join(f"(SELECT 1 {source})" for source in sources)
+    entries = (
+        f"(SELECT count(*) FROM (SELECT 1 FROM ({every_entry}) e"  # noqa: S608
+        " LIMIT %(posting_walk)s) e)"
+    )
+    return cte, entries
 
 
 def _owners_checked(

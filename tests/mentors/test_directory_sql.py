@@ -221,6 +221,18 @@ def test_the_pages_read_by_sql_are_those_of_the_orm(viewer, monkeypatch):
 
     statement_of = directory._statement
     monkeypatch.setattr(directory, "_statement", statement)
+
+    def read_window(ids_sql, ranked_sql, params, full, wanted, **options):
+        # A window holds each profile once (its parts never overlap).
+        with connection.cursor() as cursor:
+            cursor.execute(ids_sql, params)
+            count, ids = cursor.fetchone()
+        held = [int(i) for i in ids.strip("{}").split(",")] if count else []
+        assert len(held) == len(set(held)) == count, (params, held)
+        return read_window_of(ids_sql, ranked_sql, params, full, wanted, **options)
+
+    read_window_of = directory._read_window
+    monkeypatch.setattr(directory, "_read_window", read_window)
     for query in QUERIES:
         found = 0
         # A window that fills up and one that holds every match; sorted
@@ -230,11 +242,16 @@ def test_the_pages_read_by_sql_are_those_of_the_orm(viewer, monkeypatch):
         # pages of words: their matches read first, or the planner's choice.
         # A window not filled by the walk: read from the postings of its
         # words (whenever a tier's terms are stems), or from every match.
+        # The postings' walk (entries it may read): too short to fill the
+        # window (every match then read), or long enough to fill it or to
+        # read every entry of the lists; or no postings.
         for window, slack, walk, first, postings in (
-            (3, 0, 2, True, True),
-            (3, 0, 2, True, False),
-            (200, directory.SORT_SLACK, directory.WALK_ENTRIES, True, True),
-            (3, directory.SORT_SLACK, directory.WALK_ENTRIES, False, False),
+            (3, 0, 2, True, 2),
+            (3, 0, 2, True, 4),
+            (3, 0, 2, True, 1000),
+            (3, 0, 2, True, None),
+            (200, directory.SORT_SLACK, directory.WALK_ENTRIES, True, 1000),
+            (3, directory.SORT_SLACK, directory.WALK_ENTRIES, False, None),
         ):
             monkeypatch.setattr(directory, "SEARCH_WINDOW", window)
             monkeypatch.setattr(directory, "SORT_SLACK", slack)
@@ -247,7 +264,9 @@ def test_the_pages_read_by_sql_are_those_of_the_orm(viewer, monkeypatch):
                 directory,
                 "_postings",
                 lambda tier, postings=postings, **e: (
-                    directory._postings_lists(tier) if postings else None
+                    (directory._postings_lists(tier), postings)
+                    if postings and directory._postings_lists(tier)
+                    else None
                 ),
             )
             for viewer_id in (None, viewer.pk):
@@ -381,6 +400,7 @@ def test_no_value_is_ever_written_into_a_statement(part):
                 "walk",
                 "ids",
                 # The postings' lists (``_postings_values``).
+                *(["posting_walk"] if postings else []),
                 *(f"posting_{i}" for i in range(len(postings))),
                 *(f"posting_end_{i}" for i, p in enumerate(postings) if p),
                 *(f"posting_seen_{i}" for i in range(1, len(postings))),

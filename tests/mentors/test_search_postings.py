@@ -141,10 +141,10 @@ def test_a_window_is_read_from_postings_only_where_that_reads_less():
     word = Tier("('autonom')", "('autonom')", share=0.18, lists=("'autonom'",))
     one_word = replace(word, lists_share=0.18)
     # One frequent word: its first entries are matches.
-    assert _postings(one_word, listed=listed) == [("autonom", False)]
+    assert _postings(one_word, listed=listed) == ([("autonom", False)], 200)
     # A prefix reads a range of stems.
     prefix = replace(one_word, lists=("'poter':*",))
-    assert _postings(prefix, listed=listed) == [("poter", True)]
+    assert _postings(prefix, listed=listed) == ([("poter", True)], 200)
     # Few matches: every match is read at once.
     rare = replace(one_word, share=0.004, lists_share=0.004)
     assert _postings(rare, listed=listed) is None
@@ -159,7 +159,13 @@ def test_a_window_is_read_from_postings_only_where_that_reads_less():
     either = Tier(
         "x", "x", share=0.25, lists=("'autonom'", "'excel'"), lists_share=0.27
     )
-    assert _postings(either, listed=listed) == [
-        ("autonom", False),
-        ("excel", False),
-    ]
+    assert _postings(either, listed=listed) == (
+        [("autonom", False), ("excel", False)],
+        216,  # twice the entries expected to fill the window
+    )
+    # A narrow filter on a frequent word (holders: 3,600): a walk of at most
+    # POSTINGS_WALK_MAX entries, then every match.
+    assert _postings(one_word, filters_share=0.25, listed=listed) == (
+        [("autonom", False)],
+        500,
+    )
