@@ -1122,7 +1122,9 @@ def _window_with(shape: _Shape) -> str:
         found = "(SELECT count(*) FROM directory_postings)"
         postings_part = (
             "SELECT id, search_weight, approved_at FROM directory_postings"  # noqa: S608
-            f" WHERE {found} >= %(window)s OR {entries} < %(posting_walk)s",
+            f" WHERE {found} >= %(window)s"
+            # Its entries counted only when the weight index's walk fell short.
+            f" OR ({walked} < %(window)s AND {entries} < %(posting_walk)s)",
         )
         every_match = every_match.replace(
             " ORDER BY p.search_weight + 0",
