@@ -411,11 +411,11 @@ class SearchPosting(models.Model):
     entries and stops (``mentors.directory``), instead of every profile that
     holds them.
 
-    Kept by the database: triggers on the profile table (migration 0024) write
-    a profile's postings when it is listed with terms (approved, shown, not
-    hidden by staff, terms within the index's limit) and take them back when
-    that, its terms, weight or approval change, in the same statement. Never
-    written by Python."""
+    Kept by the database: row triggers on the profile table (migration 0025)
+    write a profile's postings when it is listed with terms (approved, shown,
+    not hidden by staff, terms within the index's limit) and take them back
+    when that, its terms, weight or approval change, in the same statement;
+    any other update does not call them. Never written by Python."""
 
     pk = models.CompositePrimaryKey("stem", "weight", "approved_at", "profile_id")
     # Byte order ("C"): a prefix ("poter%") reads a range of the key.
