@@ -606,8 +606,21 @@ def _postings_lists(tier: Tier) -> list[tuple[str, bool]] | None:
         found = _TERM.match(term)
         if found is None:
             return None
-        lists.append((found.group(1), bool(found.group(2))))
+        stem, prefix = found.group(1), bool(found.group(2))
+        if prefix and _range_end(stem) is None:
+            return None
+        lists.append((stem, prefix))
     return lists or None
+
+
+def _range_end(prefix: str) -> str | None:
+    """The first string after every one that starts with ``prefix``, in byte
+    order (UTF-8 keeps the code points' order); None when its last code
+    point has no valid successor (a surrogate, or past the last)."""
+    following = ord(prefix[-1]) + 1
+    if 0xD800 <= following <= 0xDFFF or following > 0x10FFFF:
+        return None
+    return prefix[:-1] + chr(following)
 
 
 def _postings_values(lists: list[tuple[str, bool]], walk: int) -> dict[str, Any]:
@@ -619,7 +632,7 @@ def _postings_values(lists: list[tuple[str, bool]], walk: int) -> dict[str, Any]
     for i, (stem, prefix) in enumerate(lists):
         values[f"posting_{i}"] = stem
         if prefix:
-            values[f"posting_end_{i}"] = stem[:-1] + chr(ord(stem[-1]) + 1)
+            values[f"posting_end_{i}"] = _range_end(stem)
         if i:
             values[f"posting_seen_{i}"] = " | ".join(
                 f"'{s}':*" if p else f"'{s}'" for s, p in lists[:i]
@@ -1178,12 +1191,17 @@ def _postings_walk(
     order = "x.weight DESC, x.approved_at DESC, x.profile_id DESC"
     sources = []
     for i, prefix in enumerate(prefixes):
-        stems = (
-            f"x.stem >= %(posting_{i})s AND x.stem < %(posting_end_{i})s"
-            if prefix
-            else f"x.stem = %(posting_{i})s"
-        )
-        sources.append(f"FROM mentors_searchposting x WHERE {stems}")
+        if prefix:
+            # A profile holding several stems of the range ("python",
+            # "pytest") once: its weight and approval are the same in each.
+            stems = f"x.stem >= %(posting_{i})s AND x.stem < %(posting_end_{i})s"
+            sources.append(
+                "FROM (SELECT DISTINCT x.profile_id, x.weight, x.approved_at"  # noqa: S608
+                f" FROM mentors_searchposting x WHERE {stems}) x"
+            )
+        else:
+            stems = f"x.stem = %(posting_{i})s"
+            sources.append(f"FROM mentors_searchposting x WHERE {stems}")
     branches = " UNION ALL ".join(
         f"(SELECT x.profile_id AS id, x.weight, x.approved_at, {i} AS list"
         f" {source} ORDER BY {order})"

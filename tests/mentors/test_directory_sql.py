@@ -113,6 +113,14 @@ def viewer():
             )
             for index in range(8)
         ),
+        # Several stems of one prefix ("pyt": "python", "pytest", "pythonist").
+        (
+            "Paul Testeur",
+            "Python, pytest et pythonistes",
+            (("python", 8), ("spreadsheets", 8)),
+            "Nantes",
+            "52",
+        ),
     ]
     profiles = {
         name: make_mentor(

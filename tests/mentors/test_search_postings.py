@@ -155,6 +155,10 @@ def test_a_window_is_read_from_postings_only_where_that_reads_less():
     assert _postings(one_word, listed=None) is None
     several = replace(one_word, lists=("'node' & 'js'",))
     assert _postings(several, listed=listed) is None
+    # A prefix whose last letter has no successor: no range to read.
+    for last in ("\U0010ffff", "\ud7ff"):
+        odd = replace(one_word, lists=(f"'ab{last}':*",))
+        assert _postings(odd, listed=listed) is None
     # Exactly one of two words: both lists, most of their holders match.
     either = Tier(
         "x", "x", share=0.25, lists=("'autonom'", "'excel'"), lists_share=0.27
