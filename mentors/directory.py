@@ -499,6 +499,7 @@ def _parts(
             long_texts=long_texts,
         )
         params = values
+        sort = _sort(query, meant=shape.meant, text=bool(shape.text))
         if tier is not None:
             if filters_share is None:
                 filters_share = _filters_share(query, plan)
@@ -508,25 +509,18 @@ def _parts(
                 "rank": tier.rank,
                 "walk": _walk_entries(tier, filters_share=filters_share, listed=listed),
             }
-        sort = _sort(query, meant=shape.meant, text=bool(shape.text))
-        if sort == "relevance" and shape.text == "tsquery" and tier is not None:
-            postings = _postings(
-                tier,
-                filters_share=1.0 if filters_share is None else filters_share,
-                listed=listed,
-            )
-            if postings:
-                lists, walk = postings
-                shape = shape._replace(postings=tuple(p for _s, p in lists))
-                params = {**params, **_postings_values(lists, walk)}
-        if sort != "relevance" and tier is not None:
-            shape = shape._replace(
-                matches_first=_matches_first(
-                    tier,
-                    filters_share=1.0 if filters_share is None else filters_share,
-                    listed=listed,
+            if sort != "relevance":
+                shape = shape._replace(
+                    matches_first=_matches_first(
+                        tier, filters_share=filters_share, listed=listed
+                    )
                 )
-            )
+            elif shape.text == "tsquery":
+                postings = _postings(tier, filters_share=filters_share, listed=listed)
+                if postings:
+                    lists, walk = postings
+                    shape = shape._replace(postings=tuple(p for _s, p in lists))
+                    params = {**params, **_postings_values(lists, walk)}
         if sort != "relevance":
             yield functools.partial(
                 _read_sorted,
@@ -1116,17 +1110,10 @@ def _window_with(shape: _Shape) -> str:
         f" ORDER BY {_ORDER['window']} LIMIT %(window)s)"
     )
     walked = "(SELECT count(*) FROM directory_walk)"
-    # Sorted by an expression, so that the planner does not walk the weight
-    # index again: it reads the full-text index.
-    every_match = (
-        f"SELECT p.id, p.search_weight, p.approved_at"  # noqa: S608
-        f" FROM mentors_mentorprofile p"
-        f" WHERE {' AND '.join([_LISTED, terms, *rest, f'{walked} < %(window)s'])}"
-        " ORDER BY p.search_weight + 0 DESC, p.approved_at DESC, p.id DESC"
-        " LIMIT %(window)s"
-    )
     walks = [walk]
     postings_part: tuple[str, ...] = ()
+    # Every match is read when the walks fell short.
+    short = [f"{walked} < %(window)s"]
     if shape.postings:
         # The postings' walk (``_postings_walk``): its window when it filled
         # one or read every entry of its lists; every match read otherwise.
@@ -1139,11 +1126,16 @@ def _window_with(shape: _Shape) -> str:
             # Its entries counted only when the weight index's walk fell short.
             f" OR ({walked} < %(window)s AND {entries} < %(posting_walk)s)",
         )
-        every_match = every_match.replace(
-            " ORDER BY p.search_weight + 0",
-            f" AND {found} < %(window)s AND {entries} >= %(posting_walk)s"
-            " ORDER BY p.search_weight + 0",
-        )
+        short += [f"{found} < %(window)s", f"{entries} >= %(posting_walk)s"]
+    # Sorted by an expression, so that the planner does not walk the weight
+    # index again: it reads the full-text index.
+    every_match = (
+        f"SELECT p.id, p.search_weight, p.approved_at"  # noqa: S608
+        f" FROM mentors_mentorprofile p"
+        f" WHERE {' AND '.join([_LISTED, terms, *rest, *short])}"
+        " ORDER BY p.search_weight + 0 DESC, p.approved_at DESC, p.id DESC"
+        " LIMIT %(window)s"
+    )
     # Read from their own index first (OFFSET 0: a subquery the planner keeps
     # apart), then matched: planned as one, with a skill filter the planner
     # read every profile of the skill (~1.6 ms for 1,500) to find none.
