@@ -415,7 +415,9 @@ class SearchPosting(models.Model):
     write a profile's postings when it is listed with terms (approved, shown,
     not hidden by staff, terms within the index's limit) and take them back
     when that, its terms, weight or approval change, in the same statement;
-    any other update does not call them. Never written by Python."""
+    any other update does not call them. Written by Python only to repair
+    them (``mentors.search.search_postings_repair``, nightly: what went around
+    the triggers)."""
 
     pk = models.CompositePrimaryKey("stem", "weight", "approved_at", "profile_id")
     # Byte order ("C"): a prefix ("poter%") reads a range of the key.

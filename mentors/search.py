@@ -299,6 +299,91 @@ def search_lexicon_rebuild(
     return changed, int(fixed)
 
 
+# --- the postings' repair ------------------------------------------------------
+
+# A listed profile's postings, as the row triggers write them (migration 0025):
+# each stem of its terms with its weight, approval and id.
+_POSTINGS_EXPECTED = """
+SELECT s.stem COLLATE "C" AS stem, p.search_weight AS weight, p.approved_at,
+       p.id AS profile_id
+FROM mentors_mentorprofile p, unnest(tsvector_to_array(p.search_terms)) AS s(stem)
+WHERE p.approved_at IS NOT NULL AND p.is_published
+  AND p.hidden_by_staff_at IS NULL AND p.search_terms IS NOT NULL
+"""
+_SAME_POSTING = (
+    "e.stem = x.stem AND e.weight = x.weight"
+    " AND e.approved_at = x.approved_at AND e.profile_id = x.profile_id"
+)
+# The profiles whose postings differ from their rows, in one snapshot (one
+# statement), so that a change committed meanwhile (rows and postings written
+# together) is seen whole or not at all.
+_POSTINGS_DRIFTED_SQL = f"""
+WITH e AS MATERIALIZED ({_POSTINGS_EXPECTED})
+SELECT DISTINCT coalesce(e.profile_id, x.profile_id)
+FROM e FULL JOIN mentors_searchposting x ON {_SAME_POSTING}
+WHERE e.profile_id IS NULL OR x.profile_id IS NULL
+ORDER BY 1
+"""  # noqa: S608 (constants only)
+# These profiles' postings written again from their rows, once they are
+# locked (``_POSTINGS_LOCK_SQL``: no trigger writes theirs meanwhile, and this
+# statement's snapshot, taken after the lock, holds their last version). Both
+# parts see the postings as they were before the statement: the rows taken
+# back are no rows written. A deleted profile has no row to lock, and no
+# trigger writes its postings again (ids are not reused).
+_POSTINGS_LOCK_SQL = (
+    "SELECT p.id FROM mentors_mentorprofile p"
+    " WHERE p.id = ANY(%(ids)s) ORDER BY p.id FOR UPDATE"
+)
+_POSTINGS_REPAIR_SQL = f"""
+WITH e AS MATERIALIZED (
+    SELECT * FROM ({_POSTINGS_EXPECTED}) e WHERE e.profile_id = ANY(%(ids)s)
+),
+taken_back AS (
+    DELETE FROM mentors_searchposting x
+    WHERE x.profile_id = ANY(%(ids)s)
+      AND NOT EXISTS (SELECT 1 FROM e WHERE {_SAME_POSTING})
+    RETURNING 1
+),
+written AS (
+    INSERT INTO mentors_searchposting (stem, weight, approved_at, profile_id)
+    SELECT e.stem, e.weight, e.approved_at, e.profile_id FROM e
+    WHERE NOT EXISTS (
+        SELECT 1 FROM mentors_searchposting x WHERE {_SAME_POSTING}
+    )
+    ORDER BY 1, 2, 3, 4
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM taken_back) + (SELECT count(*) FROM written)
+"""  # noqa: S608 (constants only)
+POSTINGS_REPAIR_BATCH = 5000
+
+
+def search_postings_repair(*, batch: int = POSTINGS_REPAIR_BATCH) -> int:
+    """Write again the search postings (``SearchPosting``) of every profile
+    whose postings differ from its row; returns the postings taken back or
+    written. Part of the nightly job.
+
+    The row triggers keep the postings with every change to a profile; what
+    goes around them does not (a ``TRUNCATE``, triggers switched off by a
+    replica or a bulk load, a migration that rewrites the terms with them
+    disabled). A first statement compares every posting with the rows (no
+    lock: ~1 s at 20,000 mentors); only the profiles that differ are then
+    locked and written again, ``batch`` at a time, each batch in its own
+    transaction. Call outside a transaction."""
+    with connection.cursor() as cursor:
+        cursor.execute(_POSTINGS_DRIFTED_SQL)
+        ids = [row[0] for row in cursor.fetchall()]
+    fixed = 0
+    for start in range(0, len(ids), batch):
+        some = {"ids": ids[start : start + batch]}
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(_POSTINGS_LOCK_SQL, some)
+            cursor.execute(_POSTINGS_REPAIR_SQL, some)
+            (count,) = cursor.fetchone()
+            fixed += int(count)
+    return fixed
+
+
 # --- reading a query ---------------------------------------------------------
 
 # Query words of fewer letters are never corrected ("cv" is not "conteneurs").

@@ -6,7 +6,11 @@ from celery import shared_task
 from django.db import transaction
 
 from .data_version import bump_mentor_data_version
-from .search import mentor_search_refresh, search_lexicon_rebuild
+from .search import (
+    mentor_search_refresh,
+    search_lexicon_rebuild,
+    search_postings_repair,
+)
 
 
 @shared_task
@@ -22,10 +26,16 @@ def refresh_mentor_search_task(user_id: int) -> int:
 @shared_task
 def rebuild_search_lexicon_task() -> dict[str, int]:
     """Nightly: every profile's search columns again, then the lexicon counted
-    again from them (``search_lexicon_rebuild``); cached directory pages and
-    the processes' copies of the lexicon move on when a profile or a count
-    changed."""
+    again from them (``search_lexicon_rebuild``), then the search postings
+    compared with the profiles and repaired (``search_postings_repair``);
+    cached directory pages and the processes' copies of the lexicon move on
+    when a profile, a count or a posting changed."""
     changed, fixed = search_lexicon_rebuild()
-    if changed or fixed:
+    postings = search_postings_repair()
+    if changed or fixed or postings:
         bump_mentor_data_version()
-    return {"profiles_changed": changed, "lexicon_rows_fixed": fixed}
+    return {
+        "profiles_changed": changed,
+        "lexicon_rows_fixed": fixed,
+        "postings_fixed": postings,
+    }

@@ -20,6 +20,7 @@ from mentors.models import (
     MentorProfile,
     ProfileSearchWords,
     Report,
+    SearchPosting,
     SearchWord,
     Skill,
 )
@@ -237,8 +238,15 @@ def test_the_nightly_task_is_scheduled_and_moves_the_version_only_on_change(
         assert rebuild_search_lexicon_task() == {
             "profiles_changed": 0,
             "lexicon_rows_fixed": 0,
+            "postings_fixed": 0,
         }
     assert not callbacks
+
+    # Postings that drifted from the profiles (written around the triggers).
+    SearchPosting.objects.all().delete()
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert rebuild_search_lexicon_task()["postings_fixed"] > 0
+    assert callbacks
 
 
 @pytest.mark.django_db(transaction=True)

@@ -14,7 +14,7 @@ from django.db import connection
 from django.utils import timezone
 
 from mentors.models import MentorProfile, SearchPosting, Skill
-from mentors.search import mentor_search_refresh
+from mentors.search import mentor_search_refresh, search_postings_repair
 from mentors.services import (
     mentor_profile_set_published,
     mentor_profile_visibility_changed,
@@ -131,6 +131,80 @@ def test_the_migration_fills_the_postings_of_the_profiles_already_listed():
     with connection.cursor() as cursor:
         cursor.execute(migration.FILL)
 
+    assert differences() == ([], [])
+
+
+def written(profile: MentorProfile) -> list[tuple[str, str]]:
+    """A profile's postings, each with the transaction that wrote it."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT stem, xmin::text FROM mentors_searchposting"
+            " WHERE profile_id = %s ORDER BY stem",
+            [profile.pk],
+        )
+        return cursor.fetchall()
+
+
+def _around_the_triggers(sql: str, params: list) -> None:
+    """An update of the profile table that no trigger sees (as a replica, or a
+    bulk load with its triggers off, would write it)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = replica")
+        try:
+            cursor.execute(sql, params)
+        finally:
+            cursor.execute("SET session_replication_role = DEFAULT")
+
+
+@pytest.mark.parametrize("batch", [1, 5000])
+def test_the_repair_writes_again_the_postings_that_went_around_the_triggers(batch):
+    web = make_mentor("Élodie Garnier", "Développement web pour débutants")
+    sheets = make_mentor("Bernard Lefèvre", "Tableurs sans stress")
+    kept = make_mentor("Camille Roux", "Photographie et retouche")
+    hidden = make_mentor("Denis Petit", "Montage vidéo")
+    kept_postings = written(kept)
+    # A new weight, and a profile hidden by staff, that the triggers did not see.
+    _around_the_triggers(
+        "UPDATE mentors_mentorprofile SET search_weight = search_weight + 1"
+        " WHERE id = %s",
+        [web.pk],
+    )
+    _around_the_triggers(
+        "UPDATE mentors_mentorprofile SET hidden_by_staff_at = now() WHERE id = %s",
+        [hidden.pk],
+    )
+    with connection.cursor() as cursor:
+        # A profile's postings lost, and postings of no profile at all.
+        cursor.execute(
+            "DELETE FROM mentors_searchposting WHERE profile_id = %s", [sheets.pk]
+        )
+        cursor.execute(
+            "INSERT INTO mentors_searchposting (stem, weight, approved_at, profile_id)"
+            " VALUES ('fantom', 3, now(), %s)",
+            [hidden.pk + 1000],
+        )
+    missing, extra = differences()
+    assert missing
+    assert extra
+
+    assert search_postings_repair(batch=batch) == len(missing) + len(extra)
+
+    assert differences() == ([], [])
+    assert stems_of(hidden) == set()
+    assert "tableur" in stems_of(sheets)
+    # A profile whose postings were right is not written again.
+    assert written(kept) == kept_postings
+    assert search_postings_repair(batch=batch) == 0
+
+
+def test_the_repair_finds_every_posting_gone_after_a_truncate():
+    make_mentor("Élodie Garnier", "Développement web pour débutants")
+    make_mentor("Bernard Lefèvre", "Tableurs sans stress")
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE mentors_searchposting")
+    missing, _extra = differences()
+
+    assert search_postings_repair() == len(missing) > 10
     assert differences() == ([], [])
 
 
