@@ -586,8 +586,13 @@ def _postings(
         return lists, max(POSTINGS_CHEAP, math.ceil(2 * read))
     # Fewer matches than a window among the lists' holders: all of them read
     # (when that is cheaper than every match read with their words' index).
+    # Not when the walk's bound comes first: a walk that neither fills the
+    # window nor reads its lists to the end is followed by every match
+    # ("messagerie numériques": a frequent word and the skills meant, which
+    # 7 % of profiles hold: 500 entries walked for 91 matches, 3.6 ms, then
+    # every match).
     read = min(read, holders)
-    if read * POSTING_COST < tier.share * listed:
+    if read <= POSTINGS_WALK_MAX and read * POSTING_COST < tier.share * listed:
         return lists, min(POSTINGS_WALK_MAX, math.ceil(2 * read))
     return None
 

@@ -247,3 +247,12 @@ def test_a_window_is_read_from_postings_only_where_that_reads_less():
         [("autonom", False)],
         500,
     )
+    # The window expected within POSTINGS_WALK_MAX entries: walked; beyond
+    # them, a walk of POSTINGS_WALK_MAX would neither fill it nor read the
+    # list to its end (then every match is read all the same).
+    assert _postings(one_word, filters_share=0.21, listed=listed) == (
+        [("autonom", False)],
+        500,
+    )
+    assert _postings(one_word, filters_share=0.19, listed=listed) is None
+    assert _postings(one_word, filters_share=0.075, listed=listed) is None
