@@ -1,7 +1,8 @@
 """The search columns every directory page reads stay in the profile's row
-(migration 0026): a heavy profile with a long bio has its bio moved to the
-TOAST table, not its skills, document or terms (each read of those would
-cost three more buffers: the window's ranking, the cards, the filters)."""
+(migrations 0021 and 0026): a heavy profile with a long bio has its bio moved
+to the TOAST table, not its skills, document or terms (each read of those
+would cost three more buffers: the window's ranking, the cards, the
+filters)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ import pytest
 from django.db import connection
 
 from mentors.models import MentorProfile, Skill
-from mentors.search import mentor_search_refresh
 from tests.mentors.test_directory import make_mentor
 
 pytestmark = pytest.mark.django_db
@@ -21,6 +21,10 @@ pytestmark = pytest.mark.django_db
 COLUMNS = ("search_skills", "search_vector", "search_terms")
 _MIGRATION = importlib.import_module(
     "mentors.migrations.0026_search_columns_kept_in_row"
+)
+_NEEDS_17 = pytest.mark.skipif(
+    "connection.pg_version < 170000",
+    reason="pg_column_toast_chunk_id needs PostgreSQL 17 (the embedded one is 18)",
 )
 
 
@@ -32,14 +36,12 @@ def _heavy_profile() -> MentorProfile:
         "".join(rng.choices(string.ascii_lowercase, k=rng.randint(4, 11)))
         for _ in range(380)
     )[:3000]
-    profile = make_mentor(
+    return make_mentor(
         "Profil Chargé",
         "Analyste de données et formatrice",
         skills=tuple((skill.code, 6) for skill in skills),
         bio=bio,
     )
-    assert mentor_search_refresh(profile_ids=[profile.pk]) in (0, 1)
-    return profile
 
 
 def _outside(profile: MentorProfile) -> dict[str, bool]:
@@ -53,6 +55,12 @@ def _outside(profile: MentorProfile) -> dict[str, bool]:
         return dict(zip((*COLUMNS, "bio"), cursor.fetchone(), strict=True))
 
 
+def _run(statements: list[str]) -> None:
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+
+
 def test_the_search_columns_are_stored_main():
     with connection.cursor() as cursor:
         cursor.execute(
@@ -64,10 +72,7 @@ def test_the_search_columns_are_stored_main():
         assert dict(cursor.fetchall()) == dict.fromkeys(COLUMNS, "m")
 
 
-@pytest.mark.skipif(
-    "connection.pg_version < 170000",
-    reason="pg_column_toast_chunk_id needs PostgreSQL 17 (the embedded one is 18)",
-)
+@_NEEDS_17
 def test_a_heavy_profile_keeps_its_search_columns_in_its_row():
     profile = _heavy_profile()
     assert _outside(profile) == {
@@ -78,45 +83,29 @@ def test_a_heavy_profile_keeps_its_search_columns_in_its_row():
     }
 
 
-@pytest.mark.skipif(
-    "connection.pg_version < 170000",
-    reason="pg_column_toast_chunk_id needs PostgreSQL 17 (the embedded one is 18)",
-)
-def test_the_migration_brings_back_into_the_rows_the_columns_out_of_them():
-    with connection.cursor() as cursor:
-        cursor.execute(_MIGRATION._storage("EXTENDED"))
-        # What the default storage does with a row over ~2 KB: its largest
-        # values out (a low target makes it move the skills too).
-        cursor.execute(
-            "ALTER TABLE mentors_mentorprofile SET (toast_tuple_target = 128)"
-        )
+@_NEEDS_17
+def test_the_migration_brings_back_into_the_rows_the_skills_out_of_them():
+    # The storage before the migration; a low target makes PostgreSQL move
+    # the skills out of a row as it did for the bench's heaviest profiles.
+    _run(
+        [
+            *_MIGRATION.BACKWARD,
+            "ALTER TABLE mentors_mentorprofile SET (toast_tuple_target = 128)",
+        ]
+    )
     profile = _heavy_profile()
-    MentorProfile.objects.filter(pk=profile.pk).update(search_weight=1)
-    with connection.cursor() as cursor:
-        cursor.execute(
+    _run(
+        [
             "UPDATE mentors_mentorprofile"
-            " SET search_skills = search_skills || '{}'::text[] WHERE id = %s",
-            [profile.pk],
-        )
+            " SET search_skills = search_skills || '{}'::text[]",
+            # The deferred constraints' checks, pending since the writes
+            # above, would stop the ALTER TABLE.
+            "SET CONSTRAINTS ALL IMMEDIATE",
+            "ALTER TABLE mentors_mentorprofile RESET (toast_tuple_target)",
+        ]
+    )
     assert _outside(profile)["search_skills"]
-    with connection.cursor() as cursor:
-        # The deferred constraints' checks, pending since the writes above,
-        # would stop the ALTER TABLE.
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute("ALTER TABLE mentors_mentorprofile RESET (toast_tuple_target)")
-        cursor.execute(_MIGRATION._storage("MAIN"))
 
-    class _Editor:
-        def __init__(self) -> None:
-            self.connection = connection
+    _run(_MIGRATION.FORWARD)
 
-        def execute(self, sql: str) -> None:
-            with connection.cursor() as cursor:
-                cursor.execute(sql)
-
-    _MIGRATION._rewrite(None, _Editor())
-
-    outside = _outside(profile)
-    assert not outside["search_skills"]
-    assert not outside["search_vector"]
-    assert not outside["search_terms"]
+    assert not _outside(profile)["search_skills"]
