@@ -324,12 +324,6 @@ FROM e FULL JOIN mentors_searchposting x ON {_SAME_POSTING}
 WHERE e.profile_id IS NULL OR x.profile_id IS NULL
 ORDER BY 1
 """  # noqa: S608 (constants only)
-# These profiles' postings written again from their rows, once they are
-# locked (``_POSTINGS_LOCK_SQL``: no trigger writes theirs meanwhile, and this
-# statement's snapshot, taken after the lock, holds their last version). Both
-# parts see the postings as they were before the statement: the rows taken
-# back are no rows written. A deleted profile has no row to lock, and no
-# trigger writes its postings again (ids are not reused).
 # FOR NO KEY UPDATE: what an update or a delete of the row waits for (so no
 # trigger writes its postings meanwhile), not what a new row pointing to the
 # profile (a booking, a request) takes.
@@ -337,6 +331,12 @@ _POSTINGS_LOCK_SQL = (
     "SELECT p.id FROM mentors_mentorprofile p"
     " WHERE p.id = ANY(%(ids)s) ORDER BY p.id FOR NO KEY UPDATE"
 )
+# These profiles' postings written again from their rows, once they are
+# locked (``_POSTINGS_LOCK_SQL``; this statement's snapshot, taken after the
+# lock, holds their last version). Both parts see the postings as they were
+# before the statement: the rows taken back are no rows written. A deleted
+# profile has no row to lock, and no trigger writes its postings again (ids
+# are not reused).
 _POSTINGS_REPAIR_SQL = f"""
 WITH e AS MATERIALIZED (
     SELECT * FROM ({_POSTINGS_EXPECTED}) e WHERE e.profile_id = ANY(%(ids)s)
