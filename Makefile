@@ -5,6 +5,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 PORT ?= 8000
+# pytest-xdist workers for `make test` (auto: one a core, at most 4; 0: one process).
+TEST_WORKERS ?= auto
 TIMED := scripts/timed
 
 .PHONY: ob2-validator run test install services services-stop services-status messages migrate demo lint typecheck check clean
@@ -70,7 +72,7 @@ test: install
 	$(TIMED) "mypy" $(BIN)/mypy .
 	$(TIMED) "compose file" $(BIN)/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
 	$(TIMED) "production smoke" scripts/production-smoke
-	$(TIMED) "pytest" $(BIN)/pytest
+	$(TIMED) "pytest" $(BIN)/pytest -n $(TEST_WORKERS) --maxprocesses 4 --dist worksteal
 	@$(TIMED) --summary
 
 clean: services-stop

@@ -109,6 +109,8 @@ def subprocess_env(**extra: str) -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="compagnonnage.settings.test",
         DATABASE_URL=test_database_url(),
         REDIS_URL=settings.CELERY_BROKER_URL,
+        # Taken as given, not moved again to this xdist worker's database.
+        TEST_REDIS_URL_CHOSEN="1",
     )
     env.update(extra)
     return env

@@ -19,11 +19,21 @@ SECRET_KEY = "test-only-insecure-key"  # noqa: S105
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 SITE_URL = "http://testserver"
 
+# Under `pytest -n`, each xdist worker ("gw0", "gw1", ...) has its own test
+# database (pytest-django), Redis database and files: a test's cache.clear()
+# must not empty another worker's queue. Processes a test starts are given the
+# worker's Redis URL already chosen (tests/workers.py: TEST_REDIS_URL_CHOSEN).
+TEST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+_WORKER_INDEX = int(TEST_WORKER.removeprefix("gw") or 0)
+
 DATABASE_URL = service_url("DATABASE_URL")
 REDIS_URL = service_url("REDIS_URL")
-if not env("REDIS_URL", default=""):
-    # The embedded Redis is shared with `make run`: tests use their own database.
-    REDIS_URL = REDIS_URL.rsplit("/", 1)[0] + "/1"
+if not env.bool("TEST_REDIS_URL_CHOSEN", default=False):
+    # The embedded Redis is shared with `make run`: tests use their own
+    # databases from 1 on; a given URL's database is the first worker's.
+    _base, _, _db = REDIS_URL.rpartition("/")
+    _first = int(_db) if env("REDIS_URL", default="") and _db.isdigit() else 1
+    REDIS_URL = f"{_base}/{_first + _WORKER_INDEX}"
 DATABASES = {"default": database_settings(DATABASE_URL)}
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 CACHES = cache_settings(REDIS_URL)
@@ -61,9 +71,12 @@ CELERY_TASK_DEFAULT_QUEUE = os.environ.setdefault(
 )
 OUTBOX_LEASE = timedelta(seconds=env.int("OUTBOX_LEASE_SECONDS", default=120))
 LOGGING = {"version": 1, "disable_existing_loggers": False}
-PRIVATE_ROOT = BASE_DIR / ".data" / "test-private"
-MEDIA_ROOT = BASE_DIR / ".data" / "test-media"
+_SUFFIX = f"-{TEST_WORKER}" if TEST_WORKER else ""
+PRIVATE_ROOT = BASE_DIR / ".data" / f"test-private{_SUFFIX}"
+MEDIA_ROOT = BASE_DIR / ".data" / f"test-media{_SUFFIX}"
 
 # Attestation signing keys: created on first use under .data/ (issue 19).
-ATTESTATION_SIGNING_KEYS_FILE = str(BASE_DIR / ".data" / "test-attestation-keys.json")
+ATTESTATION_SIGNING_KEYS_FILE = str(
+    BASE_DIR / ".data" / f"test-attestation-keys{_SUFFIX}.json"
+)
 ATTESTATION_SIGNING_KEYS_CREATE = True

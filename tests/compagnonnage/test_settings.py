@@ -135,3 +135,80 @@ def test_sessions_live_in_the_database_not_in_redis():
     store = import_module(settings.SESSION_ENGINE).SessionStore
     assert issubclass(store, DatabaseStore)
     assert not issubclass(store, CachedDatabaseStore)
+
+
+def _test_settings(env: dict[str, str], show: str) -> str:
+    """``show`` printed by the test settings loaded in a fresh process with
+    ``env`` over this one's (the xdist and Redis variables cleared first)."""
+    unset = ("PYTEST_XDIST_WORKER", "REDIS_URL", "TEST_REDIS_URL_CHOSEN")
+    clean = {k: v for k, v in os.environ.items() if k not in unset}
+    clean.update(env, DJANGO_SETTINGS_MODULE="compagnonnage.settings.test")
+    result = subprocess.run(
+        [sys.executable, "-c", f"from django.conf import settings; print({show})"],
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=settings.BASE_DIR,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+SHOW_WORKER = (
+    "settings.CELERY_BROKER_URL, settings.CACHES['default']['LOCATION'],"
+    "settings.PRIVATE_ROOT.name, settings.MEDIA_ROOT.name,"
+    "settings.ATTESTATION_SIGNING_KEYS_FILE.rsplit('/', 1)[1]"
+)
+
+
+def test_each_xdist_worker_has_its_own_redis_database_and_files():
+    """pytest -n: a test's cache.clear() (FLUSHDB) must not empty another
+    worker's Celery queue, nor one worker's files meet another's."""
+    given = {"REDIS_URL": "redis://127.0.0.1:6390/3"}
+
+    alone = _test_settings(given, SHOW_WORKER)
+    first = _test_settings({**given, "PYTEST_XDIST_WORKER": "gw0"}, SHOW_WORKER)
+    second = _test_settings({**given, "PYTEST_XDIST_WORKER": "gw1"}, SHOW_WORKER)
+
+    assert alone.split() == [
+        "redis://127.0.0.1:6390/3",
+        "redis://127.0.0.1:6390/3",
+        "test-private",
+        "test-media",
+        "test-attestation-keys.json",
+    ]
+    assert first.split() == [
+        "redis://127.0.0.1:6390/3",
+        "redis://127.0.0.1:6390/3",
+        "test-private-gw0",
+        "test-media-gw0",
+        "test-attestation-keys-gw0.json",
+    ]
+    assert second.split() == [
+        "redis://127.0.0.1:6390/4",
+        "redis://127.0.0.1:6390/4",
+        "test-private-gw1",
+        "test-media-gw1",
+        "test-attestation-keys-gw1.json",
+    ]
+
+
+def test_a_process_started_by_a_worker_keeps_the_redis_url_it_is_given():
+    """A Celery worker started by the xdist worker gw1 is given gw1's URL
+    (tests/workers.py): it must not move it on by one again."""
+    from tests.workers import subprocess_env
+
+    env = subprocess_env()
+    assert env["TEST_REDIS_URL_CHOSEN"] == "1"
+
+    url = _test_settings(
+        {
+            "PYTEST_XDIST_WORKER": "gw1",
+            "REDIS_URL": "redis://127.0.0.1:6390/4",
+            "TEST_REDIS_URL_CHOSEN": env["TEST_REDIS_URL_CHOSEN"],
+        },
+        "settings.CELERY_BROKER_URL",
+    )
+
+    assert url == "redis://127.0.0.1:6390/4"
