@@ -225,6 +225,8 @@ def test_the_pages_read_by_sql_are_those_of_the_orm(viewer, monkeypatch):
         lists_read.add(shape.postings)
         if shape.postings and (shape.region or shape.skill or shape.meant):
             lists_read.add("with filters")
+        if shape.probes:
+            lists_read.add("probes")
         return statement_of(shape, part)
 
     statement_of = directory._statement
@@ -314,9 +316,12 @@ def test_the_pages_read_by_sql_are_those_of_the_orm(viewer, monkeypatch):
         True,
     }
     # Windows were read from postings: of one word, of several, of a prefix,
-    # with filters.
+    # with filters, with probes.
     assert "with filters" in lists_read
     lists_read.discard("with filters")
+    # All the words of several: the rarest's list, the others probed.
+    assert "probes" in lists_read
+    lists_read.discard("probes")
     assert (False,) in lists_read
     assert any(len(lists) > 1 for lists in lists_read)
     assert any(True in lists for lists in lists_read)
@@ -371,10 +376,13 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 def test_no_value_is_ever_written_into_a_statement(part):
     # Every shape: its text holds placeholders and our own constants only.
     for flags in itertools.product((False, True), repeat=7):
-        for text, free_within, postings in itertools.product(
-            ("", "tsquery", "websearch"), (0, 7, 14), ((), (False, True, False))
+        for text, free_within, postings, probes in itertools.product(
+            ("", "tsquery", "websearch"),
+            (0, 7, 14),
+            ((), (False, True, False), (True,)),
+            (0, 2),
         ):
-            if postings and text != "tsquery":
+            if (postings and text != "tsquery") or (probes and not postings):
                 continue
             viewer, meant, skill, min_level, language, region, mode = flags
             shape = directory._Shape(
@@ -388,6 +396,7 @@ def test_no_value_is_ever_written_into_a_statement(part):
                 mode,
                 free_within,
                 postings=postings,
+                probes=probes,
             )
             sql = directory._statement(shape, part)
             names = set(PLACEHOLDER.findall(sql))
@@ -412,6 +421,7 @@ def test_no_value_is_ever_written_into_a_statement(part):
                 *(f"posting_{i}" for i in range(len(postings))),
                 *(f"posting_end_{i}" for i, p in enumerate(postings) if p),
                 *(f"posting_seen_{i}" for i in range(1, len(postings))),
+                *(f"probe_{i}" for i in range(probes)),
             }
             assert "%" not in PLACEHOLDER.sub("", sql)
             # Our constants: the text search configuration, the separator of

@@ -256,3 +256,85 @@ def test_a_window_is_read_from_postings_only_where_that_reads_less():
     )
     assert _postings(one_word, filters_share=0.19, listed=listed) is None
     assert _postings(one_word, filters_share=0.075, listed=listed) is None
+
+
+def test_all_the_words_of_several_probe_the_others_postings():
+    """The tier of all the words: its list is the rarest word's, the others
+    are probed, rarest first; a short walk is tried even where the words,
+    taken as independent, would fill the window only further on."""
+    from mentors.directory import (
+        POSTINGS_PROBE_WALK,
+        _postings,
+        _probe_stems,
+        _tiers,
+    )
+
+    listed = 200_000.0
+    every, two, one = _tiers(["'devop'", "'servic'", "'cloud'"], [0.074, 0.054, 0.2])
+    assert every.lists == ("'servic'",)
+    assert every.probes == ("'devop'", "'cloud'")
+    assert two.probes == one.probes == ()
+    assert _probe_stems(every) == ["devop", "cloud"]
+    # Independent, ~160 matches: 1,250 entries of "servic" expected before a
+    # window of 100 (beyond POSTINGS_WALK_MAX); tried all the same.
+    assert _postings(every, listed=listed) == ([("servic", False)], POSTINGS_PROBE_WALK)
+    # Not with a narrow filter: each entry holding the words reads its row.
+    assert _postings(every, filters_share=0.3, listed=listed) is None
+    # Nor where no other word is one stem (a prefix is checked in the row).
+    prefixes = replace(every, probes=("'devop':*",))
+    assert _probe_stems(prefixes) == []
+    assert _postings(prefixes, listed=listed) is None
+    # The tiers of fewer words walk every word's list, without probes.
+    assert _probe_stems(two) == []
+
+
+def test_the_probes_look_up_each_entry_not_the_other_words_whole_list():
+    """An EXISTS against the other word's postings was planned as a hash of
+    its whole list (read at every search, growing with the table): the probes
+    are scalar subqueries that look up one key per entry walked."""
+    from mentors.directory import _postings_values, _Shape, _statement, search_plan
+
+    for i in range(12):
+        make_mentor(f"Ops {i}", "Devops et services cloud", skills=())
+    for i in range(30):
+        make_mentor(f"Services {i}", "Services à la personne", skills=())
+    plan = search_plan("devops services")
+    shape = _Shape(
+        viewer=False,
+        meant=False,
+        text="tsquery",
+        skill=False,
+        min_level=False,
+        language=False,
+        region=False,
+        mode=False,
+        free_within=0,
+        postings=(False,),
+        probes=1,
+    )
+    every = plan.tiers[0]
+    assert every.probes
+    params = {
+        "match": every.match,
+        "rank": every.rank,
+        "walk": 0,
+        "window": 5,
+        "wanted": 5,
+        **_postings_values([("devop", False)], 500, ["servic"]),
+    }
+    sql = _statement(shape, "window_ids")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN (ANALYZE, COSTS OFF) " + sql, params)
+        plan_text = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute(sql, params)
+        count, ids = cursor.fetchone()
+    assert "hashed SubPlan" not in plan_text, plan_text
+    assert "profile_id = c.id" in plan_text, plan_text
+    expected = list(
+        MentorProfile.objects.filter(user__full_name__startswith="Ops ")
+        .order_by("-search_weight", "-approved_at", "-pk")
+        .values_list("pk", flat=True)[:5]
+    )
+    assert count == 5
+    assert sorted(int(i) for i in ids.strip("{}").split(",")) == sorted(expected)
