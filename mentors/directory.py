@@ -498,6 +498,7 @@ def _parts(
     another order than relevance, the tier's matches in that order."""
     values = _values(viewer_id=viewer_id, query=query, plan=plan)
     filters_share: float | None = None
+    region_share = 1.0
     for tier in plan.tiers or (None,):
         shape = _shape(
             viewer_id=viewer_id,
@@ -511,11 +512,21 @@ def _parts(
         if tier is not None:
             if filters_share is None:
                 filters_share = _filters_share(query, plan)
+                region_share = (
+                    _filter_stats().held("region", [query.region])
+                    if query.region
+                    else 1.0
+                )
             params = {
                 **values,
                 "match": tier.match,
                 "rank": tier.rank,
-                "walk": _walk_entries(tier, filters_share=filters_share, listed=listed),
+                "walk": _walk_entries(
+                    tier,
+                    # A region's walk reads its own entries (``_window_with``).
+                    filters_share=filters_share / region_share,
+                    listed=listed * region_share if listed else listed,
+                ),
             }
             if sort != "relevance":
                 shape = shape._replace(
@@ -1156,10 +1167,15 @@ def _window_with(shape: _Shape) -> str:
             f" ORDER BY {_ORDER['window']} LIMIT %(window)s)"
         )
     terms = "p.search_terms @@ %(match)s::tsquery"
+    # In a region, its own entries (its weight index): the walk's length is
+    # counted among them (``_parts``).
+    walked_rows = " AND ".join(
+        [_LISTED] + (["p.region = %(region)s"] if shape.region else [])
+    )
     walk = (
         "directory_walk AS MATERIALIZED ("  # noqa: S608
         "SELECT p.id, p.search_weight, p.approved_at FROM ("
-        f"SELECT {_WALKED} FROM mentors_mentorprofile p WHERE {_LISTED}"
+        f"SELECT {_WALKED} FROM mentors_mentorprofile p WHERE {walked_rows}"
         f" ORDER BY {_ORDER['window']} LIMIT %(walk)s) p"
         f" WHERE {' AND '.join([terms, *rest])}"
         f" ORDER BY {_ORDER['window']} LIMIT %(window)s)"

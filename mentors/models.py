@@ -353,6 +353,24 @@ class MentorProfile(models.Model):
                 name="mentors_profile_skills_idx",
                 condition=_LISTED_ROW,
             ),
+            # The ranking window's walk in one region: its listed profiles by
+            # weight, with what the searches filter on (the weight index's
+            # walk, from the region's entries only: a search in a region that
+            # holds 5 % of the profiles walked 20 times as many entries, or
+            # read every match of its words, 118 ms at 200,000 mentors).
+            models.Index(
+                fields=["region", "-search_weight", "-approved_at", "-id"],
+                include=[
+                    "search_terms",
+                    "languages",
+                    "modes",
+                    "free_slots_7d",
+                    "free_slots_14d",
+                    "search_skills",
+                ],
+                name="mentors_profile_reg_weight_idx",
+                condition=_LISTED_ROW,
+            ),
             # Browsing a region: its listed profiles, newest first (a region
             # holds 0.5-18 % of them; without it, a seq scan of the table).
             models.Index(
