@@ -628,7 +628,7 @@ def test_the_window_walks_the_weight_index_alone(query):
     search terms and every filtered column), not the wide profile rows: an
     index-only scan. A filter on a column the index does not hold would
     make it read every row it passes. In a region, the region's own index
-    by weight (its entries only)."""
+    by weight or the weight index (here every profile is in the region)."""
     for number in range(10):
         make_mentor(f"Mentor Index {number}", "Python", skills=(("git", 3),))
     sql, params = _window_statement(query, wanted=3)
@@ -640,20 +640,48 @@ def test_the_window_walks_the_weight_index_alone(query):
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan_json = cursor.fetchone()[0]
 
-    index = (
-        "mentors_profile_reg_weight_idx"
-        if query.region
-        else "mentors_profile_weight_idx"
+    indexes = {"mentors_profile_weight_idx"} | (
+        {"mentors_profile_reg_weight_idx"} if query.region else set()
     )
     walks = [
         node["Node Type"]
         for node in _plan_nodes(plan_json[0]["Plan"])
-        if node.get("Index Name") == index
+        if node.get("Index Name") in indexes
     ]
     # The fallback arm (every match, sorted) may read the same index when the
     # planner has nothing cheaper: it too reads the entries alone.
     assert walks
     assert set(walks) == {"Index Only Scan"}
+
+
+def test_a_walk_in_a_region_reads_the_regions_own_entries_by_weight():
+    """In a region of a fifth of the profiles, the walk by weight reads that
+    region's index (region, weight, approval, id), index-only, not every
+    profile's entry in the weight index (20 times as many for a region of
+    5 %)."""
+    for number in range(8):
+        make_mentor(f"Mentor Région {number}", "Python", region="11")
+    for number in range(32):
+        make_mentor(f"Mentor Ailleurs {number}", "Python", region="84")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE mentors_mentorprofile")
+    query = DirectoryQuery(q="python", region="11")
+    sql, params = _window_statement(query, wanted=3)
+    with connection.cursor() as cursor:
+        for path in ("seqscan", "bitmapscan", "sort"):
+            cursor.execute(f"SET LOCAL enable_{path} = off")
+        cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}", params)
+        plan_json = cursor.fetchone()[0]
+
+    walks = [
+        node
+        for node in _plan_nodes(plan_json[0]["Plan"])
+        if node.get("Index Name") == "mentors_profile_reg_weight_idx"
+    ]
+    assert walks
+    assert {node["Node Type"] for node in walks} == {"Index Only Scan"}
+    # The region's entries only.
+    assert max(node["Actual Rows"] for node in walks) <= 8
 
 
 def test_the_search_terms_are_the_vector_without_positions_unless_too_long():
