@@ -605,7 +605,9 @@ def _postings(
     several, their other words probed in their postings (``_probe_stems``):
     a walk of POSTINGS_PROBE_WALK entries all the same, unless the filters
     are narrow (words typed together often go together, which their shares
-    do not say). Never when the lists
+    do not say); a probe trusts the other word's postings as the walk
+    trusts its list's, which the nightly repair keeps with the rows
+    (``search_postings_repair``). Never when the lists
     hold at most a window of profiles (their matches are read at once,
     cheaper than planning the merge), when a share or the listed count is
     not known, or when a term is not one stem. An estimate, like the walk's:
@@ -634,8 +636,14 @@ def _postings(
     if read <= POSTINGS_WALK_MAX and read * POSTING_COST < tier.share * listed:
         return lists, min(POSTINGS_WALK_MAX, math.ceil(2 * read))
     # All the words of several, the others probed in their postings: a short
-    # walk, in case the words go together more than their shares say.
-    if _probe_stems(tier) and filters_share >= POSTINGS_PROBE_FILTERS:
+    # walk, in case the words go together more than their shares say. Not
+    # from a prefix's list (its range of stems is read whole and sorted
+    # before the walk's bound applies).
+    if (
+        _probe_stems(tier)
+        and not lists[0][1]
+        and filters_share >= POSTINGS_PROBE_FILTERS
+    ):
         return lists, POSTINGS_PROBE_WALK
     return None
 

@@ -195,6 +195,8 @@ QUERIES = [
     DirectoryQuery(q='"analyse de données"'),
     DirectoryQuery(q="developpeur -java"),
     DirectoryQuery(q="python", region="11"),
+    # Several words in a region: the probes and the region's own walk.
+    DirectoryQuery(q="developpeur python", region="11"),
     DirectoryQuery(q="developpeur", language="en", mode="video"),
     DirectoryQuery(q="developpeur", skill="python", min_level=5),
     DirectoryQuery(q="python lyon", skill="spreadsheets"),

@@ -284,6 +284,13 @@ def test_all_the_words_of_several_probe_the_others_postings():
     prefixes = replace(every, probes=("'devop':*",))
     assert _probe_stems(prefixes) == []
     assert _postings(prefixes, listed=listed) is None
+    # Nor from a prefix's list (its range is sorted whole before the bound).
+    assert _postings(replace(every, lists=("'servic':*",)), listed=listed) is None
+    # Filters keeping half of the profiles: still tried.
+    assert _postings(every, filters_share=0.5, listed=listed) == (
+        [("servic", False)],
+        POSTINGS_PROBE_WALK,
+    )
     # The tiers of fewer words walk every word's list, without probes.
     assert _probe_stems(two) == []
 
@@ -338,3 +345,29 @@ def test_the_probes_look_up_each_entry_not_the_other_words_whole_list():
     )
     assert count == 5
     assert sorted(int(i) for i in ids.strip("{}").split(",")) == sorted(expected)
+
+
+def test_a_walk_in_a_region_is_as_long_as_the_regions_profiles_need(monkeypatch):
+    """The walk by weight of a search in a region reads that region's
+    entries only (``_window_with``): its length is counted among them. Counted
+    among every profile, a frequent word in a region of 5 % was judged too
+    rare to walk (its share 1.5 %), and every match was read."""
+    import time
+
+    from mentors import directory
+    from mentors.directory import DirectoryQuery, SearchPlan, Tier, _parts
+
+    stats = directory._FilterStats(
+        shares={"region": {"84": 0.05, "11": 0.18}}, read_at=time.monotonic()
+    )
+    monkeypatch.setattr(directory, "_filter_stats", lambda: stats)
+    word = Tier("'python'", "'python'", share=0.3, lists=("'python'",))
+    plan = SearchPlan(tiers=(word,))
+
+    def walk(query: DirectoryQuery) -> int:
+        first = next(_parts(viewer_id=None, query=query, plan=plan, listed=200_000))
+        return first.args[2]["walk"]
+
+    assert walk(DirectoryQuery(q="python")) == 1_000
+    # The same walk in the region: 100 matches among its first 1,000 entries.
+    assert walk(DirectoryQuery(q="python", region="84")) == 1_000
