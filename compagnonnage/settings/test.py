@@ -2,6 +2,7 @@
 
 import os
 from datetime import timedelta
+from urllib.parse import urlsplit, urlunsplit
 
 from .base import *  # noqa: F403
 from .base import (
@@ -30,10 +31,13 @@ DATABASE_URL = service_url("DATABASE_URL")
 REDIS_URL = service_url("REDIS_URL")
 if not env.bool("TEST_REDIS_URL_CHOSEN", default=False):
     # The embedded Redis is shared with `make run`: tests use their own
-    # databases from 1 on; a given URL's database is the first worker's.
-    _base, _, _db = REDIS_URL.rpartition("/")
-    _first = int(_db) if env("REDIS_URL", default="") and _db.isdigit() else 1
-    REDIS_URL = f"{_base}/{_first + _WORKER_INDEX}"
+    # databases from 1 on; a given URL's database (0 if it names none) is the
+    # first worker's.
+    _url = urlsplit(REDIS_URL)
+    _db = _url.path.lstrip("/")
+    _given = int(_db) if _db.isdigit() else 0
+    _first = _given if env("REDIS_URL", default="") else 1
+    REDIS_URL = urlunsplit(_url._replace(path=f"/{_first + _WORKER_INDEX}"))
 DATABASES = {"default": database_settings(DATABASE_URL)}
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 CACHES = cache_settings(REDIS_URL)

@@ -31,17 +31,13 @@ def _test_signing_keys() -> str:
     return str(settings.ATTESTATION_SIGNING_KEYS_FILE)
 
 
-def _load_production_settings(
-    env: dict[str, str], show: str = "settings.DEBUG, settings.SITE_URL"
+def _settings_process(
+    module: str, env: dict[str, str], *, unset: tuple[str, ...], show: str
 ) -> subprocess.CompletedProcess[str]:
-    """Load the production settings in a fresh process with only ``env`` set
-    among the variables they read; print ``show``."""
-    unset = (*REQUIRED, "DJANGO_TRUSTED_PROXY_COUNT")
+    """Load the settings ``module`` in a fresh process, with this process's
+    environment less ``unset`` and plus ``env``; print ``show``."""
     clean = {k: v for k, v in os.environ.items() if k not in unset}
-    clean.update(env, DJANGO_SETTINGS_MODULE="compagnonnage.settings.production")
-    # Issue 19: production also needs its attestation signing keys (tested in
-    # tests/certification/test_credentials.py); the test settings' file here.
-    clean.setdefault("ATTESTATION_SIGNING_KEYS_FILE", _test_signing_keys())
+    clean.update(env, DJANGO_SETTINGS_MODULE=f"compagnonnage.settings.{module}")
     return subprocess.run(
         [
             sys.executable,
@@ -54,6 +50,19 @@ def _load_production_settings(
         text=True,
         timeout=60,
         cwd=settings.BASE_DIR,
+    )
+
+
+def _load_production_settings(
+    env: dict[str, str], show: str = "settings.DEBUG, settings.SITE_URL"
+) -> subprocess.CompletedProcess[str]:
+    """Load the production settings in a fresh process with only ``env`` set
+    among the variables they read; print ``show``."""
+    # Issue 19: production also needs its attestation signing keys (tested in
+    # tests/certification/test_credentials.py); the test settings' file here.
+    env = {"ATTESTATION_SIGNING_KEYS_FILE": _test_signing_keys(), **env}
+    return _settings_process(
+        "production", env, unset=(*REQUIRED, "DJANGO_TRUSTED_PROXY_COUNT"), show=show
     )
 
 
@@ -140,16 +149,11 @@ def test_sessions_live_in_the_database_not_in_redis():
 def _test_settings(env: dict[str, str], show: str) -> str:
     """``show`` printed by the test settings loaded in a fresh process with
     ``env`` over this one's (the xdist and Redis variables cleared first)."""
-    unset = ("PYTEST_XDIST_WORKER", "REDIS_URL", "TEST_REDIS_URL_CHOSEN")
-    clean = {k: v for k, v in os.environ.items() if k not in unset}
-    clean.update(env, DJANGO_SETTINGS_MODULE="compagnonnage.settings.test")
-    result = subprocess.run(
-        [sys.executable, "-c", f"from django.conf import settings; print({show})"],
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=settings.BASE_DIR,
+    result = _settings_process(
+        "test",
+        env,
+        unset=("PYTEST_XDIST_WORKER", "REDIS_URL", "TEST_REDIS_URL_CHOSEN"),
+        show=show,
     )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
@@ -192,6 +196,11 @@ def test_each_xdist_worker_has_its_own_redis_database_and_files():
         "test-media-gw1",
         "test-attestation-keys-gw1.json",
     ]
+    # A URL without a database number: the workers' from 0 on.
+    bare = {"REDIS_URL": "redis://127.0.0.1:6390", "PYTEST_XDIST_WORKER": "gw1"}
+    assert _test_settings(bare, "settings.CELERY_BROKER_URL") == (
+        "redis://127.0.0.1:6390/1"
+    )
 
 
 def test_a_process_started_by_a_worker_keeps_the_redis_url_it_is_given():
