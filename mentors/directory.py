@@ -498,7 +498,7 @@ def _parts(
     another order than relevance, the tier's matches in that order."""
     values = _values(viewer_id=viewer_id, query=query, plan=plan)
     filters_share: float | None = None
-    region_share = 1.0
+    walk_share = region_share = 1.0
     for tier in plan.tiers or (None,):
         shape = _shape(
             viewer_id=viewer_id,
@@ -511,20 +511,18 @@ def _parts(
         sort = _sort(query, meant=shape.meant, text=bool(shape.text))
         if tier is not None:
             if filters_share is None:
-                filters_share = _filters_share(query, plan)
-                region_share = (
-                    _filter_stats().held("region", [query.region])
-                    if query.region
-                    else 1.0
-                )
+                # A region's walk reads its own entries (``_window_with``):
+                # counted among its profiles, with the other filters' share.
+                region_share = _region_share(query)
+                walk_share = _filters_share(query, plan, region=False)
+                filters_share = walk_share * region_share
             params = {
                 **values,
                 "match": tier.match,
                 "rank": tier.rank,
                 "walk": _walk_entries(
                     tier,
-                    # A region's walk reads its own entries (``_window_with``).
-                    filters_share=filters_share / region_share,
+                    filters_share=walk_share,
                     listed=listed * region_share if listed else listed,
                 ),
             }
@@ -850,11 +848,19 @@ def _filter_stats() -> _FilterStats:
     return _FILTER_STATS[0]
 
 
-def _filters_share(query: DirectoryQuery, plan: SearchPlan) -> float:
+def _region_share(query: DirectoryQuery) -> float:
+    """The share of the profiles in the query's region (1 without one)."""
+    return _filter_stats().held("region", [query.region]) if query.region else 1.0
+
+
+def _filters_share(
+    query: DirectoryQuery, plan: SearchPlan, *, region: bool = True
+) -> float:
     """The share of the profiles that the query's filters and skills meant
-    keep, as if they were independent (an estimate for the walk's length)."""
+    keep, as if they were independent (an estimate for the walk's length);
+    without the region's when not ``region``."""
     if not (
-        query.region
+        (region and query.region)
         or query.language
         or query.mode
         or query.skill
@@ -863,9 +869,7 @@ def _filters_share(query: DirectoryQuery, plan: SearchPlan) -> float:
     ):
         return 1.0
     stats = _filter_stats()
-    share = 1.0
-    if query.region:
-        share *= stats.held("region", [query.region])
+    share = _region_share(query) if region else 1.0
     if query.language:
         share *= stats.held("languages", [query.language])
     if query.mode:

@@ -607,6 +607,20 @@ def _window_statement(query: str | DirectoryQuery, *, wanted: int) -> tuple[str,
     }
 
 
+def _walk_plan(query: DirectoryQuery, *, analyze: bool = False) -> list[dict]:
+    """The plan nodes of the query's window statement. On a table this small,
+    any plan will do: the planner is left the walk in the window's order
+    only, to see how it reads it."""
+    sql, params = _window_statement(query, wanted=3)
+    with connection.cursor() as cursor:
+        for path in ("seqscan", "bitmapscan", "sort"):
+            cursor.execute(f"SET LOCAL enable_{path} = off")
+        options = "ANALYZE, FORMAT JSON" if analyze else "FORMAT JSON"
+        cursor.execute(f"EXPLAIN ({options}) {sql}", params)
+        plan_json = cursor.fetchone()[0]
+    return list(_plan_nodes(plan_json[0]["Plan"]))
+
+
 @pytest.mark.parametrize(
     "query",
     [
@@ -631,23 +645,12 @@ def test_the_window_walks_the_weight_index_alone(query):
     by weight or the weight index (here every profile is in the region)."""
     for number in range(10):
         make_mentor(f"Mentor Index {number}", "Python", skills=(("git", 3),))
-    sql, params = _window_statement(query, wanted=3)
-    with connection.cursor() as cursor:
-        # On a table this small, any plan will do: leave the planner the
-        # walk in the window's order only, and see how it reads it.
-        for path in ("seqscan", "bitmapscan", "sort"):
-            cursor.execute(f"SET LOCAL enable_{path} = off")
-        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
-        plan_json = cursor.fetchone()[0]
+    nodes = _walk_plan(query)
 
     indexes = {"mentors_profile_weight_idx"} | (
         {"mentors_profile_reg_weight_idx"} if query.region else set()
     )
-    walks = [
-        node["Node Type"]
-        for node in _plan_nodes(plan_json[0]["Plan"])
-        if node.get("Index Name") in indexes
-    ]
+    walks = [node["Node Type"] for node in nodes if node.get("Index Name") in indexes]
     # The fallback arm (every match, sorted) may read the same index when the
     # planner has nothing cheaper: it too reads the entries alone.
     assert walks
@@ -665,17 +668,11 @@ def test_a_walk_in_a_region_reads_the_regions_own_entries_by_weight():
         make_mentor(f"Mentor Ailleurs {number}", "Python", region="84")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE mentors_mentorprofile")
-    query = DirectoryQuery(q="python", region="11")
-    sql, params = _window_statement(query, wanted=3)
-    with connection.cursor() as cursor:
-        for path in ("seqscan", "bitmapscan", "sort"):
-            cursor.execute(f"SET LOCAL enable_{path} = off")
-        cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}", params)
-        plan_json = cursor.fetchone()[0]
+    nodes = _walk_plan(DirectoryQuery(q="python", region="11"), analyze=True)
 
     walks = [
         node
-        for node in _plan_nodes(plan_json[0]["Plan"])
+        for node in nodes
         if node.get("Index Name") == "mentors_profile_reg_weight_idx"
     ]
     assert walks
