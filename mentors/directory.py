@@ -96,8 +96,9 @@ class Tier:
     # taken as independent), or None when a word's share is unknown.
     share: float | None = None
     # The words (their full-text terms) whose postings hold every match: the
-    # rarest word for all of them, each word for fewer; and the share of the
-    # profiles holding any of those (None when unknown).
+    # n - k + 1 rarest for k of the n words (the rarest alone for all of them,
+    # every word for one); and the share of the profiles holding any of those
+    # (None when unknown).
     lists: tuple[str, ...] = ()
     lists_share: float | None = None
     # All the words of several: the terms of the words other than the rarest,
@@ -176,14 +177,23 @@ def _tiers(
         )
         for k in range(1, len(terms) + 1)
     }
-    known = [share for share in shares if share is not None]
-    every_known = len(known) == len(shares)
-    # Every match of all the words holds the rarest; of fewer, one at least.
-    rarest = min(range(len(terms)), key=lambda i: shares[i] or 0.0)
-    others = sorted(
-        (i for i in range(len(terms)) if i != rarest), key=lambda i: shares[i] or 0.0
-    )
-    any_share = 1.0 - math.prod(1.0 - share for share in known)
+    every_known = all(share is not None for share in shares)
+    # A profile holding k of the n words misses at most n - k of them, so it
+    # holds one at least of any n - k + 1: every match of the tier is in the
+    # postings of the n - k + 1 rarest words (the rarest alone for all the
+    # words, every word for one). Any choice would be exact; the rarest read
+    # the fewest entries ("biais back gestion programmation", three of the
+    # four: the lists of "biais" and "back", not of "gestion" too).
+    by_share = sorted(range(len(terms)), key=lambda i: shares[i] or 0.0)
+
+    def lists(k: int) -> tuple[int, ...]:
+        return tuple(sorted(by_share[: len(terms) - k + 1]))
+
+    def lists_share(k: int) -> float | None:
+        if not every_known:
+            return None
+        return 1.0 - math.prod(1.0 - (shares[i] or 0.0) for i in lists(k))
+
     return tuple(
         Tier(
             match=at_least[k]
@@ -191,15 +201,9 @@ def _tiers(
             else f"({at_least[k]}) & !({at_least[k + 1]})",
             rank=at_least[k],
             share=exactly[k],
-            lists=(terms[rarest],) if k == len(terms) else tuple(terms),
-            lists_share=(
-                None
-                if not every_known
-                else shares[rarest]
-                if k == len(terms)
-                else any_share
-            ),
-            probes=tuple(terms[i] for i in others) if k == len(terms) else (),
+            lists=tuple(terms[i] for i in lists(k)),
+            lists_share=lists_share(k),
+            probes=tuple(terms[i] for i in by_share[1:]) if k == len(terms) else (),
         )
         for k in range(len(terms), 0, -1)
     )

@@ -295,6 +295,44 @@ def test_all_the_words_of_several_probe_the_others_postings():
     assert _probe_stems(two) == []
 
 
+def test_a_tier_of_k_words_reads_the_lists_of_the_rarest_it_needs():
+    """A profile holding k of n words misses n - k at most, so it holds one
+    of any n - k + 1: the tier's lists are the n - k + 1 rarest words', not
+    every word's (the frequent words' lists were merged in, their entries
+    read and checked for nothing). The pages stay exact: the SQL-vs-ORM
+    comparison reads these lists (tests/mentors/test_directory_sql.py)."""
+    from mentors.directory import _postings, _tiers
+
+    terms = ["'gestion'", "'biai'", "'programm'", "'back'"]
+    shares = [0.30, 0.01, 0.25, 0.02]
+    every, three, two, one = _tiers(terms, shares)
+    assert every.lists == ("'biai'",)
+    # In the query's order, the rarest n - k + 1 of them.
+    assert three.lists == ("'biai'", "'back'")
+    assert two.lists == ("'biai'", "'programm'", "'back'")
+    assert one.lists == tuple(terms)
+    assert three.lists_share == pytest.approx(1 - 0.99 * 0.98)
+    assert two.lists_share == pytest.approx(1 - 0.99 * 0.75 * 0.98)
+    assert one.lists_share == pytest.approx(1 - 0.7 * 0.99 * 0.75 * 0.98)
+    # A word's share unknown: no share of the lists (no postings' walk).
+    assert _tiers(terms, [0.3, None, 0.25, 0.02])[1].lists_share is None
+    # Two of three words, one of them in most profiles (200,000 listed: the
+    # tier matches ~4,700, each of "rare" and "other" 4,000 hold): the two
+    # rare words' lists are mostly matches, their window read from them;
+    # with the frequent word's list merged in, 2,600 entries were expected
+    # before a window, and every match was read instead.
+    _every, two_of_three, _one = _tiers(["'x'", "'rare'", "'other'"], [0.6, 0.02, 0.02])
+    assert two_of_three.lists == ("'rare'", "'other'")
+    assert _postings(two_of_three, listed=200_000.0) == (
+        [("rare", False), ("other", False)],
+        335,  # twice the 167 entries expected to fill the window
+    )
+    all_three = replace(
+        two_of_three, lists=("'x'", "'rare'", "'other'"), lists_share=0.61584
+    )
+    assert _postings(all_three, listed=200_000.0) is None
+
+
 def test_the_probes_look_up_each_entry_not_the_other_words_whole_list():
     """An EXISTS against the other word's postings was planned as a hash of
     its whole list (read at every search, growing with the table): the probes
