@@ -103,8 +103,10 @@ class Tier:
     lists_share: float | None = None
     # All the words of several: the terms of the words other than the rarest,
     # rarest first, whose postings a walk of the rarest word's list may probe
-    # before it reads a profile's row (``_postings_walk``).
+    # before it reads a profile's row (``_postings_walk``). Exactly k of n
+    # (``held`` k): every word, the ones an entry holds counted.
     probes: tuple[str, ...] = ()
+    held: int = 0
 
 
 @dataclass(frozen=True)
@@ -203,7 +205,13 @@ def _tiers(
             share=exactly[k],
             lists=tuple(terms[i] for i in lists(k)),
             lists_share=lists_share(k),
-            probes=tuple(terms[i] for i in by_share[1:]) if k == len(terms) else (),
+            # All the words: the others, each held. Exactly k: every word, k
+            # held (an entry of a list holds its own word; one holding more
+            # is an earlier tier's).
+            probes=tuple(
+                terms[i] for i in (by_share[1:] if k == len(terms) else by_share)
+            ),
+            held=0 if k == len(terms) else k,
         )
         for k in range(len(terms), 0, -1)
     )
@@ -542,9 +550,13 @@ def _parts(
                     lists, walk = postings
                     probes = _probe_stems(tier)
                     shape = shape._replace(
-                        postings=tuple(p for _s, p in lists), probes=len(probes)
+                        postings=tuple(p for _s, p in lists),
+                        probes=len(probes),
+                        counted=bool(probes and tier.held),
                     )
                     params = {**params, **_postings_values(lists, walk, probes)}
+                    if shape.counted:
+                        params["probe_held"] = tier.held
         if sort != "relevance":
             yield functools.partial(
                 _read_sorted,
@@ -651,14 +663,18 @@ def _postings(
 
 
 def _probe_stems(tier: Tier) -> list[str]:
-    """The stems the walk of the tier's list probes in their postings: its
+    """The stems the walk of the tier's lists probes in their postings: its
     other words' (``Tier.probes``) that are one stem, not a prefix (a
-    prefix's range is checked in the row)."""
+    prefix's range is checked in the row); for a tier of exactly k words,
+    every word's, or none when one is not a stem (the count would be
+    wrong)."""
     stems = []
     for term in tier.probes:
         found = _TERM.match(term)
         if found is not None and not found.group(2):
             stems.append(found.group(1))
+        elif tier.held:
+            return []
     return stems
 
 
@@ -993,8 +1009,10 @@ class _Shape(NamedTuple):
     # word, True for a prefix.
     postings: tuple[bool, ...] = ()
     # How many stems the walk of all the words probes in their postings
-    # before it reads an entry's row (``_probe_stems``).
+    # before it reads an entry's row (``_probe_stems``); counted: a tier of
+    # exactly k words, whose entries must hold k of the stems probed.
     probes: int = 0
+    counted: bool = False
 
 
 def _shape(
@@ -1204,7 +1222,9 @@ def _window_with(shape: _Shape) -> str:
     if shape.postings:
         # The postings' walk (``_postings_walk``): its window when it filled
         # one or read every entry of its lists; every match read otherwise.
-        cte, entries = _postings_walk(shape.postings, walked, rest, shape.probes)
+        cte, entries = _postings_walk(
+            shape.postings, walked, rest, shape.probes, counted=shape.counted
+        )
         walks.append(cte)
         found = "(SELECT count(*) FROM directory_postings)"
         postings_part = (
@@ -1252,7 +1272,12 @@ def _window_with(shape: _Shape) -> str:
 
 
 def _postings_walk(
-    prefixes: tuple[bool, ...], walked: str, rest: list[str], probes: int = 0
+    prefixes: tuple[bool, ...],
+    walked: str,
+    rest: list[str],
+    probes: int = 0,
+    *,
+    counted: bool = False,
 ) -> tuple[str, str]:
     """The postings' walk (``directory_postings``) and the count of the
     entries it may read, at most ``posting_walk`` (``_postings``).
@@ -1273,7 +1298,11 @@ def _postings_walk(
     postings, by the entry's whole key (an index-only probe), and only an
     entry that holds them all has its row read. Each a scalar subquery with
     a LIMIT: an EXISTS would be planned as a hash of the other word's whole
-    list (12,000 entries read at 200,000 mentors for a walk of 1,000)."""
+    list (12,000 entries read at 200,000 mentors for a walk of 1,000).
+
+    Exactly k of the words (``counted``): every word is probed, and only an
+    entry holding k of them (``probe_held``) has its row read; the others
+    hold fewer (not a match) or more (an earlier tier's)."""
     order = "x.weight DESC, x.approved_at DESC, x.profile_id DESC"
     sources = []
     for i, prefix in enumerate(prefixes):
@@ -1305,17 +1334,26 @@ def _postings_walk(
         f"(SELECT {check} FROM mentors_mentorprofile p"  # noqa: S608
         f" WHERE p.id = c.id AND {_LISTED})"
     )
-    if probes:
+    probe = (
+        "coalesce((SELECT {found} FROM mentors_searchposting y"
+        " WHERE y.stem = %(probe_{i})s AND y.weight = c.weight"
+        " AND y.approved_at = c.approved_at AND y.profile_id = c.id LIMIT 1),"
+        " {missing})"
+    )
+    if probes and counted:
+        held = (
+            "("
+            + " + ".join(probe.format(found=1, missing=0, i=i) for i in range(probes))
+            + ") = %(probe_held)s"
+        )
+    elif probes:
         # coalesce: a probe that finds nothing is false, not NULL, so that
         # the AND stops at the first word missing.
         held = " AND ".join(
-            "coalesce((SELECT true FROM mentors_searchposting y"  # noqa: S608
-            f" WHERE y.stem = %(probe_{i})s AND y.weight = c.weight"
-            " AND y.approved_at = c.approved_at AND y.profile_id = c.id LIMIT 1),"
-            " false)"
-            for i in range(probes)
+            probe.format(found="true", missing="false", i=i) for i in range(probes)
         )
-        # CASE: the row is read only once the probes found every word.
+    if probes:
+        # CASE: the row is read only once the probes found the words.
         row = f"CASE WHEN {held} THEN {row} ELSE false END"
     cte = (
         "directory_postings AS MATERIALIZED ("  # noqa: S608

@@ -228,7 +228,7 @@ def test_the_pages_read_by_sql_are_those_of_the_orm(viewer, monkeypatch):
         if shape.postings and (shape.region or shape.skill or shape.meant):
             lists_read.add("with filters")
         if shape.probes:
-            lists_read.add("probes")
+            lists_read.add("counted" if shape.counted else "probes")
         return statement_of(shape, part)
 
     statement_of = directory._statement
@@ -321,9 +321,10 @@ def test_the_pages_read_by_sql_are_those_of_the_orm(viewer, monkeypatch):
     # with filters, with probes.
     assert "with filters" in lists_read
     lists_read.discard("with filters")
-    # All the words of several: the rarest's list, the others probed.
-    assert "probes" in lists_read
-    lists_read.discard("probes")
+    # All the words of several: the rarest's list, the others probed; exactly
+    # k of them: the rarest n - k + 1 lists, every word probed and counted.
+    assert {"probes", "counted"} <= lists_read
+    lists_read -= {"probes", "counted"}
     assert (False,) in lists_read
     assert any(len(lists) > 1 for lists in lists_read)
     assert any(True in lists for lists in lists_read)
@@ -378,13 +379,18 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 def test_no_value_is_ever_written_into_a_statement(part):
     # Every shape: its text holds placeholders and our own constants only.
     for flags in itertools.product((False, True), repeat=7):
-        for text, free_within, postings, probes in itertools.product(
+        for text, free_within, postings, probes, counted in itertools.product(
             ("", "tsquery", "websearch"),
             (0, 7, 14),
             ((), (False, True, False), (True,)),
             (0, 2),
+            (False, True),
         ):
-            if (postings and text != "tsquery") or (probes and not postings):
+            if (
+                (postings and text != "tsquery")
+                or (probes and not postings)
+                or (counted and not probes)
+            ):
                 continue
             viewer, meant, skill, min_level, language, region, mode = flags
             shape = directory._Shape(
@@ -399,6 +405,7 @@ def test_no_value_is_ever_written_into_a_statement(part):
                 free_within,
                 postings=postings,
                 probes=probes,
+                counted=counted,
             )
             sql = directory._statement(shape, part)
             names = set(PLACEHOLDER.findall(sql))
@@ -424,6 +431,7 @@ def test_no_value_is_ever_written_into_a_statement(part):
                 *(f"posting_end_{i}" for i, p in enumerate(postings) if p),
                 *(f"posting_seen_{i}" for i in range(1, len(postings))),
                 *(f"probe_{i}" for i in range(probes)),
+                *(["probe_held"] if counted else []),
             }
             assert "%" not in PLACEHOLDER.sub("", sql)
             # Our constants: the text search configuration, the separator of

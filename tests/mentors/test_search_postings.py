@@ -273,7 +273,9 @@ def test_all_the_words_of_several_probe_the_others_postings():
     every, two, one = _tiers(["'devop'", "'servic'", "'cloud'"], [0.074, 0.054, 0.2])
     assert every.lists == ("'servic'",)
     assert every.probes == ("'devop'", "'cloud'")
-    assert two.probes == one.probes == ()
+    # Exactly k of them: every word probed, k held.
+    assert two.probes == one.probes == ("'servic'", "'devop'", "'cloud'")
+    assert (every.held, two.held, one.held) == (0, 2, 1)
     assert _probe_stems(every) == ["devop", "cloud"]
     # Independent, ~160 matches: 1,250 entries of "servic" expected before a
     # window of 100 (beyond POSTINGS_WALK_MAX); tried all the same.
@@ -291,8 +293,9 @@ def test_all_the_words_of_several_probe_the_others_postings():
         [("servic", False)],
         POSTINGS_PROBE_WALK,
     )
-    # The tiers of fewer words walk every word's list, without probes.
-    assert _probe_stems(two) == []
+    # Exactly k words: every word counted, or none when one is a prefix.
+    assert _probe_stems(two) == ["servic", "devop", "cloud"]
+    assert _probe_stems(replace(two, probes=("'servic'", "'devop':*"))) == []
 
 
 def test_a_tier_of_k_words_reads_the_lists_of_the_rarest_it_needs():
@@ -328,7 +331,10 @@ def test_a_tier_of_k_words_reads_the_lists_of_the_rarest_it_needs():
         335,  # twice the 167 entries expected to fill the window
     )
     all_three = replace(
-        two_of_three, lists=("'x'", "'rare'", "'other'"), lists_share=0.61584
+        two_of_three,
+        lists=("'x'", "'rare'", "'other'"),
+        lists_share=0.61584,
+        probes=(),  # (the short walk of probed entries aside)
     )
     assert _postings(all_three, listed=200_000.0) is None
 
@@ -378,6 +384,75 @@ def test_the_probes_look_up_each_entry_not_the_other_words_whole_list():
     assert "profile_id = c.id" in plan_text, plan_text
     expected = list(
         MentorProfile.objects.filter(user__full_name__startswith="Ops ")
+        .order_by("-search_weight", "-approved_at", "-pk")
+        .values_list("pk", flat=True)[:5]
+    )
+    assert count == 5
+    assert sorted(int(i) for i in ids.strip("{}").split(",")) == sorted(expected)
+
+
+def test_a_tier_of_exactly_k_words_counts_them_in_the_postings_entry_by_entry():
+    """Exactly two of three words: the two rarest words' lists are walked,
+    each entry's words counted by a look-up of its key in each word's
+    postings (no hash of a whole list), its row read only when it holds two;
+    the window is the tier's heaviest matches."""
+    from mentors.directory import (
+        _postings_lists,
+        _postings_values,
+        _probe_stems,
+        _Shape,
+        _statement,
+        search_plan,
+    )
+
+    for i in range(12):
+        make_mentor(f"Ops {i}", "Devops et services cloud", skills=())
+    for i in range(30):
+        make_mentor(f"Services {i}", "Services à la personne", skills=())
+    for i in range(3):
+        make_mentor(f"Tous {i}", "Devops, services à la personne", skills=())
+    two = search_plan("devops services personne").tiers[1]
+    lists = _postings_lists(two)
+    probes = _probe_stems(two)
+    assert lists is not None
+    assert len(lists) == 2
+    assert two.held == 2
+    assert sorted(probes) == ["devop", "person", "servic"]
+    shape = _Shape(
+        viewer=False,
+        meant=False,
+        text="tsquery",
+        skill=False,
+        min_level=False,
+        language=False,
+        region=False,
+        mode=False,
+        free_within=0,
+        postings=(False, False),
+        probes=3,
+        counted=True,
+    )
+    params = {
+        "match": two.match,
+        "rank": two.rank,
+        "walk": 0,
+        "window": 5,
+        "wanted": 5,
+        "probe_held": 2,
+        **_postings_values(lists, 500, probes),
+    }
+    sql = _statement(shape, "window_ids")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN (ANALYZE, COSTS OFF) " + sql, params)
+        plan_text = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute(sql, params)
+        count, ids = cursor.fetchone()
+    assert "hashed SubPlan" not in plan_text, plan_text
+    assert "profile_id = c.id" in plan_text, plan_text
+    # Two of the three words: not "Tous" (all three, the tier before).
+    expected = list(
+        MentorProfile.objects.exclude(user__full_name__startswith="Tous ")
         .order_by("-search_weight", "-approved_at", "-pk")
         .values_list("pk", flat=True)[:5]
     )
