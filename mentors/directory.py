@@ -544,6 +544,8 @@ def _parts(
                         tier, filters_share=filters_share, listed=listed
                     )
                 )
+                if not shape.matches_first and tier.share is not None:
+                    params["sort_share"] = tier.share * filters_share
             elif shape.text == "tsquery":
                 postings = _postings(tier, filters_share=filters_share, listed=listed)
                 if postings:
@@ -558,11 +560,19 @@ def _parts(
                     if shape.counted:
                         params["probe_held"] = tier.held
         if sort != "relevance":
+            # Words walked in the order's index, a bounded walk: when it falls
+            # short, their matches read first (``_read_sorted``).
+            first = shape._replace(matches_first=True)
             yield functools.partial(
                 _read_sorted,
                 _statement(shape, sort),
                 _statement(shape, f"{sort}_whole"),
                 params,
+                matches_first=(
+                    (_statement(first, sort), _statement(first, f"{sort}_whole"))
+                    if shape.text and not shape.matches_first
+                    else None
+                ),
             )
             continue
         full = [False]
@@ -803,6 +813,25 @@ def _matches_first(
     if tier.share is None or not listed:
         return False
     return tier.share * filters_share * listed <= SORT_MATCHES_FIRST
+
+
+# A sorted page of words not read matches first walks its order's index (each
+# entry's row read, 5-17 µs at 200,000 mentors) at most this many entries
+# (15-50 ms), then reads the matches first when the walk found too few: the
+# estimate of the words' matches takes them as independent, and words that
+# avoid each other match far fewer ("suite javascript client" by the next
+# free slot, two of the three words: 2,548 expected among 200,000 mentors,
+# none found, the whole index walked, twice: 2.6 s).
+SORT_WALK_MAX = 3_000
+
+
+def _sort_walk(share: float | None, candidates: int) -> int:
+    """How far a sorted page may walk its order's index for ``candidates``
+    matches: three times as far as the ``share`` of the profiles its words
+    and filters keep says, at most SORT_WALK_MAX (or when it is not known)."""
+    if not share:
+        return SORT_WALK_MAX
+    return max(3 * candidates, min(SORT_WALK_MAX, math.ceil(3 * candidates / share)))
 
 
 # The share of the profiles each filter's value keeps, from PostgreSQL's
@@ -1105,7 +1134,17 @@ def _statement(shape: _Shape, part: str) -> str:
             " FROM mentors_mentorprofile p"
             f" WHERE {' AND '.join([_LISTED, *matching])}"
         )
-        if shape.matches_first:
+        if shape.text and not shape.matches_first:
+            # Words: the first ``sort_walk`` listed profiles in this order,
+            # then their matches (``_sort_walk``; too few, and the caller
+            # reads the matches first).
+            source = (
+                "SELECT p.id, p.approved_at, p.next_free_slot_at"  # noqa: S608
+                f" FROM (SELECT p.* FROM mentors_mentorprofile p WHERE {_LISTED}"
+                f" ORDER BY {_ORDER[part]} LIMIT %(sort_walk)s) p"
+                f" WHERE {' AND '.join(matching) or 'true'}"
+            )
+        elif shape.matches_first:
             # Few matches: read them (the indexes of their words and filters),
             # then sort them; OFFSET 0 keeps the planner from walking the
             # order's index instead, row after row, in search of them.
@@ -1423,15 +1462,29 @@ SORT_SLACK = 20
 
 
 def _read_sorted(
-    sql: str, whole_sql: str, params: dict[str, Any], wanted: int
+    sql: str,
+    whole_sql: str,
+    params: dict[str, Any],
+    wanted: int,
+    *,
+    matches_first: tuple[str, str] | None = None,
 ) -> list[MentorProfile]:
     """The first ``wanted`` matches in a sort's order whose owners may be
     shown: from the first ``wanted + SORT_SLACK`` matches (one statement), or,
-    when too many of those are hidden, from every match."""
+    when too many of those are hidden, from every match. Words walked in the
+    order's index (``matches_first``: the statements that read their matches
+    first instead): a walk of ``_sort_walk`` entries, and when it gave fewer
+    candidates than asked (the walk or the matches ended: which, it does not
+    say), the matches read first."""
     candidates = wanted + SORT_SLACK
+    bound = {"candidates": candidates}
+    if matches_first is not None:
+        bound["sort_walk"] = _sort_walk(params.get("sort_share"), candidates)
     with connection.cursor() as cursor:
-        cursor.execute(sql, {**params, "wanted": wanted, "candidates": candidates})
+        cursor.execute(sql, {**params, "wanted": wanted, **bound})
         fetched = cursor.fetchall()
+    if matches_first is not None and (not fetched or fetched[0][-1] < candidates):
+        return _read_sorted(*matches_first, params, wanted)
     if len(fetched) < wanted and (not fetched or fetched[0][-1] >= candidates):
         return _read(whole_sql, params, wanted)
     return _cards([row[:-1] for row in fetched])

@@ -245,6 +245,23 @@ def test_the_pages_read_by_sql_are_those_of_the_orm(viewer, monkeypatch):
 
     read_window_of = directory._read_window
     monkeypatch.setattr(directory, "_read_window", read_window)
+    # Sorted pages of words walked in their order's index: the walk gave the
+    # candidates, or fell short and the matches were read first.
+    sorted_walks = set()
+    reads = [0]
+
+    def read_sorted(sql, whole_sql, params, wanted, *, matches_first=None):
+        reads[0] += 1
+        before = reads[0]
+        rows = read_sorted_of(
+            sql, whole_sql, params, wanted, matches_first=matches_first
+        )
+        if matches_first is not None:
+            sorted_walks.add("fell short" if reads[0] > before else "enough")
+        return rows
+
+    read_sorted_of = directory._read_sorted
+    monkeypatch.setattr(directory, "_read_sorted", read_sorted)
     for query in QUERIES:
         found = 0
         # A window that fills up and one that holds every match; sorted
@@ -256,7 +273,9 @@ def test_the_pages_read_by_sql_are_those_of_the_orm(viewer, monkeypatch):
         # words (whenever a tier's terms are stems), or from every match.
         # The postings' walk (entries it may read): too short to fill the
         # window (every match then read), or long enough to fill it or to
-        # read every entry of the lists; or no postings.
+        # read every entry of the lists; or no postings. A sorted page of
+        # words walked in its order's index ten times as far as the walk of
+        # the weight index goes.
         for window, slack, walk, first, postings in (
             (3, 0, 2, True, 2),
             (3, 0, 2, True, 4),
@@ -264,6 +283,8 @@ def test_the_pages_read_by_sql_are_those_of_the_orm(viewer, monkeypatch):
             (3, 0, 2, True, None),
             (200, directory.SORT_SLACK, directory.WALK_ENTRIES, True, 1000),
             (3, directory.SORT_SLACK, directory.WALK_ENTRIES, False, None),
+            (3, 0, 2, False, None),
+            (3, 0, directory.WALK_ENTRIES, False, None),
         ):
             monkeypatch.setattr(directory, "SEARCH_WINDOW", window)
             monkeypatch.setattr(directory, "SORT_SLACK", slack)
@@ -271,6 +292,10 @@ def test_the_pages_read_by_sql_are_those_of_the_orm(viewer, monkeypatch):
             monkeypatch.setattr(directory, "WALK_UNKNOWN", walk)
             monkeypatch.setattr(
                 directory, "_matches_first", lambda tier, first=first, **e: first
+            )
+            # (Ten times as far: a walk that finds some of the candidates.)
+            monkeypatch.setattr(
+                directory, "_sort_walk", lambda share, candidates, walk=walk: 10 * walk
             )
             monkeypatch.setattr(
                 directory,
@@ -317,6 +342,7 @@ def test_the_pages_read_by_sql_are_those_of_the_orm(viewer, monkeypatch):
         False,
         True,
     }
+    assert sorted_walks == {"enough", "fell short"}
     # Windows were read from postings: of one word, of several, of a prefix,
     # with filters, with probes.
     assert "with filters" in lists_read
@@ -425,6 +451,8 @@ def test_no_value_is_ever_written_into_a_statement(part):
                 "candidates",
                 "walk",
                 "ids",
+                # A sorted page of words walked in its order (``_sort_walk``).
+                *(["sort_walk"] if text and part in ("soonest", "newest") else []),
                 # The postings' lists (``_postings_values``).
                 *(["posting_walk"] if postings else []),
                 *(f"posting_{i}" for i in range(len(postings))),
