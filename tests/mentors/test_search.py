@@ -761,6 +761,63 @@ def test_the_walk_counts_what_the_filters_leave_and_what_reading_matches_costs(
 
 
 @pytest.mark.parametrize(
+    ("share", "skills_share", "listed", "walk"),
+    [
+        # "messagerie agenda" among 170,000: 5.7 % hold "agenda", 6 % the
+        # skills; independent, 0.34 %: no walk. Typed together: as many
+        # entries as the 9,690 holders of the word read otherwise.
+        (0.057, 0.06, 170_000, 9_690),
+        (0.2, 0.3, 170_000, directory.WALK_ENTRIES),  # at most
+        # Few holders (969 at 17,000): read at once, no walk.
+        (0.057, 0.06, 17_000, 0),
+        # Not together (no skills meant, or narrow filters beside them).
+        (0.057, 0.0, 170_000, 0),
+    ],
+)
+def test_everyday_words_skills_walk_as_far_as_reading_their_holders(
+    share, skills_share, listed, walk
+):
+    tier = directory.Tier("'a'", "'a'", share=share)
+    assert (
+        directory._walk_entries(
+            tier, filters_share=skills_share, listed=listed, together=skills_share
+        )
+        == walk
+    )
+
+
+def test_everyday_words_skills_walk_only_beside_wide_filters(monkeypatch):
+    """The walk of words typed with an everyday word's skills is tried where
+    the other filters keep half of the profiles at least."""
+    walks = []
+    monkeypatch.setattr(
+        directory,
+        "_walk_entries",
+        lambda tier, **extra: walks.append(extra["together"]) or 0,
+    )
+    for number in range(40):
+        make_mentor(
+            f"Tableur {number}",
+            "Comptable",
+            skills=(("spreadsheets", 3),),
+            languages=("fr", "ar") if number % 10 == 0 else ("fr",),
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE mentors_mentorprofile")
+    monkeypatch.setattr(directory, "_FILTER_STATS", [])  # read again, then put back
+    for query in (
+        DirectoryQuery(q="excel comptable"),
+        DirectoryQuery(q="excel comptable", language="ar"),
+        DirectoryQuery(q="comptable"),
+    ):
+        with override_settings(SEARCH_QUERY_CACHES=False):
+            mentor_directory_page(viewer_id=None, query=query, with_skills=False)
+    assert walks[0] == pytest.approx(1.0)  # the skills' share: every profile
+    # Beside a language a tenth of the profiles speak; no everyday word.
+    assert walks[1:] == [0.0, 0.0]
+
+
+@pytest.mark.parametrize(
     ("share", "filters_share", "listed", "first"),
     [
         (0.001, 1.0, 200_000, True),  # 200 matches: read them, then sort
