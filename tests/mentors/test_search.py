@@ -809,12 +809,16 @@ def test_everyday_words_skills_walk_only_beside_wide_filters(monkeypatch):
         DirectoryQuery(q="excel comptable"),
         DirectoryQuery(q="excel comptable", language="ar"),
         DirectoryQuery(q="comptable"),
+        # No profile holds both words: the tier of one of them is read too.
+        DirectoryQuery(q="excel comptable paris"),
     ):
         with override_settings(SEARCH_QUERY_CACHES=False):
             mentor_directory_page(viewer_id=None, query=query, with_skills=False)
     assert walks[0] == pytest.approx(1.0)  # the skills' share: every profile
     # Beside a language a tenth of the profiles speak; no everyday word.
-    assert walks[1:] == [0.0, 0.0]
+    assert walks[1:3] == [0.0, 0.0]
+    # All the words with the skills, then one of them: not typed together.
+    assert walks[3:] == [pytest.approx(1.0), 0.0]
 
 
 @pytest.mark.parametrize(
