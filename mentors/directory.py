@@ -676,8 +676,12 @@ def _postings(
     # walk, in case the words go together more than their shares say. Not
     # from a prefix's list (its range of stems is read whole and sorted
     # before the walk's bound applies).
+    # Only for all the words: a tier of fewer of them is not what was typed
+    # together ("relation suite cloud", two of the three at 20,000 mentors:
+    # 500 entries probed for a window they did not fill, 2.5 -> 5.5 ms).
     if (
-        _probe_stems(tier)
+        not tier.held
+        and _probe_stems(tier)
         and not lists[0][1]
         and filters_share >= POSTINGS_PROBE_FILTERS
     ):
@@ -791,10 +795,11 @@ def _words_alone(shape: _Shape) -> bool:
 # profiles, the walk goes as many entries as every match's read would read
 # rows (the holders of the words or of the skills, the fewer; an entry,
 # index-only, costs 0.4 µs at 20,000 mentors and 1-2 at 200,000, a row read
-# ~1.5 and ~3), at least WALK_TOGETHER (fewer are read at once), at most
-# WALK_ENTRIES (~20 ms at 200,000, lost when the words and the skills do not
-# meet: "tableurs calc reseaux", 45 -> ~60 ms).
-WALK_TOGETHER = 1_000
+# ~1.5 and ~3), at least WALK_TOGETHER (fewer are read at once: at 20,000
+# mentors, "excel donnees" took 5.4 ms read at once, 7.3 with a walk tried
+# first), at most WALK_ENTRIES (~20 ms at 200,000, lost when the words and
+# the skills do not meet: "tableurs calc reseaux", 45 -> ~60 ms).
+WALK_TOGETHER = 3_000
 WALK_TOGETHER_FILTERS = 0.5
 
 

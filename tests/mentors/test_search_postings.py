@@ -293,6 +293,13 @@ def test_all_the_words_of_several_probe_the_others_postings():
         [("servic", False)],
         POSTINGS_PROBE_WALK,
     )
+    # The short walk tried all the same is for all the words only: two of
+    # them expected to match few profiles are not what was typed together.
+    assert _postings(replace(two, share=0.0005), listed=listed) is None
+    assert _postings(replace(every, share=0.0005), listed=listed) == (
+        [("servic", False)],
+        POSTINGS_PROBE_WALK,
+    )
     # Exactly k words: every word counted, or none when one is a prefix.
     assert _probe_stems(two) == ["servic", "devop", "cloud"]
     assert _probe_stems(replace(two, probes=("'servic'", "'devop':*"))) == []
