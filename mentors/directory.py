@@ -647,8 +647,8 @@ def _postings(
     (``search_postings_repair``). Never when the lists
     hold at most a window of profiles (their matches are read at once,
     cheaper than planning the merge), when a share or the listed count is
-    not known, or when a term is not one stem. An estimate, like the walk's:
-    a wrong one costs time, never a result."""
+    not known, or when a term of its lists is not one stem. An estimate,
+    like the walk's: a wrong one costs time, never a result."""
     if tier.share is None or tier.lists_share is None or not listed:
         return None
     holders = tier.lists_share * listed
@@ -843,7 +843,8 @@ def _walk_entries(
 
 # A sorted page reads the matches of its words first, then sorts them, when
 # they are expected to be at most this many (read ~2 µs each); more, and the
-# planner walks the order's index, checking each row, until the page is full.
+# order's index is walked, each row checked, until the page is full (a
+# bounded walk for words: ``_sort_walk``).
 SORT_MATCHES_FIRST = 2_000
 
 
@@ -872,9 +873,14 @@ SORT_WALK_MAX = 3_000
 def _sort_walk(share: float | None, candidates: int) -> int:
     """How far a sorted page may walk its order's index for ``candidates``
     matches: three times as far as the ``share`` of the profiles its words
-    and filters keep says, at most SORT_WALK_MAX (or when it is not known)."""
+    and filters keep says, at most SORT_WALK_MAX; 0 (no walk: the matches
+    read first) when even the entries expected exceed it (a later page, or
+    a share just above ``_matches_first``'s); SORT_WALK_MAX, or three times
+    the candidates if more, when the share is not known."""
     if not share:
-        return SORT_WALK_MAX
+        return max(3 * candidates, SORT_WALK_MAX)
+    if candidates / share > SORT_WALK_MAX:
+        return 0
     return max(3 * candidates, min(SORT_WALK_MAX, math.ceil(3 * candidates / share)))
 
 
@@ -1079,7 +1085,7 @@ class _Shape(NamedTuple):
     matches_first: bool = False
     # Words alone whose matches a walk may not find: the window read from
     # their postings instead of every match (``_postings``), one list per
-    # word, True for a prefix.
+    # word of the tier's lists (the n - k + 1 rarest), True for a prefix.
     postings: tuple[bool, ...] = ()
     # How many stems the walk of all the words probes in their postings
     # before it reads an entry's row (``_probe_stems``); counted: a tier of
@@ -1146,12 +1152,14 @@ def _statement(shape: _Shape, part: str) -> str:
     ``"window_ranked"`` (the cards of the window's best profiles, ranked, from
     its ids: prepared), ``"after_window"`` (the matches after a full window,
     by weight) or a sort (``"soonest"``, ``"newest"``: the first
-    ``candidates`` matches in that order, with their count in a last column;
+    ``candidates`` matches in that order, with their count in a last column,
+    for words among the first ``sort_walk`` listed profiles in that order;
     ``"soonest_whole"``, ``"newest_whole"``: every match). Its parameters:
     ``wanted`` (rows at most), those of the shape's fragments, ``candidates``
-    in a bounded sort, ``window`` (its size) and ``walk`` (the entries the
-    walk may read, ``_walk_entries``) in the window's parts, and ``ids`` (the
-    window's) in ``"window_ranked"``."""
+    and ``sort_walk`` in a bounded sort, ``window`` (its size) and ``walk``
+    (the entries the walk may read, ``_walk_entries``) in the window's parts,
+    the postings' (``_postings_values``, and ``probe_held`` when counted),
+    and ``ids`` (the window's) in ``"window_ranked"``."""
     # Our fragments only: every value is a placeholder (a test checks each
     # shape).
     matching = _matching_sql(shape)
@@ -1384,8 +1392,10 @@ def _postings_walk(
     list (12,000 entries read at 200,000 mentors for a walk of 1,000).
 
     Exactly k of the words (``counted``): every word is probed, and only an
-    entry holding k of them (``probe_held``) has its row read; the others
-    hold fewer (not a match) or more (an earlier tier's)."""
+    entry holding k of them at least (``probe_held``) has its row read: those
+    holding fewer are no match; one holding more is an earlier tier's, which
+    its row says (a stale posting the nightly repair has not yet removed
+    cannot drop a match of exactly k, as an equality would)."""
     order = "x.weight DESC, x.approved_at DESC, x.profile_id DESC"
     sources = []
     for i, prefix in enumerate(prefixes):
@@ -1427,7 +1437,7 @@ def _postings_walk(
         held = (
             "("
             + " + ".join(probe.format(found=1, missing=0, i=i) for i in range(probes))
-            + ") = %(probe_held)s"
+            + ") >= %(probe_held)s"
         )
     elif probes:
         # coalesce: a probe that finds nothing is false, not NULL, so that
@@ -1524,6 +1534,8 @@ def _read_sorted(
     bound = {"candidates": candidates}
     if matches_first is not None:
         bound["sort_walk"] = _sort_walk(params.get("sort_share"), candidates)
+        if not bound["sort_walk"]:
+            return _read_sorted(*matches_first, params, wanted)
     with connection.cursor() as cursor:
         cursor.execute(sql, {**params, "wanted": wanted, **bound})
         fetched = cursor.fetchall()

@@ -761,26 +761,26 @@ def test_the_walk_counts_what_the_filters_leave_and_what_reading_matches_costs(
 
 
 @pytest.mark.parametrize(
-    ("share", "skills_share", "listed", "walk"),
+    ("share", "skills_share", "together", "listed", "walk"),
     [
         # "messagerie agenda" among 170,000: 5.7 % hold "agenda", 6 % the
         # skills; independent, 0.34 %: no walk. Typed together: as many
         # entries as the 9,690 holders of the word read otherwise.
-        (0.057, 0.06, 170_000, 9_690),
-        (0.2, 0.3, 170_000, directory.WALK_ENTRIES),  # at most
+        (0.057, 0.06, 0.06, 170_000, 9_690),
+        (0.2, 0.3, 0.3, 170_000, directory.WALK_ENTRIES),  # at most
         # Few holders (969 at 17,000): read at once, no walk.
-        (0.057, 0.06, 17_000, 0),
-        # Not together (no skills meant, or narrow filters beside them).
-        (0.057, 0.0, 170_000, 0),
+        (0.057, 0.06, 0.06, 17_000, 0),
+        # Not together (narrow filters beside the skills, or fewer words).
+        (0.057, 0.06, 0.0, 170_000, 0),
     ],
 )
 def test_everyday_words_skills_walk_as_far_as_reading_their_holders(
-    share, skills_share, listed, walk
+    share, skills_share, together, listed, walk
 ):
     tier = directory.Tier("'a'", "'a'", share=share)
     assert (
         directory._walk_entries(
-            tier, filters_share=skills_share, listed=listed, together=skills_share
+            tier, filters_share=skills_share, listed=listed, together=together
         )
         == walk
     )
@@ -845,7 +845,9 @@ def test_a_sorted_page_reads_few_matches_first(share, filters_share, listed, fir
         (0.5, 41, 246),  # three times the entries the share says
         (0.02, 41, 3_000),  # 6,150: bounded
         (1.0, 41, 123),  # never fewer than three times the candidates
+        (0.01, 41, 0),  # 4,100 expected: no walk, the matches read first
         (None, 41, 3_000),  # not known
+        (None, 2_000, 6_000),
     ],
 )
 def test_a_sorted_page_of_words_walks_its_order_a_bounded_way(share, candidates, walk):
@@ -861,7 +863,6 @@ def test_a_sorted_page_of_words_that_avoid_each_other_stops_its_walk(monkeypatch
         make_mentor(f"Alpha {number}", "Astronome", approved_days_ago=number + 1)
         make_mentor(f"Beta {number}", "Botaniste", approved_days_ago=number + 40)
     monkeypatch.setattr(directory, "_matches_first", lambda tier, **extra: False)
-    monkeypatch.setattr(directory, "SORT_WALK_MAX", 10)
     monkeypatch.setattr(directory, "_sort_walk", lambda share, candidates: 10)
     with CaptureQueriesContext(connection) as captured:
         page = mentor_directory_page(

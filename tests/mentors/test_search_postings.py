@@ -401,8 +401,8 @@ def test_the_probes_look_up_each_entry_not_the_other_words_whole_list():
 def test_a_tier_of_exactly_k_words_counts_them_in_the_postings_entry_by_entry():
     """Exactly two of three words: the two rarest words' lists are walked,
     each entry's words counted by a look-up of its key in each word's
-    postings (no hash of a whole list), its row read only when it holds two;
-    the window is the tier's heaviest matches."""
+    postings (no hash of a whole list), its row read only when it holds two
+    at least; the window is the tier's heaviest matches."""
     from mentors.directory import (
         _postings_lists,
         _postings_values,
