@@ -797,9 +797,11 @@ def _words_alone(shape: _Shape) -> bool:
 # index-only, costs 0.4 µs at 20,000 mentors and 1-2 at 200,000, a row read
 # ~1.5 and ~3), at least WALK_TOGETHER (fewer are read at once: at 20,000
 # mentors, "excel donnees" took 5.4 ms read at once, 7.3 with a walk tried
-# first), at most WALK_ENTRIES (~20 ms at 200,000, lost when the words and
-# the skills do not meet: "tableurs calc reseaux", 45 -> ~60 ms).
+# first), at most WALK_TOGETHER_MAX (10-16 ms at 200,000 when not in memory,
+# lost when the words and the skills do not meet: "calc informatique", no
+# match, walked 10,000 entries in 33 ms before every holder was read).
 WALK_TOGETHER = 3_000
+WALK_TOGETHER_MAX = 5_000
 WALK_TOGETHER_FILTERS = 0.5
 
 
@@ -825,7 +827,7 @@ def _walk_entries(
     ``together``: the share of the profiles holding the skills meant by
     everyday words, the other filters wide (0 otherwise): as many entries as
     every match's read would read rows (the holders of the words or of the
-    skills), between WALK_TOGETHER and WALK_ENTRIES."""
+    skills), between WALK_TOGETHER and WALK_TOGETHER_MAX."""
     if tier.share is None:
         return WALK_UNKNOWN
     share = tier.share * filters_share
@@ -835,7 +837,7 @@ def _walk_entries(
     walk = min(WALK_ENTRIES, walk)
     if together and listed:
         holders = min(tier.share, together) * listed
-        worth = min(WALK_ENTRIES, math.floor(holders))
+        worth = min(WALK_TOGETHER_MAX, math.floor(holders))
         if worth >= WALK_TOGETHER:
             walk = max(walk, worth)
     return walk

@@ -765,9 +765,11 @@ def test_the_walk_counts_what_the_filters_leave_and_what_reading_matches_costs(
     [
         # "messagerie agenda" among 170,000: 5.7 % hold "agenda", 6 % the
         # skills; independent, 0.34 %: no walk. Typed together: as many
-        # entries as the 9,690 holders of the word read otherwise.
-        (0.057, 0.06, 0.06, 170_000, 9_690),
-        (0.2, 0.3, 0.3, 170_000, directory.WALK_ENTRIES),  # at most
+        # entries as the 9,690 holders of the word read otherwise, at most
+        # WALK_TOGETHER_MAX.
+        (0.057, 0.06, 0.06, 170_000, directory.WALK_TOGETHER_MAX),
+        (0.02, 0.06, 0.06, 170_000, 3_400),  # 3,400 holders of the word
+        (0.2, 0.3, 0.3, 170_000, directory.WALK_TOGETHER_MAX),
         # Few holders (969 at 17,000): read at once, no walk.
         (0.057, 0.06, 0.06, 17_000, 0),
         # Not together (narrow filters beside the skills, or fewer words).
