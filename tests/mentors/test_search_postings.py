@@ -346,41 +346,28 @@ def test_a_tier_of_k_words_reads_the_lists_of_the_rarest_it_needs():
     assert _postings(all_three, listed=200_000.0) is None
 
 
-def test_the_probes_look_up_each_entry_not_the_other_words_whole_list():
-    """An EXISTS against the other word's postings was planned as a hash of
-    its whole list (read at every search, growing with the table): the probes
-    are scalar subqueries that look up one key per entry walked."""
-    from mentors.directory import _postings_values, _Shape, _statement, search_plan
+def _probed_window(params: dict, **shape: object) -> list[int]:
+    """The ids of the window that a walk of postings with probes reads (words
+    alone: ``shape`` gives the lists and the probes), after checking its plan
+    looks up each entry's key, not a hash of a word's whole list."""
+    from mentors.directory import _Shape, _statement
 
-    for i in range(12):
-        make_mentor(f"Ops {i}", "Devops et services cloud", skills=())
-    for i in range(30):
-        make_mentor(f"Services {i}", "Services à la personne", skills=())
-    plan = search_plan("devops services")
-    shape = _Shape(
-        viewer=False,
-        meant=False,
-        text="tsquery",
-        skill=False,
-        min_level=False,
-        language=False,
-        region=False,
-        mode=False,
-        free_within=0,
-        postings=(False,),
-        probes=1,
+    sql = _statement(
+        _Shape(
+            viewer=False,
+            meant=False,
+            text="tsquery",
+            skill=False,
+            min_level=False,
+            language=False,
+            region=False,
+            mode=False,
+            free_within=0,
+            **shape,
+        ),
+        "window_ids",
     )
-    every = plan.tiers[0]
-    assert every.probes
-    params = {
-        "match": every.match,
-        "rank": every.rank,
-        "walk": 0,
-        "window": 5,
-        "wanted": 5,
-        **_postings_values([("devop", False)], 500, ["servic"]),
-    }
-    sql = _statement(shape, "window_ids")
+    params = {"walk": 0, "window": 5, "wanted": 5, **params}
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("EXPLAIN (ANALYZE, COSTS OFF) " + sql, params)
@@ -389,13 +376,37 @@ def test_the_probes_look_up_each_entry_not_the_other_words_whole_list():
         count, ids = cursor.fetchone()
     assert "hashed SubPlan" not in plan_text, plan_text
     assert "profile_id = c.id" in plan_text, plan_text
-    expected = list(
-        MentorProfile.objects.filter(user__full_name__startswith="Ops ")
-        .order_by("-search_weight", "-approved_at", "-pk")
-        .values_list("pk", flat=True)[:5]
+    return sorted(int(i) for i in ids.strip("{}").split(",")) if count else []
+
+
+def _heaviest(profiles, number: int = 5) -> list[int]:
+    return sorted(
+        profiles.order_by("-search_weight", "-approved_at", "-pk").values_list(
+            "pk", flat=True
+        )[:number]
     )
-    assert count == 5
-    assert sorted(int(i) for i in ids.strip("{}").split(",")) == sorted(expected)
+
+
+def test_the_probes_look_up_each_entry_not_the_other_words_whole_list():
+    """An EXISTS against the other word's postings was planned as a hash of
+    its whole list (read at every search, growing with the table): the probes
+    are scalar subqueries that look up one key per entry walked."""
+    from mentors.directory import _postings_values, search_plan
+
+    for i in range(12):
+        make_mentor(f"Ops {i}", "Devops et services cloud", skills=())
+    for i in range(30):
+        make_mentor(f"Services {i}", "Services à la personne", skills=())
+    every = search_plan("devops services").tiers[0]
+    assert every.probes
+    params = {
+        "match": every.match,
+        "rank": every.rank,
+        **_postings_values([("devop", False)], 500, ["servic"]),
+    }
+    window = _probed_window(params, postings=(False,), probes=1)
+    ops = MentorProfile.objects.filter(user__full_name__startswith="Ops ")
+    assert window == _heaviest(ops)
 
 
 def test_a_tier_of_exactly_k_words_counts_them_in_the_postings_entry_by_entry():
@@ -407,8 +418,6 @@ def test_a_tier_of_exactly_k_words_counts_them_in_the_postings_entry_by_entry():
         _postings_lists,
         _postings_values,
         _probe_stems,
-        _Shape,
-        _statement,
         search_plan,
     )
 
@@ -425,46 +434,16 @@ def test_a_tier_of_exactly_k_words_counts_them_in_the_postings_entry_by_entry():
     assert len(lists) == 2
     assert two.held == 2
     assert sorted(probes) == ["devop", "person", "servic"]
-    shape = _Shape(
-        viewer=False,
-        meant=False,
-        text="tsquery",
-        skill=False,
-        min_level=False,
-        language=False,
-        region=False,
-        mode=False,
-        free_within=0,
-        postings=(False, False),
-        probes=3,
-        counted=True,
-    )
     params = {
         "match": two.match,
         "rank": two.rank,
-        "walk": 0,
-        "window": 5,
-        "wanted": 5,
         "probe_held": 2,
         **_postings_values(lists, 500, probes),
     }
-    sql = _statement(shape, "window_ids")
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("EXPLAIN (ANALYZE, COSTS OFF) " + sql, params)
-        plan_text = "\n".join(row[0] for row in cursor.fetchall())
-        cursor.execute(sql, params)
-        count, ids = cursor.fetchone()
-    assert "hashed SubPlan" not in plan_text, plan_text
-    assert "profile_id = c.id" in plan_text, plan_text
+    window = _probed_window(params, postings=(False, False), probes=3, counted=True)
     # Two of the three words: not "Tous" (all three, the tier before).
-    expected = list(
-        MentorProfile.objects.exclude(user__full_name__startswith="Tous ")
-        .order_by("-search_weight", "-approved_at", "-pk")
-        .values_list("pk", flat=True)[:5]
-    )
-    assert count == 5
-    assert sorted(int(i) for i in ids.strip("{}").split(",")) == sorted(expected)
+    pairs = MentorProfile.objects.exclude(user__full_name__startswith="Tous ")
+    assert window == _heaviest(pairs)
 
 
 def test_a_walk_in_a_region_is_as_long_as_the_regions_profiles_need(monkeypatch):
