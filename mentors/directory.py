@@ -534,7 +534,7 @@ def _parts(
                     >= WALK_TOGETHER_FILTERS
                 ):
                     together = _filter_stats().held(
-                        "search_skills", skill_levels(plan.meant)
+                        "search_skills", values["meant_levels"]
                     )
             params = {
                 **values,
