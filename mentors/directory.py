@@ -67,7 +67,7 @@ MAX_QUERY_WORDS = 16
 MAX_TERMS = 8
 
 _MATCH = "mentors_mentorprofile.search_vector @@ %s::tsquery"
-_RANK = "ts_rank_cd(mentors_mentorprofile.search_vector, %s::tsquery)"
+_RANK = "ts_rank(mentors_mentorprofile.search_vector, %s::tsquery)"
 # A query with search syntax (quotes, "-word", "or") is read by PostgreSQL's
 # websearch parser as a whole, without tiers or corrections.
 _WEB_MATCH = (
@@ -75,7 +75,7 @@ _WEB_MATCH = (
     " @@ websearch_to_tsquery('french', unaccent(%s))"
 )
 _WEB_RANK = (
-    "ts_rank_cd(mentors_mentorprofile.search_vector, "
+    "ts_rank(mentors_mentorprofile.search_vector, "
     "websearch_to_tsquery('french', unaccent(%s)))"
 )
 # The skills everyday words mean, read once per statement (an InitPlan).
@@ -437,7 +437,7 @@ def _sort(query: DirectoryQuery, *, meant: bool, text: bool) -> str:
 
 
 # A frequent word matches a tenth of the profiles or more: ranking every match
-# by ts_rank_cd reads each one's vector, and that grows with the table. So
+# by ts_rank reads each one's vector, and that grows with the table. So
 # the relevance order ranks a window: the first SEARCH_WINDOW matching profiles
 # by ``search_weight`` (how much a profile offers; an index read that stops
 # there), best match first; the matches after the window follow in that
@@ -1036,10 +1036,9 @@ _TEXT_MATCH = {
     ),
 }
 _TEXT_RANK = {
-    "tsquery": "ts_rank_cd(p.search_vector, %(rank)s::tsquery)",
+    "tsquery": "ts_rank(p.search_vector, %(rank)s::tsquery)",
     "websearch": (
-        "ts_rank_cd(p.search_vector,"
-        " websearch_to_tsquery('french', unaccent(%(rank)s)))"
+        "ts_rank(p.search_vector, websearch_to_tsquery('french', unaccent(%(rank)s)))"
     ),
 }
 # What the walk of the weight index reads of each entry (all in the index).

@@ -404,7 +404,7 @@ def test_one_statement_reads_the_window_and_one_ranks_it(client, weighted, monke
     # no read of the rest
     assert len(queries) == 5
     assert sum("directory_window" in q["sql"] for q in queries) == 1
-    assert sum("ts_rank_cd" in q["sql"] for q in queries) == 1
+    assert sum("ts_rank(" in q["sql"] for q in queries) == 1
 
 
 def test_a_full_window_whose_owners_are_all_hidden_goes_on_after_it(
@@ -557,7 +557,7 @@ def _plan_nodes(node):
 
 def test_only_the_window_is_ranked_when_every_match_is_read(monkeypatch):
     """A word matched by fewer profiles is read from the full-text index,
-    every match, and sorted by weight, without ranking any: ts_rank_cd runs
+    every match, and sorted by weight, without ranking any: ts_rank runs
     on the window's rows only, read from their ids."""
     for number in range(40):
         make_mentor(f"Mentor Rang {number}", "Python", skills=(("git", 3),))
@@ -582,7 +582,7 @@ def test_only_the_window_is_ranked_when_every_match_is_read(monkeypatch):
         return [
             node["Actual Rows"] * node["Actual Loops"]
             for node in nodes
-            if any("ts_rank_cd" in column for column in node.get("Output", []))
+            if any("ts_rank(" in column for column in node.get("Output", []))
         ]
 
     assert any(node.get("Node Type") == "Bitmap Heap Scan" for node in plans["ids"])
