@@ -346,13 +346,14 @@ class MentorProfile(models.Model):
                 name="mentors_profile_terms_idx",
                 condition=_LISTED_ROW,
             ),
-            # A skill filter or a skill meant: its listed profiles, whatever
-            # their weight (a skill is held by 1-10 % of them).
-            GinIndex(
-                fields=["search_skills"],
-                name="mentors_profile_skills_idx",
-                condition=_LISTED_ROW,
-            ),
+            # A skill filter or a skill meant: its profiles, whatever their
+            # weight (a skill is held by 1-10 % of them). Every row, not only
+            # the listed ones: the planner never ANDs the bitmaps of two
+            # indexes whose predicates hold the same conditions (it takes
+            # the second for redundant), so with the words' index (listed
+            # rows) it read every holder of the words to check the skill
+            # (migration 0028).
+            GinIndex(fields=["search_skills"], name="mentors_profile_skills_all_idx"),
             # The ranking window's walk in one region: its listed profiles by
             # weight, with what the searches filter on (the weight index's
             # walk, from the region's entries only: a search in a region that
