@@ -457,6 +457,49 @@ WALK_UNKNOWN = 1_000
 # weight) in walked entries: ~2.8 µs against ~0.4 (20,000 bench mentors). A
 # walk longer than this many times the matches it stands for is left out.
 MATCH_READ_ENTRIES = 7
+# Words the lexicon says few profiles hold may go together (the shares of
+# "sql", "bases" and "données" gave 626 matches among 170,000 listed
+# profiles; 20,797 hold the three, and with the phone mode 7,209 rows were
+# read for a window of 100: 24 ms). So where no walk is planned, the window's
+# statement first reads the WALK_SAMPLE heaviest entries (index-only, ~0.1
+# ms at 20,000 mentors, ~0.3-1 at 200,000): WALK_SAMPLE_HITS matches or more
+# among them, and the walk goes three times as far as their share says a
+# window takes, at most WALK_SAMPLED_MAX entries (there: 22 of 256, the
+# window found after 1,396 entries, 5.7 ms from disk); fewer, and every
+# match is read as before.
+WALK_SAMPLE = 256
+WALK_SAMPLE_HITS = 4
+WALK_SAMPLED_MAX = 5_000
+
+
+def _sample_hits(listed: float | None) -> int:
+    """The matches among the WALK_SAMPLE heaviest entries from which the
+    walk is taken: where, at the share they give, a walk long enough for
+    three windows reads fewer entries than MATCH_READ_ENTRIES times the
+    matches there would be to read (``_walk_entries``' rule): h hits give
+    a walk of 3 w S / h entries and h L / S matches among L listed
+    profiles, so h^2 > 3 w S^2 / (7 L). At 20,000 mentors 13 (the heaviest
+    profiles hold more words than the rest: with 4, the walks that fell
+    short cost more than they saved), at 200,000 5; WALK_SAMPLE_HITS at
+    least."""
+    if not listed:
+        return WALK_SAMPLE_HITS
+    needed = 3 * SEARCH_WINDOW * WALK_SAMPLE**2 / (MATCH_READ_ENTRIES * listed)
+    return max(WALK_SAMPLE_HITS, math.ceil(math.sqrt(needed)))
+
+
+def _sampled(tier: Tier, *, filtered: bool, listed: float | None) -> bool:
+    """Whether a tier whose walk is left out samples the heaviest entries
+    first: its share is a product of shares taken as independent (several
+    words, or words and filters; one word's alone is the lexicon's count),
+    and its rarest lists hold more profiles than a few windows (fewer, and
+    reading every match costs less than the sample)."""
+    if not (tier.probes or filtered):
+        return False
+    if tier.lists_share is None or not listed:
+        return True
+    return tier.lists_share * listed > 3 * SEARCH_WINDOW
+
 
 Reader = Callable[[int], list[MentorProfile]]
 
@@ -572,6 +615,12 @@ def _parts(
                     params = {**params, **_postings_values(lists, walk, probes)}
                     if shape.counted:
                         params["probe_held"] = tier.held
+                elif not params["walk"] and _sampled(
+                    tier, filtered=filters_share < 1.0, listed=listed
+                ):
+                    # Expected rare: the heaviest entries sampled first.
+                    params["sample"] = WALK_SAMPLE
+                    params["sample_hits"] = _sample_hits(listed)
         if sort != "relevance":
             # Words walked in the order's index, a bounded walk: when it falls
             # short, their matches read first (``_read_sorted``).
@@ -768,6 +817,12 @@ def _values(
         "region": query.region,
         "mode": query.mode,
         "window": SEARCH_WINDOW,
+        # The sampled walk's figures (``_window_with``): none unless a tier
+        # sets ``sample``.
+        "sample": 0,
+        "sample_hits": WALK_SAMPLE_HITS,
+        "sample_reach": 3 * SEARCH_WINDOW * WALK_SAMPLE,
+        "sample_walk": WALK_SAMPLED_MAX,
     }
 
 
@@ -1327,11 +1382,23 @@ def _window_with(shape: _Shape) -> str:
     walked_rows = " AND ".join(
         [_LISTED] + (["p.region = %(region)s"] if shape.region else [])
     )
+    # The walk's length: ``walk``, or where a sample is asked for (``sample``
+    # entries, WALK_SAMPLE) and holds ``sample_hits`` matches or more, three
+    # times as far as their share says a window takes (``sample_reach`` over
+    # the matches), at most ``sample_walk``.
+    sampled = (
+        "(SELECT CASE WHEN count(*) >= %(sample_hits)s"  # noqa: S608
+        " THEN least(%(sample_walk)s,"
+        " ceil(%(sample_reach)s::float8 / count(*)))::integer ELSE 0 END"
+        f" FROM (SELECT {_WALKED} FROM mentors_mentorprofile p WHERE {walked_rows}"
+        f" ORDER BY {_ORDER['window']} LIMIT %(sample)s) p"
+        f" WHERE {' AND '.join([terms, *rest])})"
+    )
     walk = (
         "directory_walk AS MATERIALIZED ("  # noqa: S608
         "SELECT p.id, p.search_weight, p.approved_at FROM ("
         f"SELECT {_WALKED} FROM mentors_mentorprofile p WHERE {walked_rows}"
-        f" ORDER BY {_ORDER['window']} LIMIT %(walk)s) p"
+        f" ORDER BY {_ORDER['window']} LIMIT greatest(%(walk)s, {sampled})) p"
         f" WHERE {' AND '.join([terms, *rest])}"
         f" ORDER BY {_ORDER['window']} LIMIT %(window)s)"
     )

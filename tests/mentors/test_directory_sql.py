@@ -451,6 +451,11 @@ def test_no_value_is_ever_written_into_a_statement(part):
                 "candidates",
                 "walk",
                 "ids",
+                # The window's sampled walk (``WALK_SAMPLE``).
+                "sample",
+                "sample_hits",
+                "sample_reach",
+                "sample_walk",
                 # A sorted page of words walked in its order (``_sort_walk``).
                 *(["sort_walk"] if text and part in ("soonest", "newest") else []),
                 # The postings' lists (``_postings_values``).

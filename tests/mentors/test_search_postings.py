@@ -350,7 +350,7 @@ def _probed_window(params: dict, **shape: object) -> list[int]:
     """The ids of the window that a walk of postings with probes reads (words
     alone: ``shape`` gives the lists and the probes), after checking its plan
     looks up each entry's key, not a hash of a word's whole list."""
-    from mentors.directory import _Shape, _statement
+    from mentors.directory import WALK_SAMPLE_HITS, _Shape, _statement
 
     sql = _statement(
         _Shape(
@@ -367,7 +367,16 @@ def _probed_window(params: dict, **shape: object) -> list[int]:
         ),
         "window_ids",
     )
-    params = {"walk": 0, "window": 5, "wanted": 5, **params}
+    params = {
+        "sample": 0,
+        "sample_hits": WALK_SAMPLE_HITS,
+        "sample_reach": 0,
+        "sample_walk": 0,
+        "walk": 0,
+        "window": 5,
+        "wanted": 5,
+        **params,
+    }
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("EXPLAIN (ANALYZE, COSTS OFF) " + sql, params)
