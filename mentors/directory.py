@@ -462,14 +462,16 @@ MATCH_READ_ENTRIES = 7
 # profiles; 20,797 hold the three, and with the phone mode 7,209 rows were
 # read for a window of 100: 24 ms). So where no walk is planned, the window's
 # statement first reads the WALK_SAMPLE heaviest entries (index-only, ~0.1
-# ms at 20,000 mentors, ~0.3-1 at 200,000): WALK_SAMPLE_HITS matches or more
-# among them, and the walk goes three times as far as their share says a
-# window takes, at most WALK_SAMPLED_MAX entries (there: 22 of 256, the
-# window found after 1,396 entries, 5.7 ms from disk); fewer, and every
-# match is read as before.
+# ms at 20,000 mentors, ~0.3-1 at 200,000): enough matches among them
+# (``_sample_hits``), and the walk goes three times as far as their share
+# says a window takes, at most WALK_SAMPLED_MAX entries, as far as a planned
+# walk (there: 22 of 256, the window found after 1,396 entries, 5.7 ms from
+# disk; "numériques" with WordPress and the phone mode, 6 of 256: 84 matches
+# in 5,000 entries, 3.4 ms, then every match read from three bitmaps, 19
+# ms); fewer, and every match is read as before.
 WALK_SAMPLE = 256
 WALK_SAMPLE_HITS = 4
-WALK_SAMPLED_MAX = 5_000
+WALK_SAMPLED_MAX = WALK_ENTRIES
 
 
 def _sample_hits(listed: float | None) -> int:
