@@ -326,6 +326,18 @@ def test_a_skill_filter_reads_the_levels_the_row_holds(client):
     ]
     # "tableur" means the skill: every level of it, ranked by level.
     assert names(search(client, q="tableur")) == ["Niveau Haut", "Niveau Bas"]
+    # A level alone: any skill at it or above, from the row's skills too (no
+    # look-up of the skills' table per profile).
+    with override_settings(SEARCH_QUERY_CACHES=False):
+        for level, expected in (
+            (6, ["Autre Compétence", "Niveau Haut"]),
+            (7, ["Autre Compétence"]),
+        ):
+            for query in ({}, {"q": "compétence niveau"}, {"sort": "soonest"}):
+                found = names(search(client, min_level=level, **query))
+                assert sorted(found) == expected, (level, query)
+    sql, _params = _window_statement(DirectoryQuery(q="niveau", min_level=6), wanted=3)
+    assert "mentors_mentorskill" not in sql
 
 
 def test_only_the_window_is_ranked_and_the_rest_follows_by_weight(
