@@ -470,7 +470,7 @@ MATCH_READ_ENTRIES = 7
 # in 5,000 entries, 3.4 ms, then every match read from three bitmaps, 19
 # ms); fewer, and every match is read as before.
 WALK_SAMPLE = 256
-WALK_SAMPLE_HITS = 4
+WALK_SAMPLE_HITS = 4  # the fewest hits ``_sample_hits`` asks for
 WALK_SAMPLED_MAX = WALK_ENTRIES
 
 
@@ -617,12 +617,14 @@ def _parts(
                     params = {**params, **_postings_values(lists, walk, probes)}
                     if shape.counted:
                         params["probe_held"] = tier.held
-                elif not params["walk"] and _sampled(
-                    tier, filtered=filters_share < 1.0, listed=listed
-                ):
-                    # Expected rare: the heaviest entries sampled first.
-                    params["sample"] = WALK_SAMPLE
-                    params["sample_hits"] = _sample_hits(listed)
+                elif not params["walk"]:
+                    # Expected rare: the heaviest entries sampled first
+                    # (in a region, its own: counted among its profiles).
+                    walked = listed * region_share if listed else listed
+                    if _sampled(tier, filtered=filters_share < 1.0, listed=walked):
+                        shape = shape._replace(sampled=True)
+                        params["sample"] = WALK_SAMPLE
+                        params["sample_hits"] = _sample_hits(walked)
         if sort != "relevance":
             # Words walked in the order's index, a bounded walk: when it falls
             # short, their matches read first (``_read_sorted``).
@@ -946,7 +948,9 @@ def _sort_walk(share: float | None, candidates: int) -> int:
 # The share of the profiles each filter's value keeps, from PostgreSQL's
 # statistics of the profile table (``pg_stats``: the most common values and
 # array elements that ANALYZE found), read once per process in this many
-# seconds. Only the walk's length reads it (``_walk_entries``).
+# seconds. The walks' lengths read it (``_walk_entries``), and the statements'
+# text for a language or mode most profiles hold (``_wide``): an estimate,
+# which costs time when wrong, never a result.
 FILTER_SHARES_SECONDS = 600
 _FILTER_STATS_SQL = """
 SELECT attname::text,
@@ -1134,10 +1138,6 @@ class _Shape(NamedTuple):
     region: bool
     mode: bool
     free_within: int  # 7 or 14 days, or 0
-    # A language or mode most profiles hold (``WIDE_FILTER``): checked in the
-    # row only, never through its index (``_matching_sql``).
-    wide_language: bool = False
-    wide_mode: bool = False
     # Listed profiles whose terms are too long for the weight index exist: the
     # window reads them apart (``_window_with``). Almost never: without them
     # the window's statement is shorter to plan and to run.
@@ -1154,6 +1154,13 @@ class _Shape(NamedTuple):
     # exactly k words, whose entries must hold k of the stems probed.
     probes: int = 0
     counted: bool = False
+    # A language or mode most profiles hold (``WIDE_FILTER``): checked in the
+    # row only, never through its index (``_matching_sql``).
+    wide_language: bool = False
+    wide_mode: bool = False
+    # A tier whose walk is left out samples the heaviest entries first
+    # (``_sampled``): the walk's length is then computed in the statement.
+    sampled: bool = False
 
 
 def _shape(
@@ -1192,8 +1199,10 @@ _ROW_ONLY = "({}) IS TRUE"
 
 
 def _wide(column: str, value: str) -> bool:
-    """Whether most profiles hold this value of the column (statistics)."""
-    return _filter_stats().held(column, [value]) >= WIDE_FILTER
+    """Whether most profiles hold this value of the column (statistics);
+    not when the column has none yet (a restore before ANALYZE)."""
+    stats = _filter_stats()
+    return column in stats.shares and stats.held(column, [value]) >= WIDE_FILTER
 
 
 def _matching_sql(shape: _Shape) -> list[str]:
@@ -1247,7 +1256,9 @@ def _statement(shape: _Shape, part: str) -> str:
     ``"soonest_whole"``, ``"newest_whole"``: every match). Its parameters:
     ``wanted`` (rows at most), those of the shape's fragments, ``candidates``
     and ``sort_walk`` in a bounded sort, ``window`` (its size) and ``walk``
-    (the entries the walk may read, ``_walk_entries``) in the window's parts,
+    (the entries the walk may read, ``_walk_entries``; in a sampled shape
+    ``sample``, ``sample_hits``, ``sample_reach`` and ``sample_walk``,
+    ``_values``) in the window's parts,
     the postings' (``_postings_values``, and ``probe_held`` when counted),
     and ``ids`` (the window's) in ``"window_ranked"``."""
     # Our fragments only: every value is a placeholder (a test checks each
@@ -1363,8 +1374,10 @@ def _window_with(shape: _Shape) -> str:
     SEARCH_WINDOW matches by weight (``_ORDER["window"]``).
 
     For words (a tsquery), first a walk of the weight index alone, at most
-    ``walk`` entries (an index-only scan: the entries hold the search terms
-    and every filtered column) that stops once the window is full; the
+    ``walk`` entries (in a sampled shape, more where a sample of the
+    heaviest entries says so: ``_sampled``), an index-only scan (the entries
+    hold the search terms and every filtered column) that stops once the
+    window is full; the
     window is then exact, as the entries after the walk weigh less. Only if
     it is not full (few matches among the heaviest profiles, or ``walk`` 0
     for words the lexicon says are rare), every match is read from the
@@ -1387,23 +1400,25 @@ def _window_with(shape: _Shape) -> str:
     walked_rows = " AND ".join(
         [_LISTED] + (["p.region = %(region)s"] if shape.region else [])
     )
-    # The walk's length: ``walk``, or where a sample is asked for (``sample``
-    # entries, WALK_SAMPLE) and holds ``sample_hits`` matches or more, three
-    # times as far as their share says a window takes (``sample_reach`` over
-    # the matches), at most ``sample_walk``.
+    # The walk's length: ``walk``, or in a sampled shape, where the ``sample``
+    # heaviest entries (WALK_SAMPLE) hold ``sample_hits`` matches or more,
+    # three times as far as their share says a window takes
+    # (``sample_reach`` over the matches), at most ``sample_walk``.
     sampled = (
         "(SELECT CASE WHEN count(*) >= %(sample_hits)s"  # noqa: S608
         " THEN least(%(sample_walk)s,"
-        " ceil(%(sample_reach)s::float8 / count(*)))::integer ELSE 0 END"
+        " ceil(%(sample_reach)s::float8 / greatest(count(*), 1)))::integer"
+        " ELSE 0 END"
         f" FROM (SELECT {_WALKED} FROM mentors_mentorprofile p WHERE {walked_rows}"
         f" ORDER BY {_ORDER['window']} LIMIT %(sample)s) p"
         f" WHERE {' AND '.join([terms, *rest])})"
     )
+    length = f"greatest(%(walk)s, {sampled})" if shape.sampled else "%(walk)s"
     walk = (
         "directory_walk AS MATERIALIZED ("  # noqa: S608
         "SELECT p.id, p.search_weight, p.approved_at FROM ("
         f"SELECT {_WALKED} FROM mentors_mentorprofile p WHERE {walked_rows}"
-        f" ORDER BY {_ORDER['window']} LIMIT greatest(%(walk)s, {sampled})) p"
+        f" ORDER BY {_ORDER['window']} LIMIT {length}) p"
         f" WHERE {' AND '.join([terms, *rest])}"
         f" ORDER BY {_ORDER['window']} LIMIT %(window)s)"
     )

@@ -405,17 +405,28 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 def test_no_value_is_ever_written_into_a_statement(part):
     # Every shape: its text holds placeholders and our own constants only.
     for flags in itertools.product((False, True), repeat=7):
-        for text, free_within, postings, probes, counted in itertools.product(
+        for (
+            text,
+            free_within,
+            postings,
+            probes,
+            counted,
+            wide,
+            sampled,
+        ) in itertools.product(
             ("", "tsquery", "websearch"),
             (0, 7, 14),
             ((), (False, True, False), (True,)),
             (0, 2),
+            (False, True),
+            (False, True),
             (False, True),
         ):
             if (
                 (postings and text != "tsquery")
                 or (probes and not postings)
                 or (counted and not probes)
+                or (sampled and (text != "tsquery" or postings))
             ):
                 continue
             viewer, meant, skill, min_level, language, region, mode = flags
@@ -432,6 +443,9 @@ def test_no_value_is_ever_written_into_a_statement(part):
                 postings=postings,
                 probes=probes,
                 counted=counted,
+                wide_language=wide and language,
+                wide_mode=wide and mode,
+                sampled=sampled,
             )
             sql = directory._statement(shape, part)
             names = set(PLACEHOLDER.findall(sql))
@@ -451,11 +465,12 @@ def test_no_value_is_ever_written_into_a_statement(part):
                 "candidates",
                 "walk",
                 "ids",
-                # The window's sampled walk (``WALK_SAMPLE``).
-                "sample",
-                "sample_hits",
-                "sample_reach",
-                "sample_walk",
+                # The window's sampled walk (``_sampled``).
+                *(
+                    ["sample", "sample_hits", "sample_reach", "sample_walk"]
+                    if sampled and part in ("window_ids", "after_window")
+                    else []
+                ),
                 # A sorted page of words walked in its order (``_sort_walk``).
                 *(["sort_walk"] if text and part in ("soonest", "newest") else []),
                 # The postings' lists (``_postings_values``).

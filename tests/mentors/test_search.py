@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 import re
 import string
+import time
 
 import pytest
 from django.core.cache import cache, caches
@@ -610,7 +611,7 @@ def test_the_skills_index_may_be_anded_with_the_words_index():
     redundant): with a skills' index over the listed rows only, as the
     words' index is, a search of words with a skill filter read every
     holder of the words to check the skill in its row (20,000 bench
-    mentors, "conception interfaces utilisateur" with the content writing
+    mentors, "qualité développement api" with the product management
     skill: 1,382 rows read, none kept, 3.5 ms; ANDed, no row read, 1.1 ms,
     docs/benchmarks.md). So the skills' index holds every row, and the
     statements name what the words' index needs of the listed rows."""
@@ -1031,7 +1032,12 @@ def test_a_walk_left_out_or_cut_short_gives_the_same_pages(client, monkeypatch):
 def _sampled_window(query: str, **params) -> tuple[list[int], list[dict]]:
     """The window's ids for the query's first tier, with no walk planned,
     and the plan it ran."""
-    sql, values = _window_statement(query, wanted=3)
+    _sql, values = _window_statement(query, wanted=3)
+    plan = directory.search_plan(query)
+    shape = directory._shape(
+        viewer_id=None, query=DirectoryQuery(q=query), plan=plan, tier=plan.tiers[0]
+    )
+    sql = directory._statement(shape._replace(sampled=True), "window_ids")
     values = {**values, "walk": 0, **params}
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}", values)
@@ -1104,6 +1110,37 @@ def test_the_sample_asks_for_more_hits_where_reading_the_matches_is_cheap():
     assert directory._sampled(one, filtered=False, listed=17_000)
     # Its rarest list holds a few windows at most: every match read at once.
     assert not directory._sampled(two, filtered=False, listed=2_000)
+
+
+def test_a_tier_whose_walk_is_left_out_is_sampled(monkeypatch):
+    """The parts: two words expected rare in a region get a sampled
+    statement, the hits sized by the region's profiles (the walk reads its
+    own entries); words expected common get a walk, not a sample; alone,
+    the rare words are read from their postings instead."""
+    stats = directory._FilterStats(
+        shares={"region": {"84": 0.1}}, read_at=time.monotonic()
+    )
+    monkeypatch.setattr(directory, "_filter_stats", lambda: stats)
+    terms = ["'python'", "'django'"]
+
+    def first(shares, **query):
+        plan = directory.SearchPlan(tiers=directory._tiers(terms, shares))
+        read = next(
+            directory._parts(
+                viewer_id=None,
+                query=DirectoryQuery(q="python django", **query),
+                plan=plan,
+                listed=170_000,
+            )
+        )
+        sql, params = read.args[0], read.args[2]
+        return params["sample"], params["sample_hits"], "greatest(%(walk)s" in sql
+
+    sampled = (directory.WALK_SAMPLE, directory._sample_hits(17_000), True)
+    assert directory._sample_hits(17_000) != directory._sample_hits(170_000)
+    assert first([0.05, 0.05], region="84") == sampled
+    assert first([0.6, 0.6], region="84") == (0, directory.WALK_SAMPLE_HITS, False)
+    assert first([0.05, 0.05]) == (0, directory.WALK_SAMPLE_HITS, False)
 
 
 def test_the_profiles_are_vacuumed_often_enough_for_index_only_walks():
