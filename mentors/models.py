@@ -381,6 +381,24 @@ class MentorProfile(models.Model):
                 name="mentors_profile_region_idx",
                 condition=_LISTED_ROW,
             ),
+            # Browsing with filters, newest first: the listed profiles in that
+            # order with what the filters read, walked alone (index-only) until
+            # the page has its candidates (``mentors.directory``: a skill and a
+            # language at 200,000 mentors read every holder of the skill,
+            # 1,921 rows sorted, 11 ms).
+            models.Index(
+                fields=["-approved_at", "-id"],
+                include=[
+                    "region",
+                    "languages",
+                    "modes",
+                    "free_slots_7d",
+                    "free_slots_14d",
+                    "search_skills",
+                ],
+                name="mentors_profile_newest_idx",
+                condition=_LISTED_ROW,
+            ),
             GinIndex(fields=["languages"], name="mentors_profile_languages_idx"),
             GinIndex(fields=["modes"], name="mentors_profile_modes_idx"),
         ]

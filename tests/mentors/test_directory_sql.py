@@ -295,7 +295,9 @@ def test_the_pages_read_by_sql_are_those_of_the_orm(viewer, monkeypatch):
             )
             # (Ten times as far: a walk that finds some of the candidates.)
             monkeypatch.setattr(
-                directory, "_sort_walk", lambda share, candidates, walk=walk: 10 * walk
+                directory,
+                "_sort_walk",
+                lambda share, candidates, most=0, walk=walk: 10 * walk,
             )
             monkeypatch.setattr(
                 directory,
@@ -413,6 +415,7 @@ def test_no_value_is_ever_written_into_a_statement(part):
             counted,
             wide,
             sampled,
+            newest_walk,
         ) in itertools.product(
             ("", "tsquery", "websearch"),
             (0, 7, 14),
@@ -421,9 +424,11 @@ def test_no_value_is_ever_written_into_a_statement(part):
             (False, True),
             (False, True),
             (False, True),
+            (False, True),
         ):
             if (
-                (postings and text != "tsquery")
+                (newest_walk and text)
+                or (postings and text != "tsquery")
                 or (probes and not postings)
                 or (counted and not probes)
                 or (sampled and (text != "tsquery" or postings))
@@ -446,6 +451,7 @@ def test_no_value_is_ever_written_into_a_statement(part):
                 wide_language=wide and language,
                 wide_mode=wide and mode,
                 sampled=sampled,
+                newest_walk=newest_walk,
             )
             sql = directory._statement(shape, part)
             names = set(PLACEHOLDER.findall(sql))
@@ -472,7 +478,12 @@ def test_no_value_is_ever_written_into_a_statement(part):
                     else []
                 ),
                 # A sorted page of words walked in its order (``_sort_walk``).
-                *(["sort_walk"] if text and part in ("soonest", "newest") else []),
+                *(
+                    ["sort_walk"]
+                    if (text and part in ("soonest", "newest"))
+                    or (newest_walk and part == "newest")
+                    else []
+                ),
                 # The postings' lists (``_postings_values``).
                 *(["posting_walk"] if postings else []),
                 *(f"posting_{i}" for i in range(len(postings))),

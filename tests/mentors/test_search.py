@@ -905,7 +905,7 @@ def test_a_sorted_page_of_words_that_avoid_each_other_stops_its_walk(monkeypatch
         make_mentor(f"Alpha {number}", "Astronome", approved_days_ago=number + 1)
         make_mentor(f"Beta {number}", "Botaniste", approved_days_ago=number + 40)
     monkeypatch.setattr(directory, "_matches_first", lambda tier, **extra: False)
-    monkeypatch.setattr(directory, "_sort_walk", lambda share, candidates: 10)
+    monkeypatch.setattr(directory, "_sort_walk", lambda share, candidates, most=0: 10)
     with CaptureQueriesContext(connection) as captured:
         page = mentor_directory_page(
             viewer_id=None,
@@ -1141,6 +1141,41 @@ def test_a_tier_whose_walk_is_left_out_is_sampled(monkeypatch):
     assert first([0.05, 0.05], region="84") == sampled
     assert first([0.6, 0.6], region="84") == (0, directory.WALK_SAMPLE_HITS, False)
     assert first([0.05, 0.05]) == (0, directory.WALK_SAMPLE_HITS, False)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        DirectoryQuery(skill="git", language="en"),
+        DirectoryQuery(region="84", mode="phone", available_within_days=14),
+        DirectoryQuery(min_level=3),
+    ],
+)
+def test_filters_alone_newest_first_walk_their_index_alone(query):
+    """A page of filters alone, newest first, walks the listed profiles in
+    that order from an index holding every filtered column: an index-only
+    scan, not every profile of its filters read and sorted. With a walk
+    that falls short, the matches are read first (pages: test_directory_sql)."""
+    for number in range(6):
+        make_mentor(f"Mentor Recent {number}", "Python", skills=(("git", 3),))
+    parts = directory._parts(
+        viewer_id=None, query=query, plan=directory.search_plan(""), listed=6.0
+    )
+    read = next(parts)
+    sql, params = read.args[0], read.args[2]
+    assert params["sort_walk_max"] == directory.NEWEST_WALK_MAX
+    values = {**params, "wanted": 3, "candidates": 5, "sort_walk": 100}
+    with connection.cursor() as cursor:
+        for path in ("seqscan", "bitmapscan", "sort"):
+            cursor.execute(f"SET LOCAL enable_{path} = off")
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", values)
+        nodes = list(_plan_nodes(cursor.fetchone()[0][0]["Plan"]))
+    walks = [
+        node["Node Type"]
+        for node in nodes
+        if node.get("Index Name") == "mentors_profile_newest_idx"
+    ]
+    assert walks == ["Index Only Scan"]
 
 
 def test_the_profiles_are_vacuumed_often_enough_for_index_only_walks():
