@@ -1163,7 +1163,12 @@ def test_filters_alone_newest_first_walk_their_index_alone(query):
     )
     read = next(parts)
     sql, params = read.args[0], read.args[2]
-    assert params["sort_walk_max"] == directory.NEWEST_WALK_MAX
+    assert params["sort_walk_max"] == directory._newest_walk_max(
+        params["sort_share"], 6.0
+    )
+    assert directory._newest_walk_max(0.01, 17_000) == 1_190
+    assert directory._newest_walk_max(0.01, 170_000) == directory.NEWEST_WALK_MAX
+    assert directory._newest_walk_max(0.01, None) == directory.NEWEST_WALK_MAX
     values = {**params, "wanted": 3, "candidates": 5, "sort_walk": 100}
     with connection.cursor() as cursor:
         for path in ("seqscan", "bitmapscan", "sort"):
