@@ -1206,6 +1206,9 @@ class _Shape(NamedTuple):
     # row only, never through its index (``_matching_sql``).
     wide_language: bool = False
     wide_mode: bool = False
+    # The tier's words beside a narrow skill filter (``NARROW_SKILL``):
+    # checked in the rows, never through the words' index.
+    wide_text: bool = False
     # A tier whose walk is left out samples the heaviest entries first
     # (``_sampled``): the walk's length is then computed in the statement.
     sampled: bool = False
@@ -1223,9 +1226,20 @@ def _shape(
     long_texts: bool = True,
 ) -> _Shape:
     days = query.available_within_days
+    # Beside a narrow skill filter, the filters that keep a tenth of the
+    # profiles or more and words that keep more than it are checked in the
+    # rows the skill's index gives (``NARROW_SKILL``).
+    skill_share = _narrow_skill(query)
+    beside = skill_share is not None
     return _Shape(
-        wide_language=bool(query.language) and _wide("languages", query.language),
-        wide_mode=bool(query.mode) and _wide("modes", query.mode),
+        wide_language=bool(query.language)
+        and _wide("languages", query.language, beside=beside),
+        wide_mode=bool(query.mode) and _wide("modes", query.mode, beside=beside),
+        wide_text=skill_share is not None
+        and tier is not None
+        and not tier.websearch
+        and tier.share is not None
+        and tier.share >= skill_share,
         viewer=bool(viewer_id),
         meant=bool(plan.meant),
         text="" if tier is None else "websearch" if tier.websearch else "tsquery",
@@ -1249,11 +1263,41 @@ WIDE_FILTER = 0.5
 _ROW_ONLY = "({}) IS TRUE"
 
 
-def _wide(column: str, value: str) -> bool:
-    """Whether most profiles hold this value of the column (statistics);
-    not when the column has none yet (a restore before ANALYZE)."""
+# A skill filter that at most this share of the profiles pass: its index
+# gives the rows, and the filters that keep BESIDE_NARROW of them or more,
+# and the words expected to keep more than the skill, are checked in those
+# rows, never through their indexes. The planner, its costs of large GIN
+# bitmaps far too low, ANDed them all ("produit sites expérience
+# javascript" with a skill group held by 2 % and the in-person mode, at
+# 200,000 mentors: the bitmap of two of the four words, 50,479 entries, 21
+# ms, of three of them 16,975 entries, 24 ms, the mode's 67,939 entries 6
+# ms, each beside the skill's 3,327).
+NARROW_SKILL = 0.05
+BESIDE_NARROW = 0.1
+
+
+def _wide(column: str, value: str, *, beside: bool = False) -> bool:
+    """Whether most profiles hold this value of the column (statistics),
+    or a tenth of them ``beside`` a narrow skill filter; not when the column
+    has none yet (a restore before ANALYZE)."""
     stats = _filter_stats()
-    return column in stats.shares and stats.held(column, [value]) >= WIDE_FILTER
+    if column not in stats.shares:
+        return False
+    held = stats.held(column, [value])
+    return held >= WIDE_FILTER or (beside and held >= BESIDE_NARROW)
+
+
+def _narrow_skill(query: DirectoryQuery) -> float | None:
+    """The share of the profiles the query's skill filter keeps when it is
+    at most NARROW_SKILL (statistics); None otherwise, or without them."""
+    if not query.skill:
+        return None
+    stats = _filter_stats()
+    if "search_skills" not in stats.shares:
+        return None
+    levels = skill_levels([query.skill], min_level=query.min_level)
+    share = stats.held("search_skills", levels)
+    return share if share <= NARROW_SKILL else None
 
 
 def _matching_sql(shape: _Shape) -> list[str]:
@@ -1263,7 +1307,8 @@ def _matching_sql(shape: _Shape) -> list[str]:
     if shape.meant:
         conditions.append(_HAS_SKILL_MEANT)
     if shape.text:
-        conditions.append(_TEXT_MATCH[shape.text])
+        text = _TEXT_MATCH[shape.text]
+        conditions.append(_ROW_ONLY.format(text) if shape.wide_text else text)
     if shape.skill:
         # The skill at the level asked for, or above.
         conditions.append("p.search_skills && %(skill_levels)s::text[]")
@@ -1459,6 +1504,8 @@ def _window_with(shape: _Shape) -> str:
             f" ORDER BY {_ORDER['window']} LIMIT %(window)s)"
         )
     terms = "p.search_terms @@ %(match)s::tsquery"
+    if shape.wide_text:
+        terms = _ROW_ONLY.format(terms)
     # In a region, its own entries (its weight index): the walk's length is
     # counted among them (``_parts``).
     walked_rows = " AND ".join(

@@ -450,6 +450,7 @@ def test_no_value_is_ever_written_into_a_statement(part):
                 counted=counted,
                 wide_language=wide and language,
                 wide_mode=wide and mode,
+                wide_text=wide and text == "tsquery",
                 sampled=sampled,
                 newest_walk=newest_walk,
             )

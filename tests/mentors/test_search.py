@@ -1008,6 +1008,62 @@ def test_a_language_or_mode_most_profiles_hold_is_checked_in_the_row(client):
         assert len(names(search(client, q="python", mode="phone"))) == 4
 
 
+def test_beside_a_narrow_skill_the_wide_words_and_filters_are_read_in_its_rows(
+    client, monkeypatch
+):
+    """A skill filter few profiles pass gives the rows: beside it, a mode a
+    tenth of the profiles hold or more, and words expected to keep more
+    profiles than the skill, are checked in those rows (``(...) IS TRUE``,
+    which no index answers); beside a common skill, or for words rarer than
+    the skill, through their indexes. The pages are the same."""
+    for number in range(8):
+        make_mentor(
+            f"Etroit {number}",
+            "Python et Django",
+            skills=(("spreadsheets" if number < 2 else "git", 4),),
+            modes=("phone",) if number % 2 else ("video",),
+        )
+    with override_settings(SEARCH_QUERY_CACHES=False):
+        expected = {
+            q: names(search(client, q=q, skill="spreadsheets", mode="phone"))
+            for q in ("python", "python django")
+        }
+    skill = dict.fromkeys(search_module.skill_levels(["spreadsheets"]), 0.02 / 8)
+    stats = directory._FilterStats(
+        shares={"search_skills": {**skill, "git:4": 0.9}, "modes": {"phone": 0.3}},
+        read_at=time.monotonic(),
+    )
+    monkeypatch.setattr(directory, "_filter_stats", lambda: stats)
+    row_only_words = "(p.search_terms @@ %(match)s::tsquery) IS TRUE"
+    row_only_mode = "(p.modes @> ARRAY[%(mode)s]::varchar(10)[]) IS TRUE"
+
+    def statement(share, **filters):
+        query = DirectoryQuery(q="python", **filters)
+        tier = directory.Tier("'python'", "'python'", share=share)
+        shape = directory._shape(
+            viewer_id=None,
+            query=query,
+            plan=directory.SearchPlan(tiers=(tier,)),
+            tier=tier,
+        )
+        return directory._statement(shape, "window_ids")
+
+    narrow = statement(0.3, skill="spreadsheets", mode="phone")
+    assert row_only_words in narrow
+    assert row_only_mode in narrow
+    rarer = statement(0.01, skill="spreadsheets", mode="phone")
+    assert row_only_words not in rarer
+    assert row_only_mode in rarer
+    common = statement(0.3, skill="git", mode="phone")
+    assert row_only_words not in common
+    assert row_only_mode not in common
+    with override_settings(SEARCH_QUERY_CACHES=False):
+        for q, names_before in expected.items():
+            found = names(search(client, q=q, skill="spreadsheets", mode="phone"))
+            assert found == names_before
+    assert expected["python"] == ["Etroit 1"]
+
+
 def test_a_walk_left_out_or_cut_short_gives_the_same_pages(client, monkeypatch):
     for number in range(12):
         make_mentor(
