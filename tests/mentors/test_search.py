@@ -1012,10 +1012,11 @@ def test_beside_a_narrow_skill_the_wide_words_and_filters_are_read_in_its_rows(
     client, monkeypatch
 ):
     """A skill filter few profiles pass gives the rows: beside it, a mode a
-    tenth of the profiles hold or more, and words expected to keep more
-    profiles than the skill, are checked in those rows (``(...) IS TRUE``,
-    which no index answers); beside a common skill, or for words rarer than
-    the skill, through their indexes. The pages are the same."""
+    tenth of the profiles hold or more, and words whose lists hold many
+    times the skill's holders, are checked in those rows (``(...) IS TRUE``,
+    which no index answers); beside a common skill, or for words whose
+    lists are short beside it, through their indexes. The pages are the
+    same."""
     for number in range(8):
         make_mentor(
             f"Etroit {number}",
@@ -1039,7 +1040,7 @@ def test_beside_a_narrow_skill_the_wide_words_and_filters_are_read_in_its_rows(
 
     def statement(share, **filters):
         query = DirectoryQuery(q="python", **filters)
-        tier = directory.Tier("'python'", "'python'", share=share)
+        tier = directory.Tier("'python'", "'python'", share=share, lists_share=share)
         shape = directory._shape(
             viewer_id=None,
             query=query,
@@ -1051,7 +1052,8 @@ def test_beside_a_narrow_skill_the_wide_words_and_filters_are_read_in_its_rows(
     narrow = statement(0.3, skill="spreadsheets", mode="phone")
     assert row_only_words in narrow
     assert row_only_mode in narrow
-    rarer = statement(0.01, skill="spreadsheets", mode="phone")
+    # Lists shorter than BESIDE_LISTS times the skill's holders: ANDed.
+    rarer = statement(0.1, skill="spreadsheets", mode="phone")
     assert row_only_words not in rarer
     assert row_only_mode in rarer
     common = statement(0.3, skill="git", mode="phone")
