@@ -1230,7 +1230,10 @@ def _shape(
     # profiles or more and words whose lists are long beside it are checked
     # in the rows the skill's index gives (``NARROW_SKILL``).
     skill_share = _narrow_skill(query)
-    beside = skill_share is not None
+    # Filters alone keep their indexes: ANDed, they leave fewer rows to read
+    # from disk than the skill's ("product management" with English and the
+    # phone, 200,000 mentors: 6,959 rows read for 727, 60 ms from disk).
+    beside = skill_share is not None and tier is not None
     return _Shape(
         wide_language=bool(query.language)
         and _wide("languages", query.language, beside=beside),

@@ -1056,6 +1056,14 @@ def test_beside_a_narrow_skill_the_wide_words_and_filters_are_read_in_its_rows(
     rarer = statement(0.1, skill="spreadsheets", mode="phone")
     assert row_only_words not in rarer
     assert row_only_mode in rarer
+    # Filters alone keep their indexes (ANDed, fewer rows to read).
+    alone = directory._shape(
+        viewer_id=None,
+        query=DirectoryQuery(skill="spreadsheets", mode="phone"),
+        plan=directory.SearchPlan(),
+        tier=None,
+    )
+    assert not alone.wide_mode
     common = statement(0.3, skill="git", mode="phone")
     assert row_only_words not in common
     assert row_only_mode not in common
