@@ -48,7 +48,7 @@ from accounts.models import User
 from core.db import loaded_instances, prepared_cursor
 
 from .data_version import VERSION_SQL
-from .models import Block, MentorProfile, MentorSkill, Skill
+from .models import SEARCH_FILTER_COLUMNS, Block, MentorProfile, MentorSkill, Skill
 from .search import (
     LISTED_COUNT_SQL,
     everyday_word_skills,
@@ -464,14 +464,13 @@ MATCH_READ_ENTRIES = 7
 # statement first reads the WALK_SAMPLE heaviest entries (index-only, ~0.1
 # ms at 20,000 mentors, ~0.3-1 at 200,000): enough matches among them
 # (``_sample_hits``), and the walk goes three times as far as their share
-# says a window takes, at most WALK_SAMPLED_MAX entries, as far as a planned
-# walk (there: 22 of 256, the window found after 1,396 entries, 5.7 ms from
+# says a window takes, at most WALK_ENTRIES, as far as a planned walk
+# (there: 22 of 256, the window found after 1,396 entries, 5.7 ms from
 # disk; "numériques" with WordPress and the phone mode, 6 of 256: 84 matches
 # in 5,000 entries, 3.4 ms, then every match read from three bitmaps, 19
 # ms); fewer, and every match is read as before.
 WALK_SAMPLE = 256
 WALK_SAMPLE_HITS = 4  # the fewest hits ``_sample_hits`` asks for
-WALK_SAMPLED_MAX = WALK_ENTRIES
 
 
 def _sample_hits(listed: float | None) -> int:
@@ -836,7 +835,7 @@ def _values(
         "sample": 0,
         "sample_hits": WALK_SAMPLE_HITS,
         "sample_reach": 3 * SEARCH_WINDOW * WALK_SAMPLE,
-        "sample_walk": WALK_SAMPLED_MAX,
+        "sample_walk": WALK_ENTRIES,
     }
 
 
@@ -959,7 +958,7 @@ def _newest_walk_max(share: float, listed: float | None) -> int:
 
 
 def _filtered(query: DirectoryQuery, plan: SearchPlan) -> bool:
-    """Whether a query without words has a filter (or skills meant)."""
+    """Whether the query has a filter (or skills meant)."""
     return bool(
         query.region
         or query.language
@@ -1064,14 +1063,7 @@ def _filters_share(
     """The share of the profiles that the query's filters and skills meant
     keep, as if they were independent (an estimate for the walk's length);
     without the region's when not ``region``."""
-    if not (
-        (region and query.region)
-        or query.language
-        or query.mode
-        or query.skill
-        or plan.meant
-        or query.available_within_days in _FREE_WITHIN
-    ):
+    if not _filtered(query, plan):
         return 1.0
     stats = _filter_stats()
     share = _region_share(query) if region else 1.0
@@ -1145,16 +1137,11 @@ _TEXT_RANK = {
         "ts_rank(p.search_vector, websearch_to_tsquery('french', unaccent(%(rank)s)))"
     ),
 }
-# What the walk of the weight index reads of each entry (all in the index).
-_WALKED = (
-    "p.id, p.search_weight, p.approved_at, p.search_terms, p.region,"
-    " p.languages, p.modes, p.free_slots_7d, p.free_slots_14d, p.search_skills"
-)
-# What the walk of the newest index reads of each entry (all in the index).
-_NEWEST_WALKED = (
-    "p.id, p.approved_at, p.region, p.languages, p.modes, p.free_slots_7d,"
-    " p.free_slots_14d, p.search_skills"
-)
+# What the walks of the weight index and of the newest index read of each
+# entry (all in the index: ``SEARCH_FILTER_COLUMNS`` in their INCLUDE).
+_FILTERED = ", ".join(f"p.{column}" for column in SEARCH_FILTER_COLUMNS)
+_WALKED = f"p.id, p.search_weight, p.approved_at, p.search_terms, p.region, {_FILTERED}"
+_NEWEST_WALKED = f"p.id, p.approved_at, p.region, {_FILTERED}"
 _FREE_WITHIN = {7: "p.free_slots_7d > 0", 14: "p.free_slots_14d > 0"}
 _ORDER = {
     # The weight index's order.
@@ -1314,9 +1301,12 @@ def _matching_sql(shape: _Shape) -> list[str]:
     conditions: list[str] = []
     if shape.meant:
         conditions.append(_HAS_SKILL_MEANT)
+
+    def read(condition: str, *, row_only: bool) -> str:
+        return _ROW_ONLY.format(condition) if row_only else condition
+
     if shape.text:
-        text = _TEXT_MATCH[shape.text]
-        conditions.append(_ROW_ONLY.format(text) if shape.wide_text else text)
+        conditions.append(read(_TEXT_MATCH[shape.text], row_only=shape.wide_text))
     if shape.skill:
         # The skill at the level asked for, or above.
         conditions.append("p.search_skills && %(skill_levels)s::text[]")
@@ -1331,17 +1321,16 @@ def _matching_sql(shape: _Shape) -> list[str]:
         )
     if shape.language:
         conditions.append(
-            _ROW_ONLY.format("p.languages @> ARRAY[%(language)s]::varchar(2)[]")
-            if shape.wide_language
-            else "p.languages @> ARRAY[%(language)s]::varchar(2)[]"
+            read(
+                "p.languages @> ARRAY[%(language)s]::varchar(2)[]",
+                row_only=shape.wide_language,
+            )
         )
     if shape.region:
         conditions.append("p.region = %(region)s")
     if shape.mode:
         conditions.append(
-            _ROW_ONLY.format("p.modes @> ARRAY[%(mode)s]::varchar(10)[]")
-            if shape.wide_mode
-            else "p.modes @> ARRAY[%(mode)s]::varchar(10)[]"
+            read("p.modes @> ARRAY[%(mode)s]::varchar(10)[]", row_only=shape.wide_mode)
         )
     if shape.free_within:
         conditions.append(_FREE_WITHIN[shape.free_within])
@@ -1519,26 +1508,29 @@ def _window_with(shape: _Shape) -> str:
     walked_rows = " AND ".join(
         [_LISTED] + (["p.region = %(region)s"] if shape.region else [])
     )
+
     # The walk's length: ``walk``, or in a sampled shape, where the ``sample``
     # heaviest entries (WALK_SAMPLE) hold ``sample_hits`` matches or more,
     # three times as far as their share says a window takes
     # (``sample_reach`` over the matches), at most ``sample_walk``.
+    def heaviest(limit: str) -> str:
+        # The matches among the first ``limit`` entries by weight.
+        return (
+            f"(SELECT {_WALKED} FROM mentors_mentorprofile p WHERE {walked_rows}"  # noqa: S608
+            f" ORDER BY {_ORDER['window']} LIMIT {limit}) p"
+            f" WHERE {' AND '.join([terms, *rest])}"
+        )
+
     sampled = (
         "(SELECT CASE WHEN count(*) >= %(sample_hits)s"  # noqa: S608
         " THEN least(%(sample_walk)s,"
         " ceil(%(sample_reach)s::float8 / greatest(count(*), 1)))::integer"
-        " ELSE 0 END"
-        f" FROM (SELECT {_WALKED} FROM mentors_mentorprofile p WHERE {walked_rows}"
-        f" ORDER BY {_ORDER['window']} LIMIT %(sample)s) p"
-        f" WHERE {' AND '.join([terms, *rest])})"
+        f" ELSE 0 END FROM {heaviest('%(sample)s')})"
     )
     length = f"greatest(%(walk)s, {sampled})" if shape.sampled else "%(walk)s"
     walk = (
         "directory_walk AS MATERIALIZED ("  # noqa: S608
-        "SELECT p.id, p.search_weight, p.approved_at FROM ("
-        f"SELECT {_WALKED} FROM mentors_mentorprofile p WHERE {walked_rows}"
-        f" ORDER BY {_ORDER['window']} LIMIT {length}) p"
-        f" WHERE {' AND '.join([terms, *rest])}"
+        f"SELECT p.id, p.search_weight, p.approved_at FROM {heaviest(length)}"
         f" ORDER BY {_ORDER['window']} LIMIT %(window)s)"
     )
     walked = "(SELECT count(*) FROM directory_walk)"

@@ -122,6 +122,16 @@ SEARCH_TERMS_MAX_TEXT = 1600
 _LISTED_ROW = Q(
     approved_at__isnull=False, is_published=True, hidden_by_staff_at__isnull=True
 )
+# What the directory's filters read of a profile besides its region: in the
+# entries of the indexes its walks read alone (index-only), and in the
+# columns those walks select (``mentors.directory``).
+SEARCH_FILTER_COLUMNS = (
+    "languages",
+    "modes",
+    "free_slots_7d",
+    "free_slots_14d",
+    "search_skills",
+)
 
 
 class MentorProfile(models.Model):
@@ -321,11 +331,7 @@ class MentorProfile(models.Model):
                 include=[
                     "search_terms",
                     "region",
-                    "languages",
-                    "modes",
-                    "free_slots_7d",
-                    "free_slots_14d",
-                    "search_skills",
+                    *SEARCH_FILTER_COLUMNS,
                 ],
                 name="mentors_profile_weight_idx",
                 condition=_LISTED_ROW,
@@ -363,11 +369,7 @@ class MentorProfile(models.Model):
                 fields=["region", "-search_weight", "-approved_at", "-id"],
                 include=[
                     "search_terms",
-                    "languages",
-                    "modes",
-                    "free_slots_7d",
-                    "free_slots_14d",
-                    "search_skills",
+                    *SEARCH_FILTER_COLUMNS,
                 ],
                 name="mentors_profile_reg_weight_idx",
                 condition=_LISTED_ROW,
@@ -390,11 +392,7 @@ class MentorProfile(models.Model):
                 fields=["-approved_at", "-id"],
                 include=[
                     "region",
-                    "languages",
-                    "modes",
-                    "free_slots_7d",
-                    "free_slots_14d",
-                    "search_skills",
+                    *SEARCH_FILTER_COLUMNS,
                 ],
                 name="mentors_profile_newest_idx",
                 condition=_LISTED_ROW,
