@@ -829,6 +829,7 @@ def _values(
         "language": query.language,
         "region": query.region,
         "mode": query.mode,
+        "facets": _facets(query),
         "window": SEARCH_WINDOW,
         # The sampled walk's figures (``_window_with``): none unless a tier
         # sets ``sample``.
@@ -991,7 +992,7 @@ def _sort_walk(
 # statistics of the profile table (``pg_stats``: the most common values and
 # array elements that ANALYZE found), read once per process in this many
 # seconds. The walks' lengths read it (``_walk_entries``), and the statements'
-# text for a language or mode most profiles hold (``_wide``): an estimate,
+# text for words beside a narrow skill (``_narrow_skill``): an estimate,
 # which costs time when wrong, never a result.
 FILTER_SHARES_SECONDS = 600
 _FILTER_STATS_SQL = """
@@ -1189,10 +1190,6 @@ class _Shape(NamedTuple):
     # exactly k words, whose entries must hold k of the stems probed.
     probes: int = 0
     counted: bool = False
-    # A language or mode most profiles hold (``WIDE_FILTER``): checked in the
-    # row only, never through its index (``_matching_sql``).
-    wide_language: bool = False
-    wide_mode: bool = False
     # The tier's words beside a narrow skill filter (``NARROW_SKILL``):
     # checked in the rows, never through the words' index.
     wide_text: bool = False
@@ -1213,18 +1210,10 @@ def _shape(
     long_texts: bool = True,
 ) -> _Shape:
     days = query.available_within_days
-    # Beside a narrow skill filter, the filters that keep a tenth of the
-    # profiles or more and words whose lists are long beside it are checked
-    # in the rows the skill's index gives (``NARROW_SKILL``).
+    # Beside a narrow skill filter, words whose lists are long beside it are
+    # checked in the rows the filters' index gives (``NARROW_SKILL``).
     skill_share = _narrow_skill(query)
-    # Filters alone keep their indexes: ANDed, they leave fewer rows to read
-    # from disk than the skill's ("product management" with English and the
-    # phone, 200,000 mentors: 6,959 rows read for 727, 60 ms from disk).
-    beside = skill_share is not None and tier is not None
     return _Shape(
-        wide_language=bool(query.language)
-        and _wide("languages", query.language, beside=beside),
-        wide_mode=bool(query.mode) and _wide("modes", query.mode, beside=beside),
         wide_text=skill_share is not None
         and tier is not None
         and not tier.websearch
@@ -1243,43 +1232,23 @@ def _shape(
     )
 
 
-# A language or mode that at least this share of the profiles hold ("fr",
-# "video": 85 % and 80 % of the 20,000 bench mentors) is checked in each row
-# read, never through its index: the planner took their GIN indexes into a
-# BitmapAnd with the words' (17,000 entries read, 1.4-1.6 ms, to leave out
-# a few rows), where the words' own bitmap was the whole cost.
-WIDE_FILTER = 0.5
 # A condition no index can answer (the same truth in the row).
 _ROW_ONLY = "({}) IS TRUE"
 
 
-# A skill filter that at most this share of the profiles pass: its index
-# gives the rows, and the filters that keep BESIDE_NARROW of them or more,
-# and the words whose index would read BESIDE_LISTS times as many entries as
-# the skill's holders (their lists' share: what the full-text index goes
-# through for the tier), are checked in those rows, never through their
-# indexes. The planner, its costs of large GIN
-# bitmaps far too low, ANDed them all ("produit sites expérience
-# javascript" with a skill group held by 2 % and the in-person mode, at
-# 200,000 mentors: the bitmap of two of the four words, 50,479 entries, 21
-# ms, of three of them 16,975 entries, 24 ms, the mode's 67,939 entries 6
-# ms, each beside the skill's 3,327). Words whose lists are shorter are
-# ANDed ("conception interfaces utilisateur" with content writing, 4.8 %:
-# 8,180 rows read for none, 22-30 ms, where the bitmaps cost less).
+# A skill filter that at most this share of the profiles pass: the
+# filters' index gives the rows, and the words whose index would read
+# BESIDE_LISTS times as many entries as the skill's holders (their lists'
+# share: what the full-text index goes through for the tier) are checked in
+# those rows, never through their index. The planner, its costs of large GIN
+# bitmaps far too low, ANDed them ("produit sites expérience javascript"
+# with a skill group held by 2 % at 200,000 mentors: the bitmap of two of
+# the four words, 50,479 entries, 21 ms, of three of them 16,975 entries, 24
+# ms, beside the skill's 3,327). Words whose lists are shorter are ANDed
+# ("conception interfaces utilisateur" with content writing, 4.8 %: 8,180
+# rows read for none, 22-30 ms, where the bitmaps cost less).
 NARROW_SKILL = 0.05
-BESIDE_NARROW = 0.1
 BESIDE_LISTS = 8
-
-
-def _wide(column: str, value: str, *, beside: bool = False) -> bool:
-    """Whether most profiles hold this value of the column (statistics),
-    or a tenth of them ``beside`` a narrow skill filter; not when the column
-    has none yet (a restore before ANALYZE)."""
-    stats = _filter_stats()
-    if column not in stats.shares:
-        return False
-    held = stats.held(column, [value])
-    return held >= WIDE_FILTER or (beside and held >= BESIDE_NARROW)
 
 
 def _narrow_skill(query: DirectoryQuery) -> float | None:
@@ -1295,22 +1264,29 @@ def _narrow_skill(query: DirectoryQuery) -> float | None:
     return share if share <= NARROW_SKILL else None
 
 
-def _matching_sql(shape: _Shape) -> list[str]:
+def _matching_sql(shape: _Shape, *, walked: bool = False) -> list[str]:
     """``_matching``'s conditions: the words of the tier, the skills meant,
-    the filters."""
+    the filters. The filters' values from the row's ``search_facets`` (their
+    index: one scan for them all), or ``walked``, in an index-only walk, from
+    the columns its entries hold (``SEARCH_FILTER_COLUMNS``)."""
     conditions: list[str] = []
     if shape.meant:
         conditions.append(_HAS_SKILL_MEANT)
-
-    def read(condition: str, *, row_only: bool) -> str:
-        return _ROW_ONLY.format(condition) if row_only else condition
-
     if shape.text:
-        conditions.append(read(_TEXT_MATCH[shape.text], row_only=shape.wide_text))
-    if shape.skill:
+        text = _TEXT_MATCH[shape.text]
+        conditions.append(_ROW_ONLY.format(text) if shape.wide_text else text)
+    if not walked and _faceted(shape):
+        # Every value asked for (``_facets``: none for a skill at a level or
+        # above, which is one of its levels' values, the second condition;
+        # one GIN scan reads both).
+        if shape.language or shape.region or shape.mode or not shape.min_level:
+            conditions.append("p.search_facets @> %(facets)s::text[]")
+        if shape.skill and shape.min_level:
+            conditions.append("p.search_facets && %(skill_levels)s::text[]")
+    elif shape.skill:
         # The skill at the level asked for, or above.
         conditions.append("p.search_skills && %(skill_levels)s::text[]")
-    elif shape.min_level:
+    if shape.min_level and not shape.skill:
         # Any skill at that level or above, from the row's (or the weight
         # index's entry's) skills, not a look-up of the skills' table per
         # profile ("technicien support" at level 3, sorted, at 200,000
@@ -1319,22 +1295,32 @@ def _matching_sql(shape: _Shape) -> list[str]:
             "EXISTS (SELECT 1 FROM unnest(p.search_skills) AS held"
             " WHERE split_part(held, ':', 2)::integer >= %(min_level)s)"
         )
-    if shape.language:
-        conditions.append(
-            read(
-                "p.languages @> ARRAY[%(language)s]::varchar(2)[]",
-                row_only=shape.wide_language,
-            )
-        )
-    if shape.region:
-        conditions.append("p.region = %(region)s")
-    if shape.mode:
-        conditions.append(
-            read("p.modes @> ARRAY[%(mode)s]::varchar(10)[]", row_only=shape.wide_mode)
-        )
+    if walked or not _faceted(shape):
+        if shape.language:
+            conditions.append("p.languages @> ARRAY[%(language)s]::varchar(2)[]")
+        if shape.region:
+            conditions.append("p.region = %(region)s")
+        if shape.mode:
+            conditions.append("p.modes @> ARRAY[%(mode)s]::varchar(10)[]")
     if shape.free_within:
         conditions.append(_FREE_WITHIN[shape.free_within])
     return conditions
+
+
+def _faceted(shape: _Shape) -> bool:
+    """Whether a filter of the shape is one of ``search_facets``' values."""
+    return shape.skill or shape.language or shape.region or shape.mode
+
+
+def _facets(query: DirectoryQuery) -> list[str]:
+    """The values of ``search_facets`` a profile must hold for the query's
+    filters (a skill at a level or above: ``skill_levels``, one of them)."""
+    return [
+        *([f"s:{query.skill}"] if query.skill and not query.min_level else []),
+        *([f"l:{query.language}"] if query.language else []),
+        *([f"m:{query.mode}"] if query.mode else []),
+        *([f"r:{query.region}"] if query.region else []),
+    ]
 
 
 @functools.lru_cache(maxsize=512)
@@ -1401,7 +1387,7 @@ def _statement(shape: _Shape, part: str) -> str:
                 f" FROM (SELECT {_NEWEST_WALKED} FROM mentors_mentorprofile p"
                 f" WHERE {_LISTED} ORDER BY {_ORDER[part]}"
                 " LIMIT %(sort_walk)s) p"
-                f" WHERE {' AND '.join(matching) or 'true'}"
+                f" WHERE {' AND '.join(_matching_sql(shape, walked=True)) or 'true'}"
             )
         elif shape.matches_first:
             # Few matches: read them (the indexes of their words and filters),
@@ -1492,6 +1478,8 @@ def _window_with(shape: _Shape) -> str:
     are too long for the index (``search_terms`` NULL) are read from their
     rows, apart, when any is listed (``shape.long_texts``)."""
     rest = _matching_sql(shape._replace(text=""))
+    # What the walk checks in the entries it reads.
+    walked_rest = _matching_sql(shape._replace(text=""), walked=True)
     if shape.text != "tsquery":
         # Search syntax (a phrase needs the words' positions), or no words.
         return (
@@ -1518,7 +1506,7 @@ def _window_with(shape: _Shape) -> str:
         return (
             f"(SELECT {_WALKED} FROM mentors_mentorprofile p WHERE {walked_rows}"  # noqa: S608
             f" ORDER BY {_ORDER['window']} LIMIT {limit}) p"
-            f" WHERE {' AND '.join([terms, *rest])}"
+            f" WHERE {' AND '.join([terms, *walked_rest])}"
         )
 
     sampled = (

@@ -252,6 +252,21 @@ class MentorProfile(models.Model):
         db_persist=True,
     )
 
+    # The directory's filters this profile passes, in one array kept by
+    # PostgreSQL ("l:fr", "m:phone", "r:84", "s:<skill>" for any level, and
+    # every "<skill>:<level>" of ``search_skills``; the function is migration
+    # 0030's), in one GIN index: a page's matches are read from one index
+    # scan for all its filters, which skips through the entries of a value
+    # most profiles hold (the phone: 59,476 of 170,000) to the rarest one's,
+    # instead of a bitmap of each filter ANDed (7.5 ms for the phone's).
+    search_facets = models.GeneratedField(
+        expression=RawSQL(
+            "mentors_search_facets(languages, modes, search_skills, region)", ()
+        ),
+        output_field=ArrayField(models.TextField()),
+        db_persist=True,
+    )
+
     # What the mentor writes (the draft, the form, the API, the review).
     EDITABLE_FIELDS = (
         "headline",
@@ -397,6 +412,10 @@ class MentorProfile(models.Model):
                 name="mentors_profile_newest_idx",
                 condition=_LISTED_ROW,
             ),
+            # The filters' values (``search_facets``), every row: ANDed with
+            # the words' index (listed rows), which a partial index with the
+            # same predicate never is (migration 0028).
+            GinIndex(fields=["search_facets"], name="mentors_profile_facets_idx"),
             GinIndex(fields=["languages"], name="mentors_profile_languages_idx"),
             GinIndex(fields=["modes"], name="mentors_profile_modes_idx"),
         ]

@@ -968,55 +968,94 @@ def test_the_filters_share_is_read_from_the_table_statistics():
     assert len(captured) == 0
 
 
-def test_a_language_or_mode_most_profiles_hold_is_checked_in_the_row(client):
-    """French (held by every profile here) and video (three in four) are
-    checked in each row read, never through their indexes, which the
-    planner ANDed with the words' for nothing (17,000 entries read to leave
-    out a few rows); English (one in four) and phone (one in four) through
-    them. The pages are the same either way."""
-    for number in range(16):
-        make_mentor(
-            f"Langue {number}",
-            "Python",
-            languages=("fr", "en") if number % 4 == 0 else ("fr",),
-            modes=("phone",) if number % 4 == 1 else ("video",),
-        )
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE mentors_mentorprofile")
-    directory._FILTER_STATS.clear()
-
-    def condition(**filters):
-        sql, _params = _window_statement(
-            DirectoryQuery(q="python", **filters), wanted=3
-        )
-        return sql
-
-    assert "(p.languages @> ARRAY[%(language)s]::varchar(2)[]) IS TRUE" in condition(
-        language="fr"
-    )
-    assert "(p.modes @> ARRAY[%(mode)s]::varchar(10)[]) IS TRUE" in condition(
-        mode="video"
-    )
-    english = condition(language="en")
-    assert "p.languages @> ARRAY[%(language)s]::varchar(2)[]" in english
-    assert ") IS TRUE" not in english
-    assert ") IS TRUE" not in condition(mode="phone")
-    with override_settings(SEARCH_QUERY_CACHES=False):
-        assert len(names(search(client, q="python", language="fr"))) == 16
-        assert len(names(search(client, q="python", mode="video"))) == 12
-        assert len(names(search(client, q="python", language="en"))) == 4
-        assert len(names(search(client, q="python", mode="phone"))) == 4
-
-
-def test_beside_a_narrow_skill_the_wide_words_and_filters_are_read_in_its_rows(
+def test_the_filters_values_are_kept_in_the_row_and_read_in_one_condition(
     client, monkeypatch
 ):
-    """A skill filter few profiles pass gives the rows: beside it, a mode a
-    tenth of the profiles hold or more, and words whose lists hold many
-    times the skill's holders, are checked in those rows (``(...) IS TRUE``,
-    which no index answers); beside a common skill, or for words whose
-    lists are short beside it, through their indexes. The pages are the
-    same."""
+    """PostgreSQL keeps the values of a profile's filters in one array
+    (``search_facets``): its languages, modes, region, each skill held at
+    any level and at its own. A page's matches are read through it, one
+    condition for every filter (one index scan); a skill at a level or
+    above, one of its levels; the walks of indexes that hold the filtered
+    columns check those. The pages are those of the columns' conditions."""
+    profile = make_mentor(
+        "Facettes",
+        "Python",
+        skills=(("python", 5), ("git", 2)),
+        languages=("fr", "en"),
+        modes=("phone",),
+        region="84",
+    )
+    profile.refresh_from_db()
+    assert sorted(profile.search_facets) == sorted(
+        ["l:fr", "l:en", "m:phone", "r:84", "s:python", "python:5", "s:git", "git:2"]
+        + [f"s:{code}" for code, _level in _group_levels(profile)]
+        + [f"{code}:{level}" for code, level in _group_levels(profile)]
+    )
+    for number in range(12):
+        make_mentor(
+            f"Filtre {number}",
+            "Python",
+            skills=(("python", 1 + number % 8),),
+            languages=("fr", "en") if number % 3 == 0 else ("fr",),
+            modes=("phone",) if number % 2 else ("video",),
+            region="84" if number % 4 == 0 else "11",
+        )
+
+    def statement(query):
+        plan = directory.search_plan(query.q)
+        tier = plan.tiers[0] if plan.tiers else None
+        shape = directory._shape(viewer_id=None, query=query, plan=plan, tier=tier)
+        return directory._statement(shape, "window_ids" if tier else "newest_whole")
+
+    faceted = statement(
+        DirectoryQuery(q="python", skill="python", language="en", mode="phone")
+    )
+    assert "p.search_facets @> %(facets)s::text[]" in faceted
+    # The walk of the weight index checks the columns its entries hold.
+    assert "p.modes @> ARRAY[%(mode)s]::varchar(10)[]" in faceted
+    assert "p.languages @> ARRAY[%(language)s]::varchar(2)[]" in faceted
+    at_level = statement(DirectoryQuery(skill="python", min_level=4))
+    assert "p.search_facets && %(skill_levels)s::text[]" in at_level
+    assert "@>" not in at_level
+    assert directory._facets(
+        DirectoryQuery(skill="python", language="en", mode="phone", region="84")
+    ) == ["s:python", "l:en", "m:phone", "r:84"]
+    assert directory._facets(DirectoryQuery(skill="python", min_level=4)) == []
+
+    searches = [
+        {"q": "python", "language": "en"},
+        {"q": "python", "mode": "phone", "region": "84"},
+        {"skill": "python", "min_level": 5},
+        {"skill": "python", "min_level": 5, "mode": "video", "sort": "newest"},
+        {"language": "en", "region": "11", "sort": "soonest"},
+        {"q": "python", "skill": "python", "language": "en"},
+    ]
+    with override_settings(SEARCH_QUERY_CACHES=False):
+        faceted_pages = [names(search(client, **query)) for query in searches]
+        monkeypatch.setattr(directory, "_faceted", lambda shape: False)
+        column_pages = [names(search(client, **query)) for query in searches]
+    assert faceted_pages == column_pages
+    assert all(faceted_pages)
+    assert "Facettes" in faceted_pages[0]
+
+
+def _group_levels(profile):
+    """The skill groups' entries of the profile's ``search_skills``."""
+    return [
+        tuple(entry.rsplit(":", 1))
+        for entry in profile.search_skills
+        if entry.rsplit(":", 1)[0] not in ("python", "git")
+    ]
+
+
+def test_beside_a_narrow_skill_words_with_long_lists_are_read_in_its_rows(
+    client, monkeypatch
+):
+    """A skill filter few profiles pass gives the rows (the filters' index):
+    beside it, words whose lists hold many times the skill's holders are
+    checked in those rows (``(...) IS TRUE``, which no index answers);
+    beside a common skill, or for words whose lists are short beside it,
+    through their index. The pages are the same."""
     for number in range(8):
         make_mentor(
             f"Etroit {number}",
@@ -1036,7 +1075,6 @@ def test_beside_a_narrow_skill_the_wide_words_and_filters_are_read_in_its_rows(
     )
     monkeypatch.setattr(directory, "_filter_stats", lambda: stats)
     row_only_words = "(p.search_terms @@ %(match)s::tsquery) IS TRUE"
-    row_only_mode = "(p.modes @> ARRAY[%(mode)s]::varchar(10)[]) IS TRUE"
 
     def statement(share, **filters):
         query = DirectoryQuery(q="python", **filters)
@@ -1051,22 +1089,11 @@ def test_beside_a_narrow_skill_the_wide_words_and_filters_are_read_in_its_rows(
 
     narrow = statement(0.3, skill="spreadsheets", mode="phone")
     assert row_only_words in narrow
-    assert row_only_mode in narrow
     # Lists shorter than BESIDE_LISTS times the skill's holders: ANDed.
     rarer = statement(0.1, skill="spreadsheets", mode="phone")
     assert row_only_words not in rarer
-    assert row_only_mode in rarer
-    # Filters alone keep their indexes (ANDed, fewer rows to read).
-    alone = directory._shape(
-        viewer_id=None,
-        query=DirectoryQuery(skill="spreadsheets", mode="phone"),
-        plan=directory.SearchPlan(),
-        tier=None,
-    )
-    assert not alone.wide_mode
     common = statement(0.3, skill="git", mode="phone")
     assert row_only_words not in common
-    assert row_only_mode not in common
     with override_settings(SEARCH_QUERY_CACHES=False):
         for q, names_before in expected.items():
             found = names(search(client, q=q, skill="spreadsheets", mode="phone"))
