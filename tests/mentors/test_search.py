@@ -9,6 +9,7 @@ import random
 import re
 import string
 import time
+from dataclasses import replace
 
 import pytest
 from django.core.cache import cache, caches
@@ -931,6 +932,65 @@ def test_a_sorted_page_of_words_that_avoid_each_other_stops_its_walk(monkeypatch
         # The walk's ten, and the one after, which the sort by approval
         # then id reads to close its last group.
         assert max(n["Actual Rows"] for n in read) <= 11, sql
+
+
+def test_a_sorted_page_of_words_that_go_together_walks_its_order(monkeypatch):
+    """Several words expected rare (their shares multiplied) but held
+    together by the heaviest profiles: a sorted page walks its order's
+    index (a walk as long as SORT_WALK_MAX, stopped by the page) instead of
+    reading every match first; words the heaviest profiles do not hold
+    together are read first. The pages are the same either way."""
+    for number in range(24):
+        make_mentor(
+            f"Ensemble {number}",
+            ("Tests et assurance qualité", "Logiciels libres", "Cuisine")[number // 8],
+            approved_days_ago=number + 1,
+        )
+    # Every page here is small enough to read first: as on a large table,
+    # the matches read first only when at most 4 are expected.
+    monkeypatch.setattr(directory, "SORT_MATCHES_FIRST", 4)
+    monkeypatch.setattr(directory, "SORT_SAMPLE", 8)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE mentors_mentorprofile")
+    listed = 24.0
+    together = directory.search_plan("tests assurance").tiers[0]
+    apart = directory.search_plan("logiciels assurance").tiers[0]
+    one = directory.search_plan("assurance").tiers[0]
+    # Each word held by a third: both pairs expected to match 24 / 9.
+    assert directory._matches_first(together, listed=listed)
+    assert directory._matches_first(apart, listed=listed)
+    # The eight heaviest (the newest, here) hold "tests" and "assurance",
+    # twice the share from which the walk pays (4 of 24) asked of them: 3
+    # of 8; none holds "logiciels" with "assurance". One word: its share is
+    # the lexicon's count, no sample.
+    assert directory._go_together(together, filters_share=1.0, listed=listed)
+    assert not directory._go_together(apart, filters_share=1.0, listed=listed)
+    assert not directory._go_together(one, filters_share=1.0, listed=listed)
+    # A filter that keeps a tenth: the walk would pay from 4 of 2.4 listed,
+    # which no sample can show (no statement).
+    with CaptureQueriesContext(connection) as captured:
+        assert not directory._go_together(together, filters_share=0.1, listed=listed)
+    assert not captured.captured_queries
+    state = replace(directory_state(viewer_id=None), listed=listed)
+
+    def page(q):
+        with CaptureQueriesContext(connection) as captured:
+            found = mentor_directory_page(
+                viewer_id=None,
+                query=DirectoryQuery(q=q, sort="newest"),
+                state=state,
+                with_skills=False,
+            )
+        walks = [q for q in captured.captured_queries if "LIMIT 3000)" in q["sql"]]
+        return [p.user.full_name for p in found.results], bool(walks)
+
+    walked, walks = page("tests assurance")
+    assert walks  # the order's index walked, SORT_WALK_MAX at most
+    assert walked == [f"Ensemble {number}" for number in range(8)]
+    monkeypatch.setattr(directory, "_go_together", lambda tier, **extra: False)
+    first, walks = page("tests assurance")
+    assert not walks
+    assert first == walked
 
 
 def test_the_filters_share_is_read_from_the_table_statistics():
