@@ -1033,7 +1033,7 @@ def _sort_walk(
 # statistics of the profile table (``pg_stats``: the most common values and
 # array elements that ANALYZE found), read once per process in this many
 # seconds. The walks' lengths read it (``_walk_entries``), and the statements'
-# text for words beside a narrow skill (``_narrow_skill``): an estimate,
+# text for words beside narrow filters (``_narrow_filters``): an estimate,
 # which costs time when wrong, never a result.
 FILTER_SHARES_SECONDS = 600
 _FILTER_STATS_SQL = """
@@ -1231,8 +1231,8 @@ class _Shape(NamedTuple):
     # exactly k words, whose entries must hold k of the stems probed.
     probes: int = 0
     counted: bool = False
-    # The tier's words beside a narrow skill filter (``NARROW_SKILL``):
-    # checked in the rows, never through the words' index.
+    # The tier's words beside narrow filters (``NARROW_FILTERS``): checked
+    # in the rows, never through the words' index.
     wide_text: bool = False
     # A tier whose walk is left out samples the heaviest entries first
     # (``_sampled``): the walk's length is then computed in the statement.
@@ -1251,15 +1251,15 @@ def _shape(
     long_texts: bool = True,
 ) -> _Shape:
     days = query.available_within_days
-    # Beside a narrow skill filter, words whose lists are long beside it are
-    # checked in the rows the filters' index gives (``NARROW_SKILL``).
-    skill_share = _narrow_skill(query)
+    # Beside narrow filters, words whose lists are long beside them are
+    # checked in the rows the filters' index gives (``NARROW_FILTERS``).
+    narrow = _narrow_filters(query)
     return _Shape(
-        wide_text=skill_share is not None
+        wide_text=narrow is not None
         and tier is not None
         and not tier.websearch
         and tier.lists_share is not None
-        and tier.lists_share >= BESIDE_LISTS * skill_share,
+        and tier.lists_share >= BESIDE_LISTS * narrow,
         viewer=bool(viewer_id),
         meant=bool(plan.meant),
         text="" if tier is None else "websearch" if tier.websearch else "tsquery",
@@ -1277,32 +1277,45 @@ def _shape(
 _ROW_ONLY = "({}) IS TRUE"
 
 
-# A skill filter that at most this share of the profiles pass: the
-# filters' index gives the rows, and the words whose index would read
-# BESIDE_LISTS times as many entries as the skill's holders (their lists'
-# share: what the full-text index goes through for the tier) are checked in
-# those rows, never through their index. The planner, its costs of large GIN
-# bitmaps far too low, ANDed them ("produit sites expérience javascript"
-# with a skill group held by 2 % at 200,000 mentors: the bitmap of two of
-# the four words, 50,479 entries, 21 ms, of three of them 16,975 entries, 24
-# ms, beside the skill's 3,327). Words whose lists are shorter are ANDed
-# ("conception interfaces utilisateur" with content writing, 4.8 %: 8,180
-# rows read for none, 22-30 ms, where the bitmaps cost less).
-NARROW_SKILL = 0.05
+# Filters of ``search_facets`` (a skill, a language, a mode, a region) that
+# at most this share of the profiles pass together: their index gives the
+# rows, and the words whose index would read BESIDE_LISTS times as many
+# entries as the filters keep (their lists' share: what the full-text index
+# goes through for the tier) are checked in those rows, never through their
+# index. The planner, its costs of large GIN bitmaps far too low, ANDed them
+# ("produit sites expérience javascript" with a skill group held by 2 % at
+# 200,000 mentors: the bitmap of two of the four words, 50,479 entries, 21
+# ms, of three of them 16,975 entries, 24 ms, beside the skill's 3,327;
+# "création sites html end" with Spanish and the phone at 20,000: 103
+# profiles, the words' bitmap of each of the four tiers 1-3 ms). Words whose
+# lists are shorter are ANDed ("conception interfaces utilisateur" with
+# content writing, 4.8 %: 8,180 rows read for none, 22-30 ms, where the
+# bitmaps cost less).
+NARROW_FILTERS = 0.05
 BESIDE_LISTS = 8
 
 
-def _narrow_skill(query: DirectoryQuery) -> float | None:
-    """The share of the profiles the query's skill filter keeps when it is
-    at most NARROW_SKILL (statistics); None otherwise, or without them."""
-    if not query.skill:
+def _narrow_filters(query: DirectoryQuery) -> float | None:
+    """The share of the profiles the query's filters of ``search_facets``
+    keep together (statistics, taken as independent) when it is at most
+    NARROW_FILTERS; None otherwise, or without statistics."""
+    if not (query.skill or query.language or query.mode or query.region):
         return None
     stats = _filter_stats()
-    if "search_skills" not in stats.shares:
+    held = [
+        *(
+            [("search_skills", skill_levels([query.skill], min_level=query.min_level))]
+            if query.skill
+            else []
+        ),
+        *([("languages", [query.language])] if query.language else []),
+        *([("modes", [query.mode])] if query.mode else []),
+        *([("region", [query.region])] if query.region else []),
+    ]
+    if not any(column in stats.shares for column, _values in held):
         return None
-    levels = skill_levels([query.skill], min_level=query.min_level)
-    share = stats.held("search_skills", levels)
-    return share if share <= NARROW_SKILL else None
+    share = math.prod(stats.held(column, values) for column, values in held)
+    return share if share <= NARROW_FILTERS else None
 
 
 def _matching_sql(shape: _Shape, *, walked: bool = False) -> list[str]:

@@ -1108,14 +1108,15 @@ def _group_levels(profile):
     ]
 
 
-def test_beside_a_narrow_skill_words_with_long_lists_are_read_in_its_rows(
+def test_beside_narrow_filters_words_with_long_lists_are_read_in_their_rows(
     client, monkeypatch
 ):
-    """A skill filter few profiles pass gives the rows (the filters' index):
-    beside it, words whose lists hold many times the skill's holders are
-    checked in those rows (``(...) IS TRUE``, which no index answers);
-    beside a common skill, or for words whose lists are short beside it,
-    through their index. The pages are the same."""
+    """Filters few profiles pass together (a skill, a language, a mode, a
+    region) give the rows (their index): beside them, words whose lists hold
+    many times the profiles they keep are checked in those rows (``(...) IS
+    TRUE``, which no index answers); beside common filters, or for words
+    whose lists are short beside them, through their index. The pages are
+    the same."""
     for number in range(8):
         make_mentor(
             f"Etroit {number}",
@@ -1130,7 +1131,11 @@ def test_beside_a_narrow_skill_words_with_long_lists_are_read_in_its_rows(
         }
     skill = dict.fromkeys(search_module.skill_levels(["spreadsheets"]), 0.02 / 8)
     stats = directory._FilterStats(
-        shares={"search_skills": {**skill, "git:4": 0.9}, "modes": {"phone": 0.3}},
+        shares={
+            "search_skills": {**skill, "git:4": 0.9},
+            "modes": {"phone": 0.3},
+            "languages": {"fr": 0.9, "es": 0.01},
+        },
         read_at=time.monotonic(),
     )
     monkeypatch.setattr(directory, "_filter_stats", lambda: stats)
@@ -1147,13 +1152,18 @@ def test_beside_a_narrow_skill_words_with_long_lists_are_read_in_its_rows(
         )
         return directory._statement(shape, "window_ids")
 
+    # The skill and the phone: 0.6 % of the profiles.
     narrow = statement(0.3, skill="spreadsheets", mode="phone")
     assert row_only_words in narrow
-    # Lists shorter than BESIDE_LISTS times the skill's holders: ANDed.
-    rarer = statement(0.1, skill="spreadsheets", mode="phone")
+    # Lists shorter than BESIDE_LISTS times the profiles kept: ANDed.
+    rarer = statement(0.04, skill="spreadsheets", mode="phone")
     assert row_only_words not in rarer
+    # Spanish and the phone, no skill: 0.3 %.
+    assert row_only_words in statement(0.3, language="es", mode="phone")
+    # A common skill (27 % with the phone), a common language (27 %).
     common = statement(0.3, skill="git", mode="phone")
     assert row_only_words not in common
+    assert row_only_words not in statement(0.3, language="fr", mode="phone")
     with override_settings(SEARCH_QUERY_CACHES=False):
         for q, names_before in expected.items():
             found = names(search(client, q=q, skill="spreadsheets", mode="phone"))
