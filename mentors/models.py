@@ -255,10 +255,11 @@ class MentorProfile(models.Model):
     # The directory's filters this profile passes, in one array kept by
     # PostgreSQL ("l:fr", "m:phone", "r:84", "s:<skill>" for any level, and
     # every "<skill>:<level>" of ``search_skills``; the function is migration
-    # 0030's), in one GIN index: a page's matches are read from one index
-    # scan for all its filters, which skips through the entries of a value
-    # most profiles hold (the phone: 59,476 of 170,000) to the rarest one's,
-    # instead of a bitmap of each filter ANDed (7.5 ms for the phone's).
+    # 0030's, which keeps it in the row: storage MAIN), in one GIN index: a
+    # page's matches are read from one index scan for all its filters, which
+    # skips through the entries of a value most profiles hold (the phone:
+    # 59,476 of 170,000) to the rarest one's, instead of a bitmap of each
+    # filter ANDed (7.5 ms for the phone's).
     search_facets = models.GeneratedField(
         expression=RawSQL(
             "mentors_search_facets(languages, modes, search_skills, region)", ()
@@ -367,8 +368,9 @@ class MentorProfile(models.Model):
                 name="mentors_profile_terms_idx",
                 condition=_LISTED_ROW,
             ),
-            # A skill filter or a skill meant: its profiles, whatever their
-            # weight (a skill is held by 1-10 % of them). Every row, not only
+            # A skill meant by everyday words: its profiles, whatever their
+            # weight (a skill is held by 1-10 % of them; a skill filter reads
+            # ``search_facets``' index). Every row, not only
             # the listed ones: the planner never ANDs the bitmaps of two
             # indexes whose predicates hold the same conditions (it takes
             # the second for redundant), so with the words' index (listed
@@ -412,9 +414,10 @@ class MentorProfile(models.Model):
                 name="mentors_profile_newest_idx",
                 condition=_LISTED_ROW,
             ),
-            # The filters' values (``search_facets``), every row: ANDed with
-            # the words' index (listed rows), which a partial index with the
-            # same predicate never is (migration 0028).
+            # The filters' values (``search_facets``, migration 0031), every
+            # row: ANDed with the words' index (listed rows), which a partial
+            # index with the same predicate never is (migration 0028). The
+            # two below are no longer read by the directory's statements.
             GinIndex(fields=["search_facets"], name="mentors_profile_facets_idx"),
             GinIndex(fields=["languages"], name="mentors_profile_languages_idx"),
             GinIndex(fields=["modes"], name="mentors_profile_modes_idx"),

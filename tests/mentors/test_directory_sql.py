@@ -449,6 +449,7 @@ def test_no_value_is_ever_written_into_a_statement(part):
                 probes=probes,
                 counted=counted,
                 wide_text=wide and text == "tsquery",
+                wide_facets=wide,
                 sampled=sampled,
                 newest_walk=newest_walk,
             )
@@ -492,6 +493,11 @@ def test_no_value_is_ever_written_into_a_statement(part):
                 *(f"probe_{i}" for i in range(probes)),
                 *(["probe_held"] if counted else []),
             }
+            # Never ``@> '{}'`` (every row): the facets only where a value
+            # goes in them (``_facets``).
+            assert ("facets" in names) <= bool(
+                (skill and not min_level) or language or region or mode
+            )
             assert "%" not in PLACEHOLDER.sub("", sql)
             # Our constants: the text search configuration, the separator of
             # a skill's code and level (``search_skills``).

@@ -29,7 +29,7 @@ from mentors.directory import (
     mentor_directory_page,
     search_plan,
 )
-from mentors.models import MentorProfile, MentorSkill
+from mentors.models import MentorProfile, MentorSkill, Skill
 from mentors.search import mentor_search_refresh, query_word_terms
 from tests.mentors.test_directory import make_mentor, names, search
 
@@ -935,11 +935,12 @@ def test_a_sorted_page_of_words_that_avoid_each_other_stops_its_walk(monkeypatch
 
 
 def test_a_sorted_page_of_words_that_go_together_walks_its_order(monkeypatch):
-    """Several words expected rare (their shares multiplied) but held
-    together by the heaviest profiles: a sorted page walks its order's
-    index (a walk as long as SORT_WALK_MAX, stopped by the page) instead of
-    reading every match first; words the heaviest profiles do not hold
-    together are read first. The pages are the same either way."""
+    """All the words of a query, expected rare (their shares multiplied), but
+    held together by the heaviest profiles: a sorted page walks its order's
+    index as far as their share in the sample says, instead of reading every
+    match first; words the heaviest profiles do not hold together, one word,
+    a tier of exactly k words, and a page too deep for the walk read the
+    matches first. The pages are the same either way."""
     for number in range(24):
         make_mentor(
             f"Ensemble {number}",
@@ -956,38 +957,51 @@ def test_a_sorted_page_of_words_that_go_together_walks_its_order(monkeypatch):
     together = directory.search_plan("tests assurance").tiers[0]
     apart = directory.search_plan("logiciels assurance").tiers[0]
     one = directory.search_plan("assurance").tiers[0]
+    exactly_one = directory.search_plan("tests assurance").tiers[1]
     # Each word held by a third: both pairs expected to match 24 / 9.
     assert directory._matches_first(together, listed=listed)
     assert directory._matches_first(apart, listed=listed)
+
+    def share(tier, filters_share=1.0):
+        return directory._together_share(
+            tier, filters_share=filters_share, listed=listed
+        )
+
     # The eight heaviest (the newest, here) hold "tests" and "assurance",
     # twice the share from which the walk pays (4 of 24) asked of them: 3
-    # of 8; none holds "logiciels" with "assurance". One word: its share is
-    # the lexicon's count, no sample.
-    assert directory._go_together(together, filters_share=1.0, listed=listed)
-    assert not directory._go_together(apart, filters_share=1.0, listed=listed)
-    assert not directory._go_together(one, filters_share=1.0, listed=listed)
+    # of 8; their share, 8 of 8 halved. None holds "logiciels" with
+    # "assurance". One word: its share is the lexicon's count, no sample.
+    assert share(together) == 0.5
+    assert share(apart) is None
+    assert share(one) is None
+    assert share(exactly_one) is None
     # A filter that keeps a tenth: the walk would pay from 4 of 2.4 listed,
     # which no sample can show (no statement).
     with CaptureQueriesContext(connection) as captured:
-        assert not directory._go_together(together, filters_share=0.1, listed=listed)
+        assert share(together, filters_share=0.1) is None
     assert not captured.captured_queries
     state = replace(directory_state(viewer_id=None), listed=listed)
+    walk = "SELECT p.* FROM mentors_mentorprofile p"
 
-    def page(q):
+    def page(q, number=1):
         with CaptureQueriesContext(connection) as captured:
             found = mentor_directory_page(
                 viewer_id=None,
-                query=DirectoryQuery(q=q, sort="newest"),
+                query=DirectoryQuery(q=q, sort="newest", page=number),
                 state=state,
                 with_skills=False,
             )
-        walks = [q for q in captured.captured_queries if "LIMIT 3000)" in q["sql"]]
-        return [p.user.full_name for p in found.results], bool(walks)
+        walks = [q for q in captured.captured_queries if walk in q["sql"]]
+        return [p.user.full_name for p in found.results], walks
 
     walked, walks = page("tests assurance")
-    assert walks  # the order's index walked, SORT_WALK_MAX at most
+    # The order's index walked: 41 candidates at a share of a half, three
+    # times as far as they take.
+    assert [w for w in walks if "LIMIT 246)" in w["sql"]]
     assert walked == [f"Ensemble {number}" for number in range(8)]
-    monkeypatch.setattr(directory, "_go_together", lambda tier, **extra: False)
+    # Page 100: 2,020 candidates at a half, more than SORT_WALK_MAX entries.
+    assert page("tests assurance", number=100) == ([], [])
+    monkeypatch.setattr(directory, "_together_share", lambda tier, **extra: None)
     first, walks = page("tests assurance")
     assert not walks
     assert first == walked
@@ -1029,7 +1043,7 @@ def test_the_filters_share_is_read_from_the_table_statistics():
 
 
 def test_the_filters_values_are_kept_in_the_row_and_read_in_one_condition(
-    client, monkeypatch
+    client, monkeypatch, request
 ):
     """PostgreSQL keeps the values of a profile's filters in one array
     (``search_facets``): its languages, modes, region, each skill held at
@@ -1051,6 +1065,10 @@ def test_the_filters_values_are_kept_in_the_row_and_read_in_one_condition(
         + [f"s:{code}" for code, _level in _group_levels(profile)]
         + [f"{code}:{level}" for code, level in _group_levels(profile)]
     )
+    # The values' prefixes ("l:", "m:", "r:", "s:") never meet a skill's
+    # level entry ("<code>:<level>"): no skill is coded "l", "m", "r" or "s".
+    assert not Skill.objects.filter(code__in=["l", "m", "r", "s"]).exists()
+    assert Skill.objects.exists()
     for number in range(12):
         make_mentor(
             f"Filtre {number}",
@@ -1092,11 +1110,67 @@ def test_the_filters_values_are_kept_in_the_row_and_read_in_one_condition(
     ]
     with override_settings(SEARCH_QUERY_CACHES=False):
         faceted_pages = [names(search(client, **query)) for query in searches]
+        # The statements are kept per shape: composed again without facets.
         monkeypatch.setattr(directory, "_faceted", lambda shape: False)
-        column_pages = [names(search(client, **query)) for query in searches]
+        directory._statement.cache_clear()
+        request.addfinalizer(directory._statement.cache_clear)
+        with CaptureQueriesContext(connection) as captured:
+            column_pages = [names(search(client, **query)) for query in searches]
+    statements = " ".join(q["sql"] for q in captured.captured_queries)
+    assert "search_facets" not in statements
+    assert "p.languages @> ARRAY['en']" in statements
     assert faceted_pages == column_pages
     assert all(faceted_pages)
     assert "Facettes" in faceted_pages[0]
+
+
+def test_filters_most_profiles_pass_are_checked_in_the_row(client, monkeypatch):
+    """Filters whose every value most profiles hold (French, video) are
+    checked in each row read, never through their index, whose scan reads
+    a common value's whole list for nothing; a rarer value beside them
+    keeps the index (its scan skips through the common lists). The pages
+    are the same."""
+    for number in range(8):
+        make_mentor(
+            f"Commun {number}",
+            "Python",
+            languages=("fr", "en") if number % 4 == 0 else ("fr",),
+            modes=("phone",) if number % 4 == 1 else ("video",),
+        )
+    with override_settings(SEARCH_QUERY_CACHES=False):
+        expected = {
+            filters: names(search(client, q="python", **dict(filters)))
+            for filters in (
+                (("language", "fr"),),
+                (("language", "fr"), ("mode", "video")),
+                (("language", "en"), ("mode", "video")),
+            )
+        }
+    stats = directory._FilterStats(
+        shares={
+            "languages": {"fr": 0.9, "en": 0.25},
+            "modes": {"video": 0.8, "phone": 0.25},
+        },
+        read_at=time.monotonic(),
+    )
+    monkeypatch.setattr(directory, "_filter_stats", lambda: stats)
+    row_only = "(p.search_facets @> %(facets)s::text[]) IS TRUE"
+
+    def statement(**filters):
+        sql, _params = _window_statement(
+            DirectoryQuery(q="python", **filters), wanted=3
+        )
+        return sql
+
+    assert row_only in statement(language="fr")
+    assert row_only in statement(language="fr", mode="video")
+    rarer = statement(language="en", mode="video")
+    assert "p.search_facets @> %(facets)s::text[]" in rarer
+    assert row_only not in rarer
+    with override_settings(SEARCH_QUERY_CACHES=False):
+        for filters, names_before in expected.items():
+            assert names(search(client, q="python", **dict(filters))) == names_before
+    assert len(expected[(("language", "fr"),)]) == 8
 
 
 def _group_levels(profile):
