@@ -1,5 +1,6 @@
 """The WSGI application takes the objects its first request leaves alive out
-of the cyclic collector's reach, once."""
+of the cyclic collector's reach, once, and collects its young objects less
+often."""
 
 from __future__ import annotations
 
@@ -15,15 +16,18 @@ def test_the_first_request_freezes_what_is_alive_then_and_the_next_do_not():
     from compagnonnage import wsgi
 
     gc.unfreeze()
+    threshold = gc.get_threshold()
     request_finished.connect(wsgi.freeze_after_first_request)
     try:
         client = Client()
         assert client.get("/healthz").status_code == 200
         frozen = gc.get_freeze_count()
         assert frozen > 10_000
+        assert gc.get_threshold() == (wsgi.YOUNG_COLLECTION, *threshold[1:])
         gc.unfreeze()
         assert client.get("/healthz").status_code == 200
         assert gc.get_freeze_count() == 0  # once per process
     finally:
         request_finished.disconnect(wsgi.freeze_after_first_request)
         gc.unfreeze()
+        gc.set_threshold(*threshold)
