@@ -1113,13 +1113,9 @@ def _filters_share(
         return 1.0
     stats = _filter_stats()
     share = _region_share(query) if region else 1.0
-    if query.language:
-        share *= stats.held("languages", [query.language])
-    if query.mode:
-        share *= stats.held("modes", [query.mode])
-    if query.skill:
-        levels = skill_levels([query.skill], min_level=query.min_level)
-        share *= stats.held("search_skills", levels)
+    for column, values in _facet_filters(query):
+        if column != "region":
+            share *= stats.held(column, values)
     if plan.meant:
         share *= stats.held("search_skills", skill_levels(plan.meant))
     days = query.available_within_days
@@ -1291,23 +1287,40 @@ _ROW_ONLY = "({}) IS TRUE"
 # French: 170,201 entries, 25 ms from disk at 200,000 mentors, to leave out
 # no row), where the words' own bitmap was the whole cost.
 WIDE_FILTER = 0.5
-_FACET_COLUMNS = {"l": "languages", "m": "modes", "r": "region", "s": "search_skills"}
+
+
+def _facet_filters(query: DirectoryQuery) -> list[tuple[str, list[str]]]:
+    """The query's filters that ``search_facets`` holds, each as its column
+    and the values one of which a profile must hold (a skill: its levels,
+    from the one asked for)."""
+    return [
+        *(
+            [("search_skills", skill_levels([query.skill], min_level=query.min_level))]
+            if query.skill
+            else []
+        ),
+        *([("languages", [query.language])] if query.language else []),
+        *([("modes", [query.mode])] if query.mode else []),
+        *([("region", [query.region])] if query.region else []),
+    ]
 
 
 def _wide_facets(query: DirectoryQuery) -> bool:
-    """Whether every value of the query's ``search_facets`` condition is held
-    by WIDE_FILTER of the profiles or more (statistics; not without them)."""
-    facets = _facets(query)
+    """Whether every value of the query's ``search_facets @>`` condition
+    (``_facets``: not a skill at a level, its own condition) is held by
+    WIDE_FILTER of the profiles or more (statistics; not without them)."""
+    facets = [
+        (column, values)
+        for column, values in _facet_filters(query)
+        if not (column == "search_skills" and query.min_level)
+    ]
     if not facets:
         return False
     stats = _filter_stats()
-    for facet in facets:
-        kind, _colon, value = facet.partition(":")
-        column = _FACET_COLUMNS[kind]
-        values = skill_levels([value]) if kind == "s" else [value]
-        if column not in stats.shares or stats.held(column, values) < WIDE_FILTER:
-            return False
-    return True
+    return all(
+        column in stats.shares and stats.held(column, values) >= WIDE_FILTER
+        for column, values in facets
+    )
 
 
 # Filters of ``search_facets`` (a skill, a language, a mode, a region) that
@@ -1332,19 +1345,10 @@ def _narrow_filters(query: DirectoryQuery) -> float | None:
     """The share of the profiles the query's filters of ``search_facets``
     keep together (statistics, taken as independent) when it is at most
     NARROW_FILTERS; None otherwise, or without statistics."""
-    if not (query.skill or query.language or query.mode or query.region):
+    held = _facet_filters(query)
+    if not held:
         return None
     stats = _filter_stats()
-    held = [
-        *(
-            [("search_skills", skill_levels([query.skill], min_level=query.min_level))]
-            if query.skill
-            else []
-        ),
-        *([("languages", [query.language])] if query.language else []),
-        *([("modes", [query.mode])] if query.mode else []),
-        *([("region", [query.region])] if query.region else []),
-    ]
     if not any(column in stats.shares for column, _values in held):
         return None
     share = math.prod(stats.held(column, values) for column, values in held)
