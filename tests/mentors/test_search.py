@@ -10,6 +10,7 @@ import re
 import string
 import time
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 from django.core.cache import cache, caches
@@ -17,6 +18,7 @@ from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from mentors import directory
@@ -934,6 +936,50 @@ def test_a_sorted_page_of_words_that_avoid_each_other_stops_its_walk(monkeypatch
         assert max(n["Actual Rows"] for n in read) <= 11, sql
 
 
+def test_a_page_by_the_next_free_slot_walks_that_order_without_sorting(monkeypatch):
+    """The "soonest" order (the next free slot, then the id, descending) is
+    one index: a sorted page walks it and stops after its walk. With the
+    slot alone indexed, the profiles sharing a slot time (thousands at
+    200,000 mentors: slots fall on round hours) were read whole and sorted
+    (an incremental sort: 31 ms for a page); the page is the same."""
+    slot = timezone.now() + timedelta(days=1)
+    for number in range(30):
+        profile = make_mentor(f"Creneau {number}", "Astronome")
+        MentorProfile.objects.filter(pk=profile.pk).update(next_free_slot_at=slot)
+    monkeypatch.setattr(directory, "_matches_first", lambda tier, **extra: False)
+    monkeypatch.setattr(directory, "_sort_walk", lambda share, candidates, most=0: 25)
+    with CaptureQueriesContext(connection) as captured:
+        page = mentor_directory_page(
+            viewer_id=None,
+            query=DirectoryQuery(q="astronome", sort="soonest"),
+            with_skills=False,
+        )
+    # The same slot for all: the highest ids first.
+    assert [p.pk for p in page.results] == sorted(
+        MentorProfile.objects.values_list("pk", flat=True), reverse=True
+    )[:20]
+    walks = [q["sql"] for q in captured.captured_queries if "LIMIT 25)" in q["sql"]]
+    assert walks
+    with connection.cursor() as cursor:
+        # As on a large table: the table neither read whole nor sorted whole
+        # (an incremental sort, by the slot's index alone, stays allowed).
+        for path in ("seqscan", "bitmapscan", "sort"):
+            cursor.execute(f"SET LOCAL enable_{path} = off")
+        cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {walks[0]}")
+        nodes = list(_plan_nodes(cursor.fetchone()[0][0]["Plan"]))
+    # Only the candidates are sorted (the walk's few rows), no profile read.
+    sorts = [n for n in nodes if "Sort" in n["Node Type"]]
+    assert not [
+        n
+        for sort in sorts
+        for n in _plan_nodes(sort)
+        if n.get("Relation Name") == "mentors_mentorprofile"
+    ], sorts
+    walked = [n for n in nodes if n.get("Index Name") == "mentors_profile_soonest_idx"]
+    assert walked
+    assert max(n["Actual Rows"] for n in walked) <= 25
+
+
 def test_a_sorted_page_of_words_that_go_together_walks_its_order(monkeypatch):
     """All the words of a query, expected rare (their shares multiplied), but
     held together by the heaviest profiles: a sorted page walks its order's
@@ -1336,6 +1382,10 @@ def test_the_sample_asks_for_more_hits_where_reading_the_matches_is_cheap():
     assert directory._sample_hits(17_000) == 13
     assert directory._sample_hits(170_000) == 5
     assert directory._sample_hits(None) == directory.WALK_SAMPLE_HITS
+    # A tier of exactly k of the words: the heaviest profiles hold more of
+    # them than the rest, twice the hits.
+    assert directory._sample_hits(170_000, held=True) == 10
+    assert directory._sample_hits(17_000, held=True) == 26
     one, two = (
         directory._tiers(["'python'", "'django'"], [0.1, 0.1])[1],
         (directory._tiers(["'python'", "'django'"], [0.1, 0.1])[0]),
@@ -1360,22 +1410,27 @@ def test_a_tier_whose_walk_is_left_out_is_sampled(monkeypatch):
     monkeypatch.setattr(directory, "_filter_stats", lambda: stats)
     terms = ["'python'", "'django'"]
 
-    def first(shares, **query):
+    def first(shares, tier=0, **query):
         plan = directory.SearchPlan(tiers=directory._tiers(terms, shares))
-        read = next(
-            directory._parts(
-                viewer_id=None,
-                query=DirectoryQuery(q="python django", **query),
-                plan=plan,
-                listed=170_000,
-            )
+        parts = directory._parts(
+            viewer_id=None,
+            query=DirectoryQuery(q="python django", **query),
+            plan=plan,
+            listed=170_000,
         )
+        read = [next(parts) for _ in range(tier + 1)][-1]
         sql, params = read.args[0], read.args[2]
         return params["sample"], params["sample_hits"], "greatest(%(walk)s" in sql
 
     sampled = (directory.WALK_SAMPLE, directory._sample_hits(17_000), True)
     assert directory._sample_hits(17_000) != directory._sample_hits(170_000)
     assert first([0.05, 0.05], region="84") == sampled
+    # The tier of exactly one of the two: twice the hits.
+    assert first([0.0095, 0.0095], tier=1, region="84") == (
+        directory.WALK_SAMPLE,
+        2 * directory._sample_hits(17_000),
+        True,
+    )
     assert first([0.6, 0.6], region="84") == (0, directory.WALK_SAMPLE_HITS, False)
     assert first([0.05, 0.05]) == (0, directory.WALK_SAMPLE_HITS, False)
 
