@@ -471,21 +471,9 @@ MATCH_READ_ENTRIES = 7
 # ms); fewer, and every match is read as before.
 WALK_SAMPLE = 256
 WALK_SAMPLE_HITS = 4  # the fewest hits ``_sample_hits`` asks for
-# A tier of exactly k of the words asks for this many times the hits. The
-# heaviest profiles hold more words than the rest, so a sample of them shows
-# a share of "exactly k" that the walk after it does not find: "sociaux
-# systèmes toulouse", two of the three at 200,000 mentors, 7 of 256 sampled
-# (2.7 %), then 74 matches in the 10,000 entries walked (0.7 %, 13 ms), and
-# every match read after it. Asked of such tiers only, over the sample of
-# each of four query classes (100 searches, each the median of 3 runs,
-# alternating with and without): the mean SQL time 4-6 % less at 200,000
-# mentors, the same at 20,000. All the words keep the sample's hits: twice
-# them for all the words too lost more than it saved ("consultante python
-# problèmes": the walk left out, 13 -> 29 ms).
-SAMPLE_HELD_BIAS = 2
 
 
-def _sample_hits(listed: float | None, *, held: bool = False) -> int:
+def _sample_hits(listed: float | None) -> int:
     """The matches among the WALK_SAMPLE heaviest entries from which the
     walk is taken: where, at the share they give, a walk long enough for
     three windows reads fewer entries than MATCH_READ_ENTRIES times the
@@ -494,13 +482,11 @@ def _sample_hits(listed: float | None, *, held: bool = False) -> int:
     profiles, so h^2 > 3 w S^2 / (7 L). At 20,000 mentors 13 (the heaviest
     profiles hold more words than the rest: with 4, the walks that fell
     short cost more than they saved), at 200,000 5; WALK_SAMPLE_HITS at
-    least; ``held``, a tier of exactly k of the words: SAMPLE_HELD_BIAS
-    times as many."""
-    bias = SAMPLE_HELD_BIAS if held else 1
+    least."""
     if not listed:
-        return bias * WALK_SAMPLE_HITS
+        return WALK_SAMPLE_HITS
     needed = 3 * SEARCH_WINDOW * WALK_SAMPLE**2 / (MATCH_READ_ENTRIES * listed)
-    return bias * max(WALK_SAMPLE_HITS, math.ceil(math.sqrt(needed)))
+    return max(WALK_SAMPLE_HITS, math.ceil(math.sqrt(needed)))
 
 
 def _sampled(tier: Tier, *, filtered: bool, listed: float | None) -> bool:
@@ -642,9 +628,7 @@ def _parts(
                     if _sampled(tier, filtered=filters_share < 1.0, listed=walked):
                         shape = shape._replace(sampled=True)
                         params["sample"] = WALK_SAMPLE
-                        params["sample_hits"] = _sample_hits(
-                            walked, held=bool(tier.held)
-                        )
+                        params["sample_hits"] = _sample_hits(walked)
         if tier is None and sort == "newest" and _filtered(query, plan):
             # Filters alone, newest first: their index walked alone, a bounded
             # walk (``_statement``), then their matches read first.

@@ -1382,10 +1382,6 @@ def test_the_sample_asks_for_more_hits_where_reading_the_matches_is_cheap():
     assert directory._sample_hits(17_000) == 13
     assert directory._sample_hits(170_000) == 5
     assert directory._sample_hits(None) == directory.WALK_SAMPLE_HITS
-    # A tier of exactly k of the words: the heaviest profiles hold more of
-    # them than the rest, twice the hits.
-    assert directory._sample_hits(170_000, held=True) == 10
-    assert directory._sample_hits(17_000, held=True) == 26
     one, two = (
         directory._tiers(["'python'", "'django'"], [0.1, 0.1])[1],
         (directory._tiers(["'python'", "'django'"], [0.1, 0.1])[0]),
@@ -1410,27 +1406,23 @@ def test_a_tier_whose_walk_is_left_out_is_sampled(monkeypatch):
     monkeypatch.setattr(directory, "_filter_stats", lambda: stats)
     terms = ["'python'", "'django'"]
 
-    def first(shares, tier=0, **query):
+    def first(shares, **query):
         plan = directory.SearchPlan(tiers=directory._tiers(terms, shares))
-        parts = directory._parts(
-            viewer_id=None,
-            query=DirectoryQuery(q="python django", **query),
-            plan=plan,
-            listed=170_000,
+        read = next(
+            directory._parts(
+                viewer_id=None,
+                query=DirectoryQuery(q="python django", **query),
+                plan=plan,
+                listed=170_000,
+            )
         )
-        read = [next(parts) for _ in range(tier + 1)][-1]
         sql, params = read.args[0], read.args[2]
         return params["sample"], params["sample_hits"], "greatest(%(walk)s" in sql
 
     sampled = (directory.WALK_SAMPLE, directory._sample_hits(17_000), True)
     assert directory._sample_hits(17_000) != directory._sample_hits(170_000)
     assert first([0.05, 0.05], region="84") == sampled
-    # The tier of exactly one of the two: twice the hits.
-    assert first([0.0095, 0.0095], tier=1, region="84") == (
-        directory.WALK_SAMPLE,
-        2 * directory._sample_hits(17_000),
-        True,
-    )
+
     assert first([0.6, 0.6], region="84") == (0, directory.WALK_SAMPLE_HITS, False)
     assert first([0.05, 0.05]) == (0, directory.WALK_SAMPLE_HITS, False)
 
