@@ -834,7 +834,10 @@ def _values(
         "language": query.language,
         "region": query.region,
         "mode": query.mode,
-        "facets": _facets(query),
+        # The values read through the index (all of them when every one is
+        # common: then checked in the rows), and the common ones checked in
+        # the rows beside rarer ones (``_facets_split``).
+        **_facet_values(query),
         "window": SEARCH_WINDOW,
         # The sampled walk's figures (``_window_with``): none unless a tier
         # sets ``sample``.
@@ -843,6 +846,14 @@ def _values(
         "sample_reach": 3 * SEARCH_WINDOW * WALK_SAMPLE,
         "sample_walk": WALK_ENTRIES,
     }
+
+
+def _facet_values(query: DirectoryQuery) -> dict[str, list[str]]:
+    """``facets`` and ``facets_row``, as ``_shape`` reads them."""
+    indexed, in_row = _facets_split(query)
+    if not indexed:
+        return {"facets": in_row, "facets_row": []}
+    return {"facets": indexed, "facets_row": in_row}
 
 
 def _words_alone(shape: _Shape) -> bool:
@@ -1237,6 +1248,9 @@ class _Shape(NamedTuple):
     # Filters whose every value most profiles hold (``WIDE_FILTER``): their
     # values checked in the rows, never through their index.
     wide_facets: bool = False
+    # Some values, not all, most profiles hold: those checked in the rows
+    # (``facets_row``), the others through the index (``_facets_split``).
+    common_facets: bool = False
     # A tier whose walk is left out samples the heaviest entries first
     # (``_sampled``): the walk's length is then computed in the statement.
     sampled: bool = False
@@ -1257,8 +1271,10 @@ def _shape(
     # Beside narrow filters, words whose lists are long beside them are
     # checked in the rows the filters' index gives (``NARROW_FILTERS``).
     narrow = _narrow_filters(query)
+    indexed, in_row = _facets_split(query)
     return _Shape(
-        wide_facets=_wide_facets(query),
+        wide_facets=bool(in_row) and not indexed,
+        common_facets=bool(in_row) and bool(indexed),
         wide_text=narrow is not None
         and tier is not None
         and not tier.websearch
@@ -1280,12 +1296,13 @@ def _shape(
 # A condition no index can answer (the same truth in the row).
 _ROW_ONLY = "({}) IS TRUE"
 
-# Filters whose every value at least this share of the profiles hold
-# (French, video: 85 % and 80 % of the bench mentors) are checked in each
-# row read, never through their index: one common value gains nothing from
-# the index scan's skipping, its whole list is read ("accessibilité" with
-# French: 170,201 entries, 25 ms from disk at 200,000 mentors, to leave out
-# no row), where the words' own bitmap was the whole cost.
+# Filter values at least this share of the profiles hold (French, video:
+# 85 % and 80 % of the bench mentors) are checked in each row read, never
+# through their index: alone, one common value's whole list is read
+# ("accessibilité" with French: 170,201 entries, 25 ms from disk at 200,000
+# mentors, to leave out no row), where the words' own bitmap was the whole
+# cost; beside a rarer value, the scan of both costs several times the rarer
+# one's (``_facets_split``), and the rows it leaves to check are few.
 WIDE_FILTER = 0.5
 
 
@@ -1305,21 +1322,37 @@ def _facet_filters(query: DirectoryQuery) -> list[tuple[str, list[str]]]:
     ]
 
 
-def _wide_facets(query: DirectoryQuery) -> bool:
-    """Whether every value of the query's ``search_facets @>`` condition
-    (``_facets``: not a skill at a level, its own condition) is held by
-    WIDE_FILTER of the profiles or more (statistics; not without them)."""
-    facets = [
-        (column, values)
-        for column, values in _facet_filters(query)
-        if not (column == "search_skills" and query.min_level)
-    ]
+def _facets_split(query: DirectoryQuery) -> tuple[list[str], list[str]]:
+    """The values of the query's ``search_facets @>`` condition (``_facets``:
+    not a skill at a level, its own condition) read through the index, and
+    those checked in the rows: the values WIDE_FILTER of the profiles hold or
+    more (statistics; none without them). Every value common: all in the
+    rows. Beside a rarer value, a common one is checked in the rows its
+    index scan gives: a GIN scan of several keys does not skip through a
+    long list cheaply (at 200,000 bench mentors ``{r:76}`` 2.4 ms,
+    ``{m:video,r:76}`` 9 ms, each tier of a search reading it again)."""
+    facets = _facets(query)
     if not facets:
-        return False
+        return [], []
     stats = _filter_stats()
-    return all(
-        column in stats.shares and stats.held(column, values) >= WIDE_FILTER
-        for column, values in facets
+    common = {
+        f"{prefix}:{value}"
+        for prefix, column, value in (
+            ("l", "languages", query.language),
+            ("m", "modes", query.mode),
+            ("r", "region", query.region),
+        )
+        if value
+        and column in stats.shares
+        and stats.held(column, [value]) >= WIDE_FILTER
+    }
+    if query.skill and not query.min_level and "search_skills" in stats.shares:
+        levels = skill_levels([query.skill])
+        if stats.held("search_skills", levels) >= WIDE_FILTER:
+            common.add(f"s:{query.skill}")
+    return (
+        [value for value in facets if value not in common],
+        [value for value in facets if value in common],
     )
 
 
@@ -1373,6 +1406,10 @@ def _matching_sql(shape: _Shape, *, walked: bool = False) -> list[str]:
         if shape.language or shape.region or shape.mode or not shape.min_level:
             facets = "p.search_facets @> %(facets)s::text[]"
             conditions.append(_ROW_ONLY.format(facets) if shape.wide_facets else facets)
+            if shape.common_facets:
+                conditions.append(
+                    _ROW_ONLY.format("p.search_facets @> %(facets_row)s::text[]")
+                )
         if shape.skill and shape.min_level:
             conditions.append("p.search_facets && %(skill_levels)s::text[]")
     elif shape.skill:

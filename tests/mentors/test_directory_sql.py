@@ -416,11 +416,13 @@ def test_no_value_is_ever_written_into_a_statement(part):
             wide,
             sampled,
             newest_walk,
+            common,
         ) in itertools.product(
             ("", "tsquery", "websearch"),
             (0, 7, 14),
             ((), (False, True, False), (True,)),
             (0, 2),
+            (False, True),
             (False, True),
             (False, True),
             (False, True),
@@ -432,6 +434,7 @@ def test_no_value_is_ever_written_into_a_statement(part):
                 or (probes and not postings)
                 or (counted and not probes)
                 or (sampled and (text != "tsquery" or postings))
+                or (common and wide)
             ):
                 continue
             viewer, meant, skill, min_level, language, region, mode = flags
@@ -450,6 +453,7 @@ def test_no_value_is_ever_written_into_a_statement(part):
                 counted=counted,
                 wide_text=wide and text == "tsquery",
                 wide_facets=wide,
+                common_facets=common,
                 sampled=sampled,
                 newest_walk=newest_walk,
             )
@@ -467,6 +471,7 @@ def test_no_value_is_ever_written_into_a_statement(part):
                 "region",
                 "mode",
                 "facets",
+                *(["facets_row"] if common else []),
                 "window",
                 "wanted",
                 "candidates",

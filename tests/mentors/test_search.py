@@ -1171,11 +1171,12 @@ def test_the_filters_values_are_kept_in_the_row_and_read_in_one_condition(
 
 
 def test_filters_most_profiles_pass_are_checked_in_the_row(client, monkeypatch):
-    """Filters whose every value most profiles hold (French, video) are
-    checked in each row read, never through their index, whose scan reads
-    a common value's whole list for nothing; a rarer value beside them
-    keeps the index (its scan skips through the common lists). The pages
-    are the same."""
+    """Filter values most profiles hold (French, video) are checked in each
+    row read, never through their index, whose scan reads a common value's
+    whole list for nothing; a rarer value beside them is read through the
+    index alone (a scan of both costs several times the rarer one's: 2.4
+    against 9 ms at 200,000 mentors), the common one checked in its rows.
+    The pages are the same."""
     for number in range(8):
         make_mentor(
             f"Commun {number}",
@@ -1190,6 +1191,7 @@ def test_filters_most_profiles_pass_are_checked_in_the_row(client, monkeypatch):
                 (("language", "fr"),),
                 (("language", "fr"), ("mode", "video")),
                 (("language", "en"), ("mode", "video")),
+                (("language", "en"), ("mode", "phone")),
             )
         }
     stats = directory._FilterStats(
@@ -1213,6 +1215,21 @@ def test_filters_most_profiles_pass_are_checked_in_the_row(client, monkeypatch):
     rarer = statement(language="en", mode="video")
     assert "p.search_facets @> %(facets)s::text[]" in rarer
     assert row_only not in rarer
+    assert "(p.search_facets @> %(facets_row)s::text[]) IS TRUE" in rarer
+    assert directory._facet_values(DirectoryQuery(language="en", mode="video")) == {
+        "facets": ["l:en"],
+        "facets_row": ["m:video"],
+    }
+    assert directory._facet_values(DirectoryQuery(language="fr", mode="video")) == {
+        "facets": ["l:fr", "m:video"],
+        "facets_row": [],
+    }
+    assert directory._facet_values(DirectoryQuery(language="en", mode="phone")) == {
+        "facets": ["l:en", "m:phone"],
+        "facets_row": [],
+    }
+    # Only rare values: the index alone.
+    assert "facets_row" not in statement(language="en", mode="phone")
     with override_settings(SEARCH_QUERY_CACHES=False):
         for filters, names_before in expected.items():
             assert names(search(client, q="python", **dict(filters))) == names_before
