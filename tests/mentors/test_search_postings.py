@@ -263,6 +263,7 @@ def test_all_the_words_of_several_probe_the_others_postings():
     are probed, rarest first; a short walk is tried even where the words,
     taken as independent, would fill the window only further on."""
     from mentors.directory import (
+        POSTINGS_PROBE_MIN_SHARE,
         POSTINGS_PROBE_WALK,
         _postings,
         _probe_stems,
@@ -270,16 +271,23 @@ def test_all_the_words_of_several_probe_the_others_postings():
     )
 
     listed = 200_000.0
-    every, two, one = _tiers(["'devop'", "'servic'", "'cloud'"], [0.074, 0.054, 0.2])
+    every, two, one = _tiers(["'devop'", "'servic'", "'cloud'"], [0.074, 0.054, 0.4])
     assert every.lists == ("'servic'",)
     assert every.probes == ("'devop'", "'cloud'")
     # Exactly k of them: every word probed, k held.
     assert two.probes == one.probes == ("'servic'", "'devop'", "'cloud'")
     assert (every.held, two.held, one.held) == (0, 2, 1)
     assert _probe_stems(every) == ["devop", "cloud"]
-    # Independent, ~160 matches: 1,250 entries of "servic" expected before a
-    # window of 100 (beyond POSTINGS_WALK_MAX); tried all the same.
+    # Independent, ~320 matches: 3.0 % of the entries of "servic" hold the
+    # others, 3,378 entries expected before a window of 100 (beyond
+    # POSTINGS_WALK_MAX); tried all the same.
     assert _postings(every, listed=listed) == ([("servic", False)], POSTINGS_PROBE_WALK)
+    # Not where fewer than 2 % of them are expected to (the walk fills the
+    # window only if the words go together ten times as often as that):
+    # "cloud" held by 20 %, 1.5 %.
+    rarely = _tiers(["'devop'", "'servic'", "'cloud'"], [0.074, 0.054, 0.2])[0]
+    assert rarely.share / rarely.lists_share < POSTINGS_PROBE_MIN_SHARE
+    assert _postings(rarely, listed=listed) is None
     # Not with a narrow filter: each entry holding the words reads its row.
     assert _postings(every, filters_share=0.3, listed=listed) is None
     # Nor where no other word is one stem (a prefix is checked in the row).
@@ -295,8 +303,8 @@ def test_all_the_words_of_several_probe_the_others_postings():
     )
     # The short walk tried all the same is for all the words only: two of
     # them expected to match few profiles are not what was typed together.
-    assert _postings(replace(two, share=0.0005), listed=listed) is None
-    assert _postings(replace(every, share=0.0005), listed=listed) == (
+    assert _postings(replace(two, share=0.0015), listed=listed) is None
+    assert _postings(replace(every, share=0.0015), listed=listed) == (
         [("servic", False)],
         POSTINGS_PROBE_WALK,
     )
