@@ -1541,7 +1541,15 @@ def _statement(shape: _Shape, part: str) -> str:
             owner=owner,
             extra=", (SELECT count(*) FROM directory_candidates)",
         )
-        return f"{candidates} {checked}"
+        # No candidate at all: one row of NULLs and the count 0, so that the
+        # caller knows there is nothing to read again (without it, no row
+        # says whether there was no match or every owner was hidden). Never
+        # beside the cards' rows: it is there only when no candidate is.
+        nothing = ", ".join(["NULL"] * (len(_CARD_COLUMNS) + 1))
+        return (
+            f"{candidates} ({checked}) UNION ALL SELECT {nothing}, 0"  # noqa: S608
+            " WHERE NOT EXISTS (SELECT 1 FROM directory_candidates)"
+        )
     if part == "window_ranked":
         return _window_ranked(shape, owner)
     # The window: what the profile rows hold (approved, shown, not hidden);
@@ -1896,11 +1904,15 @@ def _read_sorted(
     with connection.cursor() as cursor:
         cursor.execute(sql, {**params, "wanted": wanted, **bound})
         fetched = cursor.fetchall()
-    if matches_first is not None and (not fetched or fetched[0][-1] < candidates):
+    # The candidates' count, in every row; a row of NULLs and 0 when there
+    # was none; no row when every candidate's owner was hidden (unknown).
+    count = fetched[0][-1] if fetched else None
+    rows = [row for row in fetched if row[0] is not None]
+    if matches_first is not None and (count is None or count < candidates):
         return _read_sorted(*matches_first, params, wanted)
-    if len(fetched) < wanted and (not fetched or fetched[0][-1] >= candidates):
+    if len(rows) < wanted and (count is None or count >= candidates):
         return _read(whole_sql, params, wanted)
-    return _cards([row[:-1] for row in fetched])
+    return _cards([row[:-1] for row in rows])
 
 
 def _read_window(

@@ -936,6 +936,40 @@ def test_a_sorted_page_of_words_that_avoid_each_other_stops_its_walk(monkeypatch
         assert max(n["Actual Rows"] for n in read) <= 11, sql
 
 
+@pytest.mark.parametrize("sort", ["soonest", "newest"])
+def test_a_sorted_page_without_a_match_reads_its_matches_once(sort):
+    """A sorted page whose statement finds no candidate says so (a row of
+    NULLs and the count 0): the matches are not read again from the whole
+    statement, which found the same none (3 ms at 200,000 mentors). With
+    candidates whose owners are all hidden, they still are (no row tells)."""
+    for number in range(3):
+        make_mentor(f"Seul {number}", "Astronome", skills=(("python", 3),))
+    query = DirectoryQuery(q="astronome", skill="git", sort=sort)
+    with CaptureQueriesContext(connection) as captured:
+        page = mentor_directory_page(viewer_id=None, query=query, with_skills=False)
+    assert page.results == []
+
+    def whole(captured):
+        # The statements reading every match in the order, not candidates.
+        return [
+            q["sql"]
+            for q in captured.captured_queries
+            if "u.full_name" in q["sql"] and "directory_candidates" not in q["sql"]
+        ]
+
+    assert whole(captured) == []
+    # Every owner hidden: the whole statement reads again, and finds none.
+    User.objects.filter(full_name__startswith="Seul").update(is_active=False)
+    with CaptureQueriesContext(connection) as captured:
+        page = mentor_directory_page(
+            viewer_id=None,
+            query=DirectoryQuery(q="astronome", sort=sort),
+            with_skills=False,
+        )
+    assert page.results == []
+    assert len(whole(captured)) == 1
+
+
 def test_a_page_by_the_next_free_slot_walks_that_order_without_sorting(monkeypatch):
     """The "soonest" order (the next free slot, then the id, descending) is
     one index: a sorted page walks it and stops after its walk. With the
