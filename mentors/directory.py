@@ -552,7 +552,12 @@ def _parts(
     """The readers of the results' parts, in order: per tier, its ranked
     window, then (only if the window was full) the matches after it; or, in
     another order than relevance, the tier's matches in that order."""
-    values = _values(viewer_id=viewer_id, query=query, plan=plan)
+    # The filter values read through the index and those checked in the rows,
+    # once for every part: the statements' text (``_shape``) and their values
+    # (``_values``) must agree, or a filter would go unchecked (the
+    # statistics they come from may be read again between two parts).
+    split = _facets_split(query)
+    values = _values(viewer_id=viewer_id, query=query, plan=plan, split=split)
     filters_share: float | None = None
     walk_share = region_share = 1.0
     together = 0.0
@@ -563,6 +568,7 @@ def _parts(
             plan=plan,
             tier=tier,
             long_texts=long_texts,
+            split=split,
         )
         params = values
         sort = _sort(query, meant=shape.meant, text=bool(shape.text))
@@ -715,10 +721,11 @@ def _postings(
     row too: ``filters_share`` of the matches pass them. All the words of
     several, their other words probed in their postings (``_probe_stems``):
     a walk of POSTINGS_PROBE_WALK entries all the same, unless the filters
-    are narrow (words typed together often go together, which their shares
-    do not say); a probe trusts the other word's postings as the walk
-    trusts its list's, which the nightly repair keeps with the rows
-    (``search_postings_repair``). Never when the lists
+    are narrow or too few of the rarest word's holders are expected to hold
+    the others (POSTINGS_PROBE_MIN_SHARE; words typed together often go
+    together, which their shares do not say); a probe trusts the other
+    word's postings as the walk trusts its list's, which the nightly repair
+    keeps with the rows (``search_postings_repair``). Never when the lists
     hold at most a window of profiles (their matches are read at once,
     cheaper than planning the merge), when a share or the listed count is
     not known, or when a term of its lists is not one stem. An estimate,
@@ -825,10 +832,18 @@ def _postings_values(
     return values
 
 
+Split = tuple[list[str], list[str]]
+
+
 def _values(
-    *, viewer_id: int | None, query: DirectoryQuery, plan: SearchPlan
+    *,
+    viewer_id: int | None,
+    query: DirectoryQuery,
+    plan: SearchPlan,
+    split: Split | None = None,
 ) -> dict[str, Any]:
-    """The parameters of the parts' statements that no tier changes."""
+    """The parameters of the parts' statements that no tier changes (the
+    filter values as ``split``, ``_facets_split``'s, when given)."""
     return {
         "viewer": viewer_id,
         "meant": list(plan.meant),
@@ -845,7 +860,7 @@ def _values(
         # The values read through the index (all of them when every one is
         # common: then checked in the rows), and the common ones checked in
         # the rows beside rarer ones (``_facets_split``).
-        **_facet_values(query),
+        **_facet_values(query, split),
         "window": SEARCH_WINDOW,
         # The sampled walk's figures (``_window_with``): none unless a tier
         # sets ``sample``.
@@ -856,9 +871,12 @@ def _values(
     }
 
 
-def _facet_values(query: DirectoryQuery) -> dict[str, list[str]]:
-    """``facets`` and ``facets_row``, as ``_shape`` reads them."""
-    indexed, in_row = _facets_split(query)
+def _facet_values(
+    query: DirectoryQuery, split: Split | None = None
+) -> dict[str, list[str]]:
+    """``facets`` and ``facets_row``, as ``_shape`` reads them (from
+    ``split``, ``_facets_split``'s, when given)."""
+    indexed, in_row = split if split is not None else _facets_split(query)
     if not indexed:
         return {"facets": in_row, "facets_row": []}
     return {"facets": indexed, "facets_row": in_row}
@@ -1056,8 +1074,10 @@ def _sort_walk(
 # statistics of the profile table (``pg_stats``: the most common values and
 # array elements that ANALYZE found), read once per process in this many
 # seconds. The walks' lengths read it (``_walk_entries``), and the statements'
-# text for words beside narrow filters (``_narrow_filters``): an estimate,
-# which costs time when wrong, never a result.
+# text for words beside narrow filters (``_narrow_filters``) and which
+# filter values are checked in the rows (``_facets_split``: read once for a
+# page's statements and their values, which must agree): an estimate, which
+# costs time when wrong, never a result.
 FILTER_SHARES_SECONDS = 600
 _FILTER_STATS_SQL = """
 SELECT attname::text,
@@ -1274,12 +1294,13 @@ def _shape(
     plan: SearchPlan,
     tier: Tier | None,
     long_texts: bool = True,
+    split: Split | None = None,
 ) -> _Shape:
     days = query.available_within_days
     # Beside narrow filters, words whose lists are long beside them are
     # checked in the rows the filters' index gives (``NARROW_FILTERS``).
     narrow = _narrow_filters(query)
-    indexed, in_row = _facets_split(query)
+    indexed, in_row = split if split is not None else _facets_split(query)
     return _Shape(
         wide_facets=bool(in_row) and not indexed,
         common_facets=bool(in_row) and bool(indexed),
@@ -1469,6 +1490,7 @@ def _statement(shape: _Shape, part: str) -> str:
     by weight) or a sort (``"soonest"``, ``"newest"``: the first
     ``candidates`` matches in that order, with their count in a last column,
     for words among the first ``sort_walk`` listed profiles in that order;
+    without any candidate, one row of NULLs and the count 0;
     ``"soonest_whole"``, ``"newest_whole"``: every match). Its parameters:
     ``wanted`` (rows at most), those of the shape's fragments, ``candidates``
     and ``sort_walk`` in a bounded sort, ``window`` (its size) and ``walk``

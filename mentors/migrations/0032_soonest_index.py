@@ -5,7 +5,9 @@ share a slot time (thousands: slots fall on round hours) were read and sorted
 whole first. Built without locking the profile table against writes; a
 concurrent build that fails leaves an invalid index behind: drop it (``DROP
 INDEX CONCURRENTLY mentors_profile_soonest_idx``) before running this
-migration again."""
+migration again. So does a failure of the old index's removal after the new
+one was built (a lock timeout): the new index is valid then, but the
+migration is not recorded, and running it again fails on it."""
 
 from django.contrib.postgres.operations import (
     AddIndexConcurrently,

@@ -1215,8 +1215,10 @@ def test_filters_most_profiles_pass_are_checked_in_the_row(client, monkeypatch):
         make_mentor(
             f"Commun {number}",
             "Python",
-            languages=("fr", "en") if number % 4 == 0 else ("fr",),
-            modes=("phone",) if number % 4 == 1 else ("video",),
+            languages=("fr", "en") if number % 2 == 0 else ("fr",),
+            # English speakers on the phone too (2, 6): the common value
+            # checked in the rows leaves them out.
+            modes=("phone",) if number % 4 in (1, 2) else ("video",),
         )
     with override_settings(SEARCH_QUERY_CACHES=False):
         expected = {
@@ -1226,8 +1228,14 @@ def test_filters_most_profiles_pass_are_checked_in_the_row(client, monkeypatch):
                 (("language", "fr"), ("mode", "video")),
                 (("language", "en"), ("mode", "video")),
                 (("language", "en"), ("mode", "phone")),
+                (("language", "en"),),
             )
         }
+    # The common value keeps fewer than the rarer one alone.
+    english = set(expected[(("language", "en"),)])
+    by_video = set(expected[(("language", "en"), ("mode", "video"))])
+    assert by_video
+    assert by_video < english
     stats = directory._FilterStats(
         shares={
             "languages": {"fr": 0.9, "en": 0.25},
@@ -1268,6 +1276,30 @@ def test_filters_most_profiles_pass_are_checked_in_the_row(client, monkeypatch):
         for filters, names_before in expected.items():
             assert names(search(client, q="python", **dict(filters))) == names_before
     assert len(expected[(("language", "fr"),)]) == 8
+
+
+def test_a_page_splits_its_filter_values_once(client, monkeypatch):
+    """Which filter values are checked in the rows is read once for a page:
+    its statements' text and their values agree even when the statistics
+    behind the split change between two of its parts (a statement holding
+    one value while its text checks the index for the other would leave a
+    filter unchecked)."""
+    for number in range(6):
+        make_mentor(
+            f"Partage {number}",
+            "Python",
+            languages=("fr", "en"),
+            modes=("phone",) if number % 2 else ("video",),
+        )
+    with override_settings(SEARCH_QUERY_CACHES=False):
+        expected = names(search(client, q="python", language="en", mode="video"))
+    assert len(expected) == 3
+    splits = iter([(["l:en"], ["m:video"])] + [(["l:en", "m:video"], [])] * 50)
+    monkeypatch.setattr(directory, "_facets_split", lambda query: next(splits))
+    directory._statement.cache_clear()
+    with override_settings(SEARCH_QUERY_CACHES=False):
+        found = names(search(client, q="python", language="en", mode="video"))
+    assert found == expected
 
 
 def _group_levels(profile):
