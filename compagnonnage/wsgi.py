@@ -8,6 +8,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "compagnonnage.settings.local")
 
 application = get_wsgi_application()
 
+# Allocations between two collections of the youngest generation, once the
+# first request is done (``freeze_after_first_request``); Python's is 700.
+YOUNG_COLLECTION = 20_000
+
 
 def freeze_after_first_request(**kwargs: object) -> None:
     """Once a process's first request has loaded what every request shares
@@ -32,9 +36,6 @@ def freeze_after_first_request(**kwargs: object) -> None:
     gc.freeze()
     _young, older, oldest = gc.get_threshold()
     gc.set_threshold(YOUNG_COLLECTION, older, oldest)
-
-
-YOUNG_COLLECTION = 20_000
 
 
 request_finished.connect(freeze_after_first_request)

@@ -832,9 +832,6 @@ def _postings_values(
     return values
 
 
-Split = tuple[list[str], list[str]]
-
-
 def _values(
     *,
     viewer_id: int | None,
@@ -857,10 +854,15 @@ def _values(
         "language": query.language,
         "region": query.region,
         "mode": query.mode,
-        # The values read through the index (all of them when every one is
-        # common: then checked in the rows), and the common ones checked in
-        # the rows beside rarer ones (``_facets_split``).
-        **_facet_values(query, split),
+        # The filter values read through the index, and those checked in the
+        # rows (``_facets_split``).
+        **dict(
+            zip(
+                ("facets", "facets_row"),
+                split if split is not None else _facets_split(query),
+                strict=True,
+            )
+        ),
         "window": SEARCH_WINDOW,
         # The sampled walk's figures (``_window_with``): none unless a tier
         # sets ``sample``.
@@ -869,17 +871,6 @@ def _values(
         "sample_reach": 3 * SEARCH_WINDOW * WALK_SAMPLE,
         "sample_walk": WALK_ENTRIES,
     }
-
-
-def _facet_values(
-    query: DirectoryQuery, split: Split | None = None
-) -> dict[str, list[str]]:
-    """``facets`` and ``facets_row``, as ``_shape`` reads them (from
-    ``split``, ``_facets_split``'s, when given)."""
-    indexed, in_row = split if split is not None else _facets_split(query)
-    if not indexed:
-        return {"facets": in_row, "facets_row": []}
-    return {"facets": indexed, "facets_row": in_row}
 
 
 def _words_alone(shape: _Shape) -> bool:
@@ -1152,9 +1143,9 @@ def _filters_share(
         return 1.0
     stats = _filter_stats()
     share = _region_share(query) if region else 1.0
-    for column, values in _facet_filters(query):
-        if column != "region":
-            share *= stats.held(column, values)
+    for facet in _facet_filters(query):
+        if facet.column != "region":
+            share *= stats.held(facet.column, facet.values)
     if plan.meant:
         share *= stats.held("search_skills", skill_levels(plan.meant))
     days = query.available_within_days
@@ -1273,12 +1264,11 @@ class _Shape(NamedTuple):
     # The tier's words beside narrow filters (``NARROW_FILTERS``): checked
     # in the rows, never through the words' index.
     wide_text: bool = False
-    # Filters whose every value most profiles hold (``WIDE_FILTER``): their
-    # values checked in the rows, never through their index.
-    wide_facets: bool = False
-    # Some values, not all, most profiles hold: those checked in the rows
-    # (``facets_row``), the others through the index (``_facets_split``).
-    common_facets: bool = False
+    # Filter values read through ``search_facets``' index (``facets``), and
+    # values most profiles hold, checked in the rows (``facets_row``; both
+    # ``_facets_split``'s).
+    facets_indexed: bool = False
+    facets_in_row: bool = False
     # A tier whose walk is left out samples the heaviest entries first
     # (``_sampled``): the walk's length is then computed in the statement.
     sampled: bool = False
@@ -1302,8 +1292,8 @@ def _shape(
     narrow = _narrow_filters(query)
     indexed, in_row = split if split is not None else _facets_split(query)
     return _Shape(
-        wide_facets=bool(in_row) and not indexed,
-        common_facets=bool(in_row) and bool(indexed),
+        facets_indexed=bool(indexed),
+        facets_in_row=bool(in_row),
         wide_text=narrow is not None
         and tier is not None
         and not tier.websearch
@@ -1335,53 +1325,70 @@ _ROW_ONLY = "({}) IS TRUE"
 WIDE_FILTER = 0.5
 
 
-def _facet_filters(query: DirectoryQuery) -> list[tuple[str, list[str]]]:
-    """The query's filters that ``search_facets`` holds, each as its column
-    and the values one of which a profile must hold (a skill: its levels,
+class _Facet(NamedTuple):
+    """A filter of the query that ``search_facets`` holds."""
+
+    column: str  # whose statistics say how many profiles hold it
+    values: list[str]  # one of which a profile must hold in that column
+    # Its value in ``search_facets``; "" for a skill at a level or above, one
+    # of its levels' values (``skill_levels``), a condition of its own.
+    key: str
+
+
+def _facet_filters(query: DirectoryQuery) -> list[_Facet]:
+    """The query's filters that ``search_facets`` holds (a skill: its levels,
     from the one asked for)."""
+    skill = query.skill
     return [
         *(
-            [("search_skills", skill_levels([query.skill], min_level=query.min_level))]
-            if query.skill
+            [
+                _Facet(
+                    "search_skills",
+                    skill_levels([skill], min_level=query.min_level),
+                    "" if query.min_level else f"s:{skill}",
+                )
+            ]
+            if skill
             else []
         ),
-        *([("languages", [query.language])] if query.language else []),
-        *([("modes", [query.mode])] if query.mode else []),
-        *([("region", [query.region])] if query.region else []),
+        *(
+            [_Facet("languages", [query.language], f"l:{query.language}")]
+            if query.language
+            else []
+        ),
+        *([_Facet("modes", [query.mode], f"m:{query.mode}")] if query.mode else []),
+        *(
+            [_Facet("region", [query.region], f"r:{query.region}")]
+            if query.region
+            else []
+        ),
     ]
 
 
-def _facets_split(query: DirectoryQuery) -> tuple[list[str], list[str]]:
-    """The values of the query's ``search_facets @>`` condition (``_facets``:
-    not a skill at a level, its own condition) read through the index, and
+Split = tuple[list[str], list[str]]
+
+
+def _facets_split(query: DirectoryQuery) -> Split:
+    """The values of the query's ``search_facets @>`` conditions (not a
+    skill at a level: its own condition), as those read through the index and
     those checked in the rows: the values WIDE_FILTER of the profiles hold or
-    more (statistics; none without them). Every value common: all in the
-    rows. Beside a rarer value, a common one is checked in the rows its
-    index scan gives: a GIN scan of several keys does not skip through a
-    long list cheaply (at 200,000 bench mentors ``{r:76}`` 2.4 ms,
-    ``{m:video,r:76}`` 9 ms, each tier of a search reading it again)."""
-    facets = _facets(query)
-    if not facets:
+    more (statistics; none without them). Beside a rarer value, a common one
+    is checked in the rows its index scan gives: a GIN scan of several keys
+    does not skip through a long list cheaply (at 200,000 bench mentors
+    ``{r:76}`` 2.4 ms, ``{m:video,r:76}`` 9 ms, each tier of a search
+    reading it again)."""
+    keyed = [facet for facet in _facet_filters(query) if facet.key]
+    if not keyed:
         return [], []
     stats = _filter_stats()
-    common = {
-        f"{prefix}:{value}"
-        for prefix, column, value in (
-            ("l", "languages", query.language),
-            ("m", "modes", query.mode),
-            ("r", "region", query.region),
-        )
-        if value
-        and column in stats.shares
-        and stats.held(column, [value]) >= WIDE_FILTER
-    }
-    if query.skill and not query.min_level and "search_skills" in stats.shares:
-        levels = skill_levels([query.skill])
-        if stats.held("search_skills", levels) >= WIDE_FILTER:
-            common.add(f"s:{query.skill}")
+    common = [
+        facet.column in stats.shares
+        and stats.held(facet.column, facet.values) >= WIDE_FILTER
+        for facet in keyed
+    ]
     return (
-        [value for value in facets if value not in common],
-        [value for value in facets if value in common],
+        [facet.key for facet, wide in zip(keyed, common, strict=True) if not wide],
+        [facet.key for facet, wide in zip(keyed, common, strict=True) if wide],
     )
 
 
@@ -1411,9 +1418,9 @@ def _narrow_filters(query: DirectoryQuery) -> float | None:
     if not held:
         return None
     stats = _filter_stats()
-    if not any(column in stats.shares for column, _values in held):
+    if not any(facet.column in stats.shares for facet in held):
         return None
-    share = math.prod(stats.held(column, values) for column, values in held)
+    share = math.prod(stats.held(facet.column, facet.values) for facet in held)
     return share if share <= NARROW_FILTERS else None
 
 
@@ -1429,16 +1436,14 @@ def _matching_sql(shape: _Shape, *, walked: bool = False) -> list[str]:
         text = _TEXT_MATCH[shape.text]
         conditions.append(_ROW_ONLY.format(text) if shape.wide_text else text)
     if not walked and _faceted(shape):
-        # Every value asked for (``_facets``: none for a skill at a level or
-        # above, which is one of its levels' values, the second condition;
-        # one GIN scan reads both).
-        if shape.language or shape.region or shape.mode or not shape.min_level:
-            facets = "p.search_facets @> %(facets)s::text[]"
-            conditions.append(_ROW_ONLY.format(facets) if shape.wide_facets else facets)
-            if shape.common_facets:
-                conditions.append(
-                    _ROW_ONLY.format("p.search_facets @> %(facets_row)s::text[]")
-                )
+        # Every value asked for (``_facets_split``: not a skill at a level or
+        # above, which is one of its levels' values, the third condition).
+        if shape.facets_indexed:
+            conditions.append("p.search_facets @> %(facets)s::text[]")
+        if shape.facets_in_row:
+            conditions.append(
+                _ROW_ONLY.format("p.search_facets @> %(facets_row)s::text[]")
+            )
         if shape.skill and shape.min_level:
             conditions.append("p.search_facets && %(skill_levels)s::text[]")
     elif shape.skill:
@@ -1468,17 +1473,6 @@ def _matching_sql(shape: _Shape, *, walked: bool = False) -> list[str]:
 def _faceted(shape: _Shape) -> bool:
     """Whether a filter of the shape is one of ``search_facets``' values."""
     return shape.skill or shape.language or shape.region or shape.mode
-
-
-def _facets(query: DirectoryQuery) -> list[str]:
-    """The values of ``search_facets`` a profile must hold for the query's
-    filters (a skill at a level or above: ``skill_levels``, one of them)."""
-    return [
-        *([f"s:{query.skill}"] if query.skill and not query.min_level else []),
-        *([f"l:{query.language}"] if query.language else []),
-        *([f"m:{query.mode}"] if query.mode else []),
-        *([f"r:{query.region}"] if query.region else []),
-    ]
 
 
 @functools.lru_cache(maxsize=512)

@@ -256,10 +256,10 @@ class MentorProfile(models.Model):
     # PostgreSQL ("l:fr", "m:phone", "r:84", "s:<skill>" for any level, and
     # every "<skill>:<level>" of ``search_skills``; the function is migration
     # 0030's, which keeps it in the row: storage MAIN), in one GIN index: a
-    # page's matches are read from one index scan for all its filters, which
-    # skips through the entries of a value most profiles hold (the phone:
-    # 59,476 of 170,000) to the rarest one's, instead of a bitmap of each
-    # filter ANDed (7.5 ms for the phone's).
+    # page's matches are read from one index scan for all its filters instead
+    # of a bitmap of each filter ANDed. A value most profiles hold beside a
+    # rarer one is checked in the rows instead (the scan of both keys costs
+    # several times the rarer one's: ``directory._facets_split``).
     search_facets = models.GeneratedField(
         expression=RawSQL(
             "mentors_search_facets(languages, modes, search_skills, region)", ()

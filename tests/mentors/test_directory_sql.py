@@ -413,10 +413,10 @@ def test_no_value_is_ever_written_into_a_statement(part):
             postings,
             probes,
             counted,
-            wide,
+            indexed,
             sampled,
             newest_walk,
-            common,
+            in_row,
         ) in itertools.product(
             ("", "tsquery", "websearch"),
             (0, 7, 14),
@@ -434,7 +434,6 @@ def test_no_value_is_ever_written_into_a_statement(part):
                 or (probes and not postings)
                 or (counted and not probes)
                 or (sampled and (text != "tsquery" or postings))
-                or (common and wide)
             ):
                 continue
             viewer, meant, skill, min_level, language, region, mode = flags
@@ -451,9 +450,9 @@ def test_no_value_is_ever_written_into_a_statement(part):
                 postings=postings,
                 probes=probes,
                 counted=counted,
-                wide_text=wide and text == "tsquery",
-                wide_facets=wide,
-                common_facets=common,
+                wide_text=in_row and text == "tsquery",
+                facets_indexed=indexed,
+                facets_in_row=in_row,
                 sampled=sampled,
                 newest_walk=newest_walk,
             )
@@ -471,7 +470,7 @@ def test_no_value_is_ever_written_into_a_statement(part):
                 "region",
                 "mode",
                 "facets",
-                *(["facets_row"] if common else []),
+                *(["facets_row"] if in_row else []),
                 "window",
                 "wanted",
                 "candidates",
@@ -498,11 +497,11 @@ def test_no_value_is_ever_written_into_a_statement(part):
                 *(f"probe_{i}" for i in range(probes)),
                 *(["probe_held"] if counted else []),
             }
-            # Never ``@> '{}'`` (every row): the facets only where a value
-            # goes in them (``_facets``).
-            assert ("facets" in names) <= bool(
-                (skill and not min_level) or language or region or mode
-            )
+            # The facets' values only where the shape says they go
+            # (``_facets_split``): never ``@> '{}'``, which every row passes.
+            faceted = skill or language or region or mode
+            assert ("facets" in names) <= bool(faceted and indexed)
+            assert ("facets_row" in names) <= bool(faceted and in_row)
             assert "%" not in PLACEHOLDER.sub("", sql)
             # Our constants: the text search configuration, the separator of
             # a skill's code and level (``search_skills``).

@@ -651,10 +651,17 @@ def _window_statement(query: str | DirectoryQuery, *, wanted: int) -> tuple[str,
 
 
 def _walk_plan(query: DirectoryQuery, *, analyze: bool = False) -> list[dict]:
-    """The plan nodes of the query's window statement. On a table this small,
-    any plan will do: the planner is left the walk in the window's order
-    only, to see how it reads it."""
+    """The plan nodes of the query's window statement, as on a large table
+    (``_index_plan``)."""
     sql, params = _window_statement(query, wanted=3)
+    return _index_plan(sql, params, analyze=analyze)
+
+
+def _index_plan(sql: str, params=None, *, analyze: bool = True) -> list[dict]:
+    """The plan nodes of a statement as on a large table: on a table this
+    small, any plan will do, so the planner is left the indexes walked in
+    their order only (no scan of the table, no bitmap, no sort), to see how
+    it reads them."""
     with connection.cursor() as cursor:
         for path in ("seqscan", "bitmapscan", "sort"):
             cursor.execute(f"SET LOCAL enable_{path} = off")
@@ -922,13 +929,9 @@ def test_a_sorted_page_of_words_that_avoid_each_other_stops_its_walk(monkeypatch
     walks = [q["sql"] for q in captured.captured_queries if "LIMIT 10)" in q["sql"]]
     assert walks  # the all-words tier walked, then its matches read first
     for sql in walks:
-        with connection.cursor() as cursor:
-            # As on a large table: the order's index walked, not the table
-            # read and sorted (which any plan does on sixty rows).
-            for path in ("seqscan", "bitmapscan", "sort"):
-                cursor.execute(f"SET LOCAL enable_{path} = off")
-            cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}")
-            nodes = list(_plan_nodes(cursor.fetchone()[0][0]["Plan"]))
+        # As on a large table: the order's index walked, not the table read
+        # and sorted (which any plan does on sixty rows).
+        nodes = _index_plan(sql)
         read = [n for n in nodes if n.get("Relation Name") == "mentors_mentorprofile"]
         assert read
         # The walk's ten, and the one after, which the sort by approval
@@ -994,13 +997,9 @@ def test_a_page_by_the_next_free_slot_walks_that_order_without_sorting(monkeypat
     )[:20]
     walks = [q["sql"] for q in captured.captured_queries if "LIMIT 25)" in q["sql"]]
     assert walks
-    with connection.cursor() as cursor:
-        # As on a large table: the table neither read whole nor sorted whole
-        # (an incremental sort, by the slot's index alone, stays allowed).
-        for path in ("seqscan", "bitmapscan", "sort"):
-            cursor.execute(f"SET LOCAL enable_{path} = off")
-        cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {walks[0]}")
-        nodes = list(_plan_nodes(cursor.fetchone()[0][0]["Plan"]))
+    # As on a large table: the table neither read whole nor sorted whole (an
+    # incremental sort, by the slot's index alone, stays allowed).
+    nodes = _index_plan(walks[0])
     # Only the candidates are sorted (the walk's few rows), no profile read.
     sorts = [n for n in nodes if "Sort" in n["Node Type"]]
     assert not [
@@ -1175,10 +1174,15 @@ def test_the_filters_values_are_kept_in_the_row_and_read_in_one_condition(
     at_level = statement(DirectoryQuery(skill="python", min_level=4))
     assert "p.search_facets && %(skill_levels)s::text[]" in at_level
     assert "@>" not in at_level
-    assert directory._facets(
+
+    def keys(query):
+        return [facet.key for facet in directory._facet_filters(query)]
+
+    assert keys(
         DirectoryQuery(skill="python", language="en", mode="phone", region="84")
     ) == ["s:python", "l:en", "m:phone", "r:84"]
-    assert directory._facets(DirectoryQuery(skill="python", min_level=4)) == []
+    # A skill at a level: one of its levels' values, a condition of its own.
+    assert keys(DirectoryQuery(skill="python", min_level=4)) == [""]
 
     searches = [
         {"q": "python", "language": "en"},
@@ -1244,7 +1248,8 @@ def test_filters_most_profiles_pass_are_checked_in_the_row(client, monkeypatch):
         read_at=time.monotonic(),
     )
     monkeypatch.setattr(directory, "_filter_stats", lambda: stats)
-    row_only = "(p.search_facets @> %(facets)s::text[]) IS TRUE"
+    indexed = "p.search_facets @> %(facets)s::text[]"
+    row_only = "(p.search_facets @> %(facets_row)s::text[]) IS TRUE"
 
     def statement(**filters):
         sql, _params = _window_statement(
@@ -1252,26 +1257,24 @@ def test_filters_most_profiles_pass_are_checked_in_the_row(client, monkeypatch):
         )
         return sql
 
-    assert row_only in statement(language="fr")
-    assert row_only in statement(language="fr", mode="video")
+    for common in ({"language": "fr"}, {"language": "fr", "mode": "video"}):
+        assert row_only in statement(**common)
+        assert indexed not in statement(**common)
     rarer = statement(language="en", mode="video")
-    assert "p.search_facets @> %(facets)s::text[]" in rarer
-    assert row_only not in rarer
-    assert "(p.search_facets @> %(facets_row)s::text[]) IS TRUE" in rarer
-    assert directory._facet_values(DirectoryQuery(language="en", mode="video")) == {
-        "facets": ["l:en"],
-        "facets_row": ["m:video"],
-    }
-    assert directory._facet_values(DirectoryQuery(language="fr", mode="video")) == {
-        "facets": ["l:fr", "m:video"],
-        "facets_row": [],
-    }
-    assert directory._facet_values(DirectoryQuery(language="en", mode="phone")) == {
-        "facets": ["l:en", "m:phone"],
-        "facets_row": [],
-    }
+    assert indexed in rarer
+    assert row_only in rarer
+    split = directory._facets_split
+    assert split(DirectoryQuery(language="en", mode="video")) == (["l:en"], ["m:video"])
+    assert split(DirectoryQuery(language="fr", mode="video")) == (
+        [],
+        ["l:fr", "m:video"],
+    )
+    assert split(DirectoryQuery(language="en", mode="phone")) == (
+        ["l:en", "m:phone"],
+        [],
+    )
     # Only rare values: the index alone.
-    assert "facets_row" not in statement(language="en", mode="phone")
+    assert row_only not in statement(language="en", mode="phone")
     with override_settings(SEARCH_QUERY_CACHES=False):
         for filters, names_before in expected.items():
             assert names(search(client, q="python", **dict(filters))) == names_before
@@ -1537,11 +1540,7 @@ def test_filters_alone_newest_first_walk_their_index_alone(query):
     assert directory._newest_walk_max(0.01, 170_000) == directory.NEWEST_WALK_MAX
     assert directory._newest_walk_max(0.01, None) == directory.NEWEST_WALK_MAX
     values = {**params, "wanted": 3, "candidates": 5, "sort_walk": 100}
-    with connection.cursor() as cursor:
-        for path in ("seqscan", "bitmapscan", "sort"):
-            cursor.execute(f"SET LOCAL enable_{path} = off")
-        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", values)
-        nodes = list(_plan_nodes(cursor.fetchone()[0][0]["Plan"]))
+    nodes = _index_plan(sql, values, analyze=False)
     walks = [
         node["Node Type"]
         for node in nodes
