@@ -11,6 +11,7 @@ import string
 import time
 from dataclasses import replace
 from datetime import timedelta
+from itertools import combinations
 
 import pytest
 from django.core.cache import cache, caches
@@ -771,6 +772,80 @@ def test_tiers_carry_the_share_they_are_likely_to_match():
     assert directory._exactly([0.1, None]) == {0: None, 1: None, 2: None}
     tiers = directory._tiers(["'a'", "'b'"], [0.5, 0.2])
     assert [tier.share for tier in tiers] == [pytest.approx(0.1), pytest.approx(0.5)]
+
+
+def _sum_of_products(k: int, terms: list[str]) -> str:
+    """At least k of the terms, every choice of k written out."""
+    return " | ".join(
+        "(" + " & ".join(chosen) + ")" for chosen in combinations(terms, k)
+    )
+
+
+def test_at_least_k_terms_holds_as_every_choice_of_k_and_ranks_the_same():
+    """The tiers' queries, factored on each term in turn, are true for the
+    same profiles as every choice of k terms written out, rank them the
+    same (``ts_rank`` reads the distinct terms and the top operator), and
+    hold fewer operators."""
+    terms = ["a", "b", "c", "d", "e"]
+    vectors = [
+        " ".join(f"{t}:{i + 1}" for i, t in enumerate(held)) or "z:1"
+        for size in range(len(terms) + 1)
+        for held in combinations(terms, size)
+    ]
+    for k in range(1, len(terms) + 1):
+        factored = directory._at_least(k, terms)
+        written_out = _sum_of_products(k, terms)
+        if 1 < k < len(terms):
+            assert factored.count("&") + factored.count("|") < (
+                written_out.count("&") + written_out.count("|")
+            )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT v, v::tsvector @@ %s::tsquery, v::tsvector @@ %s::tsquery,"
+                " ts_rank(v::tsvector, %s::tsquery), ts_rank(v::tsvector, %s::tsquery)"
+                " FROM unnest(%s::text[]) AS v",
+                [factored, written_out, factored, written_out, vectors],
+            )
+            rows = cursor.fetchall()
+        for vector, holds, expected, rank, expected_rank in rows:
+            held = [word for word in vector.split() if not word.startswith("z")]
+            assert holds == expected == (len(held) >= k), (k, vector)
+            assert rank == pytest.approx(expected_rank), (k, vector)
+
+
+def test_a_tier_of_exactly_k_words_reads_the_index_for_k_at_least(tiered):
+    """A tier of exactly k of the words reads the full-text index for the
+    profiles holding k at least (its ``rank``: no negation in the index's
+    condition, which is evaluated for every entry of the words' lists), and
+    its rows say which hold no more: "Trois Mots" holds the three words and
+    is no match of two of them. (On a table this small the planner reads
+    any index; the condition's text is what a large table's plan reads.)"""
+    query = DirectoryQuery(q="python lyon django")
+    plan = directory.search_plan(query.q)
+    every, two, _one = plan.tiers
+    shape = directory._shape(viewer_id=None, query=query, plan=plan, tier=two)
+    assert shape.exactly
+    assert not directory._shape(
+        viewer_id=None, query=query, plan=plan, tier=every
+    ).exactly
+    sql = directory._statement(shape, "window_ids")
+    indexed = (
+        "p.search_terms @@ %(rank)s::tsquery"
+        " AND (p.search_terms @@ %(match)s::tsquery) IS TRUE"
+    )
+    assert indexed in sql
+    assert "!" not in two.rank
+    params = {
+        **directory._values(viewer_id=None, query=query, plan=plan),
+        "walk": 0,
+        "match": two.match,
+        "rank": two.rank,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        count, ids = cursor.fetchone()
+    assert count == 1
+    assert ids == f"{{{tiered['two'].pk}}}"
 
 
 @pytest.mark.parametrize(
