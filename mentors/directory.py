@@ -171,7 +171,6 @@ def _tiers(
         return ()
     shares = shares or [None] * len(terms)
     exactly = _exactly(shares)
-    at_least = {k: _at_least(k, terms) for k in range(1, len(terms) + 1)}
     every_known = all(share is not None for share in shares)
     # A profile holding k of the n words misses at most n - k of them, so it
     # holds one at least of any n - k + 1: every match of the tier is in the
@@ -180,6 +179,13 @@ def _tiers(
     # the fewest entries ("biais back gestion programmation", three of the
     # four: the lists of "biais" and "back", not of "gestion" too).
     by_share = sorted(range(len(terms)), key=lambda i: shares[i] or 0.0)
+    # Factored on the most common word first: the full-text index's scan of
+    # two of "conseillère linux informations jira" at 200,000 mentors took
+    # 6.6 ms so, 7.3 from the rarest (each order's median of five, in both
+    # orders of measuring; 3.0 and 3.5 for "développement mobiles
+    # cherbourg").
+    common_first = [terms[i] for i in reversed(by_share)]
+    at_least = {k: _at_least(k, common_first) for k in range(1, len(terms) + 1)}
 
     def lists(k: int) -> tuple[int, ...]:
         return tuple(sorted(by_share[: len(terms) - k + 1]))

@@ -813,6 +813,15 @@ def test_at_least_k_terms_holds_as_every_choice_of_k_and_ranks_the_same():
             assert rank == pytest.approx(expected_rank), (k, vector)
 
 
+def test_the_tiers_are_factored_on_the_most_common_word_first():
+    """The full-text index's scan of a tier factored on its most common
+    word first is 5-15 % shorter than from the rarest (``_tiers``)."""
+    _every, two, _one = directory._tiers(
+        ["'rare'", "'common'", "'mid'"], [0.01, 0.5, 0.1]
+    )
+    assert two.rank == "(('common') & (('mid') | ('rare'))) | (('mid') & ('rare'))"
+
+
 def test_a_tier_of_exactly_k_words_reads_the_index_for_k_at_least(tiered):
     """A tier of exactly k of the words reads the full-text index for the
     profiles holding k at least (its ``rank``: no negation in the index's
