@@ -855,10 +855,11 @@ def _values(
     viewer_id: int | None,
     query: DirectoryQuery,
     plan: SearchPlan,
-    split: Split | None = None,
+    split: Split,
 ) -> dict[str, Any]:
     """The parameters of the parts' statements that no tier changes (the
-    filter values as ``split``, ``_facets_split``'s, when given)."""
+    filter values as ``split``, ``_facets_split``'s)."""
+    indexed, in_row = split
     return {
         "viewer": viewer_id,
         "meant": list(plan.meant),
@@ -874,13 +875,8 @@ def _values(
         "mode": query.mode,
         # The filter values read through the index, and those checked in the
         # rows (``_facets_split``).
-        **dict(
-            zip(
-                ("facets", "facets_row"),
-                split if split is not None else _facets_split(query),
-                strict=True,
-            )
-        ),
+        "facets": indexed,
+        "facets_row": in_row,
         "window": SEARCH_WINDOW,
         # The sampled walk's figures (``_window_with``): none unless a tier
         # sets ``sample``.
@@ -1303,14 +1299,14 @@ def _shape(
     query: DirectoryQuery,
     plan: SearchPlan,
     tier: Tier | None,
+    split: Split,
     long_texts: bool = True,
-    split: Split | None = None,
 ) -> _Shape:
     days = query.available_within_days
     # Beside narrow filters, words whose lists are long beside them are
     # checked in the rows the filters' index gives (``NARROW_FILTERS``).
     narrow = _narrow_filters(query)
-    indexed, in_row = split if split is not None else _facets_split(query)
+    indexed, in_row = split
     return _Shape(
         facets_indexed=bool(indexed),
         facets_in_row=bool(in_row),
@@ -1359,31 +1355,18 @@ class _Facet(NamedTuple):
 def _facet_filters(query: DirectoryQuery) -> list[_Facet]:
     """The query's filters that ``search_facets`` holds (a skill: its levels,
     from the one asked for)."""
-    skill = query.skill
-    return [
-        *(
-            [
-                _Facet(
-                    "search_skills",
-                    skill_levels([skill], min_level=query.min_level),
-                    "" if query.min_level else f"s:{skill}",
-                )
-            ]
-            if skill
-            else []
-        ),
-        *(
-            [_Facet("languages", [query.language], f"l:{query.language}")]
-            if query.language
-            else []
-        ),
-        *([_Facet("modes", [query.mode], f"m:{query.mode}")] if query.mode else []),
-        *(
-            [_Facet("region", [query.region], f"r:{query.region}")]
-            if query.region
-            else []
-        ),
-    ]
+    facets = []
+    if query.skill:
+        levels = skill_levels([query.skill], min_level=query.min_level)
+        key = "" if query.min_level else f"s:{query.skill}"
+        facets.append(_Facet("search_skills", levels, key))
+    if query.language:
+        facets.append(_Facet("languages", [query.language], f"l:{query.language}"))
+    if query.mode:
+        facets.append(_Facet("modes", [query.mode], f"m:{query.mode}"))
+    if query.region:
+        facets.append(_Facet("region", [query.region], f"r:{query.region}"))
+    return facets
 
 
 Split = tuple[list[str], list[str]]
@@ -1402,15 +1385,15 @@ def _facets_split(query: DirectoryQuery) -> Split:
     if not keyed:
         return [], []
     stats = _filter_stats()
-    common = [
-        facet.column in stats.shares
-        and stats.held(facet.column, facet.values) >= WIDE_FILTER
-        for facet in keyed
-    ]
-    return (
-        [facet.key for facet, wide in zip(keyed, common, strict=True) if not wide],
-        [facet.key for facet, wide in zip(keyed, common, strict=True) if wide],
-    )
+    indexed: list[str] = []
+    in_row: list[str] = []
+    for facet in keyed:
+        common = (
+            facet.column in stats.shares
+            and stats.held(facet.column, facet.values) >= WIDE_FILTER
+        )
+        (in_row if common else indexed).append(facet.key)
+    return indexed, in_row
 
 
 # Filters of ``search_facets`` (a skill, a language, a mode, a region) that

@@ -560,7 +560,11 @@ def _ranked_statement(
     assert count == len(listed)
     plan = directory.search_plan(query)
     shape = directory._shape(
-        viewer_id=None, query=DirectoryQuery(q=query), plan=plan, tier=plan.tiers[0]
+        viewer_id=None,
+        query=DirectoryQuery(q=query),
+        plan=plan,
+        tier=plan.tiers[0],
+        split=([], []),  # no filter
     )
     statement = directory._statement(shape, "window_ranked")
     return statement, {**params, "ids": ids}, listed
@@ -641,9 +645,12 @@ def _window_statement(query: str | DirectoryQuery, *, wanted: int) -> tuple[str,
     if isinstance(query, str):
         query = DirectoryQuery(q=query)
     plan = directory.search_plan(query.q)
-    shape = directory._shape(viewer_id=None, query=query, plan=plan, tier=plan.tiers[0])
+    split = directory._facets_split(query)
+    shape = directory._shape(
+        viewer_id=None, query=query, plan=plan, tier=plan.tiers[0], split=split
+    )
     return directory._statement(shape, "window_ids"), {
-        **directory._values(viewer_id=None, query=query, plan=plan),
+        **directory._values(viewer_id=None, query=query, plan=plan, split=split),
         "walk": directory.WALK_ENTRIES,
         "match": plan.tiers[0].match,
         "rank": plan.tiers[0].rank,
@@ -832,10 +839,13 @@ def test_a_tier_of_exactly_k_words_reads_the_index_for_k_at_least(tiered):
     query = DirectoryQuery(q="python lyon django")
     plan = directory.search_plan(query.q)
     every, two, _one = plan.tiers
-    shape = directory._shape(viewer_id=None, query=query, plan=plan, tier=two)
+    no_filter = ([], [])
+    shape = directory._shape(
+        viewer_id=None, query=query, plan=plan, tier=two, split=no_filter
+    )
     assert shape.exactly
     assert not directory._shape(
-        viewer_id=None, query=query, plan=plan, tier=every
+        viewer_id=None, query=query, plan=plan, tier=every, split=no_filter
     ).exactly
     sql = directory._statement(shape, "window_ids")
     indexed = (
@@ -845,7 +855,7 @@ def test_a_tier_of_exactly_k_words_reads_the_index_for_k_at_least(tiered):
     assert indexed in sql
     assert "!" not in two.rank
     params = {
-        **directory._values(viewer_id=None, query=query, plan=plan),
+        **directory._values(viewer_id=None, query=query, plan=plan, split=no_filter),
         "walk": 0,
         "match": two.match,
         "rank": two.rank,
@@ -1245,7 +1255,13 @@ def test_the_filters_values_are_kept_in_the_row_and_read_in_one_condition(
     def statement(query):
         plan = directory.search_plan(query.q)
         tier = plan.tiers[0] if plan.tiers else None
-        shape = directory._shape(viewer_id=None, query=query, plan=plan, tier=tier)
+        shape = directory._shape(
+            viewer_id=None,
+            query=query,
+            plan=plan,
+            tier=tier,
+            split=directory._facets_split(query),
+        )
         return directory._statement(shape, "window_ids" if tier else "newest_whole")
 
     faceted = statement(
@@ -1439,6 +1455,7 @@ def test_beside_narrow_filters_words_with_long_lists_are_read_in_their_rows(
             query=query,
             plan=directory.SearchPlan(tiers=(tier,)),
             tier=tier,
+            split=directory._facets_split(query),
         )
         return directory._statement(shape, "window_ids")
 
@@ -1488,7 +1505,11 @@ def _sampled_window(query: str, **params) -> tuple[list[int], list[dict]]:
     _sql, values = _window_statement(query, wanted=3)
     plan = directory.search_plan(query)
     shape = directory._shape(
-        viewer_id=None, query=DirectoryQuery(q=query), plan=plan, tier=plan.tiers[0]
+        viewer_id=None,
+        query=DirectoryQuery(q=query),
+        plan=plan,
+        tier=plan.tiers[0],
+        split=([], []),  # no filter
     )
     sql = directory._statement(shape._replace(sampled=True), "window_ids")
     values = {**values, "walk": 0, **params}
