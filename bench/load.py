@@ -3,12 +3,13 @@
 A measurement, not a test (its smoke runs in `make test`:
 ``tests/bench/test_load_smoke.py``). On a copy of the seeded bench database
 (``CREATE DATABASE load_20k TEMPLATE bench_20k``, so its writes never reach the
-bench database; dropped at the end), gunicorn with as many workers as cores
-serves the scenario of ``bench/scenario.py`` (browsing, searching, mentor pages,
-suggestions, mentorship requests with their CSRF token), sent by wrk at a rate
-that rises step by step until the server no longer keeps it with under 0.1 %
-errors (5xx and timeouts). Then, at half the highest rate kept, each step's p99
-is compared with twice its p99 in process (one request at a time, no HTTP).
+bench database; dropped at the end), gunicorn with two gthread workers a core
+(two threads each) serves the scenario of ``bench/scenario.py`` (browsing,
+searching, mentor pages, suggestions, mentorship requests with their CSRF
+token), sent by wrk at a rate that rises step by step until the server no
+longer keeps it with under 0.1 % errors (5xx and timeouts). Then, at half the
+highest rate kept, each step's p99 is compared with twice its p99 in process
+(one request at a time, no HTTP).
 """
 
 from __future__ import annotations
@@ -207,6 +208,9 @@ def load(state: dict[str, str], args: argparse.Namespace) -> dict[str, Any]:
                 f"\n  highest rate kept: {kept.rate:,.1f} req/s; now "
                 f"{args.hold_seconds} s at half of it, {half:,.1f} req/s ..."
             )
+            # Out of the saturated last steps, the queues drained, the hold's
+            # own connections opened: its first seconds are not steady.
+            send(half, args.warmup)
             hold = send(half, args.hold_seconds)
         print(
             f"\nHighest rate kept: {kept.rate:,.1f} req/s (p50 {kept.p50_ms:,.0f} "
@@ -242,11 +246,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         prog="python -m bench.load", description=__doc__.splitlines()[0]
     )
     parser.add_argument("--mentors", type=int, default=20_000)
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    # Two processes a core, two threads each: a cheap page shares the cores
+    # with the expensive ones rather than waiting in one process's queue (the
+    # seventeenth pass's runs, docs/benchmarks.md).
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
     parser.add_argument(
         "--threads",
         type=int,
-        default=4,
+        default=2,
         help="gthread threads per worker (0: sync workers; see bench.run.gunicorn)",
     )
     parser.add_argument("--visitors", type=int, default=200, help="signed-in learners")

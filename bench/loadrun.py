@@ -197,7 +197,7 @@ def scenario_run(
     latencies: dict[str, list[float]] = defaultdict(list)
     statuses: dict[str, Counter[int]] = defaultdict(Counter)
     for row in out_file.read_text().splitlines():
-        step, status, latency_us = row.split("\t")
+        step, status, latency_us, _due_us = row.split("\t")
         latencies[step].append(int(latency_us) / 1000)
         statuses[step][int(status)] += 1
     timeout_ms = timeout_s * 1000

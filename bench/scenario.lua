@@ -1,7 +1,8 @@
 -- wrk script for the load scenario (bench/load.py, `make load`, and its smoke
 -- test): sends the requests of a scenario file (bench/scenario.py: step,
 -- method, path, cookies, form body, tab-separated) at a set rate, and records
--- each response's step, status and latency.
+-- each response's step, status, latency and the time it was due (µs on the
+-- monotonic clock: when the slow ones came, docs/benchmarks.md).
 --
 -- Run it with as many threads as connections (one connection per thread, so
 -- a response is matched to its request). Arguments after `--`: a directory
@@ -146,6 +147,7 @@ function response(status, headers, body)
   if sent_step then
     local latency = math.floor(now_us() - math.min(sent_due, now_us()))
     records[#records + 1] = sent_step .. "\t" .. status .. "\t" .. latency
+      .. "\t" .. math.floor(sent_due)
     sent_step = nil
     if limit > 0 and #records >= limit then
       finish()

@@ -1,5 +1,6 @@
 import gc
 import os
+import sys
 
 from django.core.signals import request_finished
 from django.core.wsgi import get_wsgi_application
@@ -7,6 +8,18 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "compagnonnage.settings.local")
 
 application = get_wsgi_application()
+
+# How long a thread may keep the interpreter lock while another waits for it
+# (seconds; Python's default is 0.005). Under a threaded server (gunicorn's
+# gthread workers), a request that comes back from PostgreSQL or Redis waits
+# for the lock until the running thread's turn ends: at 5 ms, a cheap page's
+# dozen round trips could each wait 5 ms behind a search. At 0.2 ms, on two
+# cores (`make load`, docs/benchmarks.md, seventeenth pass): the highest rate
+# kept 87.9 -> 114-148 req/s, and at 44 req/s the p99 of every request 87-125
+# -> 44-48 ms. A process with one thread never waits for the lock, so sync
+# workers are unaffected.
+GIL_SWITCH_INTERVAL = 0.0002
+sys.setswitchinterval(GIL_SWITCH_INTERVAL)
 
 # Allocations between two collections of the youngest generation, once the
 # first request is done (``freeze_after_first_request``); Python's is 700.

@@ -31,3 +31,15 @@ def test_the_first_request_freezes_what_is_alive_then_and_the_next_do_not():
         request_finished.disconnect(wsgi.freeze_after_first_request)
         gc.unfreeze()
         gc.set_threshold(*threshold)
+
+
+def test_a_process_serving_the_application_hands_the_interpreter_lock_on_quickly():
+    """Under threaded workers, a request back from the database waits for the
+    interpreter lock at most this long (Python's own 5 ms made a cheap page
+    wait behind a search at each of its round trips)."""
+    import sys
+
+    from compagnonnage import wsgi
+
+    assert wsgi.GIL_SWITCH_INTERVAL <= 0.0005
+    assert sys.getswitchinterval() == pytest.approx(wsgi.GIL_SWITCH_INTERVAL)
