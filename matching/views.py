@@ -22,7 +22,7 @@ from core.errors import Conflict
 from core.views import domain_errors
 from mentors.choices import Mode
 from mentors.forms import ReportForm
-from mentors.models import LearnerProfile, MentorProfile
+from mentors.models import LearnerSkill, MentorProfile
 from mentors.selectors import mentor_profile_for_viewer
 from mentors.services import report_create
 
@@ -67,18 +67,23 @@ def _is_htmx(request: HttpRequest) -> bool:
 @domain_errors("mentors:detail")
 def request_create(request: HttpRequest, profile_id: int) -> HttpResponse:
     me = _me(request)
-    profile, _privileged = mentor_profile_for_viewer(profile_id=profile_id, viewer=me)
+    # The page names the mentor and their places; their skills are not read.
+    profile, _privileged = mentor_profile_for_viewer(
+        profile_id=profile_id, viewer=me, skills=False
+    )
     if profile.user_id == me.pk or not profile.ever_approved:
         raise Http404
-    learner = LearnerProfile.objects.filter(user=me).first()
-    if learner is None or not learner.skills.exists():
+    # What the learner wants to learn, in one statement (none without a
+    # learner profile).
+    skills = [
+        (s.skill.code, s.skill.name)
+        for s in LearnerSkill.objects.filter(profile__user=me).select_related("skill")
+    ]
+    if not skills:
         messages.info(
             request, _("First say what you want to learn in your learner profile.")
         )
         return redirect("mentors:learner-profile")
-    skills = [
-        (s.skill.code, s.skill.name) for s in learner.skills.select_related("skill")
-    ]
     modes = [(m, str(label)) for m, label in Mode.choices if m in profile.modes]
     form = MentorshipRequestForm(
         request.POST if request.method == "POST" else None, skills=skills, modes=modes

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from matching.models import Mentorship, MentorshipRequest
 from matching.services import message_send
-from mentors.models import Report
+from mentors.models import LearnerProfile, Report
 from tests.factories import UserFactory
 from tests.matching.helpers import learner_with_skills, mentor
 
@@ -285,3 +285,43 @@ def test_the_mentor_reads_the_learners_levels_in_words(client):
         "niveau 1 aujourd'hui, vise le niveau 4" in html
     )
     assert "1 → 4" not in html
+
+
+@pytest.mark.parametrize("learner_profile", [False, True])
+def test_asking_without_skills_to_learn_leads_to_the_learner_profile(
+    client, learner_profile
+):
+    person, profile = UserFactory(), mentor()
+    if learner_profile:  # a learner profile, no skill in it yet
+        LearnerProfile.objects.create(user=person, goals="", languages=["fr"])
+    client.force_login(person)
+    ask = reverse("matching:request-create", args=[profile.pk])
+
+    shown = client.get(ask, follow=True)
+    sent = _ask(client, person, profile)
+
+    assert shown.redirect_chain[0][0] == reverse("mentors:learner-profile")
+    assert "ce que vous voulez apprendre" in shown.content.decode()
+    assert sent["Location"] == reverse("mentors:learner-profile")
+    assert not MentorshipRequest.objects.exists()
+
+
+# The session with its person, the mentor's profile with what the viewer may
+# see of it (not its skills), the learner's wanted skills (was 6: the
+# profile's skills, the learner profile and a check that it holds any).
+REQUEST_FORM_QUERIES = 3
+
+
+def test_the_request_form_reads_the_profile_and_the_wanted_skills_once(
+    client, django_assert_num_queries
+):
+    learner, profile = learner_with_skills(), mentor()
+    client.force_login(learner)
+    ask = reverse("matching:request-create", args=[profile.pk])
+    client.get(ask)  # the session's first write, the caches filled
+
+    with django_assert_num_queries(REQUEST_FORM_QUERIES):
+        page = client.get(ask)
+
+    assert page.status_code == 200
+    assert 'value="python"' in page.content.decode()
