@@ -208,8 +208,9 @@ def load(state: dict[str, str], args: argparse.Namespace) -> dict[str, Any]:
                 f"\n  highest rate kept: {kept.rate:,.1f} req/s; now "
                 f"{args.hold_seconds} s at half of it, {half:,.1f} req/s ..."
             )
-            # Out of the saturated last steps, the queues drained, the hold's
-            # own connections opened: its first seconds are not steady.
+            # The server is just out of a saturated step (``_drain`` returns
+            # once one worker answers fast): a few seconds at the hold's rate,
+            # not counted, before the hold.
             send(half, args.warmup)
             hold = send(half, args.hold_seconds)
         print(
@@ -246,9 +247,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         prog="python -m bench.load", description=__doc__.splitlines()[0]
     )
     parser.add_argument("--mentors", type=int, default=20_000)
-    # Two processes a core, two threads each: a cheap page shares the cores
-    # with the expensive ones rather than waiting in one process's queue (the
-    # seventeenth pass's runs, docs/benchmarks.md).
+    # Two processes a core, two threads each: among the shapes that came out
+    # about even at a set rate (2 x 4, 3 x 3, 4 x 2 on two cores), the one
+    # whose ramps kept the most (the seventeenth pass, docs/benchmarks.md).
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
     parser.add_argument(
         "--threads",

@@ -147,7 +147,7 @@ function response(status, headers, body)
   if sent_step then
     local latency = math.floor(now_us() - math.min(sent_due, now_us()))
     records[#records + 1] = sent_step .. "\t" .. status .. "\t" .. latency
-      .. "\t" .. math.floor(sent_due)
+      .. "\t" .. string.format("%d", sent_due)
     sent_step = nil
     if limit > 0 and #records >= limit then
       finish()

@@ -14,10 +14,10 @@ application = get_wsgi_application()
 # gthread workers), a request that comes back from PostgreSQL or Redis waits
 # for the lock until the running thread's turn ends: at 5 ms, a cheap page's
 # dozen round trips could each wait 5 ms behind a search. At 0.2 ms, on two
-# cores (`make load`, docs/benchmarks.md, seventeenth pass): the highest rate
-# kept 87.9 -> 114-148 req/s, and at 44 req/s the p99 of every request 87-125
-# -> 44-48 ms. A process with one thread never waits for the lock, so sync
-# workers are unaffected.
+# cores (`make load`, docs/benchmarks.md, seventeenth pass), 2 workers of 4
+# threads: the highest rate kept 87.9 -> 114.2 req/s, and at 44 req/s the p99
+# of every request 87-125 -> 47 ms. A process with one thread never waits for
+# the lock, so sync workers are unaffected.
 GIL_SWITCH_INTERVAL = 0.0002
 sys.setswitchinterval(GIL_SWITCH_INTERVAL)
 
