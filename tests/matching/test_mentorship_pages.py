@@ -300,8 +300,12 @@ def test_asking_without_skills_to_learn_leads_to_the_learner_profile(
     shown = client.get(ask, follow=True)
     sent = _ask(client, person, profile)
 
-    assert shown.redirect_chain[0][0] == reverse("mentors:learner-profile")
-    assert "ce que vous voulez apprendre" in shown.content.decode()
+    assert shown.redirect_chain == [(reverse("mentors:learner-profile"), 302)]
+    # The message itself: the learner profile page's own help also says
+    # "ce que vous voulez apprendre".
+    assert "abord ce que vous voulez apprendre dans votre profil" in (
+        shown.content.decode()
+    )
     assert sent["Location"] == reverse("mentors:learner-profile")
     assert not MentorshipRequest.objects.exists()
 
