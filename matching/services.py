@@ -7,13 +7,16 @@ down to it), then the request or mentorship row.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import Exists, F, Func, Q, Subquery
+from django.db.models.functions import Coalesce, JSONObject
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +26,13 @@ from core.errors import Conflict, conflict_from_integrity_error
 from core.notifications import notify
 from core.outbox import outbox_enqueue
 from mentors.data_version import bump_mentor_data_version
-from mentors.models import Block, LearnerProfile, MentorProfile, Report, Skill
+from mentors.models import (
+    Block,
+    LearnerProfile,
+    LearnerSkill,
+    MentorProfile,
+    Report,
+)
 from mentors.selectors import mentor_profile_public_list
 from mentors.services import mentor_profile_set_active_mentorships
 
@@ -44,6 +53,56 @@ def _request_link(request: MentorshipRequest, for_mentor: bool) -> str:
 
 
 # --- requests ----------------------------------------------------------------
+
+
+def _count(queryset: Any) -> Coalesce:
+    """How many rows ``queryset`` holds, as a subquery (0 when none)."""
+    return Coalesce(
+        Subquery(
+            queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+        ),
+        0,
+    )
+
+
+def _request_facts(*, learner_id: int, mentor_id: int) -> Mapping[str, Any]:
+    """What a new request between these two people depends on, in one
+    statement: read under the learner's and the profile's locks, so after
+    them (a statement that waited for a lock would still read what was there
+    before it waited)."""
+    pending = MentorshipRequest.objects.filter(
+        learner_id=learner_id, status=MentorshipRequest.Status.PENDING
+    )
+    return (
+        User.objects.filter(pk=learner_id)
+        .annotate(
+            blocked=Exists(Block.objects.between(learner_id, mentor_id)),
+            mentor_active=_count(
+                Mentorship.objects.active().filter(mentor_id=mentor_id)
+            ),
+            working_together=Exists(
+                Mentorship.objects.active().filter(
+                    learner_id=learner_id, mentor_id=mentor_id
+                )
+            ),
+            pending_here=Exists(pending.filter(mentor_id=mentor_id)),
+            pending=_count(pending),
+            wanted=ArraySubquery(
+                LearnerSkill.objects.filter(profile__user_id=learner_id).values(
+                    pair=JSONObject(id="skill_id", code="skill__code")
+                )
+            ),
+        )
+        .values(
+            "blocked",
+            "mentor_active",
+            "working_together",
+            "pending_here",
+            "pending",
+            "wanted",
+        )
+        .get()
+    )
 
 
 @transaction.atomic
@@ -71,17 +130,17 @@ def mentorship_request_create(
         .filter(pk=mentor_profile_id)
         .first()
     )
-    if profile is None or Block.objects.between(learner.pk, profile.user_id).exists():
+    if profile is None:
+        raise MentorProfile.DoesNotExist(mentor_profile_id)
+    facts = _request_facts(learner_id=learner.pk, mentor_id=profile.user_id)
+    if facts["blocked"]:
         raise MentorProfile.DoesNotExist(mentor_profile_id)
     if profile.user_id == learner.pk:
         raise ValidationError(_("You cannot ask yourself for mentoring."))
     if profile.is_paused:
         raise Conflict(_("This mentor is not taking new mentees for now."))
     # Counted here, under the profile's lock, not read from its summary.
-    if (
-        Mentorship.objects.active().filter(mentor_id=profile.user_id).count()
-        >= profile.capacity
-    ):
+    if facts["mentor_active"] >= profile.capacity:
         raise Conflict(
             _(
                 "This mentor already follows as many people as they can. "
@@ -97,14 +156,10 @@ def mentorship_request_create(
         raise ValidationError({"message": _("Write a few words to the mentor.")})
     if len(text) > 2000:
         raise ValidationError({"message": _("2,000 characters at most.")})
-    wanted = set(
-        LearnerProfile.objects.filter(user=learner).values_list(
-            "skills__skill__code", flat=True
-        )
-    ) - {None}
+    wanted = {skill["code"]: skill["id"] for skill in facts["wanted"]}
     if not skill_codes:
         raise ValidationError({"skills": _("Choose at least one skill.")})
-    unknown = sorted(set(skill_codes) - wanted)
+    unknown = sorted(set(skill_codes) - wanted.keys())
     if unknown:
         raise ValidationError(
             {
@@ -114,16 +169,11 @@ def mentorship_request_create(
                 % {"codes": ", ".join(unknown)}
             }
         )
-    if Mentorship.objects.filter(
-        learner=learner, mentor_id=profile.user_id, status=Mentorship.Status.ACTIVE
-    ).exists():
+    if facts["working_together"]:
         raise Conflict(_("You are already working with this mentor."))
-    pending = MentorshipRequest.objects.filter(
-        learner=learner, status=MentorshipRequest.Status.PENDING
-    )
-    if pending.filter(mentor_id=profile.user_id).exists():
+    if facts["pending_here"]:
         raise Conflict(_("You already have a request waiting for this mentor."))
-    if pending.count() >= settings.MENTORSHIP_MAX_PENDING_REQUESTS:
+    if facts["pending"] >= settings.MENTORSHIP_MAX_PENDING_REQUESTS:
         raise Conflict(
             _(
                 "You already have %(n)d requests waiting for an answer. "
@@ -133,7 +183,9 @@ def mentorship_request_create(
         )
     now = timezone.now()
     try:
-        with transaction.atomic():
+        # No savepoint of its own: on a race the Conflict raised here leaves
+        # this function's transaction, which rolls back as a whole.
+        with transaction.atomic(savepoint=False):
             request = MentorshipRequest.objects.create(
                 learner=learner,
                 mentor_id=profile.user_id,
@@ -145,7 +197,12 @@ def mentorship_request_create(
             )
     except IntegrityError as exc:  # a concurrent request for the same pair
         raise _conflict_or_bug(exc) from exc
-    request.skills.set(Skill.objects.filter(code__in=skill_codes))
+    MentorshipRequest.skills.through.objects.bulk_create(
+        MentorshipRequest.skills.through(
+            mentorshiprequest_id=request.pk, skill_id=wanted[code]
+        )
+        for code in sorted(set(skill_codes))
+    )
     notify(
         recipient=profile.user,
         kind="mentors.request_new",

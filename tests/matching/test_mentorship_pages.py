@@ -329,3 +329,37 @@ def test_the_request_form_reads_the_profile_and_the_wanted_skills_once(
 
     assert page.status_code == 200
     assert 'value="python"' in page.content.decode()
+
+
+# Sending it: the three statements of the page, then the transaction (BEGIN,
+# the learner's and the profile's locks, one statement for what the request
+# depends on, the request and its skills, the mentor's notification with its
+# e-mail in the outbox, COMMIT) and the outbox's claim of that e-mail after
+# the commit (was 25: a statement for each check, the skills by name, a
+# savepoint around the request).
+REQUEST_SEND_QUERIES = 16
+
+
+def test_sending_a_request_reads_what_it_depends_on_in_one_statement(
+    client, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    learner, profile = learner_with_skills(), mentor()
+    client.force_login(learner)
+    ask = reverse("matching:request-create", args=[profile.pk])
+    client.get(ask)  # the session's first write, the caches filled
+
+    # The test's own transaction: the request's BEGIN and COMMIT are a
+    # savepoint here, and what runs after the commit is run by hand.
+    with (
+        django_assert_num_queries(REQUEST_SEND_QUERIES),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        sent = client.post(
+            ask,
+            {"skills": ["python"], "preferred_mode": "video", "message": "Bonjour !"},
+        )
+
+    assert sent["Location"] == reverse("matching:requests-sent")
+    request = MentorshipRequest.objects.get()
+    assert (request.learner, request.mentor) == (learner, profile.user)
+    assert [s.code for s in request.skills.all()] == ["python"]

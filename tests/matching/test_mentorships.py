@@ -22,7 +22,7 @@ from matching.services import (
     mentorship_requests_expire_and_remind,
     message_send,
 )
-from mentors.models import MentorProfile
+from mentors.models import LearnerSkill, MentorProfile, Skill
 from mentors.services import block_create
 from tests.matching.helpers import learner_with_skills, mentor
 from tests.outbox import run_outbox
@@ -136,6 +136,63 @@ def test_one_open_request_per_pair_and_five_pending_at_most():
         ask(learner, profile)
     with pytest.raises(Conflict, match="5 requests"):
         ask(learner, mentors[5])
+
+
+def test_a_request_keeps_its_skills_a_full_or_current_mentor_refuses_another():
+    learner = learner_with_skills()
+    LearnerSkill.objects.create(
+        profile=learner.learner_profile,
+        skill=Skill.objects.get(code="seo"),
+        current_level=0,
+        target_level=2,
+    )
+    profile, full = mentor(capacity=2), mentor(capacity=1)
+
+    request = ask(learner, profile, skill_codes=["seo", "python", "seo"])
+    assert sorted(s.code for s in request.skills.all()) == ["python", "seo"]
+    mentorship_request_accept(mentor=profile.user, request_id=request.pk)
+    with pytest.raises(Conflict, match="already working with this mentor"):
+        ask(learner, profile)
+    taken = ask(learner_with_skills(), full)
+    mentorship_request_accept(mentor=full.user, request_id=taken.pk)
+    with pytest.raises(Conflict, match="as many people as they can"):
+        ask(learner, full)
+    assert MentorshipRequest.objects.filter(learner=learner).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_requests_of_one_learner_keep_one_per_mentor_and_five_pending():
+    """Eight requests at once, two of them to the same mentor: what each reads
+    is read under the learner's lock, so the cap and the pair hold."""
+    learner = learner_with_skills()
+    mentors = [mentor() for _ in range(7)]
+    targets = [mentors[0], *mentors]
+    barrier = threading.Barrier(len(targets))
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def send(profile: MentorProfile) -> None:
+        try:
+            barrier.wait(timeout=30)
+            ask(learner, profile)
+            result = "sent"
+        except Conflict as exc:
+            result = "one" if "waiting for this mentor" in str(exc) else "cap"
+        finally:
+            connection.close()
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=send, args=(p,)) for p in targets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    sent = MentorshipRequest.objects.filter(learner=learner, status="pending")
+    assert sent.count() == 5 == outcomes.count("sent")
+    assert len(outcomes) == 8
+    assert len(set(sent.values_list("mentor_id", flat=True))) == 5
 
 
 def test_the_database_keeps_one_open_request_per_pair():
