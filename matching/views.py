@@ -23,7 +23,7 @@ from core.views import domain_errors
 from mentors.choices import Mode
 from mentors.forms import ReportForm
 from mentors.models import LearnerSkill, MentorProfile
-from mentors.selectors import mentor_profile_for_viewer
+from mentors.selectors import mentor_profile_page_row
 from mentors.services import report_create
 
 from . import hooks
@@ -67,11 +67,14 @@ def _is_htmx(request: HttpRequest) -> bool:
 @domain_errors("mentors:detail")
 def request_create(request: HttpRequest, profile_id: int) -> HttpResponse:
     me = _me(request)
-    # The page names the mentor and their places; their skills are not read.
-    profile, _privileged = mentor_profile_for_viewer(
-        profile_id=profile_id, viewer=me, skills=False
-    )
-    if profile.user_id == me.pk or not profile.ever_approved:
+    # The page names the mentor and their places: the mentor page's own row
+    # (one prepared statement). Only a public profile, not blocked either
+    # way, can be asked; its owner cannot ask themself.
+    found = mentor_profile_page_row(profile_id=profile_id, viewer_id=me.pk)
+    if found is None:
+        raise Http404
+    profile, is_public, is_blocked = found
+    if profile.user_id == me.pk or not is_public or is_blocked:
         raise Http404
     # What the learner wants to learn, in one statement (none without a
     # learner profile).

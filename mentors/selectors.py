@@ -114,31 +114,27 @@ def mentor_skill_rows(*, profile_id: int) -> list[tuple[Skill, int, int]]:
 
 
 def mentor_profile_for_viewer(
-    *, profile_id: int, viewer: Any, skills: bool = True
+    *, profile_id: int, viewer: Any
 ) -> tuple[MentorProfile, bool]:
     """The profile page's profile, and whether the viewer sees it as its owner or
     staff (a preview: a profile not public yet, or its pending changes).
-    ``skills``: its skills read with it (a second statement), for the pages
-    that show them.
 
     404 when the profile is not public for this viewer — blocks included.
     """
     viewer_id = viewer.pk if viewer.is_authenticated else None
     public = mentor_profile_public_list().filter(pk=OuterRef("pk"))
     blocked = Block.objects.between(viewer_id or 0, OuterRef("user_id"))
+    skills = Prefetch(
+        "skills",
+        queryset=MentorSkill.objects.select_related("skill").order_by(
+            "-level", "skill__code"
+        ),
+    )
     # One query for the profile, its owner and what the viewer may see of it.
-    profiles = MentorProfile.objects.select_related("user")
-    if skills:
-        profiles = profiles.prefetch_related(
-            Prefetch(
-                "skills",
-                queryset=MentorSkill.objects.select_related("skill").order_by(
-                    "-level", "skill__code"
-                ),
-            )
-        )
     profile = (
-        profiles.annotate(is_public=Exists(public), is_blocked=Exists(blocked))
+        MentorProfile.objects.select_related("user")
+        .prefetch_related(skills)
+        .annotate(is_public=Exists(public), is_blocked=Exists(blocked))
         .filter(pk=profile_id)
         .first()
     )

@@ -2,10 +2,12 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from matching.models import Mentorship, MentorshipRequest
 from matching.services import message_send
 from mentors.models import LearnerProfile, Report
+from mentors.services import block_create
 from tests.factories import UserFactory
 from tests.matching.helpers import learner_with_skills, mentor
 
@@ -310,9 +312,9 @@ def test_asking_without_skills_to_learn_leads_to_the_learner_profile(
     assert not MentorshipRequest.objects.exists()
 
 
-# The session with its person, the mentor's profile with what the viewer may
-# see of it (not its skills), the learner's wanted skills (was 6: the
-# profile's skills, the learner profile and a check that it holds any).
+# The session with its person, the mentor page's row of the profile (public,
+# blocked), the learner's wanted skills (was 6: the profile's skills, the
+# learner profile and a check that it holds any).
 REQUEST_FORM_QUERIES = 3
 
 
@@ -363,3 +365,28 @@ def test_sending_a_request_reads_what_it_depends_on_in_one_statement(
     request = MentorshipRequest.objects.get()
     assert (request.learner, request.mentor) == (learner, profile.user)
     assert [s.code for s in request.skills.all()] == ["python"]
+
+
+def test_the_request_page_is_there_only_for_a_mentor_the_learner_may_see(client):
+    """Like the mentor page: a hidden profile, a block either way, the
+    owner themself or an unknown id answer 404, to a GET and to a POST."""
+    learner = learner_with_skills()
+    hidden, blocking, blocked, own = mentor(), mentor(), mentor(), mentor()
+    hidden.hidden_by_staff_at = timezone.now()
+    hidden.save(update_fields=["hidden_by_staff_at"])
+    block_create(blocker=blocking.user, blocked=learner)
+    block_create(blocker=learner, blocked=blocked.user)
+    LearnerProfile.objects.create(user=own.user, goals="Apprendre", modes=["video"])
+    cases = [(learner, p.pk) for p in (hidden, blocking, blocked)]
+    cases += [(own.user, own.pk), (learner, 0)]
+
+    for person, profile_id in cases:
+        client.force_login(person)
+        ask = reverse("matching:request-create", args=[profile_id])
+        assert client.get(ask).status_code == 404, profile_id
+        sent = client.post(
+            ask, {"skills": ["python"], "preferred_mode": "video", "message": "Bonjour"}
+        )
+        assert sent.status_code == 404, profile_id
+    assert client.get(reverse("mentors:detail", args=[hidden.pk])).status_code == 404
+    assert not MentorshipRequest.objects.exists()
