@@ -184,7 +184,8 @@ def mentorship_request_create(
     now = timezone.now()
     try:
         # No savepoint of its own: on a race the Conflict raised here leaves
-        # this function's transaction, which rolls back as a whole.
+        # this function's atomic block, which rolls back (to its savepoint
+        # when a caller's transaction holds it).
         with transaction.atomic(savepoint=False):
             request = MentorshipRequest.objects.create(
                 learner=learner,
@@ -197,6 +198,8 @@ def mentorship_request_create(
             )
     except IntegrityError as exc:  # a concurrent request for the same pair
         raise _conflict_or_bug(exc) from exc
+    # The new request's pairs in one insert (no m2m_changed signal: nothing
+    # listens to it for requests).
     MentorshipRequest.skills.through.objects.bulk_create(
         MentorshipRequest.skills.through(
             mentorshiprequest_id=request.pk, skill_id=wanted[code]

@@ -461,6 +461,8 @@ def mentor_detail(request: HttpRequest, profile_id: int) -> HttpResponse:
             "preview": preview,
             "privileged": privileged,
             "is_owner": viewer_id == profile.user_id,
+            # Staff see a hidden profile too; only a public one can be asked.
+            "can_ask": is_public and not is_blocked,
             "has_pending_changes": privileged
             and profile.draft is not None
             and profile.ever_approved,

@@ -6,8 +6,9 @@ from django.utils import timezone
 
 from matching.models import Mentorship, MentorshipRequest
 from matching.services import message_send
-from mentors.models import LearnerProfile, Report
+from mentors.models import LearnerProfile, LearnerSkill, Report, Skill
 from mentors.services import block_create
+from tests.accounts.helpers import sign_in_staff
 from tests.factories import UserFactory
 from tests.matching.helpers import learner_with_skills, mentor
 
@@ -367,16 +368,27 @@ def test_sending_a_request_reads_what_it_depends_on_in_one_statement(
     assert [s.code for s in request.skills.all()] == ["python"]
 
 
-def test_the_request_page_is_there_only_for_a_mentor_the_learner_may_see(client):
+def test_the_request_page_is_there_only_for_a_mentor_the_learner_may_see(
+    client, staff_with_totp
+):
     """Like the mentor page: a hidden profile, a block either way, the
-    owner themself or an unknown id answer 404, to a GET and to a POST."""
+    owner themself or an unknown id answer 404 (the page; its sending is
+    refused by the service as well). Staff see a hidden profile's page, with
+    no way to ask."""
     learner = learner_with_skills()
-    hidden, blocking, blocked, own = mentor(), mentor(), mentor(), mentor()
+    hidden, blocking, blocked = mentor(), mentor(), mentor()
+    own = mentor()
+    wants = LearnerProfile.objects.create(user=own.user, goals="Apprendre")
+    LearnerSkill.objects.create(
+        profile=wants,
+        skill=Skill.objects.get(code="python"),
+        current_level=1,
+        target_level=3,
+    )
     hidden.hidden_by_staff_at = timezone.now()
     hidden.save(update_fields=["hidden_by_staff_at"])
     block_create(blocker=blocking.user, blocked=learner)
     block_create(blocker=learner, blocked=blocked.user)
-    LearnerProfile.objects.create(user=own.user, goals="Apprendre", modes=["video"])
     cases = [(learner, p.pk) for p in (hidden, blocking, blocked)]
     cases += [(own.user, own.pk), (learner, 0)]
 
@@ -389,4 +401,11 @@ def test_the_request_page_is_there_only_for_a_mentor_the_learner_may_see(client)
         )
         assert sent.status_code == 404, profile_id
     assert client.get(reverse("mentors:detail", args=[hidden.pk])).status_code == 404
+    client.logout()
+    sign_in_staff(client, staff_with_totp)
+    page = client.get(reverse("mentors:detail", args=[hidden.pk]))
+    ask = reverse("matching:request-create", args=[hidden.pk])
+    assert page.status_code == 200
+    assert ask not in page.content.decode()
+    assert client.get(ask).status_code == 404
     assert not MentorshipRequest.objects.exists()
